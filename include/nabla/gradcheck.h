@@ -1,0 +1,33 @@
+#pragma once
+// Numerical gradient checking by central differences in float64.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nabla/tensor.h"
+
+namespace nabla {
+
+/// Outcome of gradcheck: whether it passed, and the worst element found.
+struct GradcheckResult {
+  bool ok = true;
+  double max_abs_error = 0.0;     // largest |analytic − numeric|
+  int64_t worst_input = -1;       // which input holds the worst element
+  int64_t worst_index = -1;       // flat (row-major) index of that element
+  double analytic = 0.0, numeric = 0.0;
+  std::string message;            // human-readable summary
+};
+
+/// Options of gradcheck.
+struct GradcheckOptions {
+  double eps = 1e-6;
+  double atol = 1e-5;
+  double rtol = 1e-3;
+};
+
+/// Compares the autograd gradient of sum(f(inputs) * w) (w a fixed random weight) with central
+/// differences, for every input that requires grad. Inputs must be float64.
+GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                          const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
+}  // namespace nabla

@@ -1,0 +1,26 @@
+#pragma once
+// Joining, splitting and padding.
+#include <string>
+#include <vector>
+
+#include "nabla/tensor.h"
+
+namespace nabla {
+
+/// Concatenates along an existing dim (all other dims must match).
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+/// Stacks along a new dim (all shapes must match).
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+/// Pieces of size `split_size` (the last may be smaller); views of x.
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+/// Pieces with the given sizes (must sum to x.size(dim)).
+std::vector<Tensor> split(const Tensor& x, const IntList& sizes, int64_t dim = 0);
+/// `chunks` nearly equal pieces (as torch.chunk).
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+
+/// Padding mode of pad().
+enum class PadMode { Constant, Reflect, Replicate, Circular };
+/// torch.nn.functional.pad: `pad` lists (left, right) pairs starting from the last dim.
+Tensor pad(const Tensor& x, const IntList& pad, PadMode mode = PadMode::Constant, double value = 0.0);
+
+}  // namespace nabla

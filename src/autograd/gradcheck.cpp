@@ -1,0 +1,101 @@
+// gradcheck: analytic gradients from autograd against central differences in float64.
+#include "nabla/gradcheck.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+#include "nabla/random.h"
+
+namespace nabla {
+namespace {
+
+// Pointer to logical element `flat` (row-major) of a float64 tensor with arbitrary strides.
+double* element(const Tensor& t, int64_t flat) {
+  int64_t offset = 0;
+  for (int64_t d = t.dim() - 1; d >= 0; --d) {
+    const int64_t i = flat % t.shape()[d];
+    flat /= t.shape()[d];
+    offset += i * t.strides()[d];
+  }
+  return static_cast<double*>(t.impl().storage->data()) + t.storage_offset() + offset;
+}
+
+// A copy of x with its own storage but the same strides (non-contiguous inputs stay so), so
+// that perturbing one input never moves another that shared its storage.
+Tensor private_copy(const Tensor& x) {
+  if (x.is_contiguous()) return x.detach().clone();
+  int64_t span = 1;
+  for (int64_t d = 0; d < x.dim(); ++d) span += (x.shape()[d] - 1) * x.strides()[d];
+  Tensor buffer = empty({span}, x.dtype());
+  std::memcpy(buffer.raw_data(), x.raw_data(), span * x.element_size());
+  auto impl = std::make_shared<TensorImpl>(buffer.impl());
+  impl->shape = x.shape();
+  impl->strides = x.strides();
+  return Tensor(impl);
+}
+
+}  // namespace
+
+GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& opt) {
+  GradcheckResult result;
+  // Leaves that keep the caller's strides (so non-contiguous inputs are checked as such).
+  std::vector<Tensor> leaves;
+  for (const Tensor& x : inputs) {
+    if (!x.defined()) {
+      leaves.push_back(x);
+      continue;
+    }
+    Tensor leaf = private_copy(x);
+    if (x.requires_grad()) {
+      NABLA_CHECK(x.dtype() == DType::Float64, "gradcheck: inputs requiring grad must be float64, got ",
+                  dtype_name(x.dtype()), " of shape ", x.shape());
+      leaf.requires_grad_(true);
+    }
+    leaves.push_back(leaf);
+  }
+  Tensor out = f(leaves);
+  NABLA_CHECK(out.dtype() == DType::Float64, "gradcheck: the function must return float64, got ", dtype_name(out.dtype()));
+  Generator gen(1234);
+  const Tensor weight = randn(out.shape(), DType::Float64, &gen);
+  auto objective = [&](const std::vector<Tensor>& xs) { return sum(mul(f(xs), weight)).item(); };
+  if (out.requires_grad()) sum(mul(out, weight)).backward();
+
+  NoGradGuard no_grad;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    const Tensor& x = leaves[k];
+    if (!x.defined() || !x.requires_grad()) continue;
+    Tensor analytic = x.grad().defined() ? x.grad() : zeros_like(x);
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      double* p = element(x, i);
+      const double orig = *p;
+      *p = orig + opt.eps;
+      const double plus = objective(leaves);
+      *p = orig - opt.eps;
+      const double minus = objective(leaves);
+      *p = orig;
+      const double numeric = (plus - minus) / (2 * opt.eps);
+      const double a = *element(analytic.contiguous(), i);
+      const double err = std::abs(a - numeric);
+      const bool bad = !(err <= opt.atol + opt.rtol * std::abs(numeric));
+      if (err > result.max_abs_error || std::isnan(err) || (bad && result.ok)) {
+        if (bad || result.ok) {
+          result.max_abs_error = std::isnan(err) ? INFINITY : err;
+          result.worst_input = static_cast<int64_t>(k);
+          result.worst_index = i;
+          result.analytic = a;
+          result.numeric = numeric;
+        }
+      }
+      if (bad) result.ok = false;
+    }
+  }
+  result.message = str_cat(result.ok ? "gradcheck passed" : "gradcheck FAILED", ": worst |analytic - numeric| = ",
+                           result.max_abs_error, " at input ", result.worst_input, " element ", result.worst_index,
+                           " (analytic ", result.analytic, ", numeric ", result.numeric, ")");
+  return result;
+}
+
+}  // namespace nabla

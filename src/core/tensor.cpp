@@ -1,0 +1,144 @@
+// Tensor metadata, element access and autograd entry points.
+#include "nabla/tensor.h"
+
+#include <cstring>
+
+#include "core/tensor_access.h"
+#include "kernels/cpu/loops.h"
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+
+namespace nabla {
+
+std::string dtype_name(DType dt) {
+  switch (dt) {
+    case DType::Float32: return "float32";
+    case DType::Float64: return "float64";
+    case DType::Int64: return "int64";
+    case DType::Bool: return "bool";
+  }
+  return "unknown";
+}
+
+int64_t shape_numel(const Shape& shape) {
+  int64_t n = 1;
+  for (auto s : shape) n *= s;
+  return n;
+}
+
+Shape contiguous_strides(const Shape& shape) {
+  Shape st(shape.size());
+  int64_t acc = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    st[d] = acc;
+    acc *= std::max<int64_t>(shape[d], 1);
+  }
+  return st;
+}
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t n = std::max<int64_t>(ndim, 1);  // 0-d tensors accept dim 0 / -1
+  NABLA_CHECK(dim >= -n && dim < n, op, ": dimension out of range (expected to be in range of [", -n, ", ",
+              n - 1, "], but got ", dim, ")");
+  return dim < 0 ? dim + n : dim;
+}
+
+std::string shape_str(const Shape& shape) { return str_cat(shape); }
+
+TensorImpl& Tensor::impl() const {
+  NABLA_CHECK(impl_ != nullptr, "operation on an undefined tensor");
+  return *impl_;
+}
+
+int64_t Tensor::size(int64_t d) const { return shape()[wrap_dim(d, dim(), "size")]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim(), "stride")]; }
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (int64_t d = dim() - 1; d >= 0; --d) {
+    if (shape()[d] == 1) continue;
+    if (strides()[d] != expected) return false;
+    expected *= shape()[d];
+  }
+  return true;
+}
+
+void* Tensor::raw_data() const { return detail::bytes(*this); }
+
+template <class T>
+T* Tensor::data_ptr() const {
+  NABLA_CHECK(dtype() == dtype_of<T>(), "data_ptr: tensor has dtype ", dtype_name(dtype()),
+              " but ", dtype_name(dtype_of<T>()), " was requested");
+  return reinterpret_cast<T*>(detail::bytes(*this));
+}
+template float* Tensor::data_ptr<float>() const;
+template double* Tensor::data_ptr<double>() const;
+template int64_t* Tensor::data_ptr<int64_t>() const;
+template bool* Tensor::data_ptr<bool>() const;
+
+double Tensor::item() const {
+  NABLA_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements (shape ", shape(),
+              ") cannot be converted to a scalar");
+  return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(*reinterpret_cast<T*>(detail::bytes(*this))); });
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  Tensor c = to(dtype_of<T>()).contiguous();
+  const T* p = c.data_ptr<T>();
+  return std::vector<T>(p, p + c.numel());
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+template std::vector<bool> Tensor::to_vector<bool>() const;
+
+Tensor& Tensor::requires_grad_(bool on) {
+  NABLA_CHECK(!on || is_floating(dtype()), "requires_grad_: only floating-point tensors can require gradients, got ",
+              dtype_name(dtype()));
+  NABLA_CHECK(is_leaf() || on, "requires_grad_: cannot turn off requires_grad on a non-leaf tensor; use detach()");
+  impl().requires_grad = on;
+  return *this;
+}
+
+Tensor Tensor::grad() const { return impl().grad ? Tensor(impl().grad) : Tensor(); }
+
+void Tensor::set_grad(const Tensor& g) {
+  if (g.defined())
+    NABLA_CHECK(g.shape() == shape() && g.dtype() == dtype(), "set_grad: gradient of shape ", g.shape(), " (",
+                dtype_name(g.dtype()), ") does not match tensor of shape ", shape(), " (", dtype_name(dtype()), ")");
+  impl().grad = g.defined() ? g.impl_ptr() : nullptr;
+}
+
+void Tensor::zero_grad() { impl().grad.reset(); }
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
+  autograd::backward(*this, gradient, retain_graph);
+}
+
+Tensor Tensor::detach() const {
+  auto d = std::make_shared<TensorImpl>();
+  d->storage = impl().storage;
+  d->offset = impl().offset;
+  d->shape = impl().shape;
+  d->strides = impl().strides;
+  d->dtype = impl().dtype;
+  d->is_view = true;
+  return Tensor(d);
+}
+
+Tensor& Tensor::detach_() {
+  impl().grad_fn.reset();
+  impl().requires_grad = false;
+  return *this;
+}
+
+// Method forms of common ops.
+Tensor Tensor::sum() const { return nabla::sum(*this); }
+Tensor Tensor::sum(const IntList& dims, bool keepdim) const { return nabla::sum(*this, dims, keepdim); }
+Tensor Tensor::mean() const { return nabla::mean(*this); }
+Tensor Tensor::mean(const IntList& dims, bool keepdim) const { return nabla::mean(*this, dims, keepdim); }
+Tensor Tensor::neg() const { return nabla::neg(*this); }
+Tensor Tensor::matmul(const Tensor& other) const { return nabla::matmul(*this, other); }
+
+}  // namespace nabla

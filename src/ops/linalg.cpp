@@ -1,0 +1,129 @@
+// Matrix products: mm and bmm are primitives (BLAS); matmul composes them with views.
+#include <cstring>
+
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/loops.h"
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+
+namespace nabla {
+namespace {
+
+// How a 2-d matrix (rows, cols) can be handed to BLAS without copying.
+struct BlasOperand {
+  Tensor t;          // the tensor actually passed (maybe a contiguous copy)
+  bool trans = false;
+  int64_t ld = 0;
+};
+
+// Matrix view at `offset` with strides (s0, s1): row-major if s1 == 1, column-major if s0 == 1.
+BlasOperand as_blas(const Tensor& m, int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
+  if ((s1 == 1 || cols == 1) && s0 >= std::max<int64_t>(cols, 1)) return {m, false, s0};
+  if ((s0 == 1 || rows == 1) && s1 >= std::max<int64_t>(rows, 1)) return {m, true, s1};
+  return {Tensor(), false, 0};
+}
+
+DType matmul_dtype(const Tensor& a, const Tensor& b, const char* op) {
+  NABLA_CHECK(a.dtype() == b.dtype(), op, ": expected both operands to have the same dtype, but got ",
+              dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
+  NABLA_CHECK(is_floating(a.dtype()), op, ": only float32 and float64 are supported, got ", dtype_name(a.dtype()));
+  return a.dtype();
+}
+
+// out[b] = a[b]·w[b] for 3-d inputs (batch strides may be 0 for broadcasting), no autograd.
+Tensor bmm_raw(const Tensor& a_in, const Tensor& b_in) {
+  const int64_t B = a_in.size(0), M = a_in.size(1), K = a_in.size(2), N = b_in.size(2);
+  Tensor a = a_in, b = b_in;
+  BlasOperand pa = as_blas(a, M, K, a.stride(1), a.stride(2));
+  if (!pa.t.defined()) {
+    a = a.contiguous();
+    pa = {a, false, K};
+  }
+  BlasOperand pb = as_blas(b, K, N, b.stride(1), b.stride(2));
+  if (!pb.t.defined()) {
+    b = b.contiguous();
+    pb = {b, false, N};
+  }
+  Tensor out = empty({B, M, N}, a.dtype());
+  if (out.numel() == 0) return out;
+  if (K == 0) return zeros({B, M, N}, a.dtype());
+  dispatch_floating(a.dtype(), "bmm", [&]<class T>() {
+    const T* A = a.data_ptr<T>();
+    const T* Bp = b.data_ptr<T>();
+    T* C = out.data_ptr<T>();
+    const int64_t sa = a.stride(0), sb = b.stride(0);
+    auto one = [&](int64_t i) {
+      cpu::gemm<T>(pa.trans, pb.trans, M, N, K, A + i * sa, pa.ld, Bp + i * sb, pb.ld, C + i * M * N, N);
+    };
+    // Small matrices: one BLAS call per thread (BLAS runs single-threaded inside a parallel
+    // region); large ones: one call at a time, each using all threads.
+    if (B > 1 && M * N * K < (1 << 18))
+      cpu::parallel_for(B, 1, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) one(i);
+      });
+    else
+      for (int64_t i = 0; i < B; ++i) one(i);
+  });
+  return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  matmul_dtype(a, b, "mm");
+  NABLA_CHECK(a.dim() == 2 && b.dim() == 2, "mm: expected 2-d tensors, got shapes ", a.shape(), " and ", b.shape());
+  NABLA_CHECK(a.size(1) == b.size(0), "mm: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", a.size(0),
+              "x", a.size(1), " and ", b.size(0), "x", b.size(1), ")");
+  Tensor out = bmm_raw(a.detach().unsqueeze(0), b.detach().unsqueeze(0)).view({a.size(0), b.size(1)});
+  // d(AB)/dA = G·Bᵀ, d(AB)/dB = Aᵀ·G.
+  autograd::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
+    return std::vector<Tensor>{a.requires_grad() ? mm(g, b.t()) : Tensor(), b.requires_grad() ? mm(a.t(), g) : Tensor()};
+  }, {a, b});
+  return out;
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  matmul_dtype(a, b, "bmm");
+  NABLA_CHECK(a.dim() == 3 && b.dim() == 3, "bmm: expected 3-d tensors, got shapes ", a.shape(), " and ", b.shape());
+  NABLA_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), "bmm: shapes ", a.shape(), " and ", b.shape(),
+              " cannot be multiplied (batch sizes must match and a.size(2) must equal b.size(1))");
+  Tensor out = bmm_raw(a.detach(), b.detach());
+  autograd::record(out, "bmm", {a, b}, [a, b](const Tensor& g) {
+    return std::vector<Tensor>{a.requires_grad() ? bmm(g, b.transpose(1, 2)) : Tensor(),
+                               b.requires_grad() ? bmm(a.transpose(1, 2), g) : Tensor()};
+  }, {a, b});
+  return out;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  matmul_dtype(a, b, "matmul");
+  NABLA_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both arguments need at least 1 dimension, got shapes ", a.shape(),
+              " and ", b.shape());
+  if (a.dim() == 1 && b.dim() == 1) {
+    NABLA_CHECK(a.size(0) == b.size(0), "matmul: 1-d tensors of sizes ", a.size(0), " and ", b.size(0),
+                " cannot be multiplied (inconsistent tensor size)");
+    return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape({});
+  }
+  if (a.dim() == 2 && b.dim() == 2) return mm(a, b);
+  if (a.dim() == 1 && b.dim() == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (a.dim() == 2 && b.dim() == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
+  // Batched: promote 1-d operands, broadcast batch dims, flatten them into one.
+  const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+  const Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+  const int64_t M = a2.size(-2), K = a2.size(-1), N = b2.size(-1);
+  NABLA_CHECK(b2.size(-2) == K, "matmul: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", K, " vs ",
+              b2.size(-2), " in the contracted dimension)");
+  const Shape a_batch(a2.shape().begin(), a2.shape().end() - 2), b_batch(b2.shape().begin(), b2.shape().end() - 2);
+  const Shape batch = broadcast_shapes(a_batch, b_batch, "matmul");
+  const int64_t B = shape_numel(batch);
+  Shape ae = batch, be = batch;
+  ae.insert(ae.end(), {M, K});
+  be.insert(be.end(), {K, N});
+  Tensor out = bmm(a2.expand(ae).reshape({B, M, K}), b2.expand(be).reshape({B, K, N}));
+  Shape out_shape = batch;
+  if (a.dim() > 1) out_shape.push_back(M);
+  if (b.dim() > 1) out_shape.push_back(N);
+  return out.reshape(out_shape);
+}
+
+}  // namespace nabla
