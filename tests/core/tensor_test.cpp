@@ -97,3 +97,31 @@ TEST(Random, SeededAndDeterministic) {
   Tensor n = randn({10000}, DType::Float64, &g1);
   EXPECT_NEAR(n.mean().item(), 0.0, 0.05);
 }
+
+TEST(Allocator, ReusesFreedBlocks) {
+  { Tensor warm = empty({1000, 37}); }
+  const AllocatorStats before = allocator::stats();
+  for (int i = 0; i < 10; ++i) Tensor t = empty({1000, 37});
+  const AllocatorStats after = allocator::stats();
+  EXPECT_EQ(after.allocations - before.allocations, 10u);
+  EXPECT_EQ(after.cache_hits - before.cache_hits, 10u);
+}
+
+TEST(Tensor, FromBlobSharesMemoryAndRunsDeleter) {
+  bool deleted = false;
+  std::vector<float> buf{1, 2, 3, 4};
+  {
+    Tensor t = from_blob(buf.data(), {2, 2}, DType::Float32, [&](void*) { deleted = true; });
+    t.select(0, 1).fill_(0);
+  }
+  EXPECT_TRUE(deleted);
+  EXPECT_EQ(buf, (std::vector<float>{1, 2, 0, 0}));
+}
+
+TEST(Tensor, DtypeConversion) {
+  Tensor a = tensor({1.7, -2.2, 0.0});
+  EXPECT_EQ(a.to(DType::Int64).to_vector<int64_t>(), (std::vector<int64_t>{1, -2, 0}));
+  EXPECT_EQ(a.to(DType::Bool).to_vector<bool>(), (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(a.to(DType::Float64).dtype(), DType::Float64);
+  EXPECT_DOUBLE_EQ(a.to(DType::Float64).to_vector<double>()[0], static_cast<double>(1.7f));
+}
