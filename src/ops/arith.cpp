@@ -50,23 +50,6 @@ Tensor add_impl(const Tensor& a, const Tensor& b, double alpha, const char* name
   return out;
 }
 
-// Writes `result` (computed out of place, with history) into self and adopts its history.
-// Used by in-place ops when autograd must see them; the extra copy only happens then.
-Tensor& adopt_result(Tensor& self, const Tensor& result, const char* op) {
-  NABLA_CHECK(!self.impl().is_view, op,
-              ": in-place operation on a view is not supported by autograd when gradients are needed (view of shape ",
-              self.shape(), "); use the out-of-place op");
-  NABLA_CHECK(result.shape() == self.shape(), op, ": output with shape ", self.shape(),
-              " doesn't match the broadcast shape ", result.shape());
-  {
-    NoGradGuard guard;
-    self.copy_(result);
-  }
-  self.impl().grad_fn = result.grad_fn();
-  self.impl().requires_grad = result.requires_grad();
-  return self;
-}
-
 void check_inplace_dtype(const Tensor& self, const Tensor& other, const char* op) {
   const DType dt = promote(self.dtype(), other.dtype());
   NABLA_CHECK(!(is_floating(dt) && !is_floating(self.dtype())), op, ": result type ", dtype_name(dt),
@@ -156,7 +139,7 @@ Tensor operator-(const Tensor& x) { return neg(x); }
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   autograd::check_inplace(*this, "add_");
   check_inplace_dtype(*this, other, "add_");
-  if (autograd::needs_grad({*this, other})) return adopt_result(*this, add(clone(), other, alpha), "add_");
+  if (autograd::needs_grad({*this, other})) return detail::adopt_result(*this, add(clone(), other, alpha), "add_");
   dispatch_arith(dtype(), "add_", [&]<class T>() {
     const T al = static_cast<T>(alpha);
     detail::apply_inplace<T>(*this, other, "add_", [al](T x, T y) { return x + al * y; });
@@ -170,7 +153,7 @@ Tensor& Tensor::sub_(double other) { return add_(detail::wrap_scalar(*this, othe
 Tensor& Tensor::mul_(const Tensor& other) {
   autograd::check_inplace(*this, "mul_");
   check_inplace_dtype(*this, other, "mul_");
-  if (autograd::needs_grad({*this, other})) return adopt_result(*this, mul(clone(), other), "mul_");
+  if (autograd::needs_grad({*this, other})) return detail::adopt_result(*this, mul(clone(), other), "mul_");
   dispatch_arith(dtype(), "mul_", [&]<class T>() {
     detail::apply_inplace<T>(*this, other, "mul_", [](T x, T y) { return x * y; });
   });
@@ -181,7 +164,7 @@ Tensor& Tensor::mul_(double other) { return mul_(detail::wrap_scalar(*this, othe
 Tensor& Tensor::div_(const Tensor& other) {
   autograd::check_inplace(*this, "div_");
   NABLA_CHECK(is_floating(dtype()), "div_: in-place true division needs a floating-point tensor, got ", dtype_name(dtype()));
-  if (autograd::needs_grad({*this, other})) return adopt_result(*this, div(clone(), other), "div_");
+  if (autograd::needs_grad({*this, other})) return detail::adopt_result(*this, div(clone(), other), "div_");
   dispatch_floating(dtype(), "div_", [&]<class T>() {
     detail::apply_inplace<T>(*this, other, "div_", [](T x, T y) { return x / y; });
   });

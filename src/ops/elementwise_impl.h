@@ -3,6 +3,7 @@
 // broadcasting, output allocation. Ops call map_unary/map_binary with a scalar functor.
 #include "core/tensor_access.h"
 #include "kernels/cpu/elementwise.h"
+#include "nabla/autograd.h"
 #include "nabla/ops.h"
 
 namespace nabla::detail {
@@ -50,6 +51,23 @@ void apply_inplace(Tensor& self, const Tensor& other_in, const char* op, F f) {
   const auto s = broadcast_byte_strides(self, shape);
   cpu::binary_kernel<T, T>(shape, bytes(self), s, bytes(self), s, bytes(other), broadcast_byte_strides(other, shape), f);
   bump_version(self);
+}
+
+/// Writes `result` (computed out of place, with history) into self and adopts its history.
+/// Used by in-place ops when autograd must see them; the extra copy only happens then.
+inline Tensor& adopt_result(Tensor& self, const Tensor& result, const char* op) {
+  NABLA_CHECK(!self.impl().is_view, op,
+              ": in-place operation on a view is not supported by autograd when gradients are needed (view of shape ",
+              self.shape(), "); use the out-of-place op");
+  NABLA_CHECK(result.shape() == self.shape(), op, ": output with shape ", self.shape(),
+              " doesn't match the broadcast shape ", result.shape());
+  {
+    NoGradGuard guard;
+    self.copy_(result);
+  }
+  self.impl().grad_fn = result.grad_fn();
+  self.impl().requires_grad = result.requires_grad();
+  return self;
 }
 
 }  // namespace nabla::detail

@@ -30,28 +30,41 @@ DType matmul_dtype(const Tensor& a, const Tensor& b, const char* op) {
   return a.dtype();
 }
 
+// The last two dims of `m` as a BLAS operand: m itself when one of their strides is 1, else a
+// contiguous copy.
+BlasOperand blas_operand(const Tensor& m) {
+  const int64_t rows = m.size(-2), cols = m.size(-1);
+  BlasOperand p = as_blas(m, rows, cols, m.stride(-2), m.stride(-1));
+  if (!p.t.defined()) p = {m.detach().contiguous(), false, cols};
+  return p;
+}
+
+// out = a·b for 2-d a (M, K) and b (K, N), no autograd. Called directly by mm (not through
+// bmm_raw) because the batch views bmm_raw needs cost more than a small product itself.
+Tensor mm_raw(const Tensor& a, const Tensor& b) {
+  const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
+  if (M == 0 || N == 0 || K == 0) return zeros({M, N}, a.dtype());
+  const BlasOperand pa = blas_operand(a), pb = blas_operand(b);
+  Tensor out = empty({M, N}, a.dtype());
+  dispatch_floating(a.dtype(), "mm", [&]<class T>() {
+    cpu::gemm<T>(pa.trans, pb.trans, M, N, K, pa.t.data_ptr<T>(), pa.ld, pb.t.data_ptr<T>(), pb.ld,
+                 out.data_ptr<T>(), N);
+  });
+  return out;
+}
+
 // out[b] = a[b]·w[b] for 3-d inputs (batch strides may be 0 for broadcasting), no autograd.
 Tensor bmm_raw(const Tensor& a_in, const Tensor& b_in) {
   const int64_t B = a_in.size(0), M = a_in.size(1), K = a_in.size(2), N = b_in.size(2);
-  Tensor a = a_in, b = b_in;
-  BlasOperand pa = as_blas(a, M, K, a.stride(1), a.stride(2));
-  if (!pa.t.defined()) {
-    a = a.contiguous();
-    pa = {a, false, K};
-  }
-  BlasOperand pb = as_blas(b, K, N, b.stride(1), b.stride(2));
-  if (!pb.t.defined()) {
-    b = b.contiguous();
-    pb = {b, false, N};
-  }
-  Tensor out = empty({B, M, N}, a.dtype());
+  const BlasOperand pa = blas_operand(a_in), pb = blas_operand(b_in);
+  Tensor out = empty({B, M, N}, a_in.dtype());
   if (out.numel() == 0) return out;
-  if (K == 0) return zeros({B, M, N}, a.dtype());
-  dispatch_floating(a.dtype(), "bmm", [&]<class T>() {
-    const T* A = a.data_ptr<T>();
-    const T* Bp = b.data_ptr<T>();
+  if (K == 0) return zeros({B, M, N}, a_in.dtype());
+  dispatch_floating(a_in.dtype(), "bmm", [&]<class T>() {
+    const T* A = pa.t.data_ptr<T>();
+    const T* Bp = pb.t.data_ptr<T>();
     T* C = out.data_ptr<T>();
-    const int64_t sa = a.stride(0), sb = b.stride(0);
+    const int64_t sa = pa.t.stride(0), sb = pb.t.stride(0);
     auto one = [&](int64_t i) {
       cpu::gemm<T>(pa.trans, pb.trans, M, N, K, A + i * sa, pa.ld, Bp + i * sb, pb.ld, C + i * M * N, N);
     };
@@ -74,7 +87,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.dim() == 2 && b.dim() == 2, "mm: expected 2-d tensors, got shapes ", a.shape(), " and ", b.shape());
   NABLA_CHECK(a.size(1) == b.size(0), "mm: shapes ", a.shape(), " and ", b.shape(), " cannot be multiplied (", a.size(0),
               "x", a.size(1), " and ", b.size(0), "x", b.size(1), ")");
-  Tensor out = bmm_raw(a.detach().unsqueeze(0), b.detach().unsqueeze(0)).view({a.size(0), b.size(1)});
+  Tensor out = mm_raw(a, b);
   // d(AB)/dA = G·Bᵀ, d(AB)/dB = Aᵀ·G.
   autograd::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
     return std::vector<Tensor>{a.requires_grad() ? mm(g, b.t()) : Tensor(), b.requires_grad() ? mm(a.t(), g) : Tensor()};

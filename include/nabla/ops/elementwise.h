@@ -23,23 +23,33 @@ Tensor pow(const Tensor& x, const Tensor& exponent);
 Tensor pow(const Tensor& x, double exponent);
 /// base^x for a scalar base.
 Tensor pow(double base, const Tensor& x);
+/// e^x. Integer inputs compute in float32 (as exp, log, sqrt, rsqrt, sigmoid and tanh below).
 Tensor exp(const Tensor& x);
+/// Natural logarithm (−inf at 0, NaN below 0).
 Tensor log(const Tensor& x);
+/// Square root (NaN below 0).
 Tensor sqrt(const Tensor& x);
+/// 1/√x.
 Tensor rsqrt(const Tensor& x);
+/// |x|, keeping x's dtype (int64 stays int64; bool is an error). Gradient sign(x).
 Tensor abs(const Tensor& x);
 /// Clamps to [min, max]; either bound may be absent. Gradient 1 inside, 0 outside.
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
 /// −1, 0 or +1 (gradient zero).
 Tensor sign(const Tensor& x);
+/// Logistic function 1/(1 + e^−x).
 Tensor sigmoid(const Tensor& x);
+/// Hyperbolic tangent.
 Tensor tanh(const Tensor& x);
+/// max(x, 0) (NaN passes through); keeps x's dtype. Gradient 1 where the output is positive.
 Tensor relu(const Tensor& x);
 /// Elementwise maximum/minimum of two tensors; ties split the gradient evenly (as PyTorch).
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 
-// Comparisons return bool tensors (no gradient).
+// Comparisons return bool tensors (no gradient). Both sides are compared in their promoted dtype
+// with broadcasting; a scalar is first converted to the tensor's dtype as PyTorch does.
+/// a == b, a != b, a < b, a <= b, a > b, a >= b elementwise.
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor eq(const Tensor& a, double b);
 Tensor ne(const Tensor& a, const Tensor& b);
@@ -52,10 +62,11 @@ Tensor gt(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, double b);
 Tensor ge(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, double b);
+/// Logical not/and/or of the truth values (non-zero, NaN included, is true); bool results.
 Tensor logical_not(const Tensor& x);
 Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
-/// Elementwise cond ? a : b (broadcasting); gradient flows to the chosen side.
+/// Elementwise cond ? a : b (broadcasting; cond must be bool); gradient flows to the chosen side.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& cond, const Tensor& a, double b);
 Tensor where(const Tensor& cond, double a, const Tensor& b);
@@ -83,6 +94,7 @@ Tensor operator/(const Tensor& a, const Tensor& b);
 Tensor operator/(const Tensor& a, double b);
 Tensor operator/(double a, const Tensor& b);
 Tensor operator-(const Tensor& x);
+/// Comparison operators: eq, ne, lt, le, gt, ge.
 Tensor operator==(const Tensor& a, const Tensor& b);
 Tensor operator!=(const Tensor& a, const Tensor& b);
 Tensor operator<(const Tensor& a, const Tensor& b);

@@ -9,21 +9,26 @@ namespace nabla {
 
 Tensor sum(const Tensor& x, const IntList& dims = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, const IntList& dims = {}, bool keepdim = false);
-/// Variance with Bessel's correction by default (correction=1), as torch.var.
+/// Variance Σ(x − mean)² / max(0, N − correction) over dims (empty = all), with Bessel's
+/// correction (1) by default, as torch.var.
 Tensor var(const Tensor& x, const IntList& dims = {}, int64_t correction = 1, bool keepdim = false);
+/// Standard deviation: √var(x, dims, correction, keepdim). Both need a floating-point x.
 Tensor std(const Tensor& x, const IntList& dims = {}, int64_t correction = 1, bool keepdim = false);
 /// Largest/smallest element overall. The gradient goes to the max (split evenly among ties).
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
-/// Values and indices along `dim`; the gradient is routed to the (first) arg-max.
+/// Values and int64 indices along `dim` (first occurrence on ties, NaN counts as the extreme);
+/// the gradient is routed to the returned index.
 std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);
 std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
-/// Index of the first maximum (flattened when dim is absent).
+/// Index of the first maximum/minimum (NaN counts as one), into the flattened x when dim is absent.
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
-/// log Σ exp(x) along dims, computed stably.
+/// log Σ exp(x) along dims (empty = all), computed stably; integer x computes in float32.
 Tensor logsumexp(const Tensor& x, const IntList& dims, bool keepdim = false);
+/// e^x / Σ e^x along dim (stable: shifted by the max). Floating-point x only.
 Tensor softmax(const Tensor& x, int64_t dim);
+/// log(softmax(x, dim)) computed directly as (x − max) − log Σ e^(x − max).
 Tensor log_softmax(const Tensor& x, int64_t dim);
 
 }  // namespace nabla

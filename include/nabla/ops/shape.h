@@ -7,7 +7,8 @@
 
 namespace nabla {
 
-/// Concatenates along an existing dim (all other dims must match).
+/// Concatenates along an existing dim (all other dims must match). The result dtype is the
+/// promotion of all inputs; 1-d empty tensors (shape [0]) are skipped, as in PyTorch.
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 /// Stacks along a new dim (all shapes must match).
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
@@ -20,7 +21,10 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
 
 /// Padding mode of pad().
 enum class PadMode { Constant, Reflect, Replicate, Circular };
-/// torch.nn.functional.pad: `pad` lists (left, right) pairs starting from the last dim.
+/// torch.nn.functional.pad: `pad` lists (left, right) pairs starting from the last dim; negative
+/// values crop. Reflect needs each pad < the dim's size, circular needs pad <= size (after
+/// cropping). Non-constant modes accept any rank (PyTorch requires batch dims); `value` is for
+/// Constant only.
 Tensor pad(const Tensor& x, const IntList& pad, PadMode mode = PadMode::Constant, double value = 0.0);
 
 }  // namespace nabla

@@ -5,7 +5,9 @@
 // common cases reduce to one long row, which the row kernel can vectorise.
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -47,6 +49,31 @@ LoopGeometry<N> coalesce(const std::vector<int64_t>& shape, const std::array<std
   return g;
 }
 
+/// True when every operand walks `shape` as one row (dense, or fully broadcast with stride 0),
+/// i.e. coalesce() would merge all dims; then `row_strides[op]` gets each operand's byte stride
+/// along that row. Allocation-free: this common case skips building a LoopGeometry, whose
+/// vectors cost more than the arithmetic of an op on a tiny tensor.
+template <size_t N>
+bool is_single_row(const std::vector<int64_t>& shape, const std::array<std::vector<int64_t>, N>& byte_strides,
+                   std::array<int64_t, N>& row_strides) {
+  for (size_t op = 0; op < N; ++op) {
+    bool inner_seen = false;
+    int64_t expected = 0;  // stride the next outer non-1 dim must have to merge
+    row_strides[op] = 0;
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (shape[d] == 1) continue;
+      if (!inner_seen) {
+        inner_seen = true;
+        row_strides[op] = byte_strides[op][d];
+      } else if (byte_strides[op][d] != expected) {
+        return false;
+      }
+      expected = byte_strides[op][d] * shape[d];
+    }
+  }
+  return true;
+}
+
 /// Calls row(ptrs, inner_strides, n) for every innermost row of `shape`, where ptrs[op] points at
 /// the row's first element of operand op and inner_strides[op] is its byte stride along the row.
 /// Rows are distributed over OpenMP threads when the loop is large. `base` holds each operand's
@@ -57,6 +84,34 @@ void for_each_row(const std::vector<int64_t>& shape, std::array<char*, N> base,
   int64_t total = 1;
   for (auto s : shape) total *= s;
   if (total == 0) return;
+  const bool serial = total < kParallelGrain || omp_in_parallel() || omp_get_max_threads() == 1;
+
+  // One long row (the whole loop when it coalesces to one dim): split it into contiguous pieces.
+  auto run_single_row = [&](int64_t inner, const std::array<int64_t, N>& inner_strides) {
+    if (serial) {
+      row(base, inner_strides, inner);
+      return;
+    }
+#pragma omp parallel
+    {
+      const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+      const int64_t chunk = (inner + nt - 1) / nt;
+      const int64_t b = std::min(inner, t * chunk), e = std::min(inner, b + chunk);
+      if (b < e) {
+        std::array<char*, N> ptrs;
+        for (size_t op = 0; op < N; ++op) ptrs[op] = base[op] + b * inner_strides[op];
+        row(ptrs, inner_strides, e - b);
+      }
+    }
+  };
+  {
+    std::array<int64_t, N> row_strides;
+    if (is_single_row<N>(shape, byte_strides, row_strides)) {
+      run_single_row(total, row_strides);
+      return;
+    }
+  }
+
   LoopGeometry<N> g = coalesce<N>(shape, byte_strides);
   const int64_t nd = static_cast<int64_t>(g.sizes.size());
   const int64_t inner = g.sizes.back();
@@ -91,23 +146,12 @@ void for_each_row(const std::vector<int64_t>& shape, std::array<char*, N> base,
     }
   };
 
-  if (total < kParallelGrain || omp_in_parallel() || omp_get_max_threads() == 1) {
+  if (serial) {
     run_rows(0, rows);
     return;
   }
   if (rows == 1) {
-    // One long row: split it into contiguous pieces.
-#pragma omp parallel
-    {
-      const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-      const int64_t chunk = (inner + nt - 1) / nt;
-      const int64_t b = std::min(inner, t * chunk), e = std::min(inner, b + chunk);
-      if (b < e) {
-        std::array<char*, N> ptrs;
-        for (size_t op = 0; op < N; ++op) ptrs[op] = base[op] + b * inner_strides[op];
-        row(ptrs, inner_strides, e - b);
-      }
-    }
+    run_single_row(inner, inner_strides);
     return;
   }
 #pragma omp parallel

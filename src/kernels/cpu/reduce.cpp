@@ -1,5 +1,6 @@
 #include "kernels/cpu/reduce.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -7,17 +8,42 @@
 
 namespace nabla::cpu {
 
+// Rows longer than this are cut into blocks of this many elements; block sums are added in
+// block order. Blocks of one row can then run on different threads (a full sum is one row), and
+// because the block size is fixed, the result does not depend on the thread count.
+constexpr int64_t kSumBlock = 16384;
+
+template <class T>
+T sum_contiguous(const T* x, int64_t n) {
+  T acc = 0;
+#pragma omp simd reduction(+ : acc)
+  for (int64_t r = 0; r < n; ++r) acc += x[r];
+  return acc;
+}
+
 template <class T>
 void sum_rows(const T* x, T* out, int64_t M, int64_t R) {
-  parallel_for(M, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(R, 1)), [&](int64_t b, int64_t e) {
-    for (int64_t m = b; m < e; ++m) {
-      const T* row = x + m * R;
-      T acc = 0;
-#pragma omp simd reduction(+ : acc)
-      for (int64_t r = 0; r < R; ++r) acc += row[r];
-      out[m] = acc;
+  if (R <= kSumBlock) {
+    parallel_for(M, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(R, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t m = b; m < e; ++m) out[m] = sum_contiguous(x + m * R, R);
+    });
+    return;
+  }
+  // Work item i = (row i / nb, block i % nb) writes partial[i].
+  const int64_t nb = (R + kSumBlock - 1) / kSumBlock;
+  std::vector<T> partial(static_cast<size_t>(M * nb));
+  parallel_for(M * nb, std::max<int64_t>(1, kParallelGrain / kSumBlock), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const int64_t m = i / nb, k = i % nb;
+      const int64_t begin = k * kSumBlock, len = std::min(kSumBlock, R - begin);
+      partial[i] = sum_contiguous(x + m * R + begin, len);
     }
   });
+  for (int64_t m = 0; m < M; ++m) {
+    T acc = 0;
+    for (int64_t k = 0; k < nb; ++k) acc += partial[m * nb + k];
+    out[m] = acc;
+  }
 }
 
 template <class T>
