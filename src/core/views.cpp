@@ -81,8 +81,10 @@ Tensor Tensor::view(const Shape& requested) const {
   NABLA_CHECK(st.has_value(), "view: shape ", requested, " is not compatible with input of shape ", this->shape(),
               " and strides ", strides(), " (at least one dimension spans across two contiguous subspaces); use reshape()");
   Tensor out = make_view(*this, shape, *st, storage_offset());
-  Shape in_shape = this->shape();
-  autograd::record(out, "view", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
+  if (requires_grad() && autograd::grad_enabled()) {
+    Shape in_shape = this->shape();
+    autograd::record(out, "view", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
+  }
   return out;
 }
 
@@ -128,8 +130,10 @@ Tensor Tensor::squeeze(int64_t d) const {
   shape.erase(shape.begin() + d);
   st.erase(st.begin() + d);
   Tensor out = make_view(*this, shape, st, storage_offset());
-  Shape in_shape = this->shape();
-  autograd::record(out, "squeeze", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
+  if (requires_grad() && autograd::grad_enabled()) {
+    Shape in_shape = this->shape();
+    autograd::record(out, "squeeze", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
+  }
   return out;
 }
 
@@ -140,8 +144,10 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   shape.insert(shape.begin() + d, 1);
   st.insert(st.begin() + d, new_stride);
   Tensor out = make_view(*this, shape, st, storage_offset());
-  Shape in_shape = this->shape();
-  autograd::record(out, "unsqueeze", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
+  if (requires_grad() && autograd::grad_enabled()) {
+    Shape in_shape = this->shape();
+    autograd::record(out, "unsqueeze", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{g.reshape(in_shape)}; });
+  }
   return out;
 }
 
@@ -160,7 +166,8 @@ Tensor Tensor::permute(const IntList& dims) const {
     inverse[d] = static_cast<int64_t>(i);
   }
   Tensor out = make_view(*this, shape, st, storage_offset());
-  autograd::record(out, "permute", {*this}, [inverse](const Tensor& g) { return std::vector<Tensor>{g.permute(inverse)}; });
+  if (requires_grad() && autograd::grad_enabled())
+    autograd::record(out, "permute", {*this}, [inverse](const Tensor& g) { return std::vector<Tensor>{g.permute(inverse)}; });
   return out;
 }
 
@@ -191,12 +198,14 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
   shape[d] = (end - start + step - 1) / step;
   st[d] *= step;
   Tensor out = make_view(*this, shape, st, storage_offset() + start * strides()[d]);
-  Shape in_shape = this->shape();
-  autograd::record(out, "slice", {*this}, [in_shape, d, start, end, step](const Tensor& g) {
-    Tensor gi = zeros(in_shape, g.dtype());
-    gi.slice(d, start, end, step).copy_(g);
-    return std::vector<Tensor>{gi};
-  });
+  if (requires_grad() && autograd::grad_enabled()) {
+    Shape in_shape = this->shape();
+    autograd::record(out, "slice", {*this}, [in_shape, d, start, end, step](const Tensor& g) {
+      Tensor gi = zeros(in_shape, g.dtype());
+      gi.slice(d, start, end, step).copy_(g);
+      return std::vector<Tensor>{gi};
+    });
+  }
   return out;
 }
 
@@ -220,12 +229,14 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   shape.erase(shape.begin() + d);
   st.erase(st.begin() + d);
   Tensor out = make_view(*this, shape, st, storage_offset() + index * strides()[d]);
-  Shape in_shape = this->shape();
-  autograd::record(out, "select", {*this}, [in_shape, d, index](const Tensor& g) {
-    Tensor gi = zeros(in_shape, g.dtype());
-    gi.select(d, index).copy_(g);
-    return std::vector<Tensor>{gi};
-  });
+  if (requires_grad() && autograd::grad_enabled()) {
+    Shape in_shape = this->shape();
+    autograd::record(out, "select", {*this}, [in_shape, d, index](const Tensor& g) {
+      Tensor gi = zeros(in_shape, g.dtype());
+      gi.select(d, index).copy_(g);
+      return std::vector<Tensor>{gi};
+    });
+  }
   return out;
 }
 
@@ -254,8 +265,10 @@ Tensor Tensor::expand(const Shape& target) const {
     }
   }
   Tensor out = make_view(*this, shape, st, storage_offset());
-  Shape in_shape = this->shape();
-  autograd::record(out, "expand", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{sum_to(g, in_shape)}; });
+  if (requires_grad() && autograd::grad_enabled()) {
+    Shape in_shape = this->shape();
+    autograd::record(out, "expand", {*this}, [in_shape](const Tensor& g) { return std::vector<Tensor>{sum_to(g, in_shape)}; });
+  }
   return out;
 }
 

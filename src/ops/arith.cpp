@@ -43,10 +43,24 @@ Tensor add_impl(const Tensor& a, const Tensor& b, double alpha, const char* name
     if (alpha == 1.0) return detail::map_binary<T, T>(a, b, name, [](T x, T y) { return x + y; });
     return detail::map_binary<T, T>(a, b, name, [al](T x, T y) { return x + al * y; });
   });
-  const Shape as = a.shape(), bs = b.shape();
-  autograd::record(out, name, {a, b}, [as, bs, alpha](const Tensor& g) {
-    return std::vector<Tensor>{sum_to(g, as), sum_to(alpha == 1.0 ? g : mul(g, alpha), bs)};
+  if (autograd::needs_grad({a, b})) {
+    // Add distributes: both inputs receive g (scaled by alpha for b), reduced to their shapes.
+    autograd::record(out, name, {a, b}, [as = a.shape(), bs = b.shape(), alpha](const Tensor& g) {
+      return std::vector<Tensor>{sum_to(g, as), sum_to(alpha == 1.0 ? g : mul(g, alpha), bs)};
+    });
+  }
+  return out;
+}
+
+// x + s for a scalar s, without materialising s as a tensor.
+Tensor add_scalar(const Tensor& x, double s, const char* name) {
+  const DType dt = detail::scalar_result_dtype(x, s);
+  Tensor out = dispatch_arith(dt == DType::Bool ? DType::Int64 : dt, name, [&]<class T>() {
+    const T v = static_cast<T>(s);
+    return detail::map_unary<T, T>(x, [v](T e) { return e + v; });
   });
+  if (autograd::needs_grad({x}))
+    autograd::record(out, name, {x}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
   return out;
 }
 
@@ -59,23 +73,23 @@ void check_inplace_dtype(const Tensor& self, const Tensor& other, const char* op
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b, double alpha) { return add_impl(a, b, alpha, "add"); }
-Tensor add(const Tensor& a, double b) { return add_impl(a, detail::wrap_scalar(a, b), 1.0, "add"); }
+Tensor add(const Tensor& a, double b) { return add_scalar(a, b, "add"); }
 Tensor sub(const Tensor& a, const Tensor& b, double alpha) {
   NABLA_CHECK(a.dtype() != DType::Bool || b.dtype() != DType::Bool, "sub: subtraction of two bool tensors is not supported");
   return add_impl(a, b, -alpha, "sub");
 }
-Tensor sub(const Tensor& a, double b) { return add_impl(a, detail::wrap_scalar(a, b), -1.0, "sub"); }
+Tensor sub(const Tensor& a, double b) { return add_scalar(a, -b, "sub"); }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   const DType dt = arith_dtype(a, b, "mul");
   Tensor out = dispatch_arith(dt, "mul", [&]<class T>() {
     return detail::map_binary<T, T>(a, b, "mul", [](T x, T y) { return x * y; });
   });
-  const Shape as = a.shape(), bs = b.shape();
+  if (!autograd::needs_grad({a, b})) return out;
   // d(ab)/da = b, d(ab)/db = a ("mul switches" its inputs).
-  autograd::record(out, "mul", {a, b}, [a, b, as, bs](const Tensor& g) {
-    return std::vector<Tensor>{a.requires_grad() ? sum_to(mul(g, b), as) : Tensor(),
-                               b.requires_grad() ? sum_to(mul(g, a), bs) : Tensor()};
+  autograd::record(out, "mul", {a, b}, [a, b](const Tensor& g) {
+    return std::vector<Tensor>{a.requires_grad() ? sum_to(mul(g, b), a.shape()) : Tensor(),
+                               b.requires_grad() ? sum_to(mul(g, a), b.shape()) : Tensor()};
   }, {a, b});
   return out;
 }
@@ -85,7 +99,8 @@ Tensor mul(const Tensor& a, double b) {
     const T s = static_cast<T>(b);
     return detail::map_unary<T, T>(a, [s](T x) { return x * s; });
   });
-  autograd::record(out, "mul", {a}, [b](const Tensor& g) { return std::vector<Tensor>{mul(g, b)}; });
+  if (autograd::needs_grad({a}))
+    autograd::record(out, "mul", {a}, [b](const Tensor& g) { return std::vector<Tensor>{mul(g, b)}; });
   return out;
 }
 
@@ -95,11 +110,11 @@ Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = dispatch_floating(dt, "div", [&]<class T>() {
     return detail::map_binary<T, T>(a, b, "div", [](T x, T y) { return x / y; });
   });
-  const Shape as = a.shape(), bs = b.shape();
+  if (!autograd::needs_grad({a, b})) return out;
   // d(a/b)/da = 1/b; d(a/b)/db = −a/b².
-  autograd::record(out, "div", {a, b}, [a, b, as, bs](const Tensor& g) {
-    Tensor ga = a.requires_grad() ? sum_to(div(g, b), as) : Tensor();
-    Tensor gb = b.requires_grad() ? sum_to(neg(div(mul(g, a), mul(b, b))), bs) : Tensor();
+  autograd::record(out, "div", {a, b}, [a, b](const Tensor& g) {
+    Tensor ga = a.requires_grad() ? sum_to(div(g, b), a.shape()) : Tensor();
+    Tensor gb = b.requires_grad() ? sum_to(neg(div(mul(g, a), mul(b, b))), b.shape()) : Tensor();
     return std::vector<Tensor>{ga, gb};
   }, {a, b});
   return out;
@@ -107,8 +122,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, double b) {
   const DType dt = is_floating(a.dtype()) ? a.dtype() : DType::Float32;
   return dispatch_floating(dt, "div", [&]<class T>() {
-    Tensor out = detail::map_unary<T, T>(a, [s = static_cast<T>(1.0 / b), d = static_cast<T>(b)](T x) { return x / d; });
-    autograd::record(out, "div", {a}, [b](const Tensor& g) { return std::vector<Tensor>{div(g, b)}; });
+    Tensor out = detail::map_unary<T, T>(a, [d = static_cast<T>(b)](T x) { return x / d; });
+    if (autograd::needs_grad({a}))
+      autograd::record(out, "div", {a}, [b](const Tensor& g) { return std::vector<Tensor>{div(g, b)}; });
     return out;
   });
 }
@@ -116,7 +132,8 @@ Tensor div(const Tensor& a, double b) {
 Tensor neg(const Tensor& x) {
   NABLA_CHECK(x.dtype() != DType::Bool, "neg: negation of a bool tensor is not supported; use logical_not");
   Tensor out = dispatch_arith(x.dtype(), "neg", [&]<class T>() { return detail::map_unary<T, T>(x, [](T v) { return -v; }); });
-  autograd::record(out, "neg", {x}, [](const Tensor& g) { return std::vector<Tensor>{neg(g)}; });
+  if (autograd::needs_grad({x}))
+    autograd::record(out, "neg", {x}, [](const Tensor& g) { return std::vector<Tensor>{neg(g)}; });
   return out;
 }
 
