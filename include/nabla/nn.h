@@ -1,0 +1,3 @@
+#pragma once
+// nabla::nn — modules, layers, losses, initialisation.
+#include "nabla/nn/module.h"

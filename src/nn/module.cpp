@@ -1,0 +1,315 @@
+// nn::Module: registries, recursion over the module tree, state dicts, printing.
+#include "nabla/nn/module.h"
+
+#include <algorithm>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+
+namespace nabla::nn {
+namespace {
+
+std::string join(const std::string& prefix, const std::string& name) { return prefix.empty() ? name : prefix + "." + name; }
+
+void check_name(const std::string& name, const char* what) {
+  NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module: ", what, " name '", name,
+              "' must be non-empty and contain no '.'");
+}
+
+}  // namespace
+
+Tensor Module::forward(const Tensor&) {
+  throw Error(str_cat(name(), ": this module has no single-input forward()"));
+}
+
+void Module::register_parameter(const std::string& pname, Tensor* slot, bool requires_grad) {
+  check_name(pname, "parameter");
+  for (const auto& [n, s] : params_) NABLA_CHECK(n != pname, name(), ": parameter '", pname, "' registered twice");
+  if (slot->defined() && requires_grad) {
+    NABLA_CHECK(slot->is_leaf(), name(), ": parameter '", pname, "' must be a leaf tensor (use detach())");
+    slot->requires_grad_(true);
+  }
+  params_.emplace_back(pname, slot);
+}
+
+void Module::register_buffer(const std::string& bname, Tensor* slot, bool persistent) {
+  check_name(bname, "buffer");
+  for (const auto& [n, s] : buffers_) NABLA_CHECK(n != bname, name(), ": buffer '", bname, "' registered twice");
+  buffers_.emplace_back(bname, BufferSlot{slot, persistent});
+}
+
+void Module::add_child(const std::string& cname, std::shared_ptr<Module> module) {
+  check_name(cname, "submodule");
+  NABLA_CHECK(module != nullptr, name(), ": submodule '", cname, "' is null");
+  for (auto& [n, m] : children_)
+    if (n == cname) {
+      m = std::move(module);  // replacing a child keeps its position (as PyTorch's setattr)
+      return;
+    }
+  children_.emplace_back(cname, std::move(module));
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  std::set<const TensorImpl*> seen;  // shared parameters are listed once
+  std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
+    for (const auto& [n, slot] : m.params_)
+      if (slot->defined() && seen.insert(slot->impl_ptr().get()).second) out.emplace_back(join(prefix, n), *slot);
+    if (recurse)
+      for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
+  };
+  walk(*this, "");
+  return out;
+}
+
+std::vector<Tensor> Module::parameters(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
+  return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
+    for (const auto& [n, b] : m.buffers_)
+      if (b.slot->defined()) out.emplace_back(join(prefix, n), *b.slot);
+    if (recurse)
+      for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
+  };
+  walk(*this, "");
+  return out;
+}
+
+std::vector<Tensor> Module::buffers(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_children() const { return children_; }
+
+std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_modules() {
+  std::shared_ptr<Module> self = weak_from_this().lock();
+  if (!self) self = std::shared_ptr<Module>(this, [](Module*) {});  // not owned by a shared_ptr
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> out;
+  std::function<void(const std::shared_ptr<Module>&, const std::string&)> walk = [&](const std::shared_ptr<Module>& m,
+                                                                                     const std::string& prefix) {
+    out.emplace_back(prefix, m);
+    for (const auto& [n, child] : m->children_) walk(child, join(prefix, n));
+  };
+  walk(self, "");
+  return out;
+}
+
+int64_t Module::num_parameters(bool only_trainable) const {
+  int64_t n = 0;
+  for (const Tensor& p : parameters())
+    if (!only_trainable || p.requires_grad()) n += p.numel();
+  return n;
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [n, child] : children_) child->train(on);
+}
+
+Module& Module::requires_grad_(bool on) {
+  for (Tensor& p : parameters()) p.requires_grad_(on);
+  return *this;
+}
+
+void Module::zero_grad() {
+  for (Tensor& p : parameters()) p.zero_grad();
+}
+
+Module& Module::to(DType dtype) {
+  NABLA_CHECK(is_floating(dtype), name(), ".to: only floating-point dtypes are supported, got ", dtype_name(dtype));
+  apply([dtype](Module& m) {
+    for (auto& [n, slot] : m.params_) {
+      if (!slot->defined() || slot->dtype() == dtype) continue;
+      const bool rg = slot->requires_grad();
+      *slot = slot->detach().to(dtype);
+      if (rg) slot->requires_grad_(true);
+    }
+    for (auto& [n, b] : m.buffers_)
+      if (b.slot->defined() && is_floating(b.slot->dtype())) *b.slot = b.slot->to(dtype);
+  });
+  return *this;
+}
+
+Module& Module::apply(const std::function<void(Module&)>& fn) {
+  for (auto& [n, child] : children_) child->apply(fn);
+  fn(*this);
+  return *this;
+}
+
+void Module::collect_state(const std::string& prefix, StateDict& out) const {
+  for (const auto& [n, slot] : params_)
+    if (slot->defined()) out[join(prefix, n)] = slot->detach();
+  for (const auto& [n, b] : buffers_)
+    if (b.slot->defined() && b.persistent) out[join(prefix, n)] = b.slot->detach();
+  for (const auto& [n, child] : children_) child->collect_state(join(prefix, n), out);
+}
+
+StateDict Module::state_dict() const {
+  StateDict out;
+  collect_state("", out);
+  return out;
+}
+
+void Module::collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out,
+                           bool with_buffers) {
+  for (auto& [n, slot] : params_)
+    if (slot->defined()) out.emplace_back(join(prefix, n), slot);
+  if (with_buffers)
+    for (auto& [n, b] : buffers_)
+      if (b.slot->defined() && b.persistent) out.emplace_back(join(prefix, n), b.slot);
+  for (auto& [n, child] : children_) child->collect_slots(join(prefix, n), out, with_buffers);
+}
+
+LoadResult Module::load_state_dict(const StateDict& dict, bool strict) {
+  std::vector<std::pair<std::string, Tensor*>> slots;
+  collect_slots("", slots, true);
+  LoadResult result;
+  std::vector<std::string> problems;
+  std::set<std::string> known;
+  for (auto& [key, slot] : slots) {
+    known.insert(key);
+    auto it = dict.find(key);
+    if (it == dict.end()) {
+      result.missing_keys.push_back(key);
+      continue;
+    }
+    if (it->second.shape() != slot->shape())
+      problems.push_back(str_cat("size mismatch for ", key, ": copying a param with shape ", it->second.shape(),
+                                 ", the shape in the current model is ", slot->shape()));
+  }
+  for (const auto& [key, t] : dict)
+    if (!known.count(key)) result.unexpected_keys.push_back(key);
+  if (strict) {
+    if (!result.missing_keys.empty()) {
+      std::string keys;
+      for (auto& k : result.missing_keys) keys += (keys.empty() ? "\"" : ", \"") + k + "\"";
+      problems.push_back("Missing key(s) in state_dict: " + keys);
+    }
+    if (!result.unexpected_keys.empty()) {
+      std::string keys;
+      for (auto& k : result.unexpected_keys) keys += (keys.empty() ? "\"" : ", \"") + k + "\"";
+      problems.push_back("Unexpected key(s) in state_dict: " + keys);
+    }
+  }
+  if (!problems.empty()) {
+    std::string msg = str_cat("Error(s) in loading state_dict for ", name(), ":");
+    for (auto& p : problems) msg += "\n\t" + p;
+    throw Error(msg);
+  }
+  NoGradGuard no_grad;
+  for (auto& [key, slot] : slots) {
+    auto it = dict.find(key);
+    if (it != dict.end()) slot->copy_(it->second);
+  }
+  return result;
+}
+
+std::string Module::to_string() const {
+  std::ostringstream os;
+  os << name() << "(";
+  if (children_.empty()) {
+    os << extra_repr() << ")";
+    return os.str();
+  }
+  os << "\n";
+  const std::string extra = extra_repr();
+  if (!extra.empty()) os << "  " << extra << "\n";
+  for (const auto& [n, child] : children_) {
+    std::string text = child->to_string();
+    std::string indented;
+    for (char c : text) {
+      indented += c;
+      if (c == '\n') indented += "  ";
+    }
+    os << "  (" << n << "): " << indented << "\n";
+  }
+  os << ")";
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Module& module) { return os << module.to_string(); }
+
+// ---- containers ----------------------------------------------------------------------------------
+
+Sequential::Sequential(std::vector<std::shared_ptr<Module>> modules) {
+  for (auto& m : modules) push_back(std::move(m));
+}
+
+Sequential& Sequential::push_back(std::shared_ptr<Module> module) {
+  return push_back(std::to_string(modules_.size()), std::move(module));
+}
+
+Sequential& Sequential::push_back(const std::string& key, std::shared_ptr<Module> module) {
+  add_child(key, module);
+  modules_.push_back(std::move(module));
+  return *this;
+}
+
+Tensor Sequential::forward(const Tensor& input) {
+  Tensor x = input;
+  for (auto& m : modules_) x = m->forward(x);
+  return x;
+}
+
+std::shared_ptr<Module> Sequential::operator[](size_t index) const {
+  NABLA_CHECK(index < modules_.size(), "Sequential: index ", index, " is out of range for ", modules_.size(), " modules");
+  return modules_[index];
+}
+
+ModuleList::ModuleList(std::vector<std::shared_ptr<Module>> modules) {
+  for (auto& m : modules) push_back(std::move(m));
+}
+
+ModuleList& ModuleList::push_back(std::shared_ptr<Module> module) {
+  add_child(std::to_string(modules_.size()), module);
+  modules_.push_back(std::move(module));
+  return *this;
+}
+
+std::shared_ptr<Module> ModuleList::operator[](size_t index) const {
+  NABLA_CHECK(index < modules_.size(), "ModuleList: index ", index, " is out of range for ", modules_.size(), " modules");
+  return modules_[index];
+}
+
+ModuleDict::ModuleDict(std::vector<std::pair<std::string, std::shared_ptr<Module>>> modules) {
+  for (auto& [k, m] : modules) insert(k, std::move(m));
+}
+
+ModuleDict& ModuleDict::insert(const std::string& key, std::shared_ptr<Module> module) {
+  add_child(key, module);
+  for (auto& [k, m] : modules_)
+    if (k == key) {
+      m = std::move(module);
+      return *this;
+    }
+  modules_.emplace_back(key, std::move(module));
+  return *this;
+}
+
+std::shared_ptr<Module> ModuleDict::operator[](const std::string& key) const {
+  for (const auto& [k, m] : modules_)
+    if (k == key) return m;
+  throw Error(str_cat("ModuleDict: no module named '", key, "' (keys: ", keys(), ")"));
+}
+
+bool ModuleDict::contains(const std::string& key) const {
+  return std::any_of(modules_.begin(), modules_.end(), [&](const auto& e) { return e.first == key; });
+}
+
+std::vector<std::string> ModuleDict::keys() const {
+  std::vector<std::string> out;
+  for (const auto& [k, m] : modules_) out.push_back(k);
+  return out;
+}
+
+}  // namespace nabla::nn
