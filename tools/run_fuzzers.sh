@@ -38,7 +38,7 @@ for name in "${fuzzers[@]}"; do
   echo "== $name: ${seconds}s"
   if ! "$build/tests/$name" "$work" "$seeds" "${dict[@]}" \
       -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$name-"; then
+      -print_final_stats=1 -print_funcs=0 -artifact_prefix="$build/fuzz-artifacts/$name-"; then
     echo "!! $name failed; reproduce with: $build/tests/$name $build/fuzz-artifacts/$name-<file>" >&2
     status=1
   fi

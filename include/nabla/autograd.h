@@ -62,6 +62,24 @@ class EnableGradGuard {
   bool prev_;
 };
 
+/// Anomaly detection (off by default; costs a scan of every recorded result). When on, an op
+/// whose result contains NaN or Inf while recording a graph, or a backward rule that returns
+/// NaN or Inf, raises Error naming the op.
+bool anomaly_enabled();
+void set_detect_anomaly(bool enabled);
+
+/// RAII guard turning anomaly detection on for a scope.
+class DetectAnomalyGuard {
+ public:
+  DetectAnomalyGuard() : prev_(anomaly_enabled()) { set_detect_anomaly(true); }
+  ~DetectAnomalyGuard() { set_detect_anomaly(prev_); }
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+
 /// True when grad mode is on and some input requires grad.
 bool needs_grad(std::initializer_list<Tensor> inputs);
 bool needs_grad(const std::vector<Tensor>& inputs);

@@ -11,6 +11,14 @@ namespace nabla::autograd {
 namespace {
 
 thread_local bool g_grad_enabled = true;
+std::atomic<bool> g_anomaly{false};
+
+// True when every element of a floating tensor is finite.
+bool all_finite(const Tensor& t) {
+  if (!is_floating(t.dtype())) return true;
+  NoGradGuard guard;
+  return !logical_not(isfinite(t)).to(DType::Int64).sum().item();
+}
 std::atomic<uint64_t> g_sequence{0};
 
 Edge edge_of(const Tensor& t) {
@@ -56,6 +64,8 @@ struct BySequence {
 }  // namespace
 
 bool grad_enabled() { return g_grad_enabled; }
+bool anomaly_enabled() { return g_anomaly.load(std::memory_order_relaxed); }
+void set_detect_anomaly(bool enabled) { g_anomaly.store(enabled, std::memory_order_relaxed); }
 void set_grad_enabled(bool enabled) { g_grad_enabled = enabled; }
 
 bool needs_grad(const std::vector<Tensor>& inputs) {
@@ -75,6 +85,9 @@ void record(Tensor& output, const char* name, const std::vector<Tensor>& inputs,
             const std::vector<Tensor>& saved) {
   if (!needs_grad(inputs)) return;
   if (!is_floating(output.dtype())) return;  // integer/bool results carry no gradient
+  if (anomaly_enabled())
+    NABLA_CHECK(all_finite(output), "anomaly detected: op ", name, " produced NaN or Inf in its result of shape ",
+                output.shape());
   output.impl().grad_fn = make_node(name, inputs, std::move(backward), saved);
   output.impl().requires_grad = true;
 }
@@ -169,6 +182,9 @@ void backward(const Tensor& root, const Tensor& grad_in, bool retain_graph) {
         NABLA_CHECK(gi.shape() == n->input_shapes[i], "backward of op ", n->name, " returned a gradient of shape ",
                     gi.shape(), " for input ", i, " of shape ", n->input_shapes[i]);
         if (gi.dtype() != n->input_dtypes[i] && is_floating(n->input_dtypes[i])) gi = gi.to(n->input_dtypes[i]);
+        if (anomaly_enabled())
+          NABLA_CHECK(all_finite(gi), "anomaly detected: backward of op ", n->name, " returned NaN or Inf in the gradient of input ",
+                      i, " (shape ", gi.shape(), ")");
       }
       if (e.leaf) {
         if (gi.defined()) accumulate_into_leaf(*e.leaf, gi);

@@ -9,7 +9,13 @@
 namespace nabla {
 
 Tensor empty(const Shape& shape, DType dtype) {
-  for (auto s : shape) NABLA_CHECK(s >= 0, "empty: negative dimension ", s, " in shape ", shape);
+  // The product of the non-zero dims bounds the strides, so it is checked even when a dim is 0.
+  int64_t span = 1;
+  for (auto s : shape) {
+    NABLA_CHECK(s >= 0, "empty: negative dimension ", s, " in shape ", shape);
+    NABLA_CHECK(!__builtin_mul_overflow(span, std::max<int64_t>(s, 1), &span) && span <= (int64_t{1} << 48),
+                "empty: shape ", shape, " has too many elements");
+  }
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype));
   impl->shape = shape;

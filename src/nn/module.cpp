@@ -25,6 +25,21 @@ Tensor Module::forward(const Tensor&) {
   throw Error(str_cat(name(), ": this module has no single-input forward()"));
 }
 
+Tensor Module::operator()(const Tensor& input) {
+  Tensor out = forward(input);
+  for (auto& [id, hook] : hooks_) hook(*this, input, out);
+  return out;
+}
+
+int64_t Module::register_forward_hook(ForwardHook hook) {
+  hooks_.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Module::remove_forward_hook(int64_t id) {
+  std::erase_if(hooks_, [id](const auto& h) { return h.first == id; });
+}
+
 void Module::register_parameter(const std::string& pname, Tensor* slot, bool requires_grad) {
   check_name(pname, "parameter");
   for (const auto& [n, s] : params_) NABLA_CHECK(n != pname, name(), ": parameter '", pname, "' registered twice");
@@ -257,7 +272,7 @@ Sequential& Sequential::push_back(const std::string& key, std::shared_ptr<Module
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (auto& m : modules_) x = m->forward(x);
+  for (auto& m : modules_) x = (*m)(x);
   return x;
 }
 

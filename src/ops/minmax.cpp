@@ -61,7 +61,7 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
   // every other element gets zero.
   const Shape in_shape = x.shape();
   const int64_t d = x.dim() == 0 ? 0 : wrap_dim(dim, x.dim(), op);
-  autograd::record(values, op, {x}, [in_shape, indices, d](const Tensor& g) {
+  autograd::record(values, op, {x}, [in_shape, indices = indices, d](const Tensor& g) {
     Tensor grad = zeros(in_shape, g.dtype());
     const Tensor gc = g.contiguous();
     const DimSplit s = split_at(in_shape.empty() ? Shape{1} : in_shape, d);

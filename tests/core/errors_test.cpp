@@ -60,3 +60,9 @@ TEST(Errors, InplaceOnLeafAndModifiedSavedTensor) {
   a.add_(1.0);
   expect_error([&] { b.sum().backward(); }, {"mul", "in-place"});
 }
+
+TEST(Errors, AbsurdShapes) {
+  expect_error([] { empty({0, int64_t{1} << 40, int64_t{1} << 40}); }, {"empty", "too many elements"});
+  expect_error([] { zeros({-1, 2}); }, {"negative dimension"});
+  EXPECT_EQ(empty({0, 5}).numel(), 0);
+}

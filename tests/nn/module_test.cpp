@@ -106,3 +106,17 @@ TEST(Module, ContainersErrors) {
   EXPECT_THROW(l[0], Error);
   EXPECT_THROW(nn::Sequential().push_back("a.b", std::make_shared<Affine>(1, 1)), Error);
 }
+
+TEST(Module, ForwardHooksSeeEveryLayer) {
+  nn::Sequential s(std::vector<std::shared_ptr<nn::Module>>{std::make_shared<Affine>(3, 4), std::make_shared<Affine>(4, 2)});
+  std::vector<Shape> seen;
+  const int64_t id = s[1]->register_forward_hook([&](nn::Module& m, const Tensor& in, const Tensor& out) {
+    seen.push_back(in.shape());
+    seen.push_back(out.shape());
+  });
+  s(ones({5, 3}));
+  EXPECT_EQ(seen, (std::vector<Shape>{{5, 4}, {5, 2}}));
+  s[1]->remove_forward_hook(id);
+  s(ones({5, 3}));
+  EXPECT_EQ(seen.size(), 2u);
+}

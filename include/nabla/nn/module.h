@@ -3,6 +3,7 @@
 // train/eval mode, state dicts. Modules are plain classes held by std::shared_ptr.
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -34,8 +35,23 @@ class Module : public std::enable_shared_from_this<Module> {
 
   /// The computation of a single-input module. The default raises Error naming the module.
   virtual Tensor forward(const Tensor& input);
-  /// Calls forward.
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  /// Calls forward, then the forward hooks.
+  Tensor operator()(const Tensor& input);
+
+  /// Called after forward with the module, its input and its output.
+  using ForwardHook = std::function<void(Module&, const Tensor& input, const Tensor& output)>;
+  /// Adds a forward hook (run by operator()); returns an id for remove_forward_hook.
+  int64_t register_forward_hook(ForwardHook hook);
+  void remove_forward_hook(int64_t id);
+
+  /// Sliding-window geometry along the spatial dims, for receptive-field bookkeeping.
+  struct SpatialGeometry {
+    int64_t kernel = 1, stride = 1, dilation = 1;
+  };
+  /// Window geometry of layers that slide over space (convolutions, pooling); empty otherwise.
+  virtual std::optional<SpatialGeometry> spatial_geometry() const { return std::nullopt; }
+  /// Multiply-adds of one forward pass for these input/output shapes (0 when negligible).
+  virtual int64_t multiply_adds(const Shape& input, const Shape& output) const { return 0; }
 
   /// Class name as PyTorch prints it ("Linear", "Conv2d", …).
   virtual std::string name() const = 0;
@@ -102,6 +118,8 @@ class Module : public std::enable_shared_from_this<Module> {
   std::vector<std::pair<std::string, BufferSlot>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::vector<std::pair<int64_t, ForwardHook>> hooks_;
+  int64_t next_hook_id_ = 0;
 
   void collect_state(const std::string& prefix, StateDict& out) const;
   void collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out, bool with_buffers);

@@ -1,0 +1,70 @@
+#pragma once
+// Scalar activation functions and their derivatives, written branch-light so that the
+// elementwise loops (kernels/cpu/elementwise.h, through map_unary / map_binary) vectorise them.
+// Each *_grad takes the output gradient g and the input x and returns g·f'(x).
+#include <cmath>
+
+#include "kernels/cpu/vec_math.h"
+
+namespace nabla::cpu::act {
+
+/// x for x > 0, slope·x otherwise.
+template <class T> inline T leaky_relu(T x, T slope) { return x > T(0) ? x : x * slope; }
+template <class T> inline T leaky_relu_grad(T g, T x, T slope) { return x > T(0) ? g : g * slope; }
+
+/// scale·x for x > 0, scale·alpha·(eˣ − 1) otherwise (ELU: scale 1; SELU: PyTorch's constants).
+template <class T> inline T elu(T x, T alpha, T scale) {
+  return x > T(0) ? scale * x : scale * alpha * vec::expm1(x);
+}
+/// d/dx: scale for x > 0, scale·alpha·eˣ for x ≤ 0 (PyTorch's choice at 0).
+template <class T> inline T elu_grad(T g, T x, T alpha, T scale) {
+  return x > T(0) ? g * scale : g * scale * alpha * vec::exp(x);
+}
+
+/// GELU (exact): x·Φ(x) = ½x·(1 + erf(x/√2)).
+template <class T> inline T gelu(T x) { return T(0.5) * x * (T(1) + std::erf(x * T(M_SQRT1_2))); }
+/// d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+template <class T> inline T gelu_grad(T g, T x) {
+  const T cdf = T(0.5) * (T(1) + std::erf(x * T(M_SQRT1_2)));
+  const T pdf = vec::exp(T(-0.5) * x * x) * T(0.3989422804014327);
+  return g * (cdf + x * pdf);
+}
+
+constexpr double kSqrt2OverPi = 0.7978845608028654;
+constexpr double kGeluTanhCoef = 0.044715;
+/// GELU (tanh approximation): ½x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³).
+template <class T> inline T gelu_tanh(T x) {
+  const T u = T(kSqrt2OverPi) * (x + T(kGeluTanhCoef) * x * x * x);
+  return T(0.5) * x * (T(1) + vec::tanh(u));
+}
+/// d/dx = ½(1 + t) + ½x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(u).
+template <class T> inline T gelu_tanh_grad(T g, T x) {
+  const T u = T(kSqrt2OverPi) * (x + T(kGeluTanhCoef) * x * x * x);
+  const T t = vec::tanh(u);
+  const T du = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluTanhCoef) * x * x);
+  return g * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * du);
+}
+
+/// SiLU (swish): x·σ(x); d/dx = σ(x)·(1 + x·(1 − σ(x))).
+template <class T> inline T silu(T x) { return x * vec::sigmoid(x); }
+template <class T> inline T silu_grad(T g, T x) {
+  const T s = vec::sigmoid(x);
+  return g * s * (T(1) + x * (T(1) - s));
+}
+
+/// Softplus: log(1 + e^(βx))/β, or x where βx > threshold (linear regime, as PyTorch).
+template <class T> inline T softplus(T x, T beta, T threshold) {
+  const T z = x * beta;
+  return z > threshold ? x : std::log1p(vec::exp(z)) / beta;
+}
+/// d/dx = σ(βx) (1 in the linear regime).
+template <class T> inline T softplus_grad(T g, T x, T beta, T threshold) {
+  const T z = x * beta;
+  return z > threshold ? g : g * vec::sigmoid(z);
+}
+
+/// Hardtanh: clamp(x, lo, hi); gradient 1 strictly inside (lo, hi), 0 elsewhere (as PyTorch).
+template <class T> inline T hardtanh(T x, T lo, T hi) { return x < lo ? lo : (x > hi ? hi : x); }
+template <class T> inline T hardtanh_grad(T g, T x, T lo, T hi) { return (x > lo && x < hi) ? g : T(0); }
+
+}  // namespace nabla::cpu::act

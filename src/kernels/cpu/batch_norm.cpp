@@ -1,0 +1,184 @@
+// Batch normalisation kernels; see batch_norm.h for shapes. Two layouts:
+//  * S > 1: a channel is N contiguous rows of S elements; threads split the channels (sums) or
+//    the N·C rows (elementwise passes) and the inner loop over S vectorises.
+//  * S = 1 ((N, C) input): a channel is a column; threads split the channels into blocks and the
+//    inner loop runs along a row over the block, which vectorises across channels.
+#include "kernels/cpu/batch_norm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/cpu/loops.h"
+
+namespace nabla::cpu {
+namespace {
+
+// Items per thread below which a loop stays serial, scaled by the elements each item touches.
+int64_t grain_for(int64_t elements_per_item) {
+  return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, elements_per_item));
+}
+
+}  // namespace
+
+template <class T>
+void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* q_shift, int64_t N, int64_t C,
+                             int64_t S, double* sum_u, double* sum_uv, const T* mask) {
+  if (S == 1) {
+    parallel_for(C, grain_for(N), [&](int64_t c0, int64_t c1) {
+      const int64_t w = c1 - c0;
+      std::vector<T> ps(w, T(0)), qs(w, T(0));
+      std::vector<double> su(w, 0.0), suv(w, 0.0);
+      for (int64_t j = 0; j < w; ++j) {
+        if (p_shift) ps[j] = p_shift[c0 + j];
+        if (q_shift) qs[j] = q_shift[c0 + j];
+      }
+      double* su_p = su.data();
+      double* suv_p = suv.data();
+      const T* ps_p = ps.data();
+      const T* qs_p = qs.data();
+      for (int64_t n = 0; n < N; ++n) {
+        const T* pr = p + n * C + c0;
+        const T* qr = q + n * C + c0;
+        const T* mr = mask ? mask + n * C + c0 : nullptr;
+        if (mr) {
+#pragma omp simd
+          for (int64_t j = 0; j < w; ++j) {
+            const T u = mr[j] > T(0) ? pr[j] - ps_p[j] : T(0);
+            su_p[j] += u;
+            suv_p[j] += static_cast<double>(u * (qr[j] - qs_p[j]));
+          }
+        } else {
+#pragma omp simd
+          for (int64_t j = 0; j < w; ++j) {
+            const T u = pr[j] - ps_p[j];
+            su_p[j] += u;
+            suv_p[j] += static_cast<double>(u * (qr[j] - qs_p[j]));
+          }
+        }
+      }
+      std::copy(su.begin(), su.end(), sum_u + c0);
+      std::copy(suv.begin(), suv.end(), sum_uv + c0);
+    });
+    return;
+  }
+  parallel_for(C, grain_for(N * S), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      const T ps = p_shift ? p_shift[c] : T(0), qs = q_shift ? q_shift[c] : T(0);
+      double su = 0, suv = 0;
+      for (int64_t n = 0; n < N; ++n) {
+        const T* pr = p + (n * C + c) * S;
+        const T* qr = q + (n * C + c) * S;
+        T row_u = 0, row_uv = 0;  // one row in T (vector lanes), rows accumulated in double
+        if (mask) {
+          const T* mr = mask + (n * C + c) * S;
+#pragma omp simd reduction(+ : row_u, row_uv)
+          for (int64_t s = 0; s < S; ++s) {
+            const T u = mr[s] > T(0) ? pr[s] - ps : T(0);
+            row_u += u;
+            row_uv += u * (qr[s] - qs);
+          }
+        } else {
+#pragma omp simd reduction(+ : row_u, row_uv)
+          for (int64_t s = 0; s < S; ++s) {
+            const T u = pr[s] - ps;
+            row_u += u;
+            row_uv += u * (qr[s] - qs);
+          }
+        }
+        su += row_u;
+        suv += row_uv;
+      }
+      sum_u[c] = su;
+      sum_uv[c] = suv;
+    }
+  });
+}
+
+template <class T>
+void batch_norm_apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale,
+                      const T* shift, bool relu) {
+  if (S == 1) {
+    parallel_for(N, grain_for(C), [&](int64_t n0, int64_t n1) {
+      for (int64_t n = n0; n < n1; ++n) {
+        const T* xr = x + n * C;
+        T* yr = y + n * C;
+#pragma omp simd
+        for (int64_t c = 0; c < C; ++c) {
+          const T v = (xr[c] - center[c]) * scale[c] + shift[c];
+          yr[c] = relu ? (v > T(0) ? v : T(0)) : v;
+        }
+      }
+    });
+    return;
+  }
+  parallel_for(N * C, grain_for(S), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t c = r % C;
+      const T m = center[c], a = scale[c], b = shift[c];
+      const T* xr = x + r * S;
+      T* yr = y + r * S;
+      if (relu) {
+#pragma omp simd
+        for (int64_t s = 0; s < S; ++s) {
+          const T v = (xr[s] - m) * a + b;
+          yr[s] = v > T(0) ? v : T(0);
+        }
+      } else {
+#pragma omp simd
+        for (int64_t s = 0; s < S; ++s) yr[s] = (xr[s] - m) * a + b;
+      }
+    }
+  });
+}
+
+template <class T>
+void batch_norm_input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, const T* center,
+                           const T* a, const T* b, const T* k, const T* mask) {
+  if (S == 1) {
+    parallel_for(N, grain_for(C), [&](int64_t n0, int64_t n1) {
+      for (int64_t n = n0; n < n1; ++n) {
+        const T* gr = g + n * C;
+        const T* xr = x + n * C;
+        const T* mr = mask ? mask + n * C : nullptr;
+        T* dr = dx + n * C;
+        if (mr) {
+#pragma omp simd
+          for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * (mr[c] > T(0) ? gr[c] : T(0)) + b[c] * (xr[c] - center[c]) + k[c];
+        } else {
+#pragma omp simd
+          for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * gr[c] + b[c] * (xr[c] - center[c]) + k[c];
+        }
+      }
+    });
+    return;
+  }
+  parallel_for(N * C, grain_for(S), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t c = r % C;
+      const T mc = center[c], ac = a[c], bc = b[c], kc = k[c];
+      const T* gr = g + r * S;
+      const T* xr = x + r * S;
+      T* dr = dx + r * S;
+      if (mask) {
+        const T* mr = mask + r * S;
+#pragma omp simd
+        for (int64_t s = 0; s < S; ++s) dr[s] = ac * (mr[s] > T(0) ? gr[s] : T(0)) + bc * (xr[s] - mc) + kc;
+      } else {
+#pragma omp simd
+        for (int64_t s = 0; s < S; ++s) dr[s] = ac * gr[s] + bc * (xr[s] - mc) + kc;
+      }
+    }
+  });
+}
+
+#define NABLA_INSTANTIATE_BATCH_NORM(T)                                                                          \
+  template void batch_norm_channel_sums<T>(const T*, const T*, const T*, const T*, int64_t, int64_t, int64_t,    \
+                                           double*, double*, const T*);                                          \
+  template void batch_norm_apply<T>(const T*, T*, int64_t, int64_t, int64_t, const T*, const T*, const T*, bool); \
+  template void batch_norm_input_grad<T>(const T*, const T*, T*, int64_t, int64_t, int64_t, const T*, const T*,  \
+                                         const T*, const T*, const T*);
+NABLA_INSTANTIATE_BATCH_NORM(float)
+NABLA_INSTANTIATE_BATCH_NORM(double)
+#undef NABLA_INSTANTIATE_BATCH_NORM
+
+}  // namespace nabla::cpu

@@ -1,0 +1,178 @@
+#include "kernels/cpu/conv.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/im2col.h"
+#include "kernels/cpu/loops.h"
+#include "nabla/storage.h"
+
+namespace nabla::cpu {
+namespace {
+
+// A scratch buffer from the caching allocator (64-byte aligned, reused across calls).
+template <class T>
+class Scratch {
+ public:
+  explicit Scratch(int64_t n) : bytes_(static_cast<size_t>(std::max<int64_t>(n, 1)) * sizeof(T)) {
+    ptr_ = static_cast<T*>(allocator::allocate(bytes_));
+  }
+  ~Scratch() { allocator::deallocate(ptr_, bytes_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  T* get() const { return ptr_; }
+
+ private:
+  size_t bytes_;
+  T* ptr_;
+};
+
+// Images run in parallel when there are at least as many as threads.
+bool images_in_parallel(int64_t n_images) {
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  return nt > 1 && n_images >= nt;
+}
+
+// Calls f(n, scratch) for images [0, N): in parallel (one scratch of `scratch_elems` per thread)
+// or serially (one scratch).
+template <class T, class F>
+void for_each_image(int64_t N, int64_t scratch_elems, F&& f) {
+  auto run = [&](int64_t b, int64_t e) {
+    Scratch<T> scratch(scratch_elems);
+    for (int64_t n = b; n < e; ++n) f(n, scratch.get());
+  };
+  if (images_in_parallel(N))
+    parallel_for(N, 1, run);
+  else
+    run(0, N);
+}
+
+// Fixed number of image blocks for the weight gradient: independent of the thread count, so the
+// summation order (and the result) is too.
+constexpr int64_t kWeightGradBlocks = 16;
+
+}  // namespace
+
+template <class T>
+void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g) {
+  const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
+  const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
+  const bool pointwise = g.is_pointwise();
+  for_each_image<T>(g.batch, pointwise ? 0 : C * R * P, [&](int64_t n, T* col) {
+    const T* xn = x + n * C * I;
+    T* yn = y + n * K * P;
+    const T* cols = xn;
+    if (!pointwise) {
+      im2col(xn, C, g, col);
+      cols = col;
+    }
+    if (bias)
+      for (int64_t k = 0; k < K; ++k) std::fill(yn + k * P, yn + (k + 1) * P, bias[k]);
+    for (int64_t gi = 0; gi < G; ++gi)
+      gemm<T>(false, false, Kg, P, Cg * R, w + gi * Kg * Cg * R, Cg * R, cols + gi * Cg * R * P, P, yn + gi * Kg * P, P,
+              /*accumulate=*/bias != nullptr);
+  });
+}
+
+template <class T>
+void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
+  const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
+  const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
+  const bool pointwise = g.is_pointwise();
+  for_each_image<T>(g.batch, pointwise ? 0 : C * R * P, [&](int64_t n, T* col) {
+    const T* gyn = gy + n * K * P;
+    T* gxn = gx + n * C * I;
+    T* cols = pointwise ? gxn : col;  // pointwise: col2im is the identity, write gx directly
+    for (int64_t gi = 0; gi < G; ++gi)
+      gemm<T>(true, false, Cg * R, P, Kg, w + gi * Kg * Cg * R, Cg * R, gyn + gi * Kg * P, P, cols + gi * Cg * R * P, P);
+    if (!pointwise) col2im(col, C, g, gxn);
+  });
+}
+
+template <class T>
+void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
+  const int64_t N = g.batch, C = g.in_channels, K = g.out_channels, G = g.groups;
+  const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
+  const int64_t W = K * Cg * R;  // elements of w
+  const bool pointwise = g.is_pointwise();
+  const int64_t blocks = std::min<int64_t>(N, kWeightGradBlocks);
+  if (blocks == 0) {
+    std::fill(gw, gw + W, T(0));
+    return;
+  }
+  // Block b sums images [b·N/blocks, (b+1)·N/blocks) into partial[b] (block 0 writes gw).
+  Scratch<T> partial_store(blocks > 1 ? (blocks - 1) * W : 0);
+  auto partial = [&](int64_t b) { return b == 0 ? gw : partial_store.get() + (b - 1) * W; };
+  auto run_blocks = [&](int64_t bb, int64_t be) {
+    Scratch<T> col(pointwise ? 0 : C * R * P);
+    for (int64_t b = bb; b < be; ++b) {
+      T* acc = partial(b);
+      const int64_t n0 = b * N / blocks, n1 = (b + 1) * N / blocks;
+      for (int64_t n = n0; n < n1; ++n) {
+        const T* cols = x + n * C * I;
+        if (!pointwise) {
+          im2col(cols, C, g, col.get());
+          cols = col.get();
+        }
+        for (int64_t gi = 0; gi < G; ++gi)
+          gemm<T>(false, true, Kg, Cg * R, P, gy + (n * K + gi * Kg) * P, P, cols + gi * Cg * R * P, P,
+                  acc + gi * Kg * Cg * R, Cg * R, /*accumulate=*/n > n0);
+      }
+    }
+  };
+  if (images_in_parallel(blocks))
+    parallel_for(blocks, 1, run_blocks);
+  else
+    run_blocks(0, blocks);
+  if (blocks > 1) {
+    parallel_for(W, kParallelGrain / blocks + 1, [&](int64_t b, int64_t e) {
+      for (int64_t blk = 1; blk < blocks; ++blk) {
+        const T* p = partial(blk);
+        for (int64_t i = b; i < e; ++i) gw[i] += p[i];
+      }
+    });
+  }
+}
+
+template <class T>
+void conv_add_bias(T* y, const T* b, int64_t N, int64_t K, int64_t P) {
+  parallel_for(N * K, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(P, 1)), [&](int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; ++r) {
+      const T v = b[r % K];
+      T* row = y + r * P;
+      for (int64_t p = 0; p < P; ++p) row[p] += v;
+    }
+  });
+}
+
+template <class T>
+void conv_backward_bias(const T* gy, T* gb, int64_t N, int64_t K, int64_t P) {
+  parallel_for(K, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(N * P, 1)), [&](int64_t kb, int64_t ke) {
+    for (int64_t k = kb; k < ke; ++k) {
+      T total = 0;
+      for (int64_t n = 0; n < N; ++n) {
+        const T* row = gy + (n * K + k) * P;
+        T s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int64_t p = 0; p < P; ++p) s += row[p];
+        total += s;
+      }
+      gb[k] = total;
+    }
+  });
+}
+
+#define NABLA_INSTANTIATE_CONV(T)                                                           \
+  template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&);     \
+  template void conv_backward_input<T>(const T*, const T*, T*, const ConvGeometry&);       \
+  template void conv_backward_weight<T>(const T*, const T*, T*, const ConvGeometry&);      \
+  template void conv_add_bias<T>(T*, const T*, int64_t, int64_t, int64_t);                  \
+  template void conv_backward_bias<T>(const T*, T*, int64_t, int64_t, int64_t);
+NABLA_INSTANTIATE_CONV(float)
+NABLA_INSTANTIATE_CONV(double)
+#undef NABLA_INSTANTIATE_CONV
+
+}  // namespace nabla::cpu

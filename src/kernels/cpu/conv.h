@@ -1,0 +1,43 @@
+#pragma once
+// Convolution kernels: im2col + one GEMM per group and image (a 1×1 stride-1 convolution skips
+// im2col: x itself is the column matrix). Shapes use ConvGeometry's names:
+//   x is (N, C, ID, IH, IW), w is (K, C/G, KD, KH, KW), y is (N, K, OD, OH, OW), all contiguous.
+// With P = OD·OH·OW, R = KD·KH·KW, Cg = C/G, Kg = K/G, per image n and group gi:
+//   y[n, gi]  (Kg×P)    = w[gi] (Kg×Cg·R) · col[n, gi] (Cg·R×P)           forward
+//   col[n,gi] (Cg·R×P)  = w[gi]ᵀ · gy[n, gi];  gx[n] = col2im(col[n])     backward to x
+//   gw[gi]    (Kg×Cg·R) = Σ_n gy[n, gi] · col[n, gi]ᵀ                     backward to w
+// A transposed convolution is the same geometry read backwards: its forward is
+// conv_backward_input, its input gradient conv_forward and its weight gradient
+// conv_backward_weight with the roles of x and gy swapped.
+//
+// Threading: when the batch has at least as many images as threads, images run in parallel,
+// each thread with its own column buffer (OpenBLAS runs single-threaded inside a parallel region);
+// otherwise images run one after another and BLAS and im2col use the threads. Results do not
+// depend on the thread count (the weight gradient sums fixed blocks of images in a fixed order).
+#include <cstdint>
+
+#include "kernels/cpu/conv_geometry.h"
+
+namespace nabla::cpu {
+
+/// y = conv(x, w) + bias. bias (K) may be null. Overwrites y.
+template <class T>
+void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g);
+
+/// gx = ∂L/∂x given gy = ∂L/∂y (the adjoint of conv_forward in x). Overwrites gx.
+template <class T>
+void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g);
+
+/// gw = ∂L/∂w = Σ_n gy[n] · im2col(x[n])ᵀ per group. Overwrites gw.
+template <class T>
+void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g);
+
+/// y[n, k, p] += b[k]; y is (N, K, P).
+template <class T>
+void conv_add_bias(T* y, const T* b, int64_t N, int64_t K, int64_t P);
+
+/// gb[k] = Σ_{n,p} gy[n, k, p]; gy is (N, K, P). Overwrites gb.
+template <class T>
+void conv_backward_bias(const T* gy, T* gb, int64_t N, int64_t K, int64_t P);
+
+}  // namespace nabla::cpu

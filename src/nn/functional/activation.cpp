@@ -1,0 +1,121 @@
+// Activations: forward maps x through a scalar function of kernels/cpu/activation.h; the backward
+// rule maps (g, x) through its derivative, both as single elementwise passes.
+#include "nabla/nn/functional/activation.h"
+
+#include "kernels/cpu/activation.h"
+#include "nabla/autograd.h"
+#include "ops/elementwise_impl.h"
+
+namespace nabla::nn::functional {
+namespace {
+
+// out = fwd(x) elementwise and, when x needs grad, a rule giving grad(g, x). fwd and grad are
+// generic lambdas over the element type; `x` is kept for backward (activations are cheap to
+// re-evaluate, so no output is saved).
+template <class Fwd, class Grad>
+Tensor activation(const Tensor& input, const char* op, Fwd fwd, Grad grad) {
+  NABLA_CHECK(is_floating(input.dtype()), op, ": input must be floating point, got ", dtype_name(input.dtype()));
+  Tensor out = dispatch_floating(input.dtype(), op, [&]<class T>() {
+    return detail::map_unary<T, T>(input, [fwd](T v) { return static_cast<T>(fwd(v)); });
+  });
+  if (!autograd::needs_grad({input})) return out;
+  const Tensor x = input.detach();
+  autograd::record(out, op, {input}, [x, op, grad](const Tensor& g) {
+    return std::vector<Tensor>{dispatch_floating(x.dtype(), op, [&]<class T>() {
+      return detail::map_binary<T, T>(g, x, op, [grad](T gv, T v) { return static_cast<T>(grad(gv, v)); });
+    })};
+  }, {input});
+  return out;
+}
+
+}  // namespace
+
+Tensor leaky_relu(const Tensor& input, double negative_slope) {
+  return activation(
+      input, "leaky_relu",
+      [negative_slope](auto x) { return cpu::act::leaky_relu(x, static_cast<decltype(x)>(negative_slope)); },
+      [negative_slope](auto g, auto x) {
+        return cpu::act::leaky_relu_grad(g, x, static_cast<decltype(x)>(negative_slope));
+      });
+}
+
+namespace {
+Tensor scaled_elu(const Tensor& input, double alpha, double scale, const char* op) {
+  return activation(
+      input, op,
+      [alpha, scale](auto x) {
+        using T = decltype(x);
+        return cpu::act::elu(x, static_cast<T>(alpha), static_cast<T>(scale));
+      },
+      [alpha, scale](auto g, auto x) {
+        using T = decltype(x);
+        return cpu::act::elu_grad(g, x, static_cast<T>(alpha), static_cast<T>(scale));
+      });
+}
+}  // namespace
+
+Tensor elu(const Tensor& input, double alpha) { return scaled_elu(input, alpha, 1.0, "elu"); }
+
+Tensor selu(const Tensor& input) {
+  return scaled_elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, "selu");
+}
+
+Tensor gelu(const Tensor& input, const std::string& approximate) {
+  if (approximate == "none")
+    return activation(
+        input, "gelu", [](auto x) { return cpu::act::gelu(x); }, [](auto g, auto x) { return cpu::act::gelu_grad(g, x); });
+  NABLA_CHECK(approximate == "tanh", "gelu: approximate must be 'none' or 'tanh', got '", approximate, "'");
+  return activation(
+      input, "gelu", [](auto x) { return cpu::act::gelu_tanh(x); },
+      [](auto g, auto x) { return cpu::act::gelu_tanh_grad(g, x); });
+}
+
+Tensor silu(const Tensor& input) {
+  return activation(
+      input, "silu", [](auto x) { return cpu::act::silu(x); }, [](auto g, auto x) { return cpu::act::silu_grad(g, x); });
+}
+
+Tensor softplus(const Tensor& input, double beta, double threshold) {
+  NABLA_CHECK(beta != 0.0, "softplus: beta must be non-zero");
+  return activation(
+      input, "softplus",
+      [beta, threshold](auto x) {
+        using T = decltype(x);
+        return cpu::act::softplus(x, static_cast<T>(beta), static_cast<T>(threshold));
+      },
+      [beta, threshold](auto g, auto x) {
+        using T = decltype(x);
+        return cpu::act::softplus_grad(g, x, static_cast<T>(beta), static_cast<T>(threshold));
+      });
+}
+
+Tensor hardtanh(const Tensor& input, double min_val, double max_val) {
+  NABLA_CHECK(max_val >= min_val, "hardtanh: max_val (", max_val, ") must be greater than or equal to min_val (",
+              min_val, ")");
+  return activation(
+      input, "hardtanh",
+      [min_val, max_val](auto x) {
+        using T = decltype(x);
+        return cpu::act::hardtanh(x, static_cast<T>(min_val), static_cast<T>(max_val));
+      },
+      [min_val, max_val](auto g, auto x) {
+        using T = decltype(x);
+        return cpu::act::hardtanh_grad(g, x, static_cast<T>(min_val), static_cast<T>(max_val));
+      });
+}
+
+Tensor maxout(const Tensor& input, int64_t pool_size) {
+  NABLA_CHECK(pool_size >= 1, "maxout: pool_size must be positive, got ", pool_size);
+  NABLA_CHECK(input.dim() >= 2, "maxout: expected an input of shape (N, C, *) with at least 2 dims, got shape ",
+              input.shape());
+  const int64_t C = input.size(1);
+  NABLA_CHECK(C % pool_size == 0, "maxout: the number of features in dim 1 (", C, ") of input of shape ", input.shape(),
+              " is not divisible by pool_size (", pool_size, ")");
+  // (N, C, *) → (N, C/k, k, *): group g holds features g·k … g·k + k − 1; max over the new dim 2.
+  Shape grouped = input.shape();
+  grouped[1] = C / pool_size;
+  grouped.insert(grouped.begin() + 2, pool_size);
+  return max(input.reshape(grouped), 2).first;
+}
+
+}  // namespace nabla::nn::functional

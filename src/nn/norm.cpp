@@ -1,0 +1,236 @@
+// Normalisation layers: state, argument checks and PyTorch's running-statistics bookkeeping;
+// the computation is in nn/functional/norm.cpp.
+#include "nabla/nn/norm.h"
+
+#include "nabla/autograd.h"
+#include "nabla/nn/functional/norm.h"
+#include "nn/python_repr.h"
+
+namespace nabla::nn {
+
+namespace F = functional;
+using detail::py_bool;
+using detail::py_float;
+
+// ---- BatchNorm -----------------------------------------------------------------------------------
+
+BatchNormBase::BatchNormBase(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
+                             bool track_running_stats)
+    : num_features(num_features), eps(eps), momentum(momentum), affine(affine), track_running_stats(track_running_stats) {
+  NABLA_CHECK(num_features > 0, "BatchNorm: num_features must be positive, got ", num_features);
+  if (affine) {
+    weight = empty({num_features});
+    bias = empty({num_features});
+  }
+  if (track_running_stats) {
+    running_mean = empty({num_features});
+    running_var = empty({num_features});
+    num_batches_tracked = empty({}, DType::Int64);
+  }
+  reset_parameters();
+  register_parameter("weight", &weight);
+  register_parameter("bias", &bias);
+  register_buffer("running_mean", &running_mean);
+  register_buffer("running_var", &running_var);
+  register_buffer("num_batches_tracked", &num_batches_tracked);
+}
+
+void BatchNormBase::reset_running_stats() {
+  if (!track_running_stats) return;
+  NoGradGuard guard;
+  running_mean.zero_();
+  running_var.fill_(1.0);
+  num_batches_tracked.zero_();
+}
+
+void BatchNormBase::reset_parameters() {
+  reset_running_stats();
+  if (!affine) return;
+  NoGradGuard guard;
+  weight.fill_(1.0);
+  bias.zero_();
+}
+
+Tensor BatchNormBase::run(const Tensor& input, bool relu) {
+  check_input_dim(input);
+  NABLA_CHECK(input.size(1) == num_features, name(), ": expected input with ", num_features,
+              " channels (num_features) in dim 1, got input of shape ", input.shape());
+  // PyTorch's bookkeeping: the update factor is momentum, or 1/num_batches_tracked (a cumulative
+  // moving average) when momentum is None.
+  double factor = momentum.value_or(0.0);
+  if (is_training() && track_running_stats) {
+    {
+      NoGradGuard guard;
+      num_batches_tracked.add_(1.0);
+    }
+    if (!momentum) factor = 1.0 / num_batches_tracked.item();
+  }
+  const bool use_batch_stats = is_training() || !running_mean.defined();
+  const bool pass_stats = !is_training() || track_running_stats;
+  const Tensor rm = pass_stats ? running_mean : Tensor(), rv = pass_stats ? running_var : Tensor();
+  return relu ? F::batch_norm_relu(input, rm, rv, weight, bias, use_batch_stats, factor, eps)
+              : F::batch_norm(input, rm, rv, weight, bias, use_batch_stats, factor, eps);
+}
+
+Tensor BatchNormBase::forward(const Tensor& input) { return run(input, false); }
+Tensor BatchNormBase::forward_relu(const Tensor& input) { return run(input, true); }
+
+std::string BatchNormBase::extra_repr() const {
+  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", momentum ? py_float(*momentum) : "None",
+                 ", affine=", py_bool(affine), ", track_running_stats=", py_bool(track_running_stats));
+}
+
+void BatchNorm1d::check_input_dim(const Tensor& input) const {
+  NABLA_CHECK(input.dim() == 2 || input.dim() == 3, "BatchNorm1d: expected 2-d (N, C) or 3-d (N, C, L) input, got shape ",
+              input.shape());
+}
+void BatchNorm2d::check_input_dim(const Tensor& input) const {
+  NABLA_CHECK(input.dim() == 4, "BatchNorm2d: expected 4-d input (N, C, H, W), got shape ", input.shape());
+}
+void BatchNorm3d::check_input_dim(const Tensor& input) const {
+  NABLA_CHECK(input.dim() == 5, "BatchNorm3d: expected 5-d input (N, C, D, H, W), got shape ", input.shape());
+}
+
+// ---- LayerNorm -----------------------------------------------------------------------------------
+
+LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine)
+    : normalized_shape(std::move(normalized_shape)), eps(eps), elementwise_affine(elementwise_affine) {
+  NABLA_CHECK(!this->normalized_shape.empty(), "LayerNorm: normalized_shape must have at least one dim");
+  for (int64_t s : this->normalized_shape)
+    NABLA_CHECK(s > 0, "LayerNorm: normalized_shape must be positive, got ", this->normalized_shape);
+  if (elementwise_affine) {
+    weight = empty(this->normalized_shape);
+    bias = empty(this->normalized_shape);
+  }
+  reset_parameters();
+  register_parameter("weight", &weight);
+  register_parameter("bias", &bias);
+}
+
+void LayerNorm::reset_parameters() {
+  if (!elementwise_affine) return;
+  NoGradGuard guard;
+  weight.fill_(1.0);
+  bias.zero_();
+}
+
+Tensor LayerNorm::forward(const Tensor& input) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  NABLA_CHECK(input.dim() >= k && Shape(input.shape().end() - k, input.shape().end()) == normalized_shape,
+              "LayerNorm: expected input of shape [*, ", str_cat(normalized_shape).substr(1), " (normalized_shape), got ",
+              input.shape());
+  return F::layer_norm(input, normalized_shape, weight, bias, eps);
+}
+
+std::string LayerNorm::extra_repr() const {
+  return str_cat(detail::py_tuple(normalized_shape), ", eps=", py_float(eps),
+                 ", elementwise_affine=", py_bool(elementwise_affine));
+}
+
+// ---- GroupNorm -----------------------------------------------------------------------------------
+
+GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, double eps, bool affine)
+    : num_groups(num_groups), num_channels(num_channels), eps(eps), affine(affine) {
+  NABLA_CHECK(num_groups > 0 && num_channels > 0 && num_channels % num_groups == 0, "GroupNorm: num_channels (",
+              num_channels, ") must be divisible by num_groups (", num_groups, ")");
+  if (affine) {
+    weight = empty({num_channels});
+    bias = empty({num_channels});
+  }
+  reset_parameters();
+  register_parameter("weight", &weight);
+  register_parameter("bias", &bias);
+}
+
+void GroupNorm::reset_parameters() {
+  if (!affine) return;
+  NoGradGuard guard;
+  weight.fill_(1.0);
+  bias.zero_();
+}
+
+Tensor GroupNorm::forward(const Tensor& input) {
+  NABLA_CHECK(input.dim() >= 2 && input.size(1) == num_channels, "GroupNorm: expected input of shape (N, ",
+              num_channels, ", *) (num_channels=", num_channels, "), got ", input.shape());
+  return F::group_norm(input, num_groups, weight, bias, eps);
+}
+
+std::string GroupNorm::extra_repr() const {
+  return str_cat(num_groups, ", ", num_channels, ", eps=", py_float(eps), ", affine=", py_bool(affine));
+}
+
+// ---- InstanceNorm --------------------------------------------------------------------------------
+
+InstanceNormBase::InstanceNormBase(int64_t num_features, double eps, double momentum, bool affine,
+                                   bool track_running_stats)
+    : num_features(num_features), eps(eps), momentum(momentum), affine(affine), track_running_stats(track_running_stats) {
+  NABLA_CHECK(num_features > 0, "InstanceNorm: num_features must be positive, got ", num_features);
+  if (affine) {
+    weight = empty({num_features});
+    bias = empty({num_features});
+  }
+  if (track_running_stats) {
+    running_mean = empty({num_features});
+    running_var = empty({num_features});
+    num_batches_tracked = empty({}, DType::Int64);
+  }
+  reset_parameters();
+  register_parameter("weight", &weight);
+  register_parameter("bias", &bias);
+  register_buffer("running_mean", &running_mean);
+  register_buffer("running_var", &running_var);
+  register_buffer("num_batches_tracked", &num_batches_tracked);
+}
+
+void InstanceNormBase::reset_running_stats() {
+  if (!track_running_stats) return;
+  NoGradGuard guard;
+  running_mean.zero_();
+  running_var.fill_(1.0);
+  num_batches_tracked.zero_();
+}
+
+void InstanceNormBase::reset_parameters() {
+  reset_running_stats();
+  if (!affine) return;
+  NoGradGuard guard;
+  weight.fill_(1.0);
+  bias.zero_();
+}
+
+Tensor InstanceNormBase::forward(const Tensor& input) {
+  const int64_t nd = batched_dim();
+  NABLA_CHECK(input.dim() == nd || input.dim() == nd - 1, name(), ": expected ", nd - 1, "-d (unbatched) or ", nd,
+              "-d input, got shape ", input.shape());
+  const bool unbatched = input.dim() == nd - 1;
+  const Tensor x = unbatched ? input.unsqueeze(0) : input;
+  NABLA_CHECK(!(affine || track_running_stats) || x.size(1) == num_features, name(), ": expected input with ",
+              num_features, " channels (num_features) in the channel dim, got input of shape ", input.shape());
+  const Tensor y = F::instance_norm(x, running_mean, running_var, weight, bias, is_training() || !track_running_stats,
+                                    momentum, eps);
+  return unbatched ? y.squeeze(0) : y;
+}
+
+std::string InstanceNormBase::extra_repr() const {
+  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", py_float(momentum), ", affine=", py_bool(affine),
+                 ", track_running_stats=", py_bool(track_running_stats));
+}
+
+// ---- LocalResponseNorm -----------------------------------------------------------------------------
+
+LocalResponseNorm::LocalResponseNorm(int64_t size, double alpha, double beta, double k)
+    : size(size), alpha(alpha), beta(beta), k(k) {
+  NABLA_CHECK(size >= 1, "LocalResponseNorm: size must be positive, got ", size);
+}
+
+Tensor LocalResponseNorm::forward(const Tensor& input) {
+  NABLA_CHECK(input.dim() >= 3, "LocalResponseNorm: expected input of shape (N, C, *) with 3 or more dims, got shape ",
+              input.shape());
+  return F::local_response_norm(input, size, alpha, beta, k);
+}
+
+std::string LocalResponseNorm::extra_repr() const {
+  return str_cat(size, ", alpha=", py_float(alpha), ", beta=", py_float(beta), ", k=", py_float(k));
+}
+
+}  // namespace nabla::nn

@@ -1,0 +1,209 @@
+// Pooling Modules: argument storage, PyTorch's printed form, and forward through nn::functional.
+#include "nabla/nn/pool.h"
+
+#include <charconv>
+
+#include "nabla/nn/functional/pool.h"
+
+namespace nabla::nn {
+namespace {
+
+namespace F = nabla::nn::functional;
+
+// Runs f, re-raising a nabla::Error prefixed with the layer and its arguments, so that a bad
+// input names the layer ("MaxPool2d(kernel_size=2, …): max_pool2d: expected …").
+template <class Fn>
+auto in_layer(const Module& m, Fn&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    throw Error(str_cat(m.name(), "(", m.extra_repr(), "): ", e.what()));
+  }
+}
+
+// A size argument as PyTorch prints what the user passed: 2 or (3, 2).
+std::string py_size(const IntList& v) {
+  if (v.size() == 1) return std::to_string(v[0]);
+  std::string s = "(";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + ")";
+}
+
+// A tuple as Python prints it: (2,) or (2, 2).
+std::string py_tuple(const IntList& v) { return v.size() == 1 ? str_cat("(", v[0], ",)") : py_size(v); }
+
+std::string py_bool(bool b) { return b ? "True" : "False"; }
+
+// A number as the user most likely wrote it: 2 for an integral value, else the shortest
+// round-trip decimal (1.5).
+std::string py_number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+}  // namespace
+
+// ---- MaxPoolNd ------------------------------------------------------------------------------------
+
+MaxPoolNd::MaxPoolNd(int dims, PoolInts kernel_size_, PoolInts stride_, PoolInts padding_, PoolInts dilation_,
+                     bool return_indices_, bool ceil_mode_)
+    : kernel_size(std::move(kernel_size_.values)),
+      stride(stride_.values.empty() ? kernel_size : std::move(stride_.values)),
+      padding(std::move(padding_.values)),
+      dilation(std::move(dilation_.values)),
+      return_indices(return_indices_),
+      ceil_mode(ceil_mode_),
+      dims_(dims) {}
+
+std::pair<Tensor, Tensor> MaxPoolNd::forward_with_indices(const Tensor& input) {
+  return in_layer(*this, [&] {
+    switch (dims_) {
+      case 1:
+        return F::max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode);
+      case 2:
+        return F::max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode);
+      default:
+        return F::max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode);
+    }
+  });
+}
+
+Tensor MaxPoolNd::forward(const Tensor& input) {
+  return in_layer(*this, [&] {
+    switch (dims_) {
+      case 1:
+        return F::max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode);
+      case 2:
+        return F::max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode);
+      default:
+        return F::max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode);
+    }
+  });
+}
+
+std::string MaxPoolNd::extra_repr() const {
+  return str_cat("kernel_size=", py_size(kernel_size), ", stride=", py_size(stride), ", padding=", py_size(padding),
+                 ", dilation=", py_size(dilation), ", ceil_mode=", py_bool(ceil_mode));
+}
+
+// ---- AvgPoolNd ------------------------------------------------------------------------------------
+
+AvgPoolNd::AvgPoolNd(int dims, PoolInts kernel_size_, PoolInts stride_, PoolInts padding_, bool ceil_mode_,
+                     bool count_include_pad_, std::optional<int64_t> divisor_override_)
+    : kernel_size(std::move(kernel_size_.values)),
+      stride(stride_.values.empty() ? kernel_size : std::move(stride_.values)),
+      padding(std::move(padding_.values)),
+      ceil_mode(ceil_mode_),
+      count_include_pad(count_include_pad_),
+      divisor_override(divisor_override_),
+      dims_(dims) {}
+
+Tensor AvgPoolNd::forward(const Tensor& input) {
+  return in_layer(*this, [&] {
+    switch (dims_) {
+      case 1:
+        return F::avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad);
+      case 2:
+        return F::avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+      default:
+        return F::avg_pool3d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+    }
+  });
+}
+
+std::string AvgPoolNd::extra_repr() const {
+  // PyTorch stores AvgPool1d's arguments as 1-tuples and the others as given.
+  auto fmt = [this](const IntList& v) { return dims_ == 1 ? py_tuple(v) : py_size(v); };
+  return str_cat("kernel_size=", fmt(kernel_size), ", stride=", fmt(stride), ", padding=", fmt(padding));
+}
+
+// ---- AdaptivePoolNd -------------------------------------------------------------------------------
+
+AdaptivePoolNd::AdaptivePoolNd(int dims, bool max, PoolInts output_size_, bool return_indices_)
+    : output_size(std::move(output_size_.values)), return_indices(return_indices_), dims_(dims), max_(max) {}
+
+Tensor AdaptivePoolNd::forward(const Tensor& input) {
+  return in_layer(*this, [&] {
+    if (max_) {
+      switch (dims_) {
+        case 1:
+          return F::adaptive_max_pool1d(input, output_size);
+        case 2:
+          return F::adaptive_max_pool2d(input, output_size);
+        default:
+          return F::adaptive_max_pool3d(input, output_size);
+      }
+    }
+    switch (dims_) {
+      case 1:
+        return F::adaptive_avg_pool1d(input, output_size);
+      case 2:
+        return F::adaptive_avg_pool2d(input, output_size);
+      default:
+        return F::adaptive_avg_pool3d(input, output_size);
+    }
+  });
+}
+
+std::pair<Tensor, Tensor> AdaptivePoolNd::forward_with_indices(const Tensor& input) {
+  NABLA_CHECK(max_, name(), ": forward_with_indices exists only for adaptive max pooling");
+  return in_layer(*this, [&] {
+    switch (dims_) {
+      case 1:
+        return F::adaptive_max_pool1d_with_indices(input, output_size);
+      case 2:
+        return F::adaptive_max_pool2d_with_indices(input, output_size);
+      default:
+        return F::adaptive_max_pool3d_with_indices(input, output_size);
+    }
+  });
+}
+
+std::string AdaptivePoolNd::extra_repr() const { return "output_size=" + py_size(output_size); }
+
+// ---- LPPoolNd -------------------------------------------------------------------------------------
+
+LPPoolNd::LPPoolNd(int dims, double norm_type_, PoolInts kernel_size_, PoolInts stride_, bool ceil_mode_)
+    : norm_type(norm_type_),
+      kernel_size(std::move(kernel_size_.values)),
+      stride(std::move(stride_.values)),
+      ceil_mode(ceil_mode_),
+      dims_(dims) {}
+
+Tensor LPPoolNd::forward(const Tensor& input) {
+  return in_layer(*this, [&] {
+    return dims_ == 1 ? F::lp_pool1d(input, norm_type, kernel_size, stride, ceil_mode)
+                      : F::lp_pool2d(input, norm_type, kernel_size, stride, ceil_mode);
+  });
+}
+
+std::string LPPoolNd::extra_repr() const {
+  return str_cat("norm_type=", py_number(norm_type), ", kernel_size=", py_size(kernel_size),
+                 ", stride=", stride.empty() ? std::string("None") : py_size(stride),
+                 ", ceil_mode=", py_bool(ceil_mode));
+}
+
+// ---- MaxUnpool2d ----------------------------------------------------------------------------------
+
+MaxUnpool2d::MaxUnpool2d(PoolInts kernel_size_, PoolInts stride_, PoolInts padding_) {
+  // PyTorch stores _pair(...) of each argument.
+  auto pair = [](const IntList& v) { return v.size() == 1 ? IntList{v[0], v[0]} : v; };
+  kernel_size = pair(kernel_size_.values);
+  stride = stride_.values.empty() ? kernel_size : pair(stride_.values);
+  padding = pair(padding_.values);
+}
+
+Tensor MaxUnpool2d::forward(const Tensor&) {
+  throw Error(str_cat(name(), ": unpooling needs the indices of MaxPool2d; call forward(input, indices)"));
+}
+
+Tensor MaxUnpool2d::forward(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size) {
+  return in_layer(*this, [&] { return F::max_unpool2d(input, indices, kernel_size, stride, padding, output_size); });
+}
+
+std::string MaxUnpool2d::extra_repr() const {
+  return str_cat("kernel_size=", py_tuple(kernel_size), ", stride=", py_tuple(stride), ", padding=", py_tuple(padding));
+}
+
+}  // namespace nabla::nn

@@ -1,0 +1,69 @@
+// Resampling Modules: Upsample, PixelShuffle, PixelUnshuffle.
+#include "nabla/nn/resample.h"
+
+#include <charconv>
+
+#include "nabla/nn/functional/resample.h"
+
+namespace nabla::nn {
+namespace {
+
+namespace F = nabla::nn::functional;
+
+// Runs f, re-raising a nabla::Error prefixed with the layer and its arguments.
+template <class Fn>
+auto in_layer(const Module& m, Fn&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    throw Error(str_cat(m.name(), "(", m.extra_repr(), "): ", e.what()));
+  }
+}
+
+// Python's repr of a float: shortest round trip, ".0" on integral values.
+std::string py_float(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, end);
+  if (s.find_first_of(".eni") == std::string::npos) s += ".0";
+  return s;
+}
+
+// One value prints bare, several as a tuple: 2 / (4, 6).
+template <class V, class Fmt>
+std::string py_values(const V& v, Fmt&& fmt) {
+  if (v.size() == 1) return fmt(v[0]);
+  std::string s = "(";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + fmt(v[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+Upsample::Upsample(std::optional<IntList> size_, std::optional<std::vector<double>> scale_factor_, std::string mode_,
+                   std::optional<bool> align_corners_)
+    : size(std::move(size_)),
+      scale_factor(std::move(scale_factor_)),
+      mode(std::move(mode_)),
+      align_corners(align_corners_) {}
+
+Tensor Upsample::forward(const Tensor& input) {
+  return in_layer(*this, [&] { return F::interpolate(input, size, scale_factor, mode, align_corners); });
+}
+
+std::string Upsample::extra_repr() const {
+  std::string info = scale_factor ? "scale_factor=" + py_values(*scale_factor, py_float)
+                     : size       ? "size=" + py_values(*size, [](int64_t v) { return std::to_string(v); })
+                                  : std::string("size=None");
+  return info + ", mode=" + mode;
+}
+
+Tensor PixelShuffle::forward(const Tensor& input) {
+  return in_layer(*this, [&] { return F::pixel_shuffle(input, upscale_factor); });
+}
+
+Tensor PixelUnshuffle::forward(const Tensor& input) {
+  return in_layer(*this, [&] { return F::pixel_unshuffle(input, downscale_factor); });
+}
+
+}  // namespace nabla::nn

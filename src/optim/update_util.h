@@ -1,0 +1,52 @@
+#pragma once
+// Private helpers of the optimizers: run a fused update kernel on a parameter's memory.
+#include <cmath>
+#include <limits>
+
+#include "core/tensor_access.h"
+#include "nabla/autograd.h"
+#include "nabla/optim/optimizer.h"
+
+namespace nabla::optim::detail {
+
+/// Calls f.template operator()<T>(param, grad) with contiguous tensors of the parameter's dtype
+/// T: the parameter itself when contiguous (updated in place), else a contiguous copy that is
+/// written back afterwards. Marks the parameter's storage as modified (autograd version check).
+template <class F>
+void update_param(const Tensor& param, const std::string& optimizer, F&& f) {
+  const Tensor grad_raw = param.grad();
+  NABLA_CHECK(grad_raw.shape() == param.shape(), optimizer, ": gradient of shape ", grad_raw.shape(),
+              " does not match its parameter of shape ", param.shape());
+  const Tensor grad = (grad_raw.dtype() == param.dtype() ? grad_raw : grad_raw.to(param.dtype())).contiguous();
+  NoGradGuard no_grad;
+  Tensor p = param.is_contiguous() ? param : param.contiguous();
+  dispatch_floating(param.dtype(), optimizer.c_str(), [&]<class T>() { f.template operator()<T>(p, grad); });
+  if (!p.is_same(param)) {
+    Tensor dst = param;
+    dst.copy_(p);
+  }
+  nabla::detail::bump_version(param);
+}
+
+/// The state buffer `key` of `st`, created as zeros of the parameter's shape and dtype when absent.
+inline Tensor& buffer(ParamState& st, const std::string& key, const Tensor& param, double fill = 0.0) {
+  auto it = st.find(key);
+  if (it == st.end()) it = st.emplace(key, full(param.shape(), fill, param.dtype())).first;
+  return it->second;
+}
+
+/// Increments the 0-d float64 "step" counter of `st` (created at 0) and returns the new value.
+inline double increment_step(ParamState& st) {
+  auto it = st.find("step");
+  if (it == st.end()) it = st.emplace("step", scalar_tensor(0.0, DType::Float64)).first;
+  double* v = it->second.data_ptr<double>();
+  *v += 1.0;
+  return *v;
+}
+
+/// NaN marks a learning rate the user must give (PyTorch's `required`).
+constexpr double kRequired = std::numeric_limits<double>::quiet_NaN();
+
+inline bool flag(const Options& o, const char* key) { return o.at(key) != 0.0; }
+
+}  // namespace nabla::optim::detail
