@@ -14,10 +14,10 @@ using detail::py_float;
 
 // ---- BatchNorm -----------------------------------------------------------------------------------
 
-BatchNormBase::BatchNormBase(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-                             bool track_running_stats)
+NormBase::NormBase(const char* layer, int64_t num_features, double eps, std::optional<double> momentum, bool affine,
+                   bool track_running_stats)
     : num_features(num_features), eps(eps), momentum(momentum), affine(affine), track_running_stats(track_running_stats) {
-  NABLA_CHECK(num_features > 0, "BatchNorm: num_features must be positive, got ", num_features);
+  NABLA_CHECK(num_features > 0, layer, ": num_features must be positive, got ", num_features);
   if (affine) {
     weight = empty({num_features});
     bias = empty({num_features});
@@ -35,7 +35,7 @@ BatchNormBase::BatchNormBase(int64_t num_features, double eps, std::optional<dou
   register_buffer("num_batches_tracked", &num_batches_tracked);
 }
 
-void BatchNormBase::reset_running_stats() {
+void NormBase::reset_running_stats() {
   if (!track_running_stats) return;
   NoGradGuard guard;
   running_mean.zero_();
@@ -43,7 +43,7 @@ void BatchNormBase::reset_running_stats() {
   num_batches_tracked.zero_();
 }
 
-void BatchNormBase::reset_parameters() {
+void NormBase::reset_parameters() {
   reset_running_stats();
   if (!affine) return;
   NoGradGuard guard;
@@ -161,42 +161,6 @@ std::string GroupNorm::extra_repr() const {
 
 // ---- InstanceNorm --------------------------------------------------------------------------------
 
-InstanceNormBase::InstanceNormBase(int64_t num_features, double eps, double momentum, bool affine,
-                                   bool track_running_stats)
-    : num_features(num_features), eps(eps), momentum(momentum), affine(affine), track_running_stats(track_running_stats) {
-  NABLA_CHECK(num_features > 0, "InstanceNorm: num_features must be positive, got ", num_features);
-  if (affine) {
-    weight = empty({num_features});
-    bias = empty({num_features});
-  }
-  if (track_running_stats) {
-    running_mean = empty({num_features});
-    running_var = empty({num_features});
-    num_batches_tracked = empty({}, DType::Int64);
-  }
-  reset_parameters();
-  register_parameter("weight", &weight);
-  register_parameter("bias", &bias);
-  register_buffer("running_mean", &running_mean);
-  register_buffer("running_var", &running_var);
-  register_buffer("num_batches_tracked", &num_batches_tracked);
-}
-
-void InstanceNormBase::reset_running_stats() {
-  if (!track_running_stats) return;
-  NoGradGuard guard;
-  running_mean.zero_();
-  running_var.fill_(1.0);
-  num_batches_tracked.zero_();
-}
-
-void InstanceNormBase::reset_parameters() {
-  reset_running_stats();
-  if (!affine) return;
-  NoGradGuard guard;
-  weight.fill_(1.0);
-  bias.zero_();
-}
 
 Tensor InstanceNormBase::forward(const Tensor& input) {
   const int64_t nd = batched_dim();
@@ -207,12 +171,12 @@ Tensor InstanceNormBase::forward(const Tensor& input) {
   NABLA_CHECK(!(affine || track_running_stats) || x.size(1) == num_features, name(), ": expected input with ",
               num_features, " channels (num_features) in the channel dim, got input of shape ", input.shape());
   const Tensor y = F::instance_norm(x, running_mean, running_var, weight, bias, is_training() || !track_running_stats,
-                                    momentum, eps);
+                                    *momentum, eps);
   return unbatched ? y.squeeze(0) : y;
 }
 
 std::string InstanceNormBase::extra_repr() const {
-  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", py_float(momentum), ", affine=", py_bool(affine),
+  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", py_float(*momentum), ", affine=", py_bool(affine),
                  ", track_running_stats=", py_bool(track_running_stats));
 }
 

@@ -8,30 +8,42 @@
 
 namespace nabla::nn {
 
+/// Parameters and running statistics shared by BatchNorm and InstanceNorm (torch's _NormBase).
+class NormBase : public Module {
+ public:
+  /// running_mean = 0, running_var = 1, num_batches_tracked = 0.
+  void reset_running_stats();
+  /// reset_running_stats() and weight = 1, bias = 0.
+  void reset_parameters();
+
+  int64_t num_features;
+  double eps;
+  std::optional<double> momentum;  // empty: cumulative moving average
+  bool affine, track_running_stats;
+  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+
+ protected:
+  /// Creates and registers weight/bias (when affine) and the running statistics (when tracked),
+  /// with PyTorch's names; `layer` names the family in errors.
+  NormBase(const char* layer, int64_t num_features, double eps, std::optional<double> momentum, bool affine,
+           bool track_running_stats);
+};
+
 /// Shared state and forward of BatchNorm1d/2d/3d (torch.nn.modules.batchnorm._BatchNorm).
 /// weight = 1, bias = 0 (when affine); running_mean = 0, running_var = 1 and the int64 scalar
 /// num_batches_tracked = 0 (when track_running_stats). In training, batch statistics normalise
 /// and update the running stats with `momentum` (std::nullopt: a cumulative average,
 /// factor 1/num_batches_tracked); in eval the running stats normalise. Without running stats,
 /// batch statistics are used in both modes.
-class BatchNormBase : public Module {
+class BatchNormBase : public NormBase {
  public:
   BatchNormBase(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-                bool track_running_stats);
-  /// running_mean = 0, running_var = 1, num_batches_tracked = 0.
-  void reset_running_stats();
-  /// reset_running_stats() and weight = 1, bias = 0.
-  void reset_parameters();
+                bool track_running_stats)
+      : NormBase("BatchNorm", num_features, eps, momentum, affine, track_running_stats) {}
   Tensor forward(const Tensor& input) override;
   /// forward followed by ReLU, in one fused pass (same statistics and running-stat updates).
   Tensor forward_relu(const Tensor& input);
   std::string extra_repr() const override;
-
-  int64_t num_features;
-  double eps;
-  std::optional<double> momentum;
-  bool affine, track_running_stats;
-  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  protected:
   /// Raises Error naming the layer when the input's rank is not accepted.
@@ -112,18 +124,12 @@ class GroupNorm : public Module {
 /// Shared state and forward of InstanceNorm1d/2d: each (sample, channel) is normalised over its
 /// spatial dims. Defaults affine = false and track_running_stats = false, as PyTorch. With
 /// running stats, eval mode normalises with them. Unbatched inputs (no N dim) are accepted.
-class InstanceNormBase : public Module {
+class InstanceNormBase : public NormBase {
  public:
-  InstanceNormBase(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats);
-  void reset_running_stats();
-  void reset_parameters();
+  InstanceNormBase(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats)
+      : NormBase("InstanceNorm", num_features, eps, momentum, affine, track_running_stats) {}
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
-
-  int64_t num_features;
-  double eps, momentum;
-  bool affine, track_running_stats;
-  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  protected:
   /// Rank of a batched input (3 for InstanceNorm1d, 4 for InstanceNorm2d).
