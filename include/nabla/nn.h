@@ -1,10 +1,15 @@
 #pragma once
-// nabla::nn — modules, layers, losses, initialisation.
+// nabla::nn — modules, layers, losses, initialisation, gradient clipping.
 #include "nabla/nn/activation.h"
+#include "nabla/nn/clip.h"
 #include "nabla/nn/conv.h"
 #include "nabla/nn/dropout.h"
 #include "nabla/nn/embedding.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/linear.h"
+#include "nabla/nn/loss.h"
 #include "nabla/nn/module.h"
 #include "nabla/nn/norm.h"
+#include "nabla/nn/pool.h"
+#include "nabla/nn/resample.h"
+#include "nabla/nn/shape_layers.h"
