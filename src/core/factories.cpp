@@ -13,7 +13,7 @@ Tensor empty(const Shape& shape, DType dtype) {
   int64_t span = 1;
   for (auto s : shape) {
     NABLA_CHECK(s >= 0, "empty: negative dimension ", s, " in shape ", shape);
-    NABLA_CHECK(!__builtin_mul_overflow(span, std::max<int64_t>(s, 1), &span) && span <= (int64_t{1} << 48),
+    NABLA_CHECK(!__builtin_mul_overflow(span, std::max<int64_t>(s, 1), &span) && span <= (int64_t{1} << 56),
                 "empty: shape ", shape, " has too many elements");
   }
   auto impl = std::make_shared<TensorImpl>();

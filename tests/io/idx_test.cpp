@@ -148,3 +148,21 @@ TEST(Idx, FashionMnist) {
   EXPECT_EQ(test_labels.shape, (Shape{10000}));
   EXPECT_EQ(test_labels.data.dtype(), DType::Int64);
 }
+
+// Found by the fuzzer: a shape with a zero dim and a huge extent must be judged alike by both
+// readers (both accept it as an empty array, or both reject it).
+TEST(IdxRegression, EmptyShapeWithHugeExtentIsConsistent) {
+  const uint8_t bytes[] = {0, 0, 8, 3, 0, 0, 0, 0, 0x41, 0, 0, 0, 0, 0x31, 0x2a, 0};
+  bool full_ok = true, u8_ok = true;
+  try {
+    nabla::io::read_idx_bytes(bytes, sizeof bytes);
+  } catch (const nabla::Error&) {
+    full_ok = false;
+  }
+  try {
+    nabla::io::read_idx_u8_bytes(bytes, sizeof bytes);
+  } catch (const nabla::Error&) {
+    u8_ok = false;
+  }
+  EXPECT_EQ(full_ok, u8_ok);
+}
