@@ -6,25 +6,12 @@
 #include <limits>
 
 #include "nabla/nabla.h"
+#include "ops/expect_values.h"
 
 using namespace nabla;
+using namespace nabla::testing;
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-void expect_floats(const Tensor& t, const std::vector<double>& expected, double tol = 1e-6) {
-  const std::vector<double> v = t.to_vector<double>();
-  ASSERT_EQ(v.size(), expected.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (std::isnan(expected[i]))
-      EXPECT_TRUE(std::isnan(v[i])) << "element " << i;
-    else if (std::isinf(expected[i]))
-      EXPECT_EQ(v[i], expected[i]) << "element " << i;
-    else
-      EXPECT_NEAR(v[i], expected[i], tol * std::max(1.0, std::abs(expected[i]))) << "element " << i;
-  }
-}
 std::vector<int64_t> ints(const Tensor& t) {
   EXPECT_EQ(t.dtype(), DType::Int64);
   return t.to_vector<int64_t>();
