@@ -7,11 +7,11 @@ Writes tests/parity/data/conv.safetensors. For every configuration NAME below it
   NAME.y = layer(x), NAME.gx, NAME.gweight, NAME.gbias (gradients of sum(y * gy)).
 tests/parity/conv_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 import torch.nn as nn
 
 # name: (layer class, constructor args, constructor kwargs, input shape, dtype)
@@ -47,27 +47,6 @@ CONFIGS = {
     "ct2d_f64": (nn.ConvTranspose2d, (2, 3, 4), dict(stride=3, padding=1, output_padding=2), (1, 2, 3, 3),
                  torch.float64),
 }
-
-DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8")}
-
-
-def write_safetensors(path, tensors):
-    """The safetensors format by hand: u64 LE header length, JSON header, raw LE data."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        code, _ = DTYPES[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
 
 
 def main():

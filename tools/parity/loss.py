@@ -10,11 +10,11 @@ Writes tests/parity/data/loss.safetensors. For every case NAME below it stores
   NAME.grad<i> d sum(out * gy) / d in<i> for the differentiated inputs.
 tests/parity/loss_test.cpp evaluates the same calls in nabla (keep both tables in sync).
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 import torch.nn.functional as F
 
 torch.manual_seed(0)
@@ -172,32 +172,10 @@ def build():
     return out
 
 
-DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.int64: ("I64", "<i8")}
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].contiguous()
-        code, _ = DTYPES[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"generator": "tools/parity/loss.py", "torch": torch.__version__}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
-
-
 if __name__ == "__main__":
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.path.join(root, "tests", "parity", "data", "loss.safetensors")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tensors = build()
-    write_safetensors(path, tensors)
+    write_safetensors(path, tensors, {"generator": "tools/parity/loss.py", "torch": torch.__version__})
     print(f"wrote {len(tensors)} tensors ({os.path.getsize(path)} bytes) to {path}")

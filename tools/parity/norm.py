@@ -10,11 +10,11 @@ Writes tests/parity/data/norm.safetensors. For every configuration NAME below it
 tests/parity/norm_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
 Dropout is random and is checked statistically in the C++ test, not here.
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 import torch.nn as nn
 
 F32, F64 = torch.float32, torch.float64
@@ -59,26 +59,6 @@ CONFIGS = {
     "log_softmax": (lambda: nn.LogSoftmax(dim=0), (4, 7), F64, "train"),
     "embedding_pad": (lambda: nn.Embedding(6, 3, padding_idx=2), (3, 4), torch.int64, "train"),
 }
-
-DTYPES = {F32: "F32", F64: "F64", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors):
-    """The safetensors format by hand: u64 LE header length, JSON header, raw LE data."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
 
 
 def main():

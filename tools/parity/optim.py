@@ -16,12 +16,12 @@ Schedulers: an SGD optimizer with two groups (lr 0.1 and 0.02, momentum 0.9), st
   sched.NAME.metrics (30)      the metric fed to ReduceLROnPlateau.
 tests/parity/optim_test.cpp runs the same configurations (keep both tables in sync).
 """
-import json
 import math
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 import torch.optim as optim
 from torch.optim import lr_scheduler as S
 
@@ -185,31 +185,10 @@ def build():
     return out
 
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].contiguous()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"generator": "tools/parity/optim.py", "torch": torch.__version__}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
-
-
 if __name__ == "__main__":
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.path.join(root, "tests", "parity", "data", "optim.safetensors")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tensors = build()
-    write_safetensors(path, tensors)
+    write_safetensors(path, tensors, {"generator": "tools/parity/optim.py", "torch": torch.__version__})
     print(f"wrote {len(tensors)} tensors ({os.path.getsize(path)} bytes) to {path}")

@@ -8,11 +8,11 @@ Writes tests/parity/data/pool.safetensors. For every configuration NAME below it
   NAME.indices. Unpooling cases also store NAME.indices (from the max pooling that made x).
 tests/parity/pool_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -109,26 +109,6 @@ UNPOOL_CONFIGS = {
                               lambda x, i: F.max_unpool2d(x, i, 3, stride=2, padding=1),
                               lambda: randn(1, 2, 7, 7)),
 }
-
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors):
-    """The safetensors format by hand: u64 LE header length, JSON header, raw LE data."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
 
 
 def main():
