@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libopenblas-openmp-dev zlib1g-dev nlohmann-json3-dev
+  libopenblas-openmp-dev liblapacke-dev libdnnl-dev zlib1g-dev nlohmann-json3-dev libstb-dev
+  libcli11-dev libtomlplusplus-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   dataset-fashion-mnist
