@@ -38,7 +38,7 @@ Tensor ToTensor::operator()(const Tensor& x, Generator&) const {
   const float* s = src.data_ptr<float>();
   float* d = out.data_ptr<float>();
   const int64_t n = src.numel();
-  for (int64_t i = 0; i < n; ++i) d[i] = s[i] * (1.0f / 255.0f);
+  for (int64_t i = 0; i < n; ++i) d[i] = s[i] / 255.0f;  // as torchvision: x.float().div(255)
   return out;
 }
 
