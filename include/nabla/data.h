@@ -1,0 +1,8 @@
+#pragma once
+// nabla::data — datasets, samplers, the DataLoader, file readers and transforms.
+#include "nabla/data/dataloader.h"
+#include "nabla/data/dataset.h"
+#include "nabla/data/readers.h"
+#include "nabla/data/sampler.h"
+#include "nabla/data/text.h"
+#include "nabla/data/transforms.h"

@@ -1,0 +1,28 @@
+// TensorDatasets from .npy and .npz files.
+#include "nabla/data/readers.h"
+#include "nabla/error.h"
+#include "nabla/io/npy.h"
+#include "nabla/io/npz.h"
+
+namespace nabla::data {
+
+std::shared_ptr<TensorDataset> npy_dataset(const std::string& inputs_path, const std::string& targets_path) {
+  Tensor inputs = io::load_npy(inputs_path);
+  Tensor targets = targets_path.empty() ? Tensor() : io::load_npy(targets_path);
+  return std::make_shared<TensorDataset>(inputs, targets);
+}
+
+std::shared_ptr<TensorDataset> npz_dataset(const std::string& path, const std::string& input_key,
+                                           const std::string& target_key) {
+  std::map<std::string, Tensor> arrays = io::load_npz(path);
+  std::vector<std::string> keys;
+  for (const auto& kv : arrays) keys.push_back(kv.first);
+  auto find = [&](const std::string& key) {
+    auto it = arrays.find(key);
+    NABLA_CHECK(it != arrays.end(), "npz_dataset: ", path, ": no array named '", key, "' (arrays: ", keys, ")");
+    return it->second;
+  };
+  return std::make_shared<TensorDataset>(find(input_key), target_key.empty() ? Tensor() : find(target_key));
+}
+
+}  // namespace nabla::data
