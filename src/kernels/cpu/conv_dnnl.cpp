@@ -194,6 +194,8 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias) {
   return plan;
 }
 
+constexpr size_t kMaxCachedPlans = 512;
+
 // The cached plan for (op, geometry, bias, threads). oneDNN sizes its work split by the number of
 // threads available when a primitive is created, so that number is part of the key.
 std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias) {
@@ -209,6 +211,8 @@ std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_
   }
   auto plan = std::make_shared<const Plan>(make_plan(op, g, with_bias));
   std::lock_guard<std::mutex> lock(mutex);
+  // Bounded: a workload with ever new shapes (variable-length sequences) must not grow it forever.
+  if (cache.size() >= kMaxCachedPlans) cache.clear();
   return cache.emplace(key, plan).first->second;
 }
 
@@ -269,9 +273,9 @@ void execute(const Plan& plan, const std::vector<void*>& pointers) {
 bool dnnl_selected(const ConvGeometry& g) {
   if (g.batch == 0) return false;
   switch (conv_backend_choice()) {
+    case ConvBackendChoice::Auto:  // oneDNN measured faster on every benchmarked shape (docs/nn-conv.md)
     case ConvBackendChoice::OneDnn: return true;
     case ConvBackendChoice::Im2col: return false;
-    case ConvBackendChoice::Auto: return conv_dnnl_preferred(g);
   }
   return false;
 }
@@ -286,8 +290,6 @@ ConvBackendChoice conv_backend_choice() {
 }
 
 void set_conv_backend_choice(ConvBackendChoice choice) { g_backend_override.store(static_cast<int>(choice)); }
-
-bool conv_dnnl_preferred(const ConvGeometry&) { return true; }
 
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   if (!dnnl_selected(g)) return false;

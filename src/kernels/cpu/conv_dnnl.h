@@ -2,7 +2,7 @@
 // float32 convolutions through oneDNN (the library PyTorch's CPU convolutions use). Same
 // contract as the im2col kernels of kernels/cpu/conv.h (contiguous NC… tensors, shapes in
 // ConvGeometry's names); each function returns false, touching nothing, when it does not apply
-// (backend forced to im2col, the per-shape rule prefers im2col, or oneDNN rejects the geometry),
+// (backend forced to im2col, an empty batch, or oneDNN rejects the geometry),
 // and the caller then runs the im2col kernel.
 //
 // Primitives are created once per (operation, geometry, bias, thread count) and cached: creating
@@ -17,8 +17,9 @@
 
 namespace nabla::cpu {
 
-/// Which implementation float32 convolutions use. Auto: oneDNN where the per-shape rule
-/// (conv_dnnl_preferred) says so, im2col otherwise. float64 always uses im2col.
+/// Which implementation float32 convolutions use. Auto: currently oneDNN wherever it supports the
+/// geometry (it measured faster than im2col on every benchmarked shape, docs/nn-conv.md); the
+/// place for a per-shape rule should one be measured. float64 always uses im2col.
 enum class ConvBackendChoice { Auto, OneDnn, Im2col };
 
 /// The backend in use: set_conv_backend_choice's value, else the environment variable
@@ -26,9 +27,6 @@ enum class ConvBackendChoice { Auto, OneDnn, Im2col };
 ConvBackendChoice conv_backend_choice();
 /// Overrides the backend for all later convolutions (process-wide).
 void set_conv_backend_choice(ConvBackendChoice choice);
-
-/// The per-shape rule of the Auto backend: whether oneDNN is expected to be faster than im2col.
-bool conv_dnnl_preferred(const ConvGeometry& g);
 
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);

@@ -87,9 +87,10 @@ int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 
 }  // namespace functional
 
-/// Implementation of float32 convolutions (float64 always uses im2col). Auto: oneDNN where the
-/// per-shape rule of docs/nn-conv.md expects it to be faster, im2col + GEMM elsewhere; OneDnn:
-/// oneDNN wherever it supports the geometry; Im2col: the im2col + GEMM reference everywhere.
+/// Implementation of float32 convolutions (float64 always uses im2col). Auto (the default): the
+/// library's choice, currently oneDNN wherever it supports the geometry (faster on every measured
+/// shape, docs/nn-conv.md); OneDnn: oneDNN wherever it supports the geometry, im2col elsewhere;
+/// Im2col: the im2col + GEMM reference everywhere.
 enum class ConvBackend { Auto, OneDnn, Im2col };
 
 /// Selects the convolution backend for all later calls (process-wide). The default comes from
