@@ -1,6 +1,7 @@
 // Conv2d forward and forward+backward at batch 64 on the convolution shapes of LeNet-5,
 // a CIFAR ResNet-20 and VGG-11 (first layers). bench/pytorch_conv.py times the same cases in
 // PyTorch. Reported: wall time per call (the kernels run on the OpenMP pool).
+// NABLA_CONV_BACKEND=im2col|onednn selects the implementation (docs/nn-conv.md).
 //
 // forward:  y = conv(x)                       (no graph recorded)
 // fwd_bwd:  y = conv(x); (y·g).sum() backward → grads of x (except for image inputs), w and b

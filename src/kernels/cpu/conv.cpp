@@ -3,8 +3,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/cpu/conv_dnnl.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/loops.h"
@@ -58,6 +60,8 @@ constexpr int64_t kWeightGradBlocks = 16;
 
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g) {
+  if constexpr (std::is_same_v<T, float>)
+    if (conv_dnnl_forward(x, w, bias, y, g)) return;
   const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const bool pointwise = g.is_pointwise();
@@ -79,6 +83,8 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
 
 template <class T>
 void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
+  if constexpr (std::is_same_v<T, float>)
+    if (conv_dnnl_backward_input(gy, w, gx, g)) return;
   const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const bool pointwise = g.is_pointwise();
@@ -94,6 +100,8 @@ void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) 
 
 template <class T>
 void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
+  if constexpr (std::is_same_v<T, float>)
+    if (conv_dnnl_backward_weight(x, gy, gw, g)) return;
   const int64_t N = g.batch, C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const int64_t W = K * Cg * R;  // elements of w

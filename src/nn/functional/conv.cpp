@@ -1,10 +1,11 @@
-// Convolutions: conv1d/2d/3d and conv_transpose1d/2d/3d over the im2col + GEMM kernels of
-// kernels/cpu/conv.h. Forward and backward rules sit together below.
+// Convolutions: conv1d/2d/3d and conv_transpose1d/2d/3d over the kernels of kernels/cpu/conv.h
+// (oneDNN for float32 where it applies, im2col + GEMM otherwise). Forward and backward rules sit together below.
 #include "nabla/nn/functional/conv.h"
 
 #include <array>
 
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/conv_dnnl.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
 
@@ -17,6 +18,21 @@ PaddingMode padding_mode_from_string(const std::string& mode) {
   if (mode == "circular") return PaddingMode::Circular;
   throw Error(str_cat("padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', but got padding_mode='",
                       mode, "'"));
+}
+
+void set_conv_backend(ConvBackend backend) {
+  cpu::set_conv_backend_choice(backend == ConvBackend::OneDnn   ? cpu::ConvBackendChoice::OneDnn
+                               : backend == ConvBackend::Im2col ? cpu::ConvBackendChoice::Im2col
+                                                                : cpu::ConvBackendChoice::Auto);
+}
+
+ConvBackend conv_backend() {
+  switch (cpu::conv_backend_choice()) {
+    case cpu::ConvBackendChoice::OneDnn: return ConvBackend::OneDnn;
+    case cpu::ConvBackendChoice::Im2col: return ConvBackend::Im2col;
+    case cpu::ConvBackendChoice::Auto: break;
+  }
+  return ConvBackend::Auto;
 }
 
 std::string to_string(PaddingMode mode) {

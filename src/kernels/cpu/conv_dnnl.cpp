@@ -1,0 +1,321 @@
+#include "kernels/cpu/conv_dnnl.h"
+
+#include <omp.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "nabla/error.h"
+#include "nabla/storage.h"
+
+namespace nabla::cpu {
+namespace {
+
+// ---- backend choice --------------------------------------------------------------------------
+
+ConvBackendChoice backend_from_environment() {
+  const char* env = std::getenv("NABLA_CONV_BACKEND");
+  if (!env || !*env) return ConvBackendChoice::Auto;
+  const std::string v(env);
+  if (v == "auto") return ConvBackendChoice::Auto;
+  if (v == "onednn") return ConvBackendChoice::OneDnn;
+  if (v == "im2col") return ConvBackendChoice::Im2col;
+  throw Error(str_cat("NABLA_CONV_BACKEND: expected 'auto', 'onednn' or 'im2col', got '", v, "'"));
+}
+
+// -1: not set by set_conv_backend_choice (the environment decides).
+std::atomic<int> g_backend_override{-1};
+
+// ---- plans -----------------------------------------------------------------------------------
+
+enum class Op { Forward, BackwardData, BackwardWeights };
+
+// One argument of a primitive: the caller's plain layout and the primitive's layout (equal when
+// no reorder is needed), with the reorder between them.
+struct PlanArg {
+  int id;
+  bool output;
+  dnnl::memory::desc user, inner;
+  std::optional<dnnl::reorder> reorder;  // user → inner for inputs, inner → user for outputs
+};
+
+// A created primitive with its arguments; `primitive` is empty when oneDNN rejected the geometry.
+struct Plan {
+  std::optional<dnnl::primitive> primitive;
+  std::vector<PlanArg> args;
+  size_t scratchpad_bytes = 0;
+};
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// Whether primitives may pick their own (blocked) layouts, reordered in and out of nabla's plain
+// ones, or must work on the plain layouts directly. Blocked layouts measured faster (see
+// docs/nn-conv.md); NABLA_DNNL_LAYOUT=plain selects plain ones for comparison.
+bool use_any_layout() {
+  static const bool any = [] {
+    const char* env = std::getenv("NABLA_DNNL_LAYOUT");
+    return !(env && std::string(env) == "plain");
+  }();
+  return any;
+}
+
+using dims = dnnl::memory::dims;
+
+// Row-major strides of `d`.
+dims plain_strides(const dims& d) {
+  dims s(d.size(), 1);
+  for (int64_t i = static_cast<int64_t>(d.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * d[i + 1];
+  return s;
+}
+
+dnnl::memory::desc plain_desc(const dims& d) {
+  return dnnl::memory::desc(d, dnnl::memory::data_type::f32, plain_strides(d));
+}
+
+dnnl::memory::desc any_desc(const dims& d) {
+  return dnnl::memory::desc(d, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+}
+
+// The geometry in oneDNN's terms, with only as many spatial dims as it needs (leading trivial
+// dims of nabla's 3-d form dropped: 2-d convolutions run as 2-d primitives).
+struct DnnlShapes {
+  dims src, weights, dst, bias, strides, dilates, pad_l, pad_r;
+  bool valid = true;
+};
+
+DnnlShapes dnnl_shapes(const ConvGeometry& g) {
+  int first = 0;
+  while (first < 2 && g.in[first] == 1 && g.out[first] == 1 && g.kernel[first] == 1 && g.stride[first] == 1 &&
+         g.pad[first] == 0 && g.dilation[first] == 1)
+    ++first;
+  DnnlShapes s;
+  s.src = {g.batch, g.in_channels};
+  s.dst = {g.batch, g.out_channels};
+  if (g.groups > 1)
+    s.weights = {g.groups, g.out_channels / g.groups, g.in_channels / g.groups};
+  else
+    s.weights = {g.out_channels, g.in_channels};
+  s.bias = {g.out_channels};
+  for (int d = first; d < 3; ++d) {
+    s.src.push_back(g.in[d]);
+    s.dst.push_back(g.out[d]);
+    s.weights.push_back(g.kernel[d]);
+    s.strides.push_back(g.stride[d]);
+    s.dilates.push_back(g.dilation[d] - 1);
+    s.pad_l.push_back(g.pad[d]);
+    // The padding after the input is implied by the output size; it may be negative (input
+    // elements past the last window), which oneDNN accepts while pad_r + stride > 0.
+    const int64_t pad_r = (g.out[d] - 1) * g.stride[d] + g.dilation[d] * (g.kernel[d] - 1) + 1 - g.in[d] - g.pad[d];
+    s.pad_r.push_back(pad_r);
+    if (pad_r + g.stride[d] <= 0) s.valid = false;
+  }
+  return s;
+}
+
+// Adds an argument to `plan`: `inner` is the layout the primitive chose.
+void add_arg(Plan& plan, int id, bool output, const dnnl::memory::desc& user, const dnnl::memory::desc& inner) {
+  PlanArg a{id, output, user, inner, std::nullopt};
+  if (user != inner) {
+    auto& e = cpu_engine();
+    a.reorder = output ? dnnl::reorder(dnnl::reorder::primitive_desc(e, inner, e, user))
+                       : dnnl::reorder(dnnl::reorder::primitive_desc(e, user, e, inner));
+  }
+  plan.args.push_back(std::move(a));
+}
+
+dnnl::primitive_attr user_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, bool with_bias, bool any) {
+  auto md = [any](const dims& d) { return any ? any_desc(d) : plain_desc(d); };
+  const auto algo = dnnl::algorithm::convolution_direct;
+  const auto prop = dnnl::prop_kind::forward_training;
+  auto desc = with_bias ? dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), plain_desc(s.bias),
+                                                          md(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
+                        : dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), md(s.dst), s.strides,
+                                                          s.dilates, s.pad_l, s.pad_r);
+  return dnnl::convolution_forward::primitive_desc(desc, user_scratchpad(), cpu_engine());
+}
+
+Plan make_plan(Op op, const ConvGeometry& g, bool with_bias) {
+  Plan plan;
+  const DnnlShapes s = dnnl_shapes(g);
+  if (!s.valid) return plan;
+  const bool any = use_any_layout();
+  auto md = [any](const dims& d) { return any ? any_desc(d) : plain_desc(d); };
+  const auto algo = dnnl::algorithm::convolution_direct;
+  try {
+    if (op == Op::Forward) {
+      auto pd = forward_pd(s, with_bias, any);
+      add_arg(plan, DNNL_ARG_SRC, false, plain_desc(s.src), pd.src_desc());
+      add_arg(plan, DNNL_ARG_WEIGHTS, false, plain_desc(s.weights), pd.weights_desc());
+      if (with_bias) add_arg(plan, DNNL_ARG_BIAS, false, plain_desc(s.bias), pd.bias_desc());
+      add_arg(plan, DNNL_ARG_DST, true, plain_desc(s.dst), pd.dst_desc());
+      plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
+      plan.primitive = dnnl::convolution_forward(pd);
+    } else if (op == Op::BackwardData) {
+      auto hint = forward_pd(s, false, any);
+      dnnl::convolution_backward_data::desc desc(algo, md(s.src), md(s.weights), md(s.dst), s.strides, s.dilates,
+                                                 s.pad_l, s.pad_r);
+      dnnl::convolution_backward_data::primitive_desc pd(desc, user_scratchpad(), cpu_engine(), hint);
+      add_arg(plan, DNNL_ARG_DIFF_DST, false, plain_desc(s.dst), pd.diff_dst_desc());
+      add_arg(plan, DNNL_ARG_WEIGHTS, false, plain_desc(s.weights), pd.weights_desc());
+      add_arg(plan, DNNL_ARG_DIFF_SRC, true, plain_desc(s.src), pd.diff_src_desc());
+      plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
+      plan.primitive = dnnl::convolution_backward_data(pd);
+    } else {
+      auto hint = forward_pd(s, false, any);
+      dnnl::convolution_backward_weights::desc desc(algo, md(s.src), md(s.weights), md(s.dst), s.strides, s.dilates,
+                                                    s.pad_l, s.pad_r);
+      dnnl::convolution_backward_weights::primitive_desc pd(desc, user_scratchpad(), cpu_engine(), hint);
+      add_arg(plan, DNNL_ARG_SRC, false, plain_desc(s.src), pd.src_desc());
+      add_arg(plan, DNNL_ARG_DIFF_DST, false, plain_desc(s.dst), pd.diff_dst_desc());
+      add_arg(plan, DNNL_ARG_DIFF_WEIGHTS, true, plain_desc(s.weights), pd.diff_weights_desc());
+      plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
+      plan.primitive = dnnl::convolution_backward_weights(pd);
+    }
+  } catch (const dnnl::error&) {
+    return Plan{};  // unsupported here: the caller falls back to im2col
+  }
+  return plan;
+}
+
+constexpr size_t kMaxCachedPlans = 512;
+
+// The cached plan for (op, geometry, bias, threads). oneDNN sizes its work split by the number of
+// threads available when a primitive is created, so that number is part of the key.
+std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias) {
+  const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, threads, g.batch, g.in_channels, g.out_channels, g.groups};
+  for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation}) key.insert(key.end(), a->begin(), a->end());
+  static std::mutex mutex;
+  static std::map<std::vector<int64_t>, std::shared_ptr<const Plan>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  auto plan = std::make_shared<const Plan>(make_plan(op, g, with_bias));
+  std::lock_guard<std::mutex> lock(mutex);
+  // Bounded: a workload with ever new shapes (variable-length sequences) must not grow it forever.
+  if (cache.size() >= kMaxCachedPlans) cache.clear();
+  return cache.emplace(key, plan).first->second;
+}
+
+// A buffer from nabla's caching allocator (64-byte aligned, reused across calls).
+class Buffer {
+ public:
+  explicit Buffer(size_t bytes) : bytes_(bytes), ptr_(bytes ? allocator::allocate(bytes) : nullptr) {}
+  ~Buffer() {
+    if (ptr_) allocator::deallocate(ptr_, bytes_);
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  void* get() const { return ptr_; }
+
+ private:
+  size_t bytes_;
+  void* ptr_;
+};
+
+// Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
+void execute(const Plan& plan, const std::vector<void*>& pointers) {
+  auto& engine = cpu_engine();
+  dnnl::stream stream(engine);
+  std::unordered_map<int, dnnl::memory> args;
+  std::vector<std::unique_ptr<Buffer>> buffers;
+  std::vector<std::pair<dnnl::memory, dnnl::memory>> write_back;  // (inner, user) of reordered outputs
+  for (size_t i = 0; i < plan.args.size(); ++i) {
+    const PlanArg& a = plan.args[i];
+    dnnl::memory user(a.user, engine, pointers[i]);
+    if (!a.reorder) {
+      args.emplace(a.id, user);
+      continue;
+    }
+    buffers.push_back(std::make_unique<Buffer>(a.inner.get_size()));
+    dnnl::memory inner(a.inner, engine, buffers.back()->get());
+    if (a.output)
+      write_back.emplace_back(inner, user);
+    else
+      a.reorder->execute(stream, user, inner);
+    args.emplace(a.id, inner);
+  }
+  Buffer scratchpad(plan.scratchpad_bytes);
+  if (plan.scratchpad_bytes)
+    args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(dnnl::memory::desc({static_cast<int64_t>(plan.scratchpad_bytes)},
+                                                                      dnnl::memory::data_type::u8,
+                                                                      dnnl::memory::format_tag::a),
+                                                   engine, scratchpad.get()));
+  plan.primitive->execute(stream, args);
+  for (size_t i = 0, o = 0; i < plan.args.size(); ++i)
+    if (plan.args[i].reorder && plan.args[i].output) {
+      plan.args[i].reorder->execute(stream, write_back[o].first, write_back[o].second);
+      ++o;
+    }
+  stream.wait();
+}
+
+// Whether oneDNN should run `g` under the current backend choice.
+bool dnnl_selected(const ConvGeometry& g) {
+  if (g.batch == 0) return false;
+  switch (conv_backend_choice()) {
+    case ConvBackendChoice::Auto:  // oneDNN measured faster on every benchmarked shape (docs/nn-conv.md)
+    case ConvBackendChoice::OneDnn: return true;
+    case ConvBackendChoice::Im2col: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+ConvBackendChoice conv_backend_choice() {
+  const int v = g_backend_override.load();
+  if (v >= 0) return static_cast<ConvBackendChoice>(v);
+  static const ConvBackendChoice from_env = backend_from_environment();
+  return from_env;
+}
+
+void set_conv_backend_choice(ConvBackendChoice choice) { g_backend_override.store(static_cast<int>(choice)); }
+
+bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (!dnnl_selected(g)) return false;
+  auto plan = cached_plan(Op::Forward, g, bias != nullptr);
+  if (!plan->primitive) return false;
+  std::vector<void*> ptrs{const_cast<float*>(x), const_cast<float*>(w)};
+  if (bias) ptrs.push_back(const_cast<float*>(bias));
+  ptrs.push_back(y);
+  execute(*plan, ptrs);
+  return true;
+}
+
+bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (!dnnl_selected(g)) return false;
+  auto plan = cached_plan(Op::BackwardData, g, false);
+  if (!plan->primitive) return false;
+  execute(*plan, {const_cast<float*>(gy), const_cast<float*>(w), gx});
+  return true;
+}
+
+bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g) {
+  if (!dnnl_selected(g)) return false;
+  auto plan = cached_plan(Op::BackwardWeights, g, false);
+  if (!plan->primitive) return false;
+  execute(*plan, {const_cast<float*>(x), const_cast<float*>(gy), gw});
+  return true;
+}
+
+}  // namespace nabla::cpu

@@ -1,0 +1,40 @@
+#pragma once
+// float32 convolutions through oneDNN (the library PyTorch's CPU convolutions use). Same
+// contract as the im2col kernels of kernels/cpu/conv.h (contiguous NC… tensors, shapes in
+// ConvGeometry's names); each function returns false, touching nothing, when it does not apply
+// (backend forced to im2col, an empty batch, or oneDNN rejects the geometry),
+// and the caller then runs the im2col kernel.
+//
+// Primitives are created once per (operation, geometry, bias, thread count) and cached: creating
+// one costs far more than running it on small shapes. Tensors keep nabla's plain layouts
+// (ncw/nchw/ncdhw, [g]oi…); oneDNN's own blocked layouts are used inside a call when the
+// primitive prefers them, with reorders in and out.
+//
+// Determinism: for a fixed thread count every result is bitwise reproducible. The weight
+// gradient's reduction order depends on the thread count, so it may differ in the last bits
+// between thread counts (the im2col path does not).
+#include "kernels/cpu/conv_geometry.h"
+
+namespace nabla::cpu {
+
+/// Which implementation float32 convolutions use. Auto: currently oneDNN wherever it supports the
+/// geometry (it measured faster than im2col on every benchmarked shape, docs/nn-conv.md); the
+/// place for a per-shape rule should one be measured. float64 always uses im2col.
+enum class ConvBackendChoice { Auto, OneDnn, Im2col };
+
+/// The backend in use: set_conv_backend_choice's value, else the environment variable
+/// NABLA_CONV_BACKEND ("auto", "onednn" or "im2col", read once), else Auto.
+ConvBackendChoice conv_backend_choice();
+/// Overrides the backend for all later convolutions (process-wide).
+void set_conv_backend_choice(ConvBackendChoice choice);
+
+/// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
+bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
+
+/// gx = ∂L/∂x given gy through oneDNN. False when not applicable.
+bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g);
+
+/// gw = ∂L/∂w given x and gy through oneDNN. False when not applicable.
+bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g);
+
+}  // namespace nabla::cpu
