@@ -13,3 +13,4 @@
 #include "nabla/nn/pool.h"
 #include "nabla/nn/resample.h"
 #include "nabla/nn/shape_layers.h"
+#include "nabla/nn/summary.h"

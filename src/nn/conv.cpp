@@ -175,4 +175,18 @@ Tensor ConvTranspose3d::forward(const Tensor& input) {
   return F::conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation);
 }
 
+std::optional<Module::SpatialGeometry> ConvNd::spatial_geometry() const {
+  if (transposed) return std::nullopt;
+  return SpatialGeometry{kernel_size, stride, padding, dilation};
+}
+
+int64_t ConvNd::multiply_adds(const Shape& input, const Shape& output) const {
+  // Positions are counted over the batch too: numel / channels works for batched and unbatched shapes.
+  const int64_t out_positions = shape_numel(output) / out_channels;
+  const int64_t bias_elems = bias.defined() ? bias.numel() : 0;
+  if (!transposed) return (weight.numel() + bias_elems) * out_positions;
+  const int64_t in_positions = shape_numel(input) / in_channels;
+  return weight.numel() * in_positions + bias_elems * out_positions;
+}
+
 }  // namespace nabla::nn

@@ -37,4 +37,9 @@ std::string Linear::extra_repr() const {
   return str_cat("in_features=", in_features, ", out_features=", out_features, ", bias=", bias.defined() ? "True" : "False");
 }
 
+int64_t Linear::multiply_adds(const Shape& /*input*/, const Shape& output) const {
+  const int64_t rows = out_features > 0 ? shape_numel(output) / out_features : 0;
+  return (weight.numel() + (bias.defined() ? bias.numel() : 0)) * rows;
+}
+
 }  // namespace nabla::nn

@@ -42,6 +42,13 @@ std::string py_number(double v) {
   return std::string(buf, end);
 }
 
+/// One value per spatial dim: `values` as given (one per dim), repeated (one for all) or `fill` (empty).
+IntList per_dim(const IntList& values, int dims, int64_t fill) {
+  if (values.empty()) return IntList(dims, fill);
+  if (values.size() == 1) return IntList(dims, values[0]);
+  return values;
+}
+
 }  // namespace
 
 // ---- MaxPoolNd ------------------------------------------------------------------------------------
@@ -204,6 +211,23 @@ Tensor MaxUnpool2d::forward(const Tensor& input, const Tensor& indices, const st
 
 std::string MaxUnpool2d::extra_repr() const {
   return str_cat("kernel_size=", py_tuple(kernel_size), ", stride=", py_tuple(stride), ", padding=", py_tuple(padding));
+}
+
+std::optional<Module::SpatialGeometry> MaxPoolNd::spatial_geometry() const {
+  IntList k = per_dim(kernel_size, dims_, 1);
+  return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), per_dim(padding, dims_, 0),
+                         per_dim(dilation, dims_, 1)};
+}
+
+std::optional<Module::SpatialGeometry> AvgPoolNd::spatial_geometry() const {
+  IntList k = per_dim(kernel_size, dims_, 1);
+  return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), per_dim(padding, dims_, 0),
+                         IntList(dims_, 1)};
+}
+
+std::optional<Module::SpatialGeometry> LPPoolNd::spatial_geometry() const {
+  IntList k = per_dim(kernel_size, dims_, 1);
+  return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), IntList(dims_, 0), IntList(dims_, 1)};
 }
 
 }  // namespace nabla::nn

@@ -1,6 +1,7 @@
 #pragma once
 // Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d, with PyTorch's arguments,
 // defaults, parameter names and shapes, and default initialisation.
+#include <optional>
 #include <string>
 
 #include "nabla/nn/functional/conv.h"
@@ -25,6 +26,12 @@ class ConvNd : public Module {
   Tensor weight, bias;
 
   std::string extra_repr() const override;
+  /// kernel_size, stride, padding and dilation per spatial dim. Transposed convolutions upsample,
+  /// which a sliding window cannot describe: they return none.
+  std::optional<SpatialGeometry> spatial_geometry() const override;
+  /// (weight + bias elements) × output positions; transposed: weight elements × input positions
+  /// + bias elements × output positions (each input value is scattered through the whole kernel).
+  int64_t multiply_adds(const Shape& input, const Shape& output) const override;
   /// Number of spatial dims (1, 2 or 3).
   int64_t spatial_dims() const { return static_cast<int64_t>(kernel_size.size()); }
 

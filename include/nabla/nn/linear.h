@@ -15,6 +15,8 @@ class Linear : public Module {
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Linear"; }
   std::string extra_repr() const override;
+  /// (weight + bias elements) × rows of the input (every dim but the last).
+  int64_t multiply_adds(const Shape& input, const Shape& output) const override;
 
   int64_t in_features, out_features;
   Tensor weight, bias;

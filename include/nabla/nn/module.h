@@ -44,13 +44,14 @@ class Module : public std::enable_shared_from_this<Module> {
   int64_t register_forward_hook(ForwardHook hook);
   void remove_forward_hook(int64_t id);
 
-  /// Sliding-window geometry along the spatial dims, for receptive-field bookkeeping.
+  /// Sliding-window geometry, one value per spatial dim, for receptive-field bookkeeping.
   struct SpatialGeometry {
-    int64_t kernel = 1, stride = 1, dilation = 1;
+    IntList kernel, stride, padding, dilation;
   };
   /// Window geometry of layers that slide over space (convolutions, pooling); empty otherwise.
   virtual std::optional<SpatialGeometry> spatial_geometry() const { return std::nullopt; }
-  /// Multiply-adds of one forward pass for these input/output shapes (0 when negligible).
+  /// Multiply-adds of one forward pass for these input/output shapes, counting products with
+  /// weights and additions of biases (torchinfo's convention); 0 for layers without weights.
   virtual int64_t multiply_adds(const Shape& input, const Shape& output) const { return 0; }
 
   /// Class name as PyTorch prints it ("Linear", "Conv2d", …).

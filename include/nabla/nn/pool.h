@@ -28,6 +28,8 @@ class MaxPoolNd : public Module {
   /// Output and the flat int64 index of each maximum in its plane (for MaxUnpool).
   std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
   std::string extra_repr() const override;
+  /// Window geometry for receptive fields (pooling has no weights: multiply_adds is 0).
+  std::optional<SpatialGeometry> spatial_geometry() const override;
 
   IntList kernel_size, stride, padding, dilation;
   bool return_indices, ceil_mode;
@@ -71,6 +73,8 @@ class AvgPoolNd : public Module {
             std::optional<int64_t> divisor_override);
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
+  /// Window geometry for receptive fields (pooling has no weights: multiply_adds is 0).
+  std::optional<SpatialGeometry> spatial_geometry() const override;
 
   IntList kernel_size, stride, padding;
   bool ceil_mode, count_include_pad;
@@ -171,6 +175,8 @@ class LPPoolNd : public Module {
   LPPoolNd(int dims, double norm_type, PoolInts kernel_size, PoolInts stride, bool ceil_mode);
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
+  /// Window geometry for receptive fields (pooling has no weights: multiply_adds is 0).
+  std::optional<SpatialGeometry> spatial_geometry() const override;
 
   double norm_type;
   IntList kernel_size, stride;  // empty stride: = kernel_size (printed as None)
