@@ -30,8 +30,12 @@ void sad_block_4x4(const uint8_t* const* qr, const uint8_t* const* xr, int64_t s
       for (int j = 0; j < kBlock; ++j) acc[i][j] = _mm512_add_epi64(acc[i][j], _mm512_sad_epu8(qv, xv[j]));
     }
   }
+  alignas(64) int64_t lanes[8];
   for (int i = 0; i < kBlock; ++i)
-    for (int j = 0; j < kBlock; ++j) acc_out[i][j] = _mm512_reduce_add_epi64(acc[i][j]);
+    for (int j = 0; j < kBlock; ++j) {
+      _mm512_store_si512(lanes, acc[i][j]);
+      acc_out[i][j] = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+    }
 }
 #elif defined(__AVX2__)
 int64_t hsum_epi64(__m256i v) {
