@@ -333,3 +333,20 @@ TEST(Knn, FashionMnistSubsetAccuracy) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CrossValidation, PlotHasOneLinePerStatistic) {
+  CrossValidationResult cv;
+  cv.ks = {1, 3, 5};
+  cv.accuracy = {{0.8, 0.9}, {0.85, 0.87}, {0.7, 0.75}};
+  EXPECT_EQ(cv.best_k(), 3);
+  const std::string svg = cross_validation_svg(cv);
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("mean + std"), std::string::npos);
+  EXPECT_NE(svg.find("2 folds"), std::string::npos);
+  cv.accuracy.pop_back();
+  EXPECT_THROW(cross_validation_svg(cv), Error);
+}
+
+}  // namespace

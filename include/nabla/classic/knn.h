@@ -151,6 +151,10 @@ CrossValidationResult cross_validate_k(const ByteMatrix& train, const Tensor& la
                                        int64_t folds, Metric metric, uint64_t seed = 0,
                                        Weights weights = Weights::Uniform);
 
+/// The accuracy-vs-k plot of a cross-validation (SVG): the mean over folds and mean ± one
+/// standard deviation, per k. `title` defaults to "k-NN cross-validation (<folds> folds)".
+std::string cross_validation_svg(const CrossValidationResult& cv, const std::string& title = "");
+
 /// Fraction of equal entries of two (N,) int64 tensors; raises Error for differing shapes.
 double accuracy_score(const Tensor& predicted, const Tensor& target);
 
