@@ -279,18 +279,25 @@ Neighbors KNearestNeighbors::kneighbors(const ByteMatrix& x, int64_t k) const {
     const BlockSizes bs{256, 2048};
     blocked_search(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
       thread_local std::vector<float> part;
-      thread_local std::vector<int64_t> dot;
       const int64_t h = q1 - q0, w = t1 - t0;
       part.resize(static_cast<size_t>(h * w));
-      dot.assign(static_cast<size_t>(h * w), 0);
+      // dist = ‖a‖² + ‖b‖² − 2 Σ_slices a·b, accumulated in double: every term is an integer
+      // below 2^53, so the sum is exact.
       for (int64_t c0 = 0; c0 < d; c0 += kExactSlice) {
         const int64_t len = std::min(kExactSlice, d - c0);
         cpu::gemm<float>(false, true, h, w, len, qp + q0 * d + c0, d, xp + t0 * d + c0, d, part.data(), w);
-        for (int64_t e = 0; e < h * w; ++e) dot[e] += static_cast<int64_t>(part[e]);
+        for (int64_t i = 0; i < h; ++i) {
+          double* row = dist + i * bs.train;
+          const float* pr = part.data() + i * w;
+          if (c0 == 0) {
+            const double qi = static_cast<double>(qn[q0 + i]);
+            for (int64_t j = 0; j < w; ++j)
+              row[j] = qi + static_cast<double>(sq_norms_int_[t0 + j]) - 2.0 * static_cast<double>(pr[j]);
+          } else {
+            for (int64_t j = 0; j < w; ++j) row[j] -= 2.0 * static_cast<double>(pr[j]);
+          }
+        }
       }
-      for (int64_t i = 0; i < h; ++i)
-        for (int64_t j = 0; j < w; ++j)
-          dist[i * bs.train + j] = static_cast<double>(qn[q0 + i] + sq_norms_int_[t0 + j] - 2 * dot[i * w + j]);
     }, out_d, out_i);
     for (int64_t i = 0; i < m * k; ++i) out_d[i] = std::sqrt(out_d[i]);
   }
