@@ -1,0 +1,161 @@
+#pragma once
+// k-nearest-neighbour classification: exact brute-force search with L1 or L2 distances.
+//
+// Two kinds of feature rows are accepted: float tensors (N, D) and byte matrices (image pixels,
+// e.g. Fashion-MNIST). Byte rows take an exact fast path: L1 sums absolute byte differences in
+// integers (AVX-512BW / AVX2 `sad` where the build targets them), and L2 evaluates
+// ‖a‖² + ‖b‖² − 2a·b with SGEMM over slices of the feature dimension short enough that every
+// partial dot product is an exactly representable integer, so results equal a double-precision
+// brute-force search. Float rows use the same formula in float32 (clamped at 0), like PyTorch's
+// `torch.cdist` and scikit-learn's brute-force search.
+//
+// Neighbours are ordered by (distance, training index): equal distances go to the lower index.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nabla/tensor.h"
+
+namespace nabla::classic {
+
+/// Distance between feature rows: L1 = Σ|a−b| (Manhattan), L2 = √Σ(a−b)² (Euclidean).
+enum class Metric { L1, L2 };
+
+/// How neighbours vote: Uniform gives each one vote; Distance weighs each by 1/distance (when a
+/// query has neighbours at distance 0, only those vote, each with weight 1; scikit-learn's rule).
+enum class Weights { Uniform, Distance };
+
+/// "l1"/"manhattan" or "l2"/"euclidean" (case-sensitive); anything else raises Error.
+Metric parse_metric(const std::string& name);
+/// "l1" or "l2".
+std::string metric_name(Metric metric);
+
+/// A row-major matrix of bytes, rows × cols (e.g. images flattened to pixels).
+struct ByteMatrix {
+  std::vector<uint8_t> data;  // rows * cols bytes
+  int64_t rows = 0, cols = 0;
+
+  /// Rows [begin, end) as a new matrix.
+  ByteMatrix slice_rows(int64_t begin, int64_t end) const;
+  /// The rows listed in `indices`, in that order.
+  ByteMatrix select_rows(const std::vector<int64_t>& indices) const;
+  /// The bytes as a float32 tensor (rows, cols), values 0..255 unscaled.
+  Tensor to_float() const;
+};
+
+/// Builds a ByteMatrix from `data` holding rows * cols bytes; raises Error when the size differs.
+ByteMatrix make_byte_matrix(std::vector<uint8_t> data, int64_t rows, int64_t cols);
+
+/// The k nearest training rows of each query: distances (M, k) float64 (L1 or Euclidean
+/// distances, ascending; float64 so that the exact byte path loses nothing) and indices (M, k)
+/// int64 into the training set.
+struct Neighbors {
+  Tensor distances;
+  Tensor indices;
+};
+
+/// Brute-force k-nearest-neighbour classifier (scikit-learn's KNeighborsClassifier with
+/// algorithm='brute'). fit() stores the training set; queries compute every distance, blocked so
+/// that memory stays bounded, and keep the k smallest per query with a partial selection.
+///
+/// Vote and tie rule: each class sums its neighbours' votes (1, or 1/distance); the class with the
+/// largest total wins. Among classes with equal totals, the one whose neighbours lie at the
+/// smallest summed distance wins; if that also ties, the class of the nearest neighbour (in
+/// (distance, index) order) among the tied classes wins.
+///
+/// Labels are int64 in [0, C); C is the largest training label + 1 (classes absent from the
+/// training set simply never win). Work is split over OpenMP threads by query rows.
+class KNearestNeighbors {
+ public:
+  /// k = n_neighbors ≥ 1; raises Error otherwise.
+  explicit KNearestNeighbors(int64_t n_neighbors = 5, Metric metric = Metric::L2, Weights weights = Weights::Uniform);
+
+  /// Stores float training rows x (N, D) (any real dtype, converted to float32) and labels y (N,)
+  /// int64 ≥ 0. Raises Error for bad shapes, dtypes, negative labels or N = 0.
+  KNearestNeighbors& fit(const Tensor& x, const Tensor& y);
+  /// Stores byte training rows (exact fast path) and labels y (N,) int64 ≥ 0.
+  KNearestNeighbors& fit(const ByteMatrix& x, const Tensor& y);
+
+  /// The k nearest training rows of each query row of x (M, D); k = 0 means n_neighbors.
+  /// Raises Error when not fitted, when D differs from the training data, or k > N.
+  /// Byte queries against float training rows are converted to float; float queries against
+  /// byte training rows raise Error (pass a ByteMatrix).
+  Neighbors kneighbors(const Tensor& x, int64_t k = 0) const;
+  Neighbors kneighbors(const ByteMatrix& x, int64_t k = 0) const;
+
+  /// Predicted class per query row, (M,) int64.
+  Tensor predict(const Tensor& x) const;
+  Tensor predict(const ByteMatrix& x) const;
+
+  /// Class probabilities per query row, (M, C) float32: each class's share of the vote.
+  Tensor predict_proba(const Tensor& x) const;
+  Tensor predict_proba(const ByteMatrix& x) const;
+
+  /// Predicted classes from precomputed neighbours (only the first k columns are used, k =
+  /// n_neighbors when 0): lets cross-validation search once with the largest k.
+  Tensor predict_from_neighbors(const Neighbors& nb, int64_t k = 0) const;
+  /// Class probabilities (M, C) from precomputed neighbours; k as in predict_from_neighbors.
+  Tensor predict_proba_from_neighbors(const Neighbors& nb, int64_t k = 0) const;
+
+  int64_t n_neighbors() const { return k_; }
+  Metric metric() const { return metric_; }
+  Weights weights() const { return weights_; }
+  /// Number of classes C (largest training label + 1); 0 before fit.
+  int64_t num_classes() const { return num_classes_; }
+  /// Number of stored training rows; 0 before fit.
+  int64_t num_samples() const { return n_; }
+
+ private:
+  void fit_labels(const Tensor& y, int64_t n, const char* who);
+  // (M, 3C) float64: per class the vote total, the summed distance, the first neighbour position.
+  Tensor vote_table(const Neighbors& nb, int64_t k) const;
+
+  int64_t k_;
+  Metric metric_;
+  Weights weights_;
+  int64_t n_ = 0, d_ = 0, num_classes_ = 0;
+  bool bytes_ = false;
+  Tensor x_float_;              // (N, D) float32 training rows (float fit, or bytes with L2)
+  std::vector<uint8_t> x_u8_;   // byte rows, padded to a multiple of 64 bytes (byte fit)
+  int64_t u8_stride_ = 0;       // padded row length of x_u8_
+  std::vector<float> sq_norms_;  // ‖x_i‖² for L2 (float fit)
+  std::vector<int64_t> sq_norms_int_;  // ‖x_i‖² for L2 (byte fit, exact)
+  std::vector<int64_t> labels_;
+};
+
+/// Splits 0..n−1 into `folds` disjoint folds covering every index, after a shuffle seeded by
+/// `seed` (deterministic): fold sizes differ by at most 1 (the first n mod folds get one more).
+/// Raises Error unless 2 ≤ folds ≤ n.
+std::vector<std::vector<int64_t>> kfold_indices(int64_t n, int64_t folds, uint64_t seed = 0);
+
+/// Accuracy of k-NN for each candidate k and each fold: accuracy[i][f] is the accuracy with
+/// ks[i] neighbours on fold f, trained on the other folds.
+struct CrossValidationResult {
+  std::vector<int64_t> ks;
+  std::vector<std::vector<double>> accuracy;
+  /// Mean accuracy over folds, per k.
+  std::vector<double> mean() const;
+  /// Standard deviation over folds per k (unbiased, n−1, as torch.std; 0 for one fold).
+  std::vector<double> std() const;
+  /// The k with the highest mean accuracy (the smallest such k on ties).
+  int64_t best_k() const;
+};
+
+/// k-fold cross-validation of k (notes: choose k on validation folds, never on the test set).
+/// Each fold runs one neighbour search with the largest k and scores every k from it.
+/// Raises Error for empty or non-positive ks, a k larger than a training split, or bad folds.
+CrossValidationResult cross_validate_k(const Tensor& train, const Tensor& labels, const std::vector<int64_t>& ks,
+                                       int64_t folds, Metric metric, uint64_t seed = 0,
+                                       Weights weights = Weights::Uniform);
+CrossValidationResult cross_validate_k(const ByteMatrix& train, const Tensor& labels, const std::vector<int64_t>& ks,
+                                       int64_t folds, Metric metric, uint64_t seed = 0,
+                                       Weights weights = Weights::Uniform);
+
+/// The accuracy-vs-k plot of a cross-validation (SVG): the mean over folds and mean ± one
+/// standard deviation, per k. `title` defaults to "k-NN cross-validation (<folds> folds)".
+std::string cross_validation_svg(const CrossValidationResult& cv, const std::string& title = "");
+
+/// Fraction of equal entries of two (N,) int64 tensors; raises Error for differing shapes.
+double accuracy_score(const Tensor& predicted, const Tensor& target);
+
+}  // namespace nabla::classic

@@ -1,0 +1,352 @@
+// k-NN against a brute-force reference: double-precision distances, a full sort by
+// (distance, index), and the documented vote/tie rule written out independently.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "nabla/classic.h"
+#include "nabla/io/idx.h"
+#include "nabla/nabla.h"
+
+using namespace nabla;
+using namespace nabla::classic;
+
+namespace {
+
+struct Data {
+  ByteMatrix bytes;
+  Tensor floats;  // the same values as float32
+  Tensor labels;  // int64
+};
+
+Data random_data(int64_t n, int64_t d, int max_value, int64_t classes, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> value(0, max_value), label(0, static_cast<int>(classes) - 1);
+  std::vector<uint8_t> bytes(static_cast<size_t>(n * d));
+  for (auto& b : bytes) b = static_cast<uint8_t>(value(rng));
+  std::vector<int64_t> y(static_cast<size_t>(n));
+  for (auto& v : y) v = label(rng);
+  Data out;
+  out.bytes = make_byte_matrix(std::move(bytes), n, d);
+  out.floats = out.bytes.to_float();
+  out.labels = from_vector(y, Shape{n});
+  return out;
+}
+
+// Exact distances (squared for L2: integer data keeps them exact in double).
+double ref_distance(const ByteMatrix& a, int64_t i, const ByteMatrix& b, int64_t j, Metric m) {
+  double s = 0;
+  for (int64_t c = 0; c < a.cols; ++c) {
+    const double diff = static_cast<double>(a.data[i * a.cols + c]) - b.data[j * b.cols + c];
+    s += m == Metric::L1 ? std::fabs(diff) : diff * diff;
+  }
+  return s;
+}
+
+struct RefNeighbors {
+  std::vector<std::vector<int64_t>> idx;
+  std::vector<std::vector<double>> dist;  // L1 or Euclidean
+};
+
+RefNeighbors ref_kneighbors(const ByteMatrix& train, const ByteMatrix& query, int64_t k, Metric m) {
+  RefNeighbors out;
+  for (int64_t i = 0; i < query.rows; ++i) {
+    std::vector<std::pair<double, int64_t>> all;
+    for (int64_t j = 0; j < train.rows; ++j) all.emplace_back(ref_distance(query, i, train, j, m), j);
+    std::sort(all.begin(), all.end());
+    std::vector<int64_t> idx;
+    std::vector<double> dist;
+    for (int64_t j = 0; j < k; ++j) {
+      idx.push_back(all[j].second);
+      dist.push_back(m == Metric::L2 ? std::sqrt(all[j].first) : all[j].first);
+    }
+    out.idx.push_back(idx);
+    out.dist.push_back(dist);
+  }
+  return out;
+}
+
+// The documented rule: most votes, then the smallest summed distance, then the class of the
+// nearest neighbour among the tied classes.
+int64_t ref_vote(const std::vector<int64_t>& idx, const std::vector<double>& dist, const Tensor& labels) {
+  std::map<int64_t, std::tuple<double, double, size_t>> per_class;  // votes, distance sum, first
+  for (size_t j = 0; j < idx.size(); ++j) {
+    const int64_t c = labels[idx[j]].item<int64_t>();
+    auto it = per_class.find(c);
+    if (it == per_class.end()) it = per_class.emplace(c, std::make_tuple(0.0, 0.0, j)).first;
+    std::get<0>(it->second) += 1;
+    std::get<1>(it->second) += dist[j];
+  }
+  int64_t best = -1;
+  std::tuple<double, double, size_t> key;
+  for (const auto& [c, v] : per_class) {
+    auto cand = std::make_tuple(-std::get<0>(v), std::get<1>(v), std::get<2>(v));
+    if (best < 0 || cand < key) best = c, key = cand;
+  }
+  return best;
+}
+
+void expect_matches_reference(const Neighbors& nb, const RefNeighbors& ref) {
+  const int64_t m = nb.indices.size(0), k = nb.indices.size(1);
+  ASSERT_EQ(m, static_cast<int64_t>(ref.idx.size()));
+  const int64_t* ip = nb.indices.data_ptr<int64_t>();
+  const double* dp = nb.distances.data_ptr<double>();
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < k; ++j) {
+      ASSERT_EQ(ip[i * k + j], ref.idx[i][j]) << "query " << i << " neighbour " << j;
+      ASSERT_NEAR(dp[i * k + j], ref.dist[i][j], 1e-9 * (1 + ref.dist[i][j])) << "query " << i << " neighbour " << j;
+    }
+}
+
+// A (n, 1) float32 tensor: one 1-d point per row.
+Tensor column(const std::vector<float>& values) {
+  return from_vector(values, Shape{static_cast<int64_t>(values.size()), 1});
+}
+
+std::vector<int64_t> to_vec(const Tensor& t) {
+  const Tensor c = t.contiguous();
+  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+}
+
+class KnnReference : public ::testing::TestWithParam<std::tuple<Metric, int64_t>> {};
+
+// Small values (0..3) in few dimensions: many exact distance ties, broken by index.
+TEST_P(KnnReference, FloatAndBytePathsMatchBruteForceWithTies) {
+  const auto [metric, k] = GetParam();
+  const Data train = random_data(200, 5, 3, 4, 1), test = random_data(60, 5, 3, 4, 2);
+  const RefNeighbors ref = ref_kneighbors(train.bytes, test.bytes, k, metric);
+  KNearestNeighbors float_model(k, metric), byte_model(k, metric);
+  float_model.fit(train.floats, train.labels);
+  byte_model.fit(train.bytes, train.labels);
+  expect_matches_reference(float_model.kneighbors(test.floats), ref);
+  expect_matches_reference(byte_model.kneighbors(test.bytes), ref);
+  std::vector<int64_t> expected;
+  for (size_t i = 0; i < ref.idx.size(); ++i) expected.push_back(ref_vote(ref.idx[i], ref.dist[i], train.labels));
+  EXPECT_EQ(to_vec(float_model.predict(test.floats)), expected);
+  EXPECT_EQ(to_vec(byte_model.predict(test.bytes)), expected);
+}
+
+// Full byte range with D > 256: the exact L2 path slices the features; D is not a multiple of
+// 64, so the L1 path's zero padding is exercised too.
+TEST_P(KnnReference, BytePathIsExactOnFullRangePixels) {
+  const auto [metric, k] = GetParam();
+  const Data train = random_data(150, 300, 255, 3, 3), test = random_data(40, 300, 255, 3, 4);
+  KNearestNeighbors model(k, metric);
+  model.fit(train.bytes, train.labels);
+  expect_matches_reference(model.kneighbors(test.bytes), ref_kneighbors(train.bytes, test.bytes, k, metric));
+}
+
+INSTANTIATE_TEST_SUITE_P(MetricsAndK, KnnReference,
+                         ::testing::Combine(::testing::Values(Metric::L1, Metric::L2),
+                                            ::testing::Values(int64_t{1}, int64_t{3}, int64_t{5}, int64_t{10})));
+
+// More queries and training rows than one block holds (L2: 256 × 2048, byte L1: 32 × 4096 at
+// D ≤ 64), so results cross block boundaries and OpenMP threads.
+TEST(Knn, ManyBlocksMatchReference) {
+  const Data train = random_data(4500, 20, 255, 5, 5), test = random_data(300, 20, 255, 5, 6);
+  for (Metric metric : {Metric::L1, Metric::L2}) {
+    const RefNeighbors ref = ref_kneighbors(train.bytes, test.bytes, 7, metric);
+    KNearestNeighbors float_model(7, metric), byte_model(7, metric);
+    float_model.fit(train.floats, train.labels);
+    byte_model.fit(train.bytes, train.labels);
+    expect_matches_reference(byte_model.kneighbors(test.bytes), ref);
+    expect_matches_reference(float_model.kneighbors(test.floats), ref);  // values < 2^24: exact in float32
+  }
+}
+
+TEST(Knn, TieRuleSmallestDistanceSumThenNearest) {
+  // 1-d points, query at 0. Class 0 at distances 1 and 4 (sum 5), class 1 at 2 and 2 (sum 4):
+  // two votes each, class 1 wins on the distance sum although the nearest point is class 0.
+  Tensor x = column({1, 4, 2, -2, 10});
+  Tensor y = from_vector(std::vector<int64_t>{0, 0, 1, 1, 2}, Shape{5});
+  KNearestNeighbors model(4, Metric::L1);
+  model.fit(x, y);
+  EXPECT_EQ(model.predict(column({0})).item<int64_t>(), 1);
+  // Class 0 at 1 and 3 (sum 4), class 1 at 2 and −2 (sum 4): full tie, the nearest (class 0) wins.
+  Tensor x2 = column({1, 3, 2, -2, 10});
+  model.fit(x2, y);
+  EXPECT_EQ(model.predict(column({0})).item<int64_t>(), 0);
+  // Same with the classes' labels swapped: the rule does not prefer the smaller label.
+  model.fit(x2, from_vector(std::vector<int64_t>{1, 1, 0, 0, 2}, Shape{5}));
+  EXPECT_EQ(model.predict(column({0})).item<int64_t>(), 1);
+  // Equal distances: the lower training index is the nearer neighbour.
+  KNearestNeighbors one(1, Metric::L2);
+  one.fit(column({5, -1, 1}), from_vector(std::vector<int64_t>{0, 1, 2}, Shape{3}));
+  EXPECT_EQ(one.predict(column({0})).item<int64_t>(), 1);
+}
+
+TEST(Knn, DistanceWeightingAndProbabilities) {
+  Tensor x = column({1, 2, 4});
+  Tensor y = from_vector(std::vector<int64_t>{0, 1, 1}, Shape{3});
+  KNearestNeighbors uniform(3, Metric::L1), weighted(3, Metric::L1, Weights::Distance);
+  uniform.fit(x, y);
+  weighted.fit(x, y);
+  // Query 0: uniform votes 1 : 2 → class 1; weights 1 : (1/2 + 1/4) → class 0.
+  EXPECT_EQ(uniform.predict(column({0})).item<int64_t>(), 1);
+  EXPECT_EQ(weighted.predict(column({0})).item<int64_t>(), 0);
+  Tensor pu = uniform.predict_proba(column({0}));
+  EXPECT_EQ(pu.shape(), (Shape{1, 2}));
+  EXPECT_NEAR(pu[0][0].item<float>(), 1.0 / 3, 1e-6);
+  EXPECT_NEAR(pu[0][1].item<float>(), 2.0 / 3, 1e-6);
+  Tensor pw = weighted.predict_proba(column({0}));
+  EXPECT_NEAR(pw[0][0].item<float>(), 1.0 / 1.75, 1e-6);
+  // A query on a training point: only the zero-distance neighbours vote.
+  Tensor pz = weighted.predict_proba(column({2}));
+  EXPECT_NEAR(pz[0][1].item<float>(), 1.0, 1e-6);
+}
+
+TEST(Knn, L2ClampsRoundingBelowZero) {
+  Tensor x = randn({50, 33}) * 1000.0 + 5000.0;
+  Tensor y = zeros({50}, DType::Int64);
+  KNearestNeighbors model(2, Metric::L2);
+  model.fit(x, y);
+  Neighbors nb = model.kneighbors(x.narrow(0, 10, 5));
+  for (int64_t i = 0; i < 5; ++i) {
+    const double d0 = nb.distances[i][0].item<double>();
+    EXPECT_FALSE(std::isnan(d0));
+    EXPECT_GE(d0, 0.0);
+    EXPECT_EQ(nb.indices[i][0].item<int64_t>(), 10 + i);
+  }
+}
+
+TEST(Knn, ByteQueriesOnFloatModel) {
+  const Data train = random_data(50, 10, 255, 3, 7), test = random_data(9, 10, 255, 3, 8);
+  KNearestNeighbors model(3, Metric::L1);
+  model.fit(train.floats, train.labels);
+  EXPECT_EQ(to_vec(model.predict(test.bytes)), to_vec(model.predict(test.floats)));
+}
+
+TEST(Knn, ErrorsNameTheProblem) {
+  EXPECT_THROW(KNearestNeighbors(0), Error);
+  KNearestNeighbors model(3);
+  try {
+    model.predict(zeros({2, 4}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fit"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(model.fit(zeros({4, 2}), zeros({3}, DType::Int64)), Error);
+  EXPECT_THROW(model.fit(zeros({4, 2}), zeros({4})), Error);  // float labels
+  EXPECT_THROW(model.fit(zeros({4}), zeros({4}, DType::Int64)), Error);
+  EXPECT_THROW(model.fit(zeros({2, 2}), from_vector(std::vector<int64_t>{0, -1}, Shape{2})), Error);
+  model.fit(zeros({4, 2}), zeros({4}, DType::Int64));
+  try {
+    model.predict(zeros({1, 3}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("2 features"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(model.kneighbors(zeros({1, 2}), 5), Error);  // k > N
+  EXPECT_THROW(make_byte_matrix(std::vector<uint8_t>(5), 2, 3), Error);
+  KNearestNeighbors bytes_model(1);
+  bytes_model.fit(make_byte_matrix(std::vector<uint8_t>(6), 3, 2), zeros({3}, DType::Int64));
+  EXPECT_THROW(bytes_model.predict(zeros({1, 2})), Error);
+  EXPECT_THROW(parse_metric("cosine"), Error);
+  EXPECT_EQ(parse_metric("manhattan"), Metric::L1);
+}
+
+TEST(KFold, DisjointCoveringBalancedDeterministic) {
+  for (int64_t n : {10, 11, 17, 100})
+    for (int64_t folds : {2, 3, 5}) {
+      const auto split = kfold_indices(n, folds, 42);
+      ASSERT_EQ(static_cast<int64_t>(split.size()), folds);
+      std::set<int64_t> seen;
+      size_t lo = SIZE_MAX, hi = 0;
+      for (const auto& f : split) {
+        lo = std::min(lo, f.size());
+        hi = std::max(hi, f.size());
+        for (int64_t i : f) {
+          EXPECT_TRUE(i >= 0 && i < n);
+          EXPECT_TRUE(seen.insert(i).second) << "index " << i << " in two folds";
+        }
+      }
+      EXPECT_EQ(static_cast<int64_t>(seen.size()), n);
+      EXPECT_LE(hi - lo, 1u);
+      EXPECT_EQ(kfold_indices(n, folds, 42), split);
+    }
+  EXPECT_NE(kfold_indices(100, 5, 1), kfold_indices(100, 5, 2));
+  EXPECT_THROW(kfold_indices(3, 4), Error);
+  EXPECT_THROW(kfold_indices(10, 1), Error);
+}
+
+TEST(CrossValidation, FoldAccuraciesMatchManualRuns) {
+  const Data data = random_data(90, 6, 9, 3, 9);
+  const std::vector<int64_t> ks{1, 3, 7};
+  for (Metric metric : {Metric::L1, Metric::L2}) {
+    const CrossValidationResult cv = cross_validate_k(data.bytes, data.labels, ks, 3, metric, 5);
+    const CrossValidationResult cvf = cross_validate_k(data.floats, data.labels, ks, 3, metric, 5);
+    EXPECT_EQ(cv.accuracy, cvf.accuracy);
+    ASSERT_EQ(cv.accuracy.size(), ks.size());
+    const auto split = kfold_indices(90, 3, 5);
+    for (size_t f = 0; f < split.size(); ++f) {
+      std::vector<int64_t> val = split[f], train;
+      std::sort(val.begin(), val.end());
+      for (int64_t i = 0; i < 90; ++i)
+        if (!std::binary_search(val.begin(), val.end(), i)) train.push_back(i);
+      for (size_t i = 0; i < ks.size(); ++i) {
+        KNearestNeighbors model(ks[i], metric);
+        model.fit(data.bytes.select_rows(train), index_select(data.labels, 0, from_vector(train)));
+        const double acc = accuracy_score(model.predict(data.bytes.select_rows(val)),
+                                          index_select(data.labels, 0, from_vector(val)));
+        EXPECT_DOUBLE_EQ(cv.accuracy[i][f], acc) << "k " << ks[i] << " fold " << f;
+      }
+    }
+    const auto mu = cv.mean(), sd = cv.std();
+    const auto& a = cv.accuracy[0];
+    EXPECT_NEAR(mu[0], (a[0] + a[1] + a[2]) / 3, 1e-12);
+    const double var = ((a[0] - mu[0]) * (a[0] - mu[0]) + (a[1] - mu[0]) * (a[1] - mu[0]) +
+                        (a[2] - mu[0]) * (a[2] - mu[0])) / 2;
+    EXPECT_NEAR(sd[0], std::sqrt(var), 1e-12);
+  }
+  EXPECT_THROW(cross_validate_k(data.bytes, data.labels, {}, 3, Metric::L1), Error);
+  EXPECT_THROW(cross_validate_k(data.bytes, data.labels, {61}, 3, Metric::L1), Error);
+}
+
+// A real run with a threshold: 2 000 Fashion-MNIST training images, 500 test images.
+TEST(Knn, FashionMnistSubsetAccuracy) {
+  const std::string dir = "/usr/share/datasets/fashion-mnist";
+  if (!std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz")) GTEST_SKIP() << dir << " is absent";
+  auto images = [](const std::string& path, int64_t n) {
+    io::IdxBytes raw = io::read_idx_u8(path);
+    const int64_t d = raw.shape[1] * raw.shape[2];
+    raw.data.resize(static_cast<size_t>(n * d));
+    return make_byte_matrix(std::move(raw.data), n, d);
+  };
+  auto labels = [](const std::string& path, int64_t n) {
+    io::IdxBytes raw = io::read_idx_u8(path);
+    return from_vector(std::vector<int64_t>(raw.data.begin(), raw.data.begin() + n), Shape{n});
+  };
+  const ByteMatrix xtr = images(dir + "/train-images-idx3-ubyte.gz", 2000);
+  const ByteMatrix xte = images(dir + "/t10k-images-idx3-ubyte.gz", 500);
+  const Tensor ytr = labels(dir + "/train-labels-idx1-ubyte.gz", 2000);
+  const Tensor yte = labels(dir + "/t10k-labels-idx1-ubyte.gz", 500);
+  for (Metric metric : {Metric::L1, Metric::L2}) {
+    KNearestNeighbors model(5, metric);
+    model.fit(xtr, ytr);
+    EXPECT_GT(accuracy_score(model.predict(xte), yte), 0.74) << metric_name(metric);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CrossValidation, PlotHasOneLinePerStatistic) {
+  CrossValidationResult cv;
+  cv.ks = {1, 3, 5};
+  cv.accuracy = {{0.8, 0.9}, {0.85, 0.87}, {0.7, 0.75}};
+  EXPECT_EQ(cv.best_k(), 3);
+  const std::string svg = cross_validation_svg(cv);
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("mean + std"), std::string::npos);
+  EXPECT_NE(svg.find("2 folds"), std::string::npos);
+  cv.accuracy.pop_back();
+  EXPECT_THROW(cross_validation_svg(cv), Error);
+}
+
+}  // namespace
