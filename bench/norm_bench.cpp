@@ -26,6 +26,10 @@ const BnCase kBnCases[] = {
     {"resnet_32x16x16", 32, 16},
     {"resnet_64x8x8", 64, 8},
     {"vgg_64x32x32", 64, 32},
+    {"vgg_128x16x16", 128, 16},
+    {"vgg_256x8x8", 256, 8},
+    {"vgg_512x4x4", 512, 4},
+    {"vgg_512x2x2", 512, 2},
 };
 
 struct LinearCase {
@@ -37,6 +41,8 @@ const LinearCase kLinearCases[] = {
     {"lenet_400_120", 400, 120, true},
     {"lenet_120_84", 120, 84, true},
     {"lenet_84_10", 84, 10, true},
+    {"resnet_64_10", 64, 10, true},
+    {"vgg_512_10", 512, 10, true},
     {"mlp_784_256", 784, 256, false},
     {"mlp_256_10", 256, 10, true},
 };
