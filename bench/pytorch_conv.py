@@ -40,7 +40,6 @@ SHAPES = {c[0]: shape(*c[1:7], c[8]) for c in CASES}
 
 
 def measure(torch, timer):
-    out = {}
     for name, cin, cout, k, stride, pad, s, input_grad, bias in CASES:
         conv = torch.nn.Conv2d(cin, cout, k, stride, pad, bias=bias)
         x = torch.randn(util.BATCH, cin, s, s)
@@ -49,7 +48,7 @@ def measure(torch, timer):
             with torch.no_grad():
                 conv(x)
 
-        out[f"conv2d/forward/{name}"] = timer(forward)
+        timer(f"conv2d/forward/{name}", forward)
         xg = x.clone().requires_grad_(input_grad)
         g = torch.randn(conv(x).shape)
 
@@ -59,8 +58,7 @@ def measure(torch, timer):
                 p.grad = None
             xg.grad = None
 
-        out[f"conv2d/fwd_bwd/{name}"] = timer(fwd_bwd)
-    return out
+        timer(f"conv2d/fwd_bwd/{name}", fwd_bwd)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ SHAPES = {**{n: f"{c}×{s}²" for n, c, s in BN_CASES},
 
 
 def measure(torch, timer):
-    out = {}
     for name, c, s in BN_CASES:
         for label, relu in (("batchnorm2d", False), ("batchnorm2d_relu", True)):
             bn = torch.nn.BatchNorm2d(c)
@@ -33,7 +32,7 @@ def measure(torch, timer):
                 with torch.no_grad():
                     run(x)
 
-            out[f"{label}/forward/{name}"] = timer(forward)
+            timer(f"{label}/forward/{name}", forward)
             xg = x.clone().requires_grad_()
             g = torch.randn(x.shape)
 
@@ -43,7 +42,7 @@ def measure(torch, timer):
                 bn.bias.grad = None
                 xg.grad = None
 
-            out[f"{label}/fwd_bwd/{name}"] = timer(fwd_bwd)
+            timer(f"{label}/fwd_bwd/{name}", fwd_bwd)
     for name, fin, fout, input_grad in LINEAR_CASES:
         lin = torch.nn.Linear(fin, fout)
         x = torch.randn(util.BATCH, fin)
@@ -52,7 +51,7 @@ def measure(torch, timer):
             with torch.no_grad():
                 lin(x)
 
-        out[f"linear/forward/{name}"] = timer(forward)
+        timer(f"linear/forward/{name}", forward)
         xg = x.clone().requires_grad_(input_grad)
         g = torch.randn(util.BATCH, fout)
 
@@ -62,8 +61,7 @@ def measure(torch, timer):
             lin.bias.grad = None
             xg.grad = None
 
-        out[f"linear/fwd_bwd/{name}"] = timer(fwd_bwd)
-    return out
+        timer(f"linear/fwd_bwd/{name}", fwd_bwd)
 
 
 if __name__ == "__main__":

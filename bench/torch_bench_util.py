@@ -1,11 +1,12 @@
 """Shared PyTorch side of nabla's layer benchmarks (bench/pytorch_conv.py, pytorch_pool.py,
 pytorch_norm.py): the timing loop, the thread configurations, the command line and the output.
 
-A script defines its cases and a `measure(torch, time_call)` function that times them, then
+A script defines its cases and a `measure(torch, timer)` function that times them, then
 calls `main(...)`. Every script then accepts:
   (no arguments)          measure in each thread configuration, print a table, best per case
   --min-time S            seconds per case and configuration (default 0.5; 5 repeats of S/5)
   --configs t2,t1         which configurations to run (default both)
+  --filter REGEX          only the cases whose name (e.g. conv2d/fwd_bwd/vgg_c1_3x32_64_k3) matches
   --json FILE             also write the results: {name: {"ms", "config", "t1_cpu_ms", "shape",
                           "configs": {cfg: [wall ms, cpu ms]}}}, written atomically
   --nabla [LABEL=]FILE    Google Benchmark JSON of the matching nabla binary (may repeat, best
@@ -20,6 +21,7 @@ OpenBLAS's own threads for the 2 cores, so the best setting is found by trying:
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -60,12 +62,13 @@ def network(case_name):
     return NETWORKS.get(case_name.split("_", 1)[0], case_name.split("_", 1)[0])
 
 
-def run_config(script, cfg, min_time):
+def run_config(script, cfg, min_time, pattern):
     """Runs `script --worker` in a fresh process with configuration cfg; {name: [wall, cpu]}."""
     env_extra, threads = CONFIGS[cfg]
     env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
     env.update(env_extra)
-    proc = subprocess.run([sys.executable, script, "--worker", str(threads), "--min-time", str(min_time)],
+    proc = subprocess.run([sys.executable, script, "--worker", str(threads), "--min-time", str(min_time),
+                           "--filter", pattern],
                           env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"{os.path.basename(script)}: worker for configuration {cfg} failed "
@@ -105,13 +108,14 @@ def write_json_atomic(path, obj):
 def main(script, measure, shapes, unit="ms"):
     """Command line of a layer benchmark script (see the module docstring).
 
-    script: the script's __file__; measure(torch, timer) -> {name: (wall ms, cpu ms)} where
-    timer(fn) times one case; shapes: {case name: human-readable shape}, used in the JSON
+    script: the script's __file__; measure(torch, timer) calls timer(name, fn) for every case
+    (fn() runs it once; cases not matching --filter are skipped); shapes: {case name: human-readable shape}, used in the JSON
     output; unit: "ms" or "us", for the printed table only."""
     parser = argparse.ArgumentParser(description=f"PyTorch side of {os.path.basename(script)}")
     parser.add_argument("--worker", type=int, metavar="THREADS", help=argparse.SUPPRESS)
     parser.add_argument("--min-time", type=float, default=0.5, help="seconds per case and configuration")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, from: " + ",".join(CONFIGS))
+    parser.add_argument("--filter", default="", metavar="REGEX", help="only the cases whose name matches")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
     parser.add_argument("--nabla", action="append", default=[], metavar="[LABEL=]FILE",
                         help="Google Benchmark JSON of the nabla twin; may repeat")
@@ -123,7 +127,14 @@ def main(script, measure, shapes, unit="ms"):
         import torch
         torch.set_num_threads(args.worker)
         torch.manual_seed(0)
-        out = measure(torch, lambda fn: time_call(fn, args.min_time))
+        out = {}
+        pattern = re.compile(args.filter)
+
+        def timer(name, fn):
+            if pattern.search(name):
+                out[name] = time_call(fn, args.min_time)
+
+        measure(torch, timer)
         print(json.dumps(out))
         return
 
@@ -131,7 +142,11 @@ def main(script, measure, shapes, unit="ms"):
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown or not configs:
         parser.error(f"--configs: expected names from {list(CONFIGS)}, got {args.configs!r}")
-    results = {cfg: run_config(script, cfg, args.min_time) for cfg in configs}
+    try:
+        re.compile(args.filter)
+    except re.error as e:
+        parser.error(f"--filter: not a regular expression ({e}): {args.filter!r}")
+    results = {cfg: run_config(script, cfg, args.min_time, args.filter) for cfg in configs}
     names = list(results[configs[0]])
     best = {n: min((results[c][n][0], c) for c in configs) for n in names}
 
