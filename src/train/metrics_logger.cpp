@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "io/io_util.h"
 #include "nabla/error.h"
+#include "nabla/viz.h"
 
 namespace nabla::train {
 
@@ -19,12 +19,6 @@ std::string format_metric(double value, bool json) {
     std::snprintf(buf, sizeof buf, "%.8g", value);
   }
   return buf;
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  io::detail::AtomicFileSink sink(path, "text file");
-  sink.write(text.data(), text.size());
-  sink.commit();
 }
 
 MetricsLogger::MetricsLogger(std::string dir, std::vector<std::string> columns)
@@ -63,8 +57,8 @@ void MetricsLogger::log(const MetricRecord& record) {
     jsonl += line + "}\n";
     csv += "\n";
   }
-  write_text_file(jsonl_path(), jsonl);
-  write_text_file(csv_path(), csv);
+  viz::write_text_atomic(jsonl_path(), jsonl);
+  viz::write_text_atomic(csv_path(), csv);
 }
 
 }  // namespace nabla::train

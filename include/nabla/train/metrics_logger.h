@@ -37,7 +37,4 @@ class MetricsLogger {
 /// NaN and infinities as "NaN", "Infinity", "-Infinity" in CSV and null in JSON (json = true).
 std::string format_metric(double value, bool json);
 
-/// Writes `text` to `path` atomically (a temporary file renamed over it).
-void write_text_file(const std::string& path, const std::string& text);
-
 }  // namespace nabla::train
