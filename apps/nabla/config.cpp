@@ -67,7 +67,7 @@ std::string value_text(const Slot& s) {
   std::ostringstream os;
   os.precision(10);
   if (auto* p = std::get_if<int64_t*>(&s)) os << **p;
-  else if (auto* p = std::get_if<double*>(&s)) os << **p;
+  else if (auto* p = std::get_if<double*>(&s)) os << **p << (std::floor(**p) == **p && std::fabs(**p) < 1e15 ? ".0" : "");
   else if (auto* p = std::get_if<bool*>(&s)) os << (**p ? "true" : "false");
   else if (auto* p = std::get_if<std::string*>(&s)) os << toml::value<std::string>(**p);
   else {

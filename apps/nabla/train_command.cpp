@@ -102,10 +102,6 @@ int run_train(const std::vector<std::string>& args) {
   TrainConfig c = resolve_config(parsed);
   omp_set_num_threads(static_cast<int>(c.train.threads));
   if (c.train.name.empty()) c.train.name = default_run_name(c.model.name);
-  const std::string run_dir = c.train.out_dir + "/" + c.train.name;
-  std::filesystem::create_directories(run_dir);
-  viz::write_text_atomic(run_dir + "/config.toml", to_toml(c));
-  std::printf("run directory: %s\n", run_dir.c_str());
 
   // ---- data ------------------------------------------------------------------------------------
   const ImageSet full = load_fashion_mnist(c.data.dir, "train");
@@ -121,6 +117,12 @@ int run_train(const std::vector<std::string>& args) {
   std::printf("data: %lld train, %lld validation, %lld test images%s\n", static_cast<long long>(train_set.size()),
               static_cast<long long>(val_set.size()), static_cast<long long>(test.size()),
               overfit ? " (overfitting a fixed subset, no shuffling)" : "");
+
+  // The run directory is made once the data loaded, so bad input leaves no empty run behind.
+  const std::string run_dir = c.train.out_dir + "/" + c.train.name;
+  std::filesystem::create_directories(run_dir);
+  viz::write_text_atomic(run_dir + "/config.toml", to_toml(c));
+  std::printf("run directory: %s\n", run_dir.c_str());
 
   // ---- model, optimizer, schedule --------------------------------------------------------------
   manual_seed(static_cast<uint64_t>(c.train.seed));
