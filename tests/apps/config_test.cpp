@@ -103,3 +103,14 @@ TEST(TrainConfig, ResolvedConfigRoundTripsThroughToml) {
   EXPECT_EQ(back.model.hidden, (std::vector<int64_t>{300, 100}));
   EXPECT_DOUBLE_EQ(back.optimizer.lr, 0.0125);
 }
+
+TEST(TrainConfig, DefaultRecipeFileMatchesBuiltInDefaults) {
+  // `nabla train` with no arguments and `nabla train configs/lenet5_fashion.toml` must agree.
+  TrainConfig from_file;
+  apply_toml_file(from_file, std::string(NABLA_SOURCE_DIR) + "/configs/lenet5_fashion.toml");
+  EXPECT_EQ(to_toml(from_file), to_toml(TrainConfig{}));
+  TrainConfig mlp;
+  apply_toml_file(mlp, std::string(NABLA_SOURCE_DIR) + "/configs/mlp_fashion.toml");
+  EXPECT_NO_THROW(validate(mlp));
+  EXPECT_EQ(mlp.model.name, "mlp");
+}
