@@ -38,7 +38,7 @@ struct TrainConfig {
     double gamma = 0.1;            ///< step: decay factor
   } schedule;
   struct Train {
-    int64_t epochs = 8;
+    int64_t epochs = 10;
     int64_t batch_size = 64;
     int64_t seed = 0;
     int64_t threads = 2;
