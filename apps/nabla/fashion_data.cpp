@@ -62,12 +62,12 @@ std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& set, int64_t val_s
 }
 
 void for_each_batch(const ImageSet& set, int64_t batch_size, bool shuffle, Generator& gen,
-                    const std::function<void(const Tensor&, const Tensor&)>& fn) {
+                    const std::function<bool(const Tensor&, const Tensor&)>& fn) {
   const int64_t n = set.size();
   const Tensor order = shuffle ? randperm(n, &gen) : arange(0, static_cast<double>(n), 1.0, DType::Int64);
   for (int64_t i = 0; i < n; i += batch_size) {
     const Tensor idx = order.narrow(0, i, std::min(batch_size, n - i));
-    fn(index_select(set.images, 0, idx), index_select(set.labels, 0, idx));
+    if (!fn(index_select(set.images, 0, idx), index_select(set.labels, 0, idx))) return;
   }
 }
 

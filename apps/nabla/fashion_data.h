@@ -36,8 +36,8 @@ ImageSet subset(const ImageSet& set, const Tensor& index);
 std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& set, int64_t val_size, uint64_t seed);
 
 /// Calls fn(images, labels) for consecutive batches of `batch_size` (the last one may be
-/// smaller), in an order shuffled with `gen` when `shuffle`.
+/// smaller), in an order shuffled with `gen` when `shuffle`; stops early when fn returns false.
 void for_each_batch(const ImageSet& set, int64_t batch_size, bool shuffle, Generator& gen,
-                    const std::function<void(const Tensor& images, const Tensor& labels)>& fn);
+                    const std::function<bool(const Tensor& images, const Tensor& labels)>& fn);
 
 }  // namespace nabla::cli

@@ -91,6 +91,83 @@ std::string fmt(double v) {
   return buf;
 }
 
+// Everything one epoch of training touches.
+struct TrainLoop {
+  nn::Module& model;
+  optim::Optimizer& opt;
+  optim::LRScheduler* sched;  // may be null (constant lr)
+  bool per_batch_schedule;
+  const ImageSet& data;
+  const TrainConfig& config;
+  Generator& shuffle_gen;
+  train::ProgressBar& bar;
+  int64_t total_steps, steps_per_epoch;
+  Clock::time_point run_start;
+  std::string last_checkpoint;
+};
+
+struct EpochStats {
+  double loss_sum = 0;  // sum over images of the batch-mean loss
+  int64_t correct = 0, seen = 0;
+  double seconds = 0;
+  bool diverged = false;  // a non-finite loss stopped the epoch; nothing was stepped with it
+};
+
+// One pass over the training data: forward, loss, backward, step, per-batch schedule, progress.
+EpochStats train_epoch(TrainLoop& L, int64_t epoch, int64_t& global_step) {
+  L.model.train();
+  EpochStats st;
+  int64_t step_in_epoch = 0;
+  const auto epoch_start = Clock::now();
+  const bool shuffle = L.config.train.overfit_batches == 0;
+  for_each_batch(L.data, L.config.train.batch_size, shuffle, L.shuffle_gen, [&](const Tensor& x, const Tensor& y) {
+    const Tensor logits = L.model(x);
+    Tensor loss = nn::functional::cross_entropy(logits, y);
+    const double lv = loss.item();
+    if (!std::isfinite(lv)) {
+      st.diverged = true;
+      L.bar.finish_line();
+      const bool have_last = std::filesystem::exists(L.last_checkpoint);
+      std::fprintf(stderr,
+                   "nabla train: the loss became %s at epoch %lld, step %lld (lr %.4g); stopping. The last good "
+                   "checkpoint is %s\n",
+                   std::isnan(lv) ? "NaN" : "infinite", static_cast<long long>(epoch),
+                   static_cast<long long>(global_step + 1), L.opt.param_groups()[0].get("lr"),
+                   have_last ? L.last_checkpoint.c_str() : "(none: it diverged in the first epoch)");
+      return false;
+    }
+    L.opt.zero_grad();
+    loss.backward();
+    L.opt.step();
+    if (L.sched && L.per_batch_schedule && global_step + 1 < L.total_steps) L.sched->step();
+    const int64_t b = y.size(0);
+    {
+      NoGradGuard no_grad;
+      st.correct += static_cast<int64_t>(eq(argmax(logits.detach(), 1), y).sum().item());
+    }
+    st.loss_sum += lv * double(b);
+    st.seen += b;
+    ++step_in_epoch;
+    ++global_step;
+    const auto now = Clock::now();
+    train::ProgressState ps;
+    ps.epoch = epoch;
+    ps.epochs = L.config.train.epochs;
+    ps.step = step_in_epoch;
+    ps.steps = L.steps_per_epoch;
+    ps.loss = st.loss_sum / double(st.seen);
+    ps.acc = double(st.correct) / double(st.seen);
+    ps.images_per_s = double(st.seen) / std::chrono::duration<double>(now - epoch_start).count();
+    ps.eta_s = std::chrono::duration<double>(now - L.run_start).count() / double(global_step) *
+               double(L.total_steps - global_step);
+    L.bar.update(ps);
+    return true;
+  });
+  L.bar.finish_line();
+  st.seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+  return st;
+}
+
 }  // namespace
 
 int run_train(const std::vector<std::string>& args) {
@@ -158,57 +235,16 @@ int run_train(const std::vector<std::string>& args) {
   std::vector<double> ep_x, tr_loss, tr_acc, va_loss, va_acc;
   const auto run_start = Clock::now();
 
+  TrainLoop loop{*model, *opt, sched.get(), per_batch_schedule, train_set, c, shuffle_gen, bar, total_steps,
+                 steps_per_epoch, run_start, last_path};
   for (int64_t epoch = 1; epoch <= c.train.epochs && !diverged; ++epoch) {
-    model->train();
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0, step_in_epoch = 0;
     const double lr_at_start = opt->param_groups()[0].get("lr");
-    const auto epoch_start = Clock::now();
-    for_each_batch(train_set, c.train.batch_size, !overfit, shuffle_gen, [&](const Tensor& x, const Tensor& y) {
-      if (diverged) return;
-      const Tensor logits = (*model)(x);
-      Tensor loss = nn::functional::cross_entropy(logits, y);
-      const double lv = loss.item();
-      if (!std::isfinite(lv)) {
-        diverged = true;
-        bar.finish_line();
-        std::fprintf(stderr,
-                     "nabla train: the loss became %s at epoch %lld, step %lld (lr %.4g); stopping. The last good "
-                     "checkpoint is %s\n",
-                     std::isnan(lv) ? "NaN" : "infinite", static_cast<long long>(epoch),
-                     static_cast<long long>(global_step + 1), opt->param_groups()[0].get("lr"),
-                     std::filesystem::exists(last_path) ? last_path.c_str() : "(none: it diverged in the first epoch)");
-        return;
-      }
-      opt->zero_grad();
-      loss.backward();
-      opt->step();
-      if (sched && per_batch_schedule && global_step + 1 < total_steps) sched->step();
-      const int64_t b = y.size(0);
-      {
-        NoGradGuard no_grad;
-        correct += static_cast<int64_t>(eq(argmax(logits.detach(), 1), y).sum().item());
-      }
-      loss_sum += lv * double(b);
-      seen += b;
-      ++step_in_epoch;
-      ++global_step;
-      const double elapsed = std::chrono::duration<double>(Clock::now() - run_start).count();
-      train::ProgressState ps;
-      ps.epoch = epoch;
-      ps.epochs = c.train.epochs;
-      ps.step = step_in_epoch;
-      ps.steps = steps_per_epoch;
-      ps.loss = loss_sum / double(seen);
-      ps.acc = double(correct) / double(seen);
-      ps.images_per_s = double(seen) / std::chrono::duration<double>(Clock::now() - epoch_start).count();
-      ps.eta_s = elapsed / double(global_step) * double(total_steps - global_step);
-      bar.update(ps);
-    });
-    bar.finish_line();
+    const EpochStats st = train_epoch(loop, epoch, global_step);
+    diverged = st.diverged;
     if (diverged) break;
+    const double loss_sum = st.loss_sum, epoch_s = st.seconds;
+    const int64_t correct = st.correct, seen = st.seen;
     if (sched && !per_batch_schedule) sched->step();
-    const double epoch_s = std::chrono::duration<double>(Clock::now() - epoch_start).count();
     train::MetricRecord rec = {{"epoch", double(epoch)},
                                {"step", double(global_step)},
                                {"lr", lr_at_start},
