@@ -50,6 +50,7 @@ std::vector<Entry> table(TrainConfig& c) {
       {"train.overfit_batches", &c.train.overfit_batches, "train on N fixed batches only (sanity check)"},
       {"train.min_test_acc", &c.train.min_test_acc, "exit with status 1 when the test accuracy is lower"},
       {"train.log_interval_s", &c.train.log_interval_s, "seconds between progress lines off a terminal"},
+      {"train.lr_find", &c.train.lr_find, "run the learning-rate range test (lr_find.svg/.csv) instead of training"},
   };
 }
 
@@ -197,6 +198,8 @@ std::string canonical_key(const std::string& key) {
       {"overfit-batches", "train.overfit_batches"},
       {"min-test-acc", "train.min_test_acc"},
       {"min_test_acc", "train.min_test_acc"},
+      {"lr-find", "train.lr_find"},
+      {"lr_find", "train.lr_find"},
   };
   for (const auto& [alias, full] : aliases)
     if (key == alias) return full;

@@ -47,6 +47,7 @@ struct TrainConfig {
     int64_t overfit_batches = 0;   ///< > 0: train on this many fixed batches only
     double min_test_acc = 0.0;     ///< exit with status 1 below this test accuracy
     int64_t log_interval_s = 10;   ///< seconds between progress lines when not on a terminal
+    bool lr_find = false;          ///< run the learning-rate range test instead of training
   } train;
 };
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "evaluate.h"
 #include "fashion_data.h"
+#include "lr_find.h"
 #include "nabla/nabla.h"
 #include "nabla/nn/functional/loss.h"
 #include "nabla/optim.h"
@@ -36,7 +37,8 @@ void print_help() {
       "Usage: nabla train [CONFIG.toml] [--section.key VALUE | --alias VALUE]...\n\n"
       "Trains a classifier on Fashion-MNIST. Values come from the defaults, then the config file,\n"
       "then the flags. Aliases: --lr --epochs --batch-size --seed --threads --model --optimizer\n"
-      "--schedule --name --out-dir --data --momentum --weight-decay --overfit-batches --min-test-acc\n\n"
+      "--schedule --name --out-dir --data --momentum --weight-decay --overfit-batches --min-test-acc\n"
+      "--lr-find\n\n"
       "Config keys (default value):\n");
   for (const auto& k : config_keys(TrainConfig{}))
     std::printf("  %-24s %-14s %-12s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str(), k.help.c_str());
@@ -212,6 +214,15 @@ int run_train(const std::vector<std::string>& args) {
   const int64_t total_steps = steps_per_epoch * c.train.epochs;
   auto sched = make_scheduler(c, *opt, total_steps);
   const bool per_batch_schedule = c.schedule.name == "onecycle" || c.schedule.name == "cosine";
+
+  if (c.train.lr_find) {
+    Generator gen(static_cast<uint64_t>(c.train.seed) + 1);
+    const LrFindResult r = lr_range_test(*model, *opt, train_set, c.train.batch_size, gen);
+    write_lr_find(run_dir, r);
+    std::printf("learning-rate range test: %zu steps, loss lowest at lr %.3g; suggested lr %.3g (see %s/lr_find.svg)\n",
+                r.lrs.size(), r.suggested_lr * 10, r.suggested_lr, run_dir.c_str());
+    return 0;
+  }
 
   {  // The loss before training should be close to ln C (uniform predictions).
     const ImageSet probe = first(train_set, 1000);
