@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
-# Training throughput, nabla vs PyTorch, same loop, same data, same machine, same run:
-# LeNet-5 and MLP 784-256-10 on Fashion-MNIST, batch 64, SGD momentum (bench/train_bench.cpp and
-# bench/pytorch_train.py). Each side runs with 1 and 2 threads and keeps its best; the ratio is
-# nabla's best over PyTorch's best. Build first (ninja -C build train_bench), then:
-#   bash bench/train_compare.sh build [STEPS]
+# Side-by-side training throughput (images/s, batch 64) of LeNet-5 and the 784-256-10 MLP in
+# nabla (build/bench/train_loop_bench) and PyTorch (bench/pytorch_train.py) in the same run.
+# PyTorch runs in its best configuration here: OPENBLAS_NUM_THREADS=1 with torch threads 1 and 2,
+# the faster kept; nabla likewise with 1 and 2 OpenMP threads. Usage: bash bench/train_compare.sh [build]
 set -euo pipefail
 build=${1:-build}
-steps=${2:-400}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+bin="$build/bench/train_loop_bench"
+[[ -x "$bin" ]] || { echo "train_compare.sh: $bin not found; build it (ninja -C $build train_loop_bench)" >&2; exit 1; }
+python=${PYTHON:-/usr/bin/python3}
+batches=${BATCHES:-200}
+here=$(dirname "$0")
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
 for t in 1 2; do
-  OMP_NUM_THREADS=$t "$build/bench/train_bench" --steps "$steps" >"$out/nabla_t$t.json"
+  OPENBLAS_NUM_THREADS=1 "$bin" --threads "$t" --batches "$batches" | sed 's/^/nabla /' >>"$results"
+  OPENBLAS_NUM_THREADS=1 "$python" "$here/pytorch_train.py" --threads "$t" --batches "$batches" | sed 's/^/torch /' >>"$results"
 done
-/usr/bin/python3 "$here/pytorch_train.py" --steps "$steps" --json "$out/torch.json" >/dev/null
-/usr/bin/python3 - "$out" <<'PY'
-import json, sys
-d = sys.argv[1]
-runs = {t: json.load(open(f"{d}/nabla_t{t}.json")) for t in (1, 2)}
-torch = json.load(open(f"{d}/torch.json"))
-print("| model (batch 64) | nabla images/s | PyTorch images/s | ratio |")
-print("|---|---|---|---|")
-for m in ("mlp", "lenet5"):
-    t, r = max(((t, runs[t][m]) for t in runs), key=lambda p: p[1]["images_per_s"])
-    p = torch[m]
-    print(f"| {m} | {r['images_per_s']:.0f} ({t} thr) | {p['images_per_s']:.0f} ({p['config']}) | "
-          f"{r['images_per_s'] / p['images_per_s']:.2f}x |")
-PY
+cat "$results"
+echo
+echo "| model | nabla images/s (threads) | PyTorch images/s (threads) | ratio |"
+echo "|---|---|---|---|"
+for m in lenet5 mlp; do
+  best() { grep "^$1 $m " "$results" | sed 's/.*threads=\([0-9]*\) images_per_s=\([0-9]*\).*/\2 \1/' | sort -n | tail -1; }
+  read -r nr nt <<<"$(best nabla)"
+  read -r pr pt <<<"$(best torch)"
+  echo "| $m | $nr ($nt) | $pr ($pt) | $(awk -v a="$nr" -v b="$pr" 'BEGIN{printf "%.2f×", a/b}') |"
+done

@@ -1,0 +1,340 @@
+#include "config.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include <toml++/toml.h>
+
+#include "nabla/error.h"
+#include "nabla/models/registry.h"
+
+namespace nabla::cli {
+
+namespace {
+
+using Slot = std::variant<int64_t*, double*, bool*, std::string*, std::vector<int64_t>*>;
+
+struct Entry {
+  const char* key;
+  Slot slot;
+  const char* help;
+};
+
+std::vector<Entry> table(TrainConfig& c) {
+  return {
+      {"model.name", &c.model.name, "model to train: lenet5 or mlp"},
+      {"model.batch_norm", &c.model.batch_norm, "lenet5: BatchNorm2d after each convolution"},
+      {"model.hidden", &c.model.hidden, "mlp: hidden layer sizes, e.g. [256]"},
+      {"model.dropout", &c.model.dropout, "mlp: dropout probability after hidden layers"},
+      {"data.dir", &c.data.dir, "Fashion-MNIST directory (IDX files, plain or .gz)"},
+      {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
+      {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
+      {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
+      {"optimizer.name", &c.optimizer.name, "sgd, adam or adamw"},
+      {"optimizer.lr", &c.optimizer.lr, "learning rate (onecycle: the peak)"},
+      {"optimizer.momentum", &c.optimizer.momentum, "sgd momentum"},
+      {"optimizer.nesterov", &c.optimizer.nesterov, "sgd Nesterov momentum"},
+      {"optimizer.weight_decay", &c.optimizer.weight_decay, "L2 penalty (adamw: decoupled decay)"},
+      {"schedule.name", &c.schedule.name, "constant, cosine, onecycle (per batch) or step (per epoch)"},
+      {"schedule.warmup_pct", &c.schedule.warmup_pct, "onecycle: fraction of the steps spent warming up"},
+      {"schedule.step_size", &c.schedule.step_size, "step: epochs between decays"},
+      {"schedule.gamma", &c.schedule.gamma, "step: decay factor"},
+      {"train.epochs", &c.train.epochs, "passes over the training set"},
+      {"train.batch_size", &c.train.batch_size, "images per batch"},
+      {"train.seed", &c.train.seed, "seed of the split, initialisation and shuffling"},
+      {"train.threads", &c.train.threads, "OpenMP threads"},
+      {"train.out_dir", &c.train.out_dir, "where run directories are created"},
+      {"train.name", &c.train.name, "run directory name (empty: <model>_<date-time>)"},
+      {"train.overfit_batches", &c.train.overfit_batches, "train on N fixed batches only (sanity check)"},
+      {"train.min_test_acc", &c.train.min_test_acc, "exit with status 1 when the test accuracy is lower"},
+      {"train.log_interval_s", &c.train.log_interval_s, "seconds between progress lines off a terminal"},
+      {"train.lr_find", &c.train.lr_find, "run the learning-rate range test (lr_find.svg/.csv) instead of training"},
+  };
+}
+
+const char* type_name(const Slot& s) {
+  switch (s.index()) {
+    case 0: return "integer";
+    case 1: return "float";
+    case 2: return "boolean";
+    case 3: return "string";
+    default: return "integer array";
+  }
+}
+
+std::string value_text(const Slot& s) {
+  std::ostringstream os;
+  os.precision(10);
+  if (auto* p = std::get_if<int64_t*>(&s)) os << **p;
+  else if (auto* p = std::get_if<double*>(&s)) os << **p << (std::floor(**p) == **p && std::fabs(**p) < 1e15 ? ".0" : "");
+  else if (auto* p = std::get_if<bool*>(&s)) os << (**p ? "true" : "false");
+  else if (auto* p = std::get_if<std::string*>(&s)) os << toml::value<std::string>(**p);
+  else {
+    auto& v = **std::get_if<std::vector<int64_t>*>(&s);
+    os << "[";
+    for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << v[i];
+    os << "]";
+  }
+  return os.str();
+}
+
+std::string valid_keys(TrainConfig& c) {
+  std::string out;
+  for (const auto& e : table(c)) out += std::string(out.empty() ? "" : ", ") + e.key;
+  return out;
+}
+
+Entry& find_entry(std::vector<Entry>& entries, TrainConfig& c, const std::string& key, const std::string& where) {
+  for (auto& e : entries)
+    if (key == e.key) return e;
+  throw Error(where + ": unknown config key '" + key + "' (valid keys: " + valid_keys(c) + ")");
+}
+
+[[noreturn]] void wrong_type(const std::string& where, const std::string& key, const Slot& s, const std::string& got) {
+  throw Error(where + ": config key '" + key + "' expects " + type_name(s) + ", got " + got);
+}
+
+std::string toml_type(const toml::node& n) {
+  std::ostringstream os;
+  os << n.type();
+  return os.str();
+}
+
+void set_from_toml(const Entry& e, const toml::node& n, const std::string& where) {
+  const std::string got = toml_type(n);
+  if (auto* p = std::get_if<int64_t*>(&e.slot)) {
+    if (!n.is_integer()) wrong_type(where, e.key, e.slot, got);
+    **p = *n.value<int64_t>();
+  } else if (auto* p = std::get_if<double*>(&e.slot)) {
+    if (n.is_integer()) **p = static_cast<double>(*n.value<int64_t>());
+    else if (n.is_floating_point()) **p = *n.value<double>();
+    else wrong_type(where, e.key, e.slot, got);
+  } else if (auto* p = std::get_if<bool*>(&e.slot)) {
+    if (!n.is_boolean()) wrong_type(where, e.key, e.slot, got);
+    **p = *n.value<bool>();
+  } else if (auto* p = std::get_if<std::string*>(&e.slot)) {
+    if (!n.is_string()) wrong_type(where, e.key, e.slot, got);
+    **p = *n.value<std::string>();
+  } else {
+    auto* arr = n.as_array();
+    if (!arr) wrong_type(where, e.key, e.slot, got);
+    std::vector<int64_t> out;
+    for (const auto& item : *arr) {
+      if (!item.is_integer()) wrong_type(where, e.key, e.slot, "an array holding " + toml_type(item));
+      out.push_back(*item.value<int64_t>());
+    }
+    **std::get_if<std::vector<int64_t>*>(&e.slot) = out;
+  }
+}
+
+int64_t parse_int(const std::string& text, const std::string& key, const Slot& s) {
+  size_t used = 0;
+  int64_t v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size()) wrong_type("nabla train", key, s, "'" + text + "'");
+  return v;
+}
+
+void set_from_text(const Entry& e, const std::string& text) {
+  const std::string key = e.key;
+  if (auto* p = std::get_if<int64_t*>(&e.slot)) {
+    **p = parse_int(text, key, e.slot);
+  } else if (auto* p = std::get_if<double*>(&e.slot)) {
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (text.empty() || used != text.size()) wrong_type("nabla train", key, e.slot, "'" + text + "'");
+    **p = v;
+  } else if (auto* p = std::get_if<bool*>(&e.slot)) {
+    if (text == "true" || text == "1") **p = true;
+    else if (text == "false" || text == "0") **p = false;
+    else wrong_type("nabla train", key, e.slot, "'" + text + "'");
+  } else if (auto* p = std::get_if<std::string*>(&e.slot)) {
+    **p = text;
+  } else {
+    std::vector<int64_t> out;
+    std::string t = text;
+    if (!t.empty() && t.front() == '[') t = t.substr(1);
+    if (!t.empty() && t.back() == ']') t.pop_back();
+    std::stringstream ss(t);
+    std::string part;
+    while (std::getline(ss, part, ',')) {
+      const auto b = part.find_first_not_of(' '), en = part.find_last_not_of(' ');
+      out.push_back(parse_int(b == std::string::npos ? "" : part.substr(b, en - b + 1), key, e.slot));
+    }
+    **std::get_if<std::vector<int64_t>*>(&e.slot) = out;
+  }
+}
+
+std::string canonical_key(const std::string& key) {
+  static const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"lr", "optimizer.lr"},
+      {"epochs", "train.epochs"},
+      {"batch_size", "train.batch_size"},
+      {"batch-size", "train.batch_size"},
+      {"seed", "train.seed"},
+      {"threads", "train.threads"},
+      {"model", "model.name"},
+      {"optimizer", "optimizer.name"},
+      {"schedule", "schedule.name"},
+      {"name", "train.name"},
+      {"out_dir", "train.out_dir"},
+      {"out-dir", "train.out_dir"},
+      {"data", "data.dir"},
+      {"momentum", "optimizer.momentum"},
+      {"weight_decay", "optimizer.weight_decay"},
+      {"weight-decay", "optimizer.weight_decay"},
+      {"overfit_batches", "train.overfit_batches"},
+      {"overfit-batches", "train.overfit_batches"},
+      {"min-test-acc", "train.min_test_acc"},
+      {"min_test_acc", "train.min_test_acc"},
+      {"lr-find", "train.lr_find"},
+      {"lr_find", "train.lr_find"},
+  };
+  for (const auto& [alias, full] : aliases)
+    if (key == alias) return full;
+  return key;
+}
+
+}  // namespace
+
+std::vector<ConfigKeyInfo> config_keys(const TrainConfig& config) {
+  TrainConfig copy = config;
+  std::vector<ConfigKeyInfo> out;
+  for (const auto& e : table(copy)) out.push_back({e.key, type_name(e.slot), value_text(e.slot), e.help});
+  return out;
+}
+
+void apply_toml(TrainConfig& config, const std::string& text, const std::string& source) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, source);
+  } catch (const toml::parse_error& err) {
+    std::ostringstream os;
+    os << source << ": invalid TOML at line " << err.source().begin.line << ", column " << err.source().begin.column
+       << ": " << err.description();
+    throw Error(os.str());
+  }
+  auto entries = table(config);
+  for (const auto& [section, node] : doc) {
+    const std::string name(section.str());
+    const auto* sub = node.as_table();
+    if (!sub) throw Error(source + ": '" + name + "' must be a section ([model], [data], [optimizer], [schedule] or [train]); valid keys: " + valid_keys(config));
+    for (const auto& [key, value] : *sub) {
+      const std::string full = name + "." + std::string(key.str());
+      set_from_toml(find_entry(entries, config, full, source), value, source);
+    }
+  }
+}
+
+void apply_toml_file(TrainConfig& config, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  NABLA_CHECK(in.good(), "nabla train: cannot read config file '", path, "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  apply_toml(config, text.str(), path);
+}
+
+void set_key(TrainConfig& config, const std::string& key, const std::string& value) {
+  auto entries = table(config);
+  set_from_text(find_entry(entries, config, canonical_key(key), "nabla train"), value);
+}
+
+std::string to_toml(const TrainConfig& config) {
+  std::string out = "# Resolved configuration of this run (defaults, then the config file, then flags).\n";
+  std::string section;
+  for (const auto& k : config_keys(config)) {
+    const auto dot = k.key.find('.');
+    const std::string s = k.key.substr(0, dot);
+    if (s != section) {
+      out += (section.empty() ? "\n[" : "\n[") + s + "]\n";
+      section = s;
+    }
+    out += k.key.substr(dot + 1) + " = " + k.value + "  # " + k.help + "\n";
+  }
+  return out;
+}
+
+void validate(const TrainConfig& c) {
+  auto check_in = [](const std::string& key, const std::string& v, const std::vector<std::string>& valid) {
+    std::string list;
+    for (const auto& x : valid) {
+      if (x == v) return;
+      list += (list.empty() ? "" : ", ") + x;
+    }
+    throw Error("nabla train: config key '" + key + "' must be one of " + list + ", got '" + v + "'");
+  };
+  check_in("model.name", c.model.name, models::model_names());
+  check_in("optimizer.name", c.optimizer.name, {"sgd", "adam", "adamw"});
+  check_in("schedule.name", c.schedule.name, {"constant", "cosine", "onecycle", "step"});
+  NABLA_CHECK(c.train.epochs > 0, "nabla train: config key 'train.epochs' must be positive, got ", c.train.epochs);
+  NABLA_CHECK(c.train.batch_size > 0, "nabla train: config key 'train.batch_size' must be positive, got ", c.train.batch_size);
+  NABLA_CHECK(c.train.threads > 0, "nabla train: config key 'train.threads' must be positive, got ", c.train.threads);
+  NABLA_CHECK(c.train.overfit_batches >= 0, "nabla train: config key 'train.overfit_batches' must be >= 0, got ", c.train.overfit_batches);
+  NABLA_CHECK(c.optimizer.lr > 0 && std::isfinite(c.optimizer.lr), "nabla train: config key 'optimizer.lr' must be positive, got ", c.optimizer.lr);
+  NABLA_CHECK(c.data.val_size >= 0 && c.data.val_size < 60000, "nabla train: config key 'data.val_size' must be in [0, 60000), got ", c.data.val_size);
+  NABLA_CHECK(c.data.train_subset >= 0, "nabla train: config key 'data.train_subset' must be >= 0, got ", c.data.train_subset);
+  NABLA_CHECK(c.data.test_subset >= 0, "nabla train: config key 'data.test_subset' must be >= 0, got ", c.data.test_subset);
+  NABLA_CHECK(c.schedule.warmup_pct > 0 && c.schedule.warmup_pct < 1, "nabla train: config key 'schedule.warmup_pct' must be in (0, 1), got ", c.schedule.warmup_pct);
+  NABLA_CHECK(c.schedule.step_size > 0, "nabla train: config key 'schedule.step_size' must be positive, got ", c.schedule.step_size);
+  for (int64_t h : c.model.hidden) NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
+}
+
+TrainArgs parse_train_args(const std::vector<std::string>& args) {
+  TrainArgs out;
+  TrainConfig probe;
+  auto entries = table(probe);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      out.help = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) {
+      NABLA_CHECK(out.config_path.empty(), "nabla train: only one config file may be given, got '", out.config_path,
+                  "' and '", a, "'");
+      out.config_path = a;
+      continue;
+    }
+    std::string key = a.substr(2), value;
+    const auto eq = key.find('=');
+    if (eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+    } else {
+      const Entry& e = find_entry(entries, probe, canonical_key(key), "nabla train");
+      const bool is_bool = std::holds_alternative<bool*>(e.slot);
+      const bool next_is_value = i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0;
+      if (is_bool && !(next_is_value && (args[i + 1] == "true" || args[i + 1] == "false" || args[i + 1] == "0" ||
+                                         args[i + 1] == "1"))) {
+        value = "true";
+      } else {
+        NABLA_CHECK(i + 1 < args.size(), "nabla train: option ", a, " needs a value");
+        value = args[++i];
+      }
+    }
+    find_entry(entries, probe, canonical_key(key), "nabla train");
+    out.overrides.emplace_back(key, value);
+  }
+  return out;
+}
+
+TrainConfig resolve_config(const TrainArgs& args) {
+  TrainConfig c;
+  if (!args.config_path.empty()) apply_toml_file(c, args.config_path);
+  for (const auto& [key, value] : args.overrides) set_key(c, key, value);
+  validate(c);
+  return c;
+}
+
+}  // namespace nabla::cli

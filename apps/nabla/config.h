@@ -1,0 +1,87 @@
+#pragma once
+// The typed configuration of `nabla train`: TOML sections model / data / optimizer / schedule /
+// train, overridden by command-line flags (`--optimizer.lr 0.05`, or short aliases such as
+// `--lr`). Unknown keys raise an error listing the valid ones; a value of the wrong type raises
+// an error naming the key.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nabla::cli {
+
+/// Every setting of a training run, with the defaults of the default recipe
+/// (configs/lenet5_fashion.toml).
+struct TrainConfig {
+  struct Model {
+    std::string name = "lenet5";
+    bool batch_norm = true;
+    std::vector<int64_t> hidden = {256};
+    double dropout = 0.0;
+  } model;
+  struct Data {
+    std::string dir = "/usr/share/datasets/fashion-mnist";
+    int64_t val_size = 5000;      ///< held out of the training images (seeded)
+    int64_t train_subset = 0;     ///< 0 = every remaining training image
+    int64_t test_subset = 0;      ///< 0 = all 10 000 test images
+  } data;
+  struct Optimizer {
+    std::string name = "sgd";     ///< sgd, adam, adamw
+    double lr = 0.05;
+    double momentum = 0.9;        ///< SGD only
+    bool nesterov = true;         ///< SGD only
+    double weight_decay = 5e-4;
+  } optimizer;
+  struct Schedule {
+    std::string name = "onecycle"; ///< constant, cosine, onecycle, step
+    double warmup_pct = 0.2;       ///< onecycle: fraction of steps spent rising
+    int64_t step_size = 3;         ///< step: epochs between decays
+    double gamma = 0.1;            ///< step: decay factor
+  } schedule;
+  struct Train {
+    int64_t epochs = 10;
+    int64_t batch_size = 64;
+    int64_t seed = 0;
+    int64_t threads = 2;
+    std::string out_dir = "runs";
+    std::string name = "";         ///< run directory name; "" = <model>_<YYYYmmdd-HHMMSS>
+    int64_t overfit_batches = 0;   ///< > 0: train on this many fixed batches only
+    double min_test_acc = 0.0;     ///< exit with status 1 below this test accuracy
+    int64_t log_interval_s = 10;   ///< seconds between progress lines when not on a terminal
+    bool lr_find = false;          ///< run the learning-rate range test instead of training
+  } train;
+};
+
+/// One configurable key: its dotted name, type, current value as text and help.
+struct ConfigKeyInfo {
+  std::string key, type, value, help;
+};
+
+/// All keys of `config`, in section order, with their current values.
+std::vector<ConfigKeyInfo> config_keys(const TrainConfig& config);
+
+/// Applies the TOML document `text` (`source` names it in errors) over `config`.
+void apply_toml(TrainConfig& config, const std::string& text, const std::string& source);
+/// Reads and applies a TOML file.
+void apply_toml_file(TrainConfig& config, const std::string& path);
+/// Sets one key from command-line text (`key` dotted or a short alias: lr, epochs, batch_size,
+/// batch-size, seed, threads, model, optimizer, schedule, name, out_dir, out-dir, data,
+/// momentum, weight_decay, weight-decay, overfit_batches, overfit-batches).
+void set_key(TrainConfig& config, const std::string& key, const std::string& value);
+/// The resolved configuration as a TOML document (every key, section by section).
+std::string to_toml(const TrainConfig& config);
+/// Checks value ranges (positive epochs, known optimizer names, …); raises Error naming the key.
+void validate(const TrainConfig& config);
+
+/// What the `train` arguments said: the config file (if any) and the overrides in order.
+struct TrainArgs {
+  std::string config_path;
+  std::vector<std::pair<std::string, std::string>> overrides;
+  bool help = false;
+};
+/// Parses `[CONFIG.toml] [--key value | --key=value]…`; boolean keys also accept a bare flag
+/// (`--model.batch_norm`). Raises Error for a second positional argument or a missing value.
+TrainArgs parse_train_args(const std::vector<std::string>& args);
+/// Defaults, then the file, then the overrides; validated.
+TrainConfig resolve_config(const TrainArgs& args);
+
+}  // namespace nabla::cli
