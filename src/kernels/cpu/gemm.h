@@ -1,5 +1,6 @@
 #pragma once
-// GEMM through CBLAS (OpenBLAS, OpenMP build: it shares nabla's OpenMP thread pool).
+// GEMM: float32 through oneDNN's sgemm above a size threshold, else CBLAS (OpenBLAS, OpenMP
+// build); both share nabla's OpenMP thread pool.
 #include <cstdint>
 
 namespace nabla::cpu {
