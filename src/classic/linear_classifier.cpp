@@ -8,6 +8,7 @@
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
 #include "nabla/random.h"
+#include "nabla/viz.h"
 
 namespace nabla::classic {
 
@@ -158,6 +159,13 @@ Tensor LinearClassifier::templates(const Shape& image_shape) const {
   Shape shape{w.size(0)};
   shape.insert(shape.end(), image_shape.begin(), image_shape.end());
   return w.reshape(shape);
+}
+
+void LinearClassifier::write_templates_png(const std::string& path, const Shape& image_shape, int64_t nrow) const {
+  NABLA_CHECK(image_shape.size() == 3 && (image_shape[0] == 1 || image_shape[0] == 3),
+              "LinearClassifier::write_templates_png: expected image_shape (1, H, W) or (3, H, W), got ", image_shape);
+  NABLA_CHECK(nrow >= 1, "LinearClassifier::write_templates_png: nrow must be >= 1, got ", nrow);
+  viz::write_png(path, viz::make_grid(templates(image_shape).to(DType::Float32), nrow, 2, true));
 }
 
 }  // namespace nabla::classic

@@ -9,6 +9,7 @@
 #include "classic/check.h"
 #include "nabla/classic/decomposition.h"
 #include "nabla/random.h"
+#include "nabla/viz.h"
 
 namespace nabla::classic {
 
@@ -184,6 +185,19 @@ Tensor TSNE::fit_transform(const Tensor& x) {
   kl_ = kl_gradient(P, y, n, c, 1.0, num, grad);
   if (!history_.empty()) history_.back() = kl_;
   return from_vector(y, Shape{n, c});
+}
+
+std::string embedding_scatter_svg(const Tensor& embedding, const Tensor& labels,
+                                  const std::vector<std::string>& class_names, const std::string& title) {
+  const char* fn = "embedding_scatter_svg";
+  detail::check_matrix(embedding, fn, "embedding");
+  NABLA_CHECK(embedding.size(1) == 2, fn, ": expected a 2-d embedding (N, 2), got shape ", embedding.shape());
+  detail::check_labels(labels, embedding.size(0), 0, fn);
+  const std::vector<double> e = detail::to_doubles(embedding);
+  std::vector<double> xs(e.size() / 2), ys(e.size() / 2);
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] = e[2 * i], ys[i] = e[2 * i + 1];
+  return viz::scatter_plot_svg(xs, ys, labels.contiguous().to_vector<int64_t>(), class_names,
+                               {.title = title, .x_label = "t-SNE 1", .y_label = "t-SNE 2"});
 }
 
 }  // namespace nabla::classic

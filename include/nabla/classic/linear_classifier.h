@@ -67,6 +67,9 @@ class LinearClassifier {
   const Tensor& bias() const;
   /// The weights as one image per class: shape (C, *image_shape), e.g. image_shape {1, 28, 28}.
   Tensor templates(const Shape& image_shape) const;
+  /// Writes the templates as one PNG grid (nrow per row), each rescaled to [0, 1] by its own
+  /// min/max; image_shape is (1, H, W) or (3, H, W). The file is replaced atomically.
+  void write_templates_png(const std::string& path, const Shape& image_shape, int64_t nrow = 10) const;
   /// Mean training loss (data + regularisation) of each epoch of the last fit.
   const std::vector<double>& loss_history() const { return loss_history_; }
   const LinearClassifierOptions& options() const { return options_; }

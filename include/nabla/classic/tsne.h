@@ -2,6 +2,7 @@
 // t-SNE (van der Maaten & Hinton, 2008), exact O(N²) gradient: for embeddings of up to a few
 // thousand points.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nabla/tensor.h"
@@ -58,5 +59,9 @@ class TSNE {
   double kl_ = 0;
   std::vector<double> history_;
 };
+
+/// SVG scatter plot of a 2-d embedding (N, 2) coloured by labels (N,) int64 (nabla::viz).
+std::string embedding_scatter_svg(const Tensor& embedding, const Tensor& labels,
+                                  const std::vector<std::string>& class_names, const std::string& title);
 
 }  // namespace nabla::classic
