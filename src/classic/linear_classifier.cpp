@@ -138,8 +138,9 @@ Tensor LinearClassifier::decision_function(const Tensor& x) const {
 Tensor LinearClassifier::predict(const Tensor& x) const { return argmax(decision_function(x), 1); }
 
 double LinearClassifier::score(const Tensor& x, const Tensor& y) const {
-  detail::check_labels(y, x.dim() == 2 ? x.size(0) : -1, 0, "LinearClassifier::score");
-  return eq(predict(x), y).to(DType::Float64).mean().item();
+  const Tensor pred = predict(x);
+  detail::check_labels(y, x.size(0), 0, "LinearClassifier::score");
+  return eq(pred, y).to(DType::Float64).mean().item();
 }
 
 const Tensor& LinearClassifier::weights() const {
