@@ -1,3 +1,8 @@
 #pragma once
-// nabla::classic — classic machine learning and vision. One header per method.
+// nabla::classic — classic machine learning and vision baselines. One header per method.
+#include "nabla/classic/decomposition.h"
+#include "nabla/classic/features.h"
+#include "nabla/classic/kmeans.h"
 #include "nabla/classic/knn.h"
+#include "nabla/classic/linear_classifier.h"
+#include "nabla/classic/tsne.h"
