@@ -6,7 +6,8 @@
 // integers (AVX-512BW / AVX2 `sad` where the build targets them), and L2 evaluates
 // ‖a‖² + ‖b‖² − 2a·b with SGEMM over slices of the feature dimension short enough that every
 // partial dot product is an exactly representable integer, so results equal a double-precision
-// brute-force search. Float rows use the same formula in float32 (clamped at 0), like PyTorch's
+// brute-force search. Where the build targets AVX-512 VNNI, byte L2 instead packs the training
+// rows once at fit() and computes the distances with exact integer dot products. Float rows use the same formula in float32 (clamped at 0), like PyTorch's
 // `torch.cdist` and scikit-learn's brute-force search.
 //
 // Neighbours are ordered by (distance, training index): equal distances go to the lower index.
@@ -116,8 +117,9 @@ class KNearestNeighbors {
   int64_t n_ = 0, d_ = 0, num_classes_ = 0;
   bool bytes_ = false;
   Tensor x_float_;              // (N, D) float32 training rows (float fit, or bytes with L2)
-  std::vector<uint8_t> x_u8_;   // byte rows, padded to a multiple of 64 bytes (byte fit)
-  int64_t u8_stride_ = 0;       // padded row length of x_u8_
+  std::vector<uint8_t> x_u8_;   // byte rows: L1 padded to a multiple of 64 bytes; L2 packed panels (VNNI)
+  int64_t u8_stride_ = 0;       // padded row length of x_u8_ (L1)
+  std::vector<int32_t> l2_terms_;  // ‖x_i‖² − 256·Σx_i per byte row (L2, VNNI)
   std::vector<float> sq_norms_;  // ‖x_i‖² for L2 (float fit)
   std::vector<int64_t> sq_norms_int_;  // ‖x_i‖² for L2 (byte fit, exact)
   std::vector<int64_t> labels_;

@@ -1,0 +1,115 @@
+// VNNI kernel for exact squared L2 distances between byte rows (see l2_distance_u8.h).
+//
+// Micro-kernel: kTileQueries queries × one panel (32 training rows, two 16-lane vectors). Per
+// group of 4 features it loads the panel's 2 vectors once and, per query, broadcasts the query's
+// 4 bytes and issues 2 `vpdpbusd`: 16 independent int32 accumulators, no horizontal sums.
+//
+// Range: |q'·x| ≤ 128·255·d < 2^31 for d ≤ kL2U8MaxCols, and the final ‖q‖² + t(x) − 2q'·x is a
+// squared distance in [0, 255²·d] ⊂ [0, 2^31). The epilogue's vector adds wrap modulo 2^32 (they
+// never trap), so even where an intermediate sum leaves the int32 range the result is exact.
+#include "kernels/cpu/l2_distance_u8.h"
+
+#if defined(NABLA_HAVE_L2_U8_VNNI)
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace nabla::cpu {
+namespace {
+
+constexpr int kTileQueries = 8;
+constexpr int64_t kPanelBytesPerGroup = kL2U8PanelRows * 4;  // 128: two 64-byte vectors
+
+// Squared distances of kTileQueries query rows (qr, norms qn) to one panel; stores the first
+// `rows` queries and `cols` panel rows (cols ≤ 32) to out_rows[i][0 .. cols).
+void tile_panel(const int8_t* const* qr, const int32_t* qn, const uint8_t* panel, const int32_t* terms,
+                int64_t groups, int rows, int cols, int32_t* const* out_rows) {
+  __m512i acc0[kTileQueries], acc1[kTileQueries];
+  for (int i = 0; i < kTileQueries; ++i) acc0[i] = acc1[i] = _mm512_setzero_si512();
+  for (int64_t g = 0; g < groups; ++g) {
+    const __m512i x0 = _mm512_loadu_si512(panel + g * kPanelBytesPerGroup);
+    const __m512i x1 = _mm512_loadu_si512(panel + g * kPanelBytesPerGroup + 64);
+#pragma GCC unroll 8
+    for (int i = 0; i < kTileQueries; ++i) {
+      int32_t four;
+      std::memcpy(&four, qr[i] + g * 4, 4);
+      const __m512i qb = _mm512_set1_epi32(four);
+      acc0[i] = _mm512_dpbusd_epi32(acc0[i], x0, qb);
+      acc1[i] = _mm512_dpbusd_epi32(acc1[i], x1, qb);
+    }
+  }
+  const __mmask16 m0 = cols >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << cols) - 1);
+  const __mmask16 m1 = cols >= 32 ? __mmask16(0xFFFF) : cols <= 16 ? __mmask16(0) : __mmask16((1u << (cols - 16)) - 1);
+  const __m512i t0 = _mm512_maskz_loadu_epi32(m0, terms);
+  const __m512i t1 = _mm512_maskz_loadu_epi32(m1, terms + 16);
+  for (int i = 0; i < rows; ++i) {
+    const __m512i base = _mm512_set1_epi32(qn[i]);
+    const __m512i d0 = _mm512_sub_epi32(_mm512_add_epi32(base, t0), _mm512_add_epi32(acc0[i], acc0[i]));
+    const __m512i d1 = _mm512_sub_epi32(_mm512_add_epi32(base, t1), _mm512_add_epi32(acc1[i], acc1[i]));
+    _mm512_mask_storeu_epi32(out_rows[i], m0, d0);
+    _mm512_mask_storeu_epi32(out_rows[i] + 16, m1, d1);
+  }
+}
+
+}  // namespace
+
+void l2_u8_pack_train(const uint8_t* x, int64_t nx, int64_t ldx, int64_t d, uint8_t* packed, int32_t* terms) {
+  const int64_t dp = l2_u8_padded_cols(d), groups = dp / 4;
+  std::memset(packed, 0, static_cast<size_t>(l2_u8_packed_bytes(nx, d)));
+  for (int64_t j = 0; j < nx; ++j) {
+    const uint8_t* row = x + j * ldx;
+    uint8_t* dst = packed + (j / kL2U8PanelRows) * groups * kPanelBytesPerGroup + (j % kL2U8PanelRows) * 4;
+    int64_t sq = 0, sum = 0;
+    for (int64_t c = 0; c < d; ++c) {
+      dst[(c / 4) * kPanelBytesPerGroup + c % 4] = row[c];
+      sq += static_cast<int64_t>(row[c]) * row[c];
+      sum += row[c];
+    }
+    terms[j] = static_cast<int32_t>(sq - 256 * sum);  // Σ x(x − 256) ∈ [−16384·d, 0]
+  }
+}
+
+void l2_u8_pack_queries(const uint8_t* q, int64_t nq, int64_t ldq, int64_t d, int8_t* packed, int32_t* norms) {
+  const int64_t dp = l2_u8_padded_cols(d);
+  for (int64_t i = 0; i < nq; ++i) {
+    const uint8_t* row = q + i * ldq;
+    int8_t* dst = packed + i * dp;
+    int32_t sq = 0;
+    for (int64_t c = 0; c < d; ++c) {
+      dst[c] = static_cast<int8_t>(static_cast<int>(row[c]) - 128);
+      sq += static_cast<int32_t>(row[c]) * row[c];
+    }
+    std::fill(dst + d, dst + dp, int8_t{0});
+    norms[i] = sq;
+  }
+}
+
+void l2_u8_sq_distances(const int8_t* q_packed, const int32_t* q_norms, int64_t nq, const uint8_t* x_packed,
+                        const int32_t* x_terms, int64_t nx, int64_t d, int32_t* out, int64_t ldo) {
+  const int64_t dp = l2_u8_padded_cols(d), groups = dp / 4, panel_bytes = groups * kPanelBytesPerGroup;
+  for (int64_t i0 = 0; i0 < nq; i0 += kTileQueries) {
+    const int rows = static_cast<int>(std::min<int64_t>(kTileQueries, nq - i0));
+    // A partial tile repeats its last query; those results are not stored.
+    const int8_t* qr[kTileQueries];
+    int32_t qn[kTileQueries];
+    int32_t* out_rows[kTileQueries];
+    for (int i = 0; i < kTileQueries; ++i) {
+      const int64_t r = i0 + std::min(i, rows - 1);
+      qr[i] = q_packed + r * dp;
+      qn[i] = q_norms[r];
+      out_rows[i] = out + r * ldo;
+    }
+    for (int64_t j0 = 0; j0 < nx; j0 += kL2U8PanelRows) {
+      const int cols = static_cast<int>(std::min<int64_t>(kL2U8PanelRows, nx - j0));
+      int32_t* dst[kTileQueries];
+      for (int i = 0; i < kTileQueries; ++i) dst[i] = out_rows[i] + j0;
+      tile_panel(qr, qn, x_packed + (j0 / kL2U8PanelRows) * panel_bytes, x_terms + j0, groups, rows, cols, dst);
+    }
+  }
+}
+
+}  // namespace nabla::cpu
+
+#endif  // NABLA_HAVE_L2_U8_VNNI
