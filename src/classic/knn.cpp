@@ -311,7 +311,7 @@ Neighbors KNearestNeighbors::kneighbors(const ByteMatrix& x, int64_t k) const {
     // A training block of ~256 KiB (whole panels) stays in L2 while a query block sweeps it.
     const int64_t train_rows =
         std::max<int64_t>(1, (256 * 1024) / (dp * cpu::kL2U8PanelRows)) * cpu::kL2U8PanelRows;
-    const BlockSizes bs{64, train_rows};
+    const BlockSizes bs{16 * cpu::kL2U8TileQueries, train_rows};
     const uint8_t* xp = x_u8_.data();
     const int64_t panel_bytes = cpu::l2_u8_packed_bytes(cpu::kL2U8PanelRows, d);
     blocked_search<int32_t>(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, int32_t* dist) {

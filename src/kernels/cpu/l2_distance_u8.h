@@ -24,6 +24,8 @@ constexpr bool kHaveL2U8Vnni = false;
 
 /// Training rows per packed panel.
 constexpr int64_t kL2U8PanelRows = 32;
+/// Queries per micro-kernel tile; query blocks that are a multiple of it waste no work.
+constexpr int64_t kL2U8TileQueries = 6;
 /// Largest feature count whose squared distances (≤ 255² · cols) fit int32.
 constexpr int64_t kL2U8MaxCols = 33025;
 
