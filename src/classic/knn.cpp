@@ -219,7 +219,7 @@ KNearestNeighbors& KNearestNeighbors::fit(const ByteMatrix& x, const Tensor& y) 
     l2_terms_.clear();
   } else if (use_vnni_l2(d_)) {
 #if defined(NABLA_HAVE_L2_U8_VNNI)
-    x_u8_.assign(static_cast<size_t>(cpu::l2_u8_packed_bytes(n_, d_)), 0);
+    x_u8_.resize(static_cast<size_t>(cpu::l2_u8_packed_bytes(n_, d_)));  // zeroed by the packing
     l2_terms_.assign(static_cast<size_t>(n_), 0);
     cpu::l2_u8_pack_train(x.data.data(), n_, d_, d_, x_u8_.data(), l2_terms_.data());
 #endif

@@ -4,11 +4,12 @@
 // Two kinds of feature rows are accepted: float tensors (N, D) and byte matrices (image pixels,
 // e.g. Fashion-MNIST). Byte rows take an exact fast path: L1 sums absolute byte differences in
 // integers (AVX-512BW / AVX2 `sad` where the build targets them), and L2 evaluates
-// ‖a‖² + ‖b‖² − 2a·b with SGEMM over slices of the feature dimension short enough that every
-// partial dot product is an exactly representable integer, so results equal a double-precision
-// brute-force search. Where the build targets AVX-512 VNNI, byte L2 instead packs the training
-// rows once at fit() and computes the distances with exact integer dot products. Float rows use the same formula in float32 (clamped at 0), like PyTorch's
-// `torch.cdist` and scikit-learn's brute-force search.
+// ‖a‖² + ‖b‖² − 2a·b exactly: where the build targets AVX-512 VNNI (and D ≤ 33 025, so that
+// squared distances fit int32), with integer dot products (`vpdpbusd`) against training rows
+// packed once at fit(); otherwise with SGEMM over slices of the feature dimension short enough
+// that every partial dot product is an exactly representable integer. Either way the results
+// equal a double-precision brute-force search. Float rows use the same formula in float32
+// (clamped at 0), like PyTorch's `torch.cdist` and scikit-learn's brute-force search.
 //
 // Neighbours are ordered by (distance, training index): equal distances go to the lower index.
 #include <cstdint>
