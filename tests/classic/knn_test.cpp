@@ -145,8 +145,8 @@ INSTANTIATE_TEST_SUITE_P(MetricsAndK, KnnReference,
                          ::testing::Combine(::testing::Values(Metric::L1, Metric::L2),
                                             ::testing::Values(int64_t{1}, int64_t{3}, int64_t{5}, int64_t{10})));
 
-// More queries and training rows than one block holds (L2: 256 × 2048, byte L1: 32 × 4096 at
-// D ≤ 64), so results cross block boundaries and OpenMP threads.
+// More queries and training rows than one block holds (float and SGEMM L2: 256 × 2048, VNNI L2:
+// 96 queries, byte L1: 32 × 4096 at D ≤ 64), so results cross block boundaries and OpenMP threads.
 TEST(Knn, ManyBlocksMatchReference) {
   const Data train = random_data(4500, 20, 255, 5, 5), test = random_data(300, 20, 255, 5, 6);
   for (Metric metric : {Metric::L1, Metric::L2}) {
@@ -161,7 +161,7 @@ TEST(Knn, ManyBlocksMatchReference) {
 
 // Byte rows, full range, feature counts that are not multiples of 4 or 64 (the integer L2
 // kernel pads them), and more rows than one block: L2 training blocks hold ~256 KiB of packed
-// rows (320 rows at 785 features) and query blocks 64 rows, in tiles of 8 queries × 32 rows,
+// rows (320 rows at 785 features) and query blocks 96 rows, in tiles of 6 queries × 32 rows,
 // so 1 000 × 150 rows cross block, panel and tile boundaries with partial ones at the ends.
 TEST(Knn, BytePathExactForOddFeatureCountsAndManyRows) {
   struct Case {
