@@ -92,7 +92,7 @@ std::vector<uint8_t> pad_rows(const ByteMatrix& x, int64_t stride) {
 
 // Whether byte L2 searches use the VNNI integer kernel: the build has it and squared distances
 // of `cols` features fit int32.
-bool use_vnni_l2(int64_t cols) { return cpu::kHaveL2U8Vnni && cols <= cpu::kL2U8MaxCols; }
+bool use_vnni_l2(int64_t cols) { return cpu::l2_u8_vnni_available() && cols <= cpu::kL2U8MaxCols; }
 
 int64_t padded_stride(int64_t cols) { return (cols + cpu::kL1BytePad - 1) / cpu::kL1BytePad * cpu::kL1BytePad; }
 
@@ -218,11 +218,9 @@ KNearestNeighbors& KNearestNeighbors::fit(const ByteMatrix& x, const Tensor& y) 
     sq_norms_int_.clear();
     l2_terms_.clear();
   } else if (use_vnni_l2(d_)) {
-#if defined(NABLA_HAVE_L2_U8_VNNI)
     x_u8_.resize(static_cast<size_t>(cpu::l2_u8_packed_bytes(n_, d_)));  // zeroed by the packing
     l2_terms_.assign(static_cast<size_t>(n_), 0);
     cpu::l2_u8_pack_train(x.data.data(), n_, d_, d_, x_u8_.data(), l2_terms_.data());
-#endif
     x_float_ = Tensor();
     sq_norms_int_.clear();
   } else {
@@ -302,7 +300,6 @@ Neighbors KNearestNeighbors::kneighbors(const ByteMatrix& x, int64_t k) const {
         for (int64_t j = 0; j < t1 - t0; ++j) dist[i * bs.train + j] = buf[i * bs.train + j];
     }, out_d, out_i);
   } else if (use_vnni_l2(d)) {
-#if defined(NABLA_HAVE_L2_U8_VNNI)
     // Exact int32 squared distances from the packed training rows (see l2_distance_u8.h).
     const int64_t dp = cpu::l2_u8_padded_cols(d);
     std::vector<int8_t> qp(static_cast<size_t>(m * dp));
@@ -320,7 +317,6 @@ Neighbors KNearestNeighbors::kneighbors(const ByteMatrix& x, int64_t k) const {
                               bs.train);
     }, out_d, out_i);
     for (int64_t i = 0; i < m * k; ++i) out_d[i] = std::sqrt(out_d[i]);
-#endif
   } else {
     const Tensor qf = x.to_float();
     const std::vector<int64_t> qn = exact_sq_norms(x);

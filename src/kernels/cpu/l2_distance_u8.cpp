@@ -11,18 +11,21 @@
 // never trap), so even where an intermediate sum leaves the int32 range the result is exact.
 #include "kernels/cpu/l2_distance_u8.h"
 
-#if defined(NABLA_HAVE_L2_U8_VNNI)
-
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstring>
+
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512F__)
+#define NABLA_L2_U8_VNNI 1
+#include <immintrin.h>
+#endif
 
 namespace nabla::cpu {
 namespace {
 
 constexpr int kTileQueries = kL2U8TileQueries;
 constexpr int64_t kPanelBytesPerGroup = kL2U8PanelRows * 4;  // 128: two 64-byte vectors
+
+#if defined(NABLA_L2_U8_VNNI)
 
 // acc0/acc1 += the 4 query bytes at q (broadcast to every lane) · the panel vectors x0/x1.
 inline void dot_step(__m512i& acc0, __m512i& acc1, __m512i x0, __m512i x1, const int8_t* q) {
@@ -73,8 +76,29 @@ void tile_panel(const int8_t* const* qr, const int32_t* qn, const uint8_t* panel
     _mm512_mask_storeu_epi32(out_rows[i] + 16, m1, d1);
   }
 }
+#else
+// Plain C++ over the same packed layout (builds without VNNI; k-NN does not use it there).
+void tile_panel(const int8_t* const* qr, const int32_t* qn, const uint8_t* panel, const int32_t* terms,
+                int64_t groups, int rows, int cols, int32_t* const* out_rows) {
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) {
+      int64_t dot = 0;
+      for (int64_t g = 0; g < groups; ++g)
+        for (int b = 0; b < 4; ++b) dot += int64_t{panel[g * kPanelBytesPerGroup + j * 4 + b]} * qr[i][g * 4 + b];
+      out_rows[i][j] = static_cast<int32_t>(int64_t{qn[i]} + terms[j] - 2 * dot);
+    }
+}
+#endif
 
 }  // namespace
+
+bool l2_u8_vnni_available() {
+#if defined(NABLA_L2_U8_VNNI)
+  return true;
+#else
+  return false;
+#endif
+}
 
 void l2_u8_pack_train(const uint8_t* x, int64_t nx, int64_t ldx, int64_t d, uint8_t* packed, int32_t* terms) {
   const int64_t dp = l2_u8_padded_cols(d), groups = dp / 4;
@@ -132,5 +156,3 @@ void l2_u8_sq_distances(const int8_t* q_packed, const int32_t* q_norms, int64_t 
 }
 
 }  // namespace nabla::cpu
-
-#endif  // NABLA_HAVE_L2_U8_VNNI

@@ -13,14 +13,9 @@
 
 namespace nabla::cpu {
 
-/// True when this build has the VNNI kernel (it targets AVX-512 VNNI and BW); the functions
-/// below exist only then.
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512F__)
-#define NABLA_HAVE_L2_U8_VNNI 1
-constexpr bool kHaveL2U8Vnni = true;
-#else
-constexpr bool kHaveL2U8Vnni = false;
-#endif
+/// True when the library was built for AVX-512 VNNI (the kernel below then uses `vpdpbusd`);
+/// otherwise the same functions run a plain C++ loop, correct but slow, and k-NN uses SGEMM.
+bool l2_u8_vnni_available();
 
 /// Training rows per packed panel.
 constexpr int64_t kL2U8PanelRows = 32;
@@ -36,7 +31,6 @@ inline int64_t l2_u8_packed_bytes(int64_t rows, int64_t cols) {
   return (rows + kL2U8PanelRows - 1) / kL2U8PanelRows * kL2U8PanelRows * l2_u8_padded_cols(cols);
 }
 
-#if defined(NABLA_HAVE_L2_U8_VNNI)
 /// Packs training rows x (nx, d) with row stride ldx into `packed` (l2_u8_packed_bytes(nx, d)
 /// bytes; rows past nx in the last panel are zero) and writes terms[j] = ‖x_j‖² − 256·Σx_j.
 /// Requires d ≤ kL2U8MaxCols.
@@ -51,6 +45,5 @@ void l2_u8_pack_queries(const uint8_t* q, int64_t nq, int64_t ldq, int64_t d, in
 /// must start at a panel boundary. Exact for d ≤ kL2U8MaxCols.
 void l2_u8_sq_distances(const int8_t* q_packed, const int32_t* q_norms, int64_t nq, const uint8_t* x_packed,
                         const int32_t* x_terms, int64_t nx, int64_t d, int32_t* out, int64_t ldo);
-#endif
 
 }  // namespace nabla::cpu
