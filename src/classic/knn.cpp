@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/knn_select.h"
 #include "kernels/cpu/l1_distance.h"
+#include "kernels/cpu/l2_distance_u8.h"
 #include "kernels/cpu/loops.h"
 #include "nabla/error.h"
 
@@ -28,14 +30,28 @@ struct BlockSizes {
   int64_t queries, train;
 };
 
+// The selector's threshold as a block element: doubles as they are; int32 distances (exact
+// integers below 2^31 − 1) compare against an integer, +inf becoming INT32_MAX, which no
+// distance reaches.
+template <class T>
+T threshold_as(const cpu::TopKSelector& s) {
+  const double t = s.threshold();
+  if constexpr (std::is_same_v<T, double>) {
+    return t;
+  } else {
+    static_assert(std::is_same_v<T, int32_t>);
+    return std::isinf(t) ? std::numeric_limits<int32_t>::max() : static_cast<int32_t>(t);
+  }
+}
+
 // Runs the blocked search: block(q0, q1, t0, t1, dist) fills dist[(i − q0)·bt + (j − t0)] with
-// distances as doubles (squared for L2), which feed the per-query selectors.
-template <class BlockFn>
+// distances of type T (double, or exact int32; squared for L2), which feed the per-query selectors.
+template <class T, class BlockFn>
 void blocked_search(int64_t nq, int64_t nt, int64_t k, BlockSizes bs, BlockFn&& block, double* out_d,
                     int64_t* out_i) {
   const int64_t nblocks = (nq + bs.queries - 1) / bs.queries;
   cpu::parallel_for(nblocks, 0, [&](int64_t b0, int64_t b1) {
-    std::vector<double> dist(static_cast<size_t>(bs.queries * bs.train));
+    std::vector<T> dist(static_cast<size_t>(bs.queries * bs.train));
     std::vector<cpu::TopKSelector> sel(static_cast<size_t>(bs.queries));
     for (int64_t b = b0; b < b1; ++b) {
       const int64_t q0 = b * bs.queries, q1 = std::min(nq, q0 + bs.queries);
@@ -45,12 +61,12 @@ void blocked_search(int64_t nq, int64_t nt, int64_t k, BlockSizes bs, BlockFn&& 
         block(q0, q1, t0, t1, dist.data());
         for (int64_t i = q0; i < q1; ++i) {
           cpu::TopKSelector& s = sel[i - q0];
-          const double* row = dist.data() + (i - q0) * bs.train;
-          double worst = s.threshold();
+          const T* row = dist.data() + (i - q0) * bs.train;
+          T worst = threshold_as<T>(s);
           for (int64_t j = 0; j < t1 - t0; ++j)
             if (row[j] < worst) {
-              s.offer(row[j], t0 + j);
-              worst = s.threshold();
+              s.offer(static_cast<double>(row[j]), t0 + j);
+              worst = threshold_as<T>(s);
             }
         }
       }
@@ -73,6 +89,10 @@ std::vector<uint8_t> pad_rows(const ByteMatrix& x, int64_t stride) {
     std::copy_n(x.data.data() + r * x.cols, x.cols, out.data() + r * stride);
   return out;
 }
+
+// Whether byte L2 searches use the VNNI integer kernel: the build has it and squared distances
+// of `cols` features fit int32.
+bool use_vnni_l2(int64_t cols) { return cpu::l2_u8_vnni_available() && cols <= cpu::kL2U8MaxCols; }
 
 int64_t padded_stride(int64_t cols) { return (cols + cpu::kL1BytePad - 1) / cpu::kL1BytePad * cpu::kL1BytePad; }
 
@@ -196,8 +216,16 @@ KNearestNeighbors& KNearestNeighbors::fit(const ByteMatrix& x, const Tensor& y) 
     x_u8_ = pad_rows(x, u8_stride_);
     x_float_ = Tensor();
     sq_norms_int_.clear();
+    l2_terms_.clear();
+  } else if (use_vnni_l2(d_)) {
+    x_u8_.resize(static_cast<size_t>(cpu::l2_u8_packed_bytes(n_, d_)));  // zeroed by the packing
+    l2_terms_.assign(static_cast<size_t>(n_), 0);
+    cpu::l2_u8_pack_train(x.data.data(), n_, d_, d_, x_u8_.data(), l2_terms_.data());
+    x_float_ = Tensor();
+    sq_norms_int_.clear();
   } else {
     x_u8_.clear();
+    l2_terms_.clear();
     x_float_ = x.to_float();
     sq_norms_int_ = exact_sq_norms(x);
   }
@@ -221,7 +249,7 @@ Neighbors KNearestNeighbors::kneighbors(const Tensor& x, int64_t k) const {
   const float* xp = x_float_.data_ptr<float>();
   if (metric_ == Metric::L1) {
     const BlockSizes bs{16, std::max<int64_t>(16, 65536 / std::max<int64_t>(d, 1))};
-    blocked_search(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
+    blocked_search<double>(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
       std::vector<float> buf(static_cast<size_t>((q1 - q0) * (t1 - t0)));
       cpu::l1_distances_f32(qp + q0 * d, q1 - q0, d, xp + t0 * d, t1 - t0, d, d, buf.data(), t1 - t0);
       for (int64_t i = 0; i < q1 - q0; ++i)
@@ -230,7 +258,7 @@ Neighbors KNearestNeighbors::kneighbors(const Tensor& x, int64_t k) const {
   } else {
     std::vector<float> qn = float_sq_norms(q);
     const BlockSizes bs{256, 2048};
-    blocked_search(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
+    blocked_search<double>(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
       thread_local std::vector<float> dot;
       dot.resize(static_cast<size_t>(bs.queries * bs.train));
       const int64_t w = t1 - t0;
@@ -263,7 +291,7 @@ Neighbors KNearestNeighbors::kneighbors(const ByteMatrix& x, int64_t k) const {
     const int64_t stride = u8_stride_;
     const std::vector<uint8_t> q = pad_rows(x, stride);
     const BlockSizes bs{32, std::max<int64_t>(16, (256 * 1024) / stride)};
-    blocked_search(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
+    blocked_search<double>(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
       thread_local std::vector<int32_t> buf;
       buf.resize(static_cast<size_t>(bs.queries * bs.train));
       cpu::l1_distances_u8(q.data() + q0 * stride, q1 - q0, x_u8_.data() + t0 * stride, t1 - t0, stride, buf.data(),
@@ -271,13 +299,31 @@ Neighbors KNearestNeighbors::kneighbors(const ByteMatrix& x, int64_t k) const {
       for (int64_t i = 0; i < q1 - q0; ++i)
         for (int64_t j = 0; j < t1 - t0; ++j) dist[i * bs.train + j] = buf[i * bs.train + j];
     }, out_d, out_i);
+  } else if (use_vnni_l2(d)) {
+    // Exact int32 squared distances from the packed training rows (see l2_distance_u8.h).
+    const int64_t dp = cpu::l2_u8_padded_cols(d);
+    std::vector<int8_t> qp(static_cast<size_t>(m * dp));
+    std::vector<int32_t> qn(static_cast<size_t>(m));
+    cpu::l2_u8_pack_queries(x.data.data(), m, d, d, qp.data(), qn.data());
+    // A training block of ~256 KiB (whole panels) stays in L2 while a query block sweeps it.
+    const int64_t train_rows =
+        std::max<int64_t>(1, (256 * 1024) / (dp * cpu::kL2U8PanelRows)) * cpu::kL2U8PanelRows;
+    const BlockSizes bs{16 * cpu::kL2U8TileQueries, train_rows};
+    const uint8_t* xp = x_u8_.data();
+    const int64_t panel_bytes = cpu::l2_u8_packed_bytes(cpu::kL2U8PanelRows, d);
+    blocked_search<int32_t>(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, int32_t* dist) {
+      cpu::l2_u8_sq_distances(qp.data() + q0 * dp, qn.data() + q0, q1 - q0,
+                              xp + (t0 / cpu::kL2U8PanelRows) * panel_bytes, l2_terms_.data() + t0, t1 - t0, d, dist,
+                              bs.train);
+    }, out_d, out_i);
+    for (int64_t i = 0; i < m * k; ++i) out_d[i] = std::sqrt(out_d[i]);
   } else {
     const Tensor qf = x.to_float();
     const std::vector<int64_t> qn = exact_sq_norms(x);
     const float* qp = qf.data_ptr<float>();
     const float* xp = x_float_.data_ptr<float>();
     const BlockSizes bs{256, 2048};
-    blocked_search(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
+    blocked_search<double>(m, n_, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
       thread_local std::vector<float> part;
       const int64_t h = q1 - q0, w = t1 - t0;
       part.resize(static_cast<size_t>(h * w));

@@ -145,8 +145,8 @@ INSTANTIATE_TEST_SUITE_P(MetricsAndK, KnnReference,
                          ::testing::Combine(::testing::Values(Metric::L1, Metric::L2),
                                             ::testing::Values(int64_t{1}, int64_t{3}, int64_t{5}, int64_t{10})));
 
-// More queries and training rows than one block holds (L2: 256 × 2048, byte L1: 32 × 4096 at
-// D ≤ 64), so results cross block boundaries and OpenMP threads.
+// More queries and training rows than one block holds (float and SGEMM L2: 256 × 2048, VNNI L2:
+// 96 queries, byte L1: 32 × 4096 at D ≤ 64), so results cross block boundaries and OpenMP threads.
 TEST(Knn, ManyBlocksMatchReference) {
   const Data train = random_data(4500, 20, 255, 5, 5), test = random_data(300, 20, 255, 5, 6);
   for (Metric metric : {Metric::L1, Metric::L2}) {
@@ -156,6 +156,49 @@ TEST(Knn, ManyBlocksMatchReference) {
     byte_model.fit(train.bytes, train.labels);
     expect_matches_reference(byte_model.kneighbors(test.bytes), ref);
     expect_matches_reference(float_model.kneighbors(test.floats), ref);  // values < 2^24: exact in float32
+  }
+}
+
+// Byte rows, full range, feature counts that are not multiples of 4 or 64 (the integer L2
+// kernel pads them), and more rows than one block: L2 training blocks hold ~256 KiB of packed
+// rows (320 rows at 785 features) and query blocks 96 rows, in tiles of 6 queries × 32 rows,
+// so 1 000 × 150 rows cross block, panel and tile boundaries with partial ones at the ends.
+TEST(Knn, BytePathExactForOddFeatureCountsAndManyRows) {
+  struct Case {
+    int64_t n_train, n_test, d, k;
+  };
+  for (const Case c : {Case{1000, 150, 785, 5}, Case{700, 37, 3, 4}, Case{333, 21, 1, 9}, Case{97, 13, 65, 1}}) {
+    const Data train = random_data(c.n_train, c.d, 255, 4, 11 + static_cast<uint32_t>(c.d)),
+               test = random_data(c.n_test, c.d, 255, 4, 12 + static_cast<uint32_t>(c.d));
+    for (Metric metric : {Metric::L2, Metric::L1}) {
+      SCOPED_TRACE(testing::Message() << "d = " << c.d << ", metric " << metric_name(metric));
+      KNearestNeighbors model(c.k, metric);
+      model.fit(train.bytes, train.labels);
+      expect_matches_reference(model.kneighbors(test.bytes), ref_kneighbors(train.bytes, test.bytes, c.k, metric));
+    }
+  }
+}
+
+// Extreme distances: 0 and 255² · D at D = 33 025, the largest feature count whose squared byte
+// distances fit 32-bit integers, and one feature more (beyond it the floating-point path runs).
+TEST(Knn, ByteL2ExactAtTheInt32Limit) {
+  for (int64_t d : {int64_t{33025}, int64_t{33026}}) {
+    std::vector<uint8_t> rows;
+    for (int v : {0, 255, 128, 255}) rows.insert(rows.end(), static_cast<size_t>(d), static_cast<uint8_t>(v));
+    for (int64_t c = 0; c < d; ++c) rows.push_back(static_cast<uint8_t>((c * 37) % 256));  // a mixed row
+    const ByteMatrix train = make_byte_matrix(rows, 5, d);
+    const ByteMatrix test = train.select_rows({1, 0, 4, 2});
+    KNearestNeighbors model(5, Metric::L2);
+    model.fit(train, from_vector(std::vector<int64_t>{0, 1, 2, 3, 4}, Shape{5}));
+    const Neighbors nb = model.kneighbors(test);
+    expect_matches_reference(nb, ref_kneighbors(train, test, 5, Metric::L2));
+    // Query all-255 against all-0: the largest possible distance, 255 · √D; the equal rows 1 and
+    // 3 are both at distance 0, the lower index first.
+    EXPECT_EQ(nb.indices[0][0].item<int64_t>(), 1);
+    EXPECT_EQ(nb.indices[0][1].item<int64_t>(), 3);
+    EXPECT_EQ(nb.distances[0][1].item<double>(), 0.0);
+    EXPECT_EQ(nb.indices[0][4].item<int64_t>(), 0);
+    EXPECT_DOUBLE_EQ(nb.distances[0][4].item<double>(), 255.0 * std::sqrt(static_cast<double>(d)));
   }
 }
 

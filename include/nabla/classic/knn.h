@@ -4,10 +4,12 @@
 // Two kinds of feature rows are accepted: float tensors (N, D) and byte matrices (image pixels,
 // e.g. Fashion-MNIST). Byte rows take an exact fast path: L1 sums absolute byte differences in
 // integers (AVX-512BW / AVX2 `sad` where the build targets them), and L2 evaluates
-// ‖a‖² + ‖b‖² − 2a·b with SGEMM over slices of the feature dimension short enough that every
-// partial dot product is an exactly representable integer, so results equal a double-precision
-// brute-force search. Float rows use the same formula in float32 (clamped at 0), like PyTorch's
-// `torch.cdist` and scikit-learn's brute-force search.
+// ‖a‖² + ‖b‖² − 2a·b exactly: where the build targets AVX-512 VNNI (and D ≤ 33 025, so that
+// squared distances fit int32), with integer dot products (`vpdpbusd`) against training rows
+// packed once at fit(); otherwise with SGEMM over slices of the feature dimension short enough
+// that every partial dot product is an exactly representable integer. Either way the results
+// equal a double-precision brute-force search. Float rows use the same formula in float32
+// (clamped at 0), like PyTorch's `torch.cdist` and scikit-learn's brute-force search.
 //
 // Neighbours are ordered by (distance, training index): equal distances go to the lower index.
 #include <cstdint>
@@ -116,8 +118,9 @@ class KNearestNeighbors {
   int64_t n_ = 0, d_ = 0, num_classes_ = 0;
   bool bytes_ = false;
   Tensor x_float_;              // (N, D) float32 training rows (float fit, or bytes with L2)
-  std::vector<uint8_t> x_u8_;   // byte rows, padded to a multiple of 64 bytes (byte fit)
-  int64_t u8_stride_ = 0;       // padded row length of x_u8_
+  std::vector<uint8_t> x_u8_;   // byte rows: L1 padded to a multiple of 64 bytes; L2 packed panels (VNNI)
+  int64_t u8_stride_ = 0;       // padded row length of x_u8_ (L1)
+  std::vector<int32_t> l2_terms_;  // ‖x_i‖² − 256·Σx_i per byte row (L2, VNNI)
   std::vector<float> sq_norms_;  // ‖x_i‖² for L2 (float fit)
   std::vector<int64_t> sq_norms_int_;  // ‖x_i‖² for L2 (byte fit, exact)
   std::vector<int64_t> labels_;
