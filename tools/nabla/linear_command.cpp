@@ -114,11 +114,10 @@ int run_linear(const LinearOptions& o) {
   opt.batch_size = o.batch_size;
   opt.schedule = o.schedule == "cosine" ? classic::LRSchedule::Cosine : classic::LRSchedule::Step;
   opt.seed = static_cast<uint64_t>(o.seed);
-  opt.verbose = true;
   classic::LinearClassifier clf(opt);
   const double cpu0 = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
   {
-    EnableGradGuard grad;
+    autograd::EnableGradGuard grad;
     clf.fit(xtr, train.labels, classes);
   }
   const double cpu_s = static_cast<double>(std::clock()) / CLOCKS_PER_SEC - cpu0;
@@ -126,6 +125,8 @@ int run_linear(const LinearOptions& o) {
   std::printf("initial loss %.4f (expected %.4f = %s for %s with near-zero weights)\n", clf.initial_loss(),
               classic::expected_initial_loss(loss, classes), softmax ? "ln C" : "C - 1",
               classic::to_string(loss).c_str());
+  for (size_t e = 0; e < clf.loss_history().size(); ++e)
+    std::printf("epoch %zu: mean training loss %.4f\n", e + 1, clf.loss_history()[e]);
   const Tensor pred = clf.predict(xte);
   const double acc = classic::accuracy_score(pred, test.labels);
   std::printf("linear %s on %s: train accuracy %.2f%%, test accuracy %.2f%% on %lld images (training %.1f s CPU)\n",
