@@ -15,7 +15,6 @@
 #include <string>
 
 #include "nabla/classic.h"
-#include "nabla/io/idx.h"
 #include "nabla/nabla.h"
 #include "nabla/viz.h"
 
@@ -68,30 +67,14 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// Images as a (N, H·W) byte matrix, keeping the first `limit` rows (0 = all).
-ByteMatrix load_images(const std::string& path, int64_t limit) {
-  io::IdxBytes raw = io::read_idx_u8(path);
-  NABLA_CHECK(raw.shape.size() == 3, path, ": expected an (N, H, W) image file, got shape ", raw.shape);
-  const int64_t n = limit > 0 ? std::min(limit, raw.shape[0]) : raw.shape[0], d = raw.shape[1] * raw.shape[2];
-  raw.data.resize(static_cast<size_t>(n * d));
-  return make_byte_matrix(std::move(raw.data), n, d);
-}
-
-Tensor load_labels(const std::string& path, int64_t limit) {
-  io::IdxBytes raw = io::read_idx_u8(path);
-  NABLA_CHECK(raw.shape.size() == 1, path, ": expected a label file of shape (N), got shape ", raw.shape);
-  const int64_t n = limit > 0 ? std::min(limit, raw.shape[0]) : raw.shape[0];
-  return from_vector(std::vector<int64_t>(raw.data.begin(), raw.data.begin() + n), Shape{n});
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
   const Options opt = parse(argc, argv);
-  const ByteMatrix xtr = load_images(opt.data + "/train-images-idx3-ubyte.gz", opt.train_subset);
-  const Tensor ytr = load_labels(opt.data + "/train-labels-idx1-ubyte.gz", opt.train_subset);
-  const ByteMatrix xte = load_images(opt.data + "/t10k-images-idx3-ubyte.gz", opt.test_subset);
-  const Tensor yte = load_labels(opt.data + "/t10k-labels-idx1-ubyte.gz", opt.test_subset);
+  const ByteMatrix xtr = read_idx_byte_matrix(opt.data + "/train-images-idx3-ubyte.gz", opt.train_subset);
+  const Tensor ytr = read_idx_labels(opt.data + "/train-labels-idx1-ubyte.gz", opt.train_subset);
+  const ByteMatrix xte = read_idx_byte_matrix(opt.data + "/t10k-images-idx3-ubyte.gz", opt.test_subset);
+  const Tensor yte = read_idx_labels(opt.data + "/t10k-labels-idx1-ubyte.gz", opt.test_subset);
   std::printf("train %lld × %lld bytes, test %lld rows\n", static_cast<long long>(xtr.rows),
               static_cast<long long>(xtr.cols), static_cast<long long>(xte.rows));
 

@@ -145,4 +145,25 @@ double accuracy_score(const Tensor& predicted, const Tensor& target) {
   return static_cast<double>(hits) / static_cast<double>(p.numel());
 }
 
+std::vector<double> per_class_accuracy(const Tensor& predicted, const Tensor& target, int64_t num_classes) {
+  NABLA_CHECK(predicted.defined() && target.defined() && predicted.dim() == 1 && predicted.shape() == target.shape(),
+              "per_class_accuracy: expected two 1-d tensors of the same shape, got ",
+              predicted.defined() ? predicted.shape() : Shape{}, " and ", target.defined() ? target.shape() : Shape{});
+  NABLA_CHECK(num_classes >= 1, "per_class_accuracy: expected num_classes >= 1, got ", num_classes);
+  const Tensor p = predicted.to(DType::Int64).contiguous(), t = target.to(DType::Int64).contiguous();
+  const int64_t* pp = p.data_ptr<int64_t>();
+  const int64_t* tp = t.data_ptr<int64_t>();
+  std::vector<int64_t> hits(static_cast<size_t>(num_classes), 0), counts(static_cast<size_t>(num_classes), 0);
+  for (int64_t i = 0; i < p.numel(); ++i) {
+    NABLA_CHECK(tp[i] >= 0 && tp[i] < num_classes, "per_class_accuracy: expected targets in [0, ", num_classes,
+                "), got ", tp[i], " at index ", i);
+    ++counts[tp[i]];
+    hits[tp[i]] += pp[i] == tp[i];
+  }
+  std::vector<double> out(static_cast<size_t>(num_classes));
+  for (int64_t c = 0; c < num_classes; ++c)
+    out[c] = counts[c] > 0 ? static_cast<double>(hits[c]) / static_cast<double>(counts[c]) : std::nan("");
+  return out;
+}
+
 }  // namespace nabla::classic

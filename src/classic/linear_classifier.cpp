@@ -86,6 +86,10 @@ LinearClassifier& LinearClassifier::fit(const Tensor& x, const Tensor& y, int64_
   const Tensor xs = x.detach().contiguous(), ys = y.contiguous();
   Tensor w = (randn({classes, d}, x.dtype(), &gen) * options_.init_std).requires_grad_();
   Tensor b = zeros({classes}, x.dtype()).requires_grad_();
+  {
+    NoGradGuard no_grad;  // the sanity check of the notes: the loss before any step
+    initial_loss_ = linear_classifier_loss(matmul(xs, w.t()) + b, ys, options_.loss).item();
+  }
   const double base_lr = options_.lr > 0 ? options_.lr : default_lr(options_.loss);
   const int64_t batch = std::min(options_.batch_size, n);
   loss_history_.clear();
@@ -123,6 +127,12 @@ LinearClassifier& LinearClassifier::fit(const Tensor& x, const Tensor& y, int64_
   weights_ = w.detach();
   bias_ = b.detach();
   return *this;
+}
+
+double expected_initial_loss(LinearLoss loss, int64_t num_classes) {
+  NABLA_CHECK(num_classes >= 2, "expected_initial_loss: need at least 2 classes, got ", num_classes);
+  if (loss == LinearLoss::Softmax) return std::log(static_cast<double>(num_classes));
+  return static_cast<double>(num_classes - 1);  // every margin term is max(0, ~0 + 1) = 1 (squared: 1)
 }
 
 Tensor LinearClassifier::decision_function(const Tensor& x) const {

@@ -129,3 +129,24 @@ TEST(LinearClassifier, ErrorsNameTheProblem) {
   EXPECT_EQ(parse_linear_loss("svm"), LinearLoss::Hinge);
   EXPECT_THROW(LinearClassifier({.epochs = 0}), Error);
 }
+
+TEST(LinearClassifier, InitialLossMatchesTheSanityCheck) {
+  EXPECT_NEAR(expected_initial_loss(LinearLoss::Softmax, 10), std::log(10.0), 1e-12);
+  EXPECT_EQ(expected_initial_loss(LinearLoss::Hinge, 10), 9.0);
+  EXPECT_EQ(expected_initial_loss(LinearLoss::SquaredHinge, 3), 2.0);
+  EXPECT_THROW(expected_initial_loss(LinearLoss::Softmax, 1), Error);
+  const auto [x, y] = blobs(50, 3);
+  for (LinearLoss loss : {LinearLoss::Softmax, LinearLoss::Hinge, LinearLoss::SquaredHinge}) {
+    LinearClassifier clf({.loss = loss, .epochs = 2});
+    EXPECT_TRUE(std::isnan(clf.initial_loss()));
+    clf.fit(x, y);
+    // Weights N(0, 1e-3²) on features of size ~4 give scores ~1e-2: the loss is within 0.1 of
+    // the zero-score value, and training lowers it.
+    EXPECT_NEAR(clf.initial_loss(), expected_initial_loss(loss, 3), 0.1) << to_string(loss);
+    EXPECT_LT(clf.loss_history().back(), clf.initial_loss()) << to_string(loss);
+  }
+  // A large initialisation breaks the check: that is what it is for.
+  LinearClassifier big({.loss = LinearLoss::Softmax, .epochs = 1, .init_std = 10.0});
+  big.fit(x, y);
+  EXPECT_GT(std::abs(big.initial_loss() - std::log(3.0)), 1.0);
+}

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "classic_commands.h"
 #include "commands.h"
 #include "nabla/error.h"
 
@@ -43,12 +44,18 @@ int main(int argc, char** argv) {
   summary->add_option("model", model, "model name (lenet5, mlp)")->required();
   summary->add_option("--input", input, "input size C×H×W, e.g. 1x28x28");
 
+  // Classic baselines (tools/nabla/knn_command.cpp, linear_command.cpp).
+  const nabla::cli::Subcommand knn = nabla::cli::add_knn_command(app);
+  const nabla::cli::Subcommand linear = nabla::cli::add_linear_command(app);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) return nabla::cli::run_train(train->remaining());
     if (*eval) return nabla::cli::run_eval(checkpoint, data_dir, top_k, batch_size);
     if (*predict) return nabla::cli::run_predict(checkpoint, images, top_k);
     if (*summary) return nabla::cli::run_summary(model, input);
+    if (*knn.app) return knn.run();
+    if (*linear.app) return linear.run();
   } catch (const nabla::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

@@ -48,6 +48,13 @@ struct ByteMatrix {
 /// Builds a ByteMatrix from `data` holding rows * cols bytes; raises Error when the size differs.
 ByteMatrix make_byte_matrix(std::vector<uint8_t> data, int64_t rows, int64_t cols);
 
+/// Reads a uint8 IDX image file (N, H, W) (plain or gzip, e.g. Fashion-MNIST) as a ByteMatrix
+/// (N', H·W) of the first N' = min(limit, N) images (limit 0 = all). Raises Error naming the file
+/// for another shape or a negative limit.
+ByteMatrix read_idx_byte_matrix(const std::string& path, int64_t limit = 0);
+/// Reads a uint8 IDX label file (N) as int64 (N',), the first N' = min(limit, N) (limit 0 = all).
+Tensor read_idx_labels(const std::string& path, int64_t limit = 0);
+
 /// The k nearest training rows of each query: distances (M, k) float64 (L1 or Euclidean
 /// distances, ascending; float64 so that the exact byte path loses nothing) and indices (M, k)
 /// int64 into the training set.
@@ -160,5 +167,9 @@ std::string cross_validation_svg(const CrossValidationResult& cv, const std::str
 
 /// Fraction of equal entries of two (N,) int64 tensors; raises Error for differing shapes.
 double accuracy_score(const Tensor& predicted, const Tensor& target);
+
+/// Accuracy per true class: entry c is the fraction of the samples of class c predicted as c
+/// (recall of class c; NaN for a class with no samples). Targets must lie in [0, num_classes).
+std::vector<double> per_class_accuracy(const Tensor& predicted, const Tensor& target, int64_t num_classes);
 
 }  // namespace nabla::classic

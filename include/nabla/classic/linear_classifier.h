@@ -1,6 +1,7 @@
 #pragma once
 // Linear classifiers s = W x + b trained by minibatch SGD: multiclass SVM (hinge or squared
 // hinge, margin 1, Weston–Watkins form) or softmax cross-entropy, with L2 regularisation.
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ std::string to_string(LinearLoss loss);
 
 /// Data loss (batch mean) of scores (N, C) for labels (N,) int64; differentiable.
 Tensor linear_classifier_loss(const Tensor& scores, const Tensor& labels, LinearLoss loss);
+/// The data loss of near-zero scores: ln C for softmax, C − 1 for the hinge and squared hinge
+/// (the notes' sanity check of a freshly initialised classifier). Raises Error for C < 2.
+double expected_initial_loss(LinearLoss loss, int64_t num_classes);
 
 /// A multiclass linear classifier, scores = X Wᵀ + b with W of shape (C, D).
 /// Example: LinearClassifier clf({.loss = LinearLoss::Hinge}); clf.fit(x, y); clf.score(xt, yt);
@@ -72,6 +76,9 @@ class LinearClassifier {
   void write_templates_png(const std::string& path, const Shape& image_shape, int64_t nrow = 10) const;
   /// Mean training loss (data + regularisation) of each epoch of the last fit.
   const std::vector<double>& loss_history() const { return loss_history_; }
+  /// Mean data loss over the training set with the initial weights (before the first step) of
+  /// the last fit; compare with expected_initial_loss. NaN before fit.
+  double initial_loss() const { return initial_loss_; }
   const LinearClassifierOptions& options() const { return options_; }
   bool fitted() const { return weights_.defined(); }
 
@@ -79,6 +86,7 @@ class LinearClassifier {
   LinearClassifierOptions options_;
   Tensor weights_, bias_;
   std::vector<double> loss_history_;
+  double initial_loss_ = std::nan("");
 };
 
 }  // namespace nabla::classic
