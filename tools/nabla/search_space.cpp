@@ -146,7 +146,11 @@ SearchSpec parse_search(const std::string& text, const std::string& source) {
   }
   check_settings(spec.settings);
   NABLA_CHECK(space && !space->empty(), source, ": [search.space] must name at least one config key");
-  for (const auto& [k, node] : *space) spec.dims.push_back(parse_dim(std::string(k.str()), node, source));
+  // toml++ iterates keys sorted; the dimensions keep the file's order.
+  std::vector<std::pair<toml::source_position, SearchDim>> ordered;
+  for (const auto& [k, node] : *space) ordered.emplace_back(k.source().begin, parse_dim(std::string(k.str()), node, source));
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [pos, dim] : ordered) spec.dims.push_back(std::move(dim));
   toml::table base = doc;
   base.erase("search");
   std::ostringstream os;
@@ -238,9 +242,10 @@ std::vector<SearchDim> narrow_dims(const std::vector<SearchDim>& dims, const std
         hi = std::max(hi, to(std::stod(v)));
       }
       const double margin = 0.1 * (to(d.hi) - to(d.lo));
-      const double new_lo = std::max(to(d.lo), lo - margin), new_hi = std::min(to(d.hi), hi + margin);
-      d.lo = from(new_lo);
-      d.hi = from(new_hi);
+      // Bounds that reach the current range keep its exact value (no exp(log(x)) round trip).
+      const double new_lo = lo - margin, new_hi = hi + margin;
+      if (new_lo > to(d.lo)) d.lo = from(new_lo);
+      if (new_hi < to(d.hi)) d.hi = from(new_hi);
     }
     out.push_back(d);
   }
