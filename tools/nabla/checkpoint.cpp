@@ -1,34 +1,102 @@
 #include "checkpoint.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
+#include "nabla/checkpoint.h"
 #include "nabla/error.h"
-#include "nabla/io/safetensors.h"
-#include "nabla/io/serialize.h"
 
 namespace nabla::cli {
 
-void save_checkpoint(const std::string& path, const nn::Module& model, const std::string& model_name,
-                     const models::ModelOptions& options, const std::map<std::string, std::string>& extra) {
-  auto metadata = models::to_metadata(model_name, options);
-  for (const auto& [k, v] : extra) metadata[k] = v;
-  nabla::save(path, model.state_dict(), metadata);
+namespace {
+
+using nlohmann::json;
+
+json parse_user(const std::string& path) {
+  NABLA_CHECK(std::filesystem::exists(path), "nabla: checkpoint '", path, "' does not exist");
+  const CheckpointMetadata meta = read_checkpoint_metadata(path);
+  json user = json::parse(meta.user_json, nullptr, false);
+  NABLA_CHECK(user.is_object() && user.contains("model") && user.contains("model_options"), "nabla: checkpoint '",
+              path, "' was not written by nabla train (its user JSON has no model description)");
+  return user;
 }
 
-LoadedModel load_checkpoint(const std::string& path) {
-  NABLA_CHECK(std::filesystem::exists(path), "nabla: checkpoint '", path, "' does not exist");
-  io::SafetensorsFile file = io::load_safetensors(path);
-  LoadedModel out;
-  auto [name, options] = models::from_metadata(file.metadata, path);
-  out.name = name;
-  out.options = options;
-  out.metadata = file.metadata;
-  out.model = models::create(name, options);
+template <class T>
+T field(const json& j, const char* key, const std::string& path) {
+  NABLA_CHECK(j.contains(key), "nabla: checkpoint '", path, "': user JSON lacks '", key, "'");
   try {
-    out.model->load_state_dict(file.tensors);
-  } catch (const Error& e) {
-    throw Error(path + ": weights do not fit the model '" + name + "': " + e.what());
+    return j.at(key).get<T>();
+  } catch (const json::exception& e) {
+    throw Error("nabla: checkpoint '" + path + "': user JSON field '" + key + "' has the wrong type: " + e.what());
   }
+}
+
+}  // namespace
+
+void save_run_checkpoint(const std::string& path, const RunState& state, const RunInfo& info) {
+  TrainConfig stored = info.config;
+  stored.train.out_dir = "";
+  json user = {{"model", info.model_name},
+               {"model_options", models::to_metadata(info.model_name, info.options)},
+               {"dataset", "fashion-mnist"},
+               {"normalize_mean", info.norm.mean},
+               {"normalize_std", info.norm.std},
+               {"val_acc", info.val_acc},
+               {"config", to_toml(stored)}};
+  Checkpoint ck;
+  ck.model = state.model;
+  ck.optimizer = state.optimizer;
+  ck.scheduler = state.scheduler;
+  ck.epoch = state.epoch;
+  ck.global_step = state.global_step;
+  ck.best_metric = state.best_val_acc;
+  ck.counters["loader_epoch"] = state.loader_epoch;
+  ck.user_json = user.dump();
+  save_checkpoint(path, ck);
+}
+
+RunInfo read_run_info(const std::string& path) {
+  const json user = parse_user(path);
+  RunInfo info;
+  auto [name, options] = models::from_metadata(field<std::map<std::string, std::string>>(user, "model_options", path), path);
+  info.model_name = name;
+  info.options = options;
+  info.norm = {field<double>(user, "normalize_mean", path), field<double>(user, "normalize_std", path)};
+  info.val_acc = field<double>(user, "val_acc", path);
+  apply_toml(info.config, field<std::string>(user, "config", path), path + " (stored config)");
+  return info;
+}
+
+void load_run_checkpoint(const std::string& path, RunState& state) {
+  Checkpoint ck;
+  ck.model = state.model;
+  ck.optimizer = state.optimizer;
+  ck.scheduler = state.scheduler;
+  try {
+    load_checkpoint(path, ck, /*strict=*/true);
+  } catch (const Error& e) {
+    throw Error(std::string("nabla train --resume: ") + e.what());
+  }
+  state.epoch = ck.epoch;
+  state.global_step = ck.global_step;
+  state.best_val_acc = ck.best_metric;
+  const auto it = ck.counters.find("loader_epoch");
+  NABLA_CHECK(it != ck.counters.end(), "nabla train --resume: checkpoint '", path, "' has no loader_epoch counter");
+  state.loader_epoch = it->second;
+}
+
+LoadedModel load_model_checkpoint(const std::string& path) {
+  const RunInfo info = read_run_info(path);
+  LoadedModel out;
+  out.name = info.model_name;
+  out.options = info.options;
+  out.norm = info.norm;
+  out.model = models::create(info.model_name, info.options);
+  Checkpoint ck;
+  ck.model = out.model.get();
+  ck.default_generator = false;
+  load_checkpoint(path, ck, /*strict=*/false);
+  out.epoch = ck.epoch;
   out.model->eval();
   return out;
 }

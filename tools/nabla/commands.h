@@ -7,6 +7,8 @@ namespace nabla::cli {
 
 /// `nabla train [CONFIG.toml] [--key value …]` (see docs/cli.md).
 int run_train(const std::vector<std::string>& args);
+/// `nabla search SEARCH.toml [--key value …]` (see docs/cli.md).
+int run_search(const std::vector<std::string>& args);
 /// `nabla eval CHECKPOINT [--data DIR] [--top-k K] [--batch-size N]`.
 int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t top_k, int64_t batch_size);
 /// `nabla predict CHECKPOINT IMAGE… [--top-k K]`.

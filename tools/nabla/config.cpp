@@ -32,6 +32,10 @@ std::vector<Entry> table(TrainConfig& c) {
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
       {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
       {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
+      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop 28 pad 2 + flip)"},
+      {"data.normalize", &c.data.normalize, "fixed (mean 0.2860, std 0.3530) or train (computed from the training split)"},
+      {"data.workers", &c.data.workers, "DataLoader worker threads (0: load in the training thread)"},
+      {"data.drop_last", &c.data.drop_last, "drop the last incomplete training batch"},
       {"optimizer.name", &c.optimizer.name, "sgd, adam or adamw"},
       {"optimizer.lr", &c.optimizer.lr, "learning rate (onecycle: the peak)"},
       {"optimizer.momentum", &c.optimizer.momentum, "sgd momentum"},
@@ -199,6 +203,8 @@ std::string canonical_key(const std::string& key) {
       {"min-test-acc", "train.min_test_acc"},
       {"min_test_acc", "train.min_test_acc"},
       {"lr-find", "train.lr_find"},
+      {"augment", "data.augment"},
+      {"workers", "data.workers"},
       {"lr_find", "train.lr_find"},
   };
   for (const auto& [alias, full] : aliases)
@@ -275,6 +281,9 @@ void validate(const TrainConfig& c) {
     throw Error("nabla train: config key '" + key + "' must be one of " + list + ", got '" + v + "'");
   };
   check_in("model.name", c.model.name, models::model_names());
+  check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
+  check_in("data.normalize", c.data.normalize, {"fixed", "train"});
+  NABLA_CHECK(c.data.workers >= 0, "nabla train: config key 'data.workers' must be >= 0, got ", c.data.workers);
   check_in("optimizer.name", c.optimizer.name, {"sgd", "adam", "adamw"});
   check_in("schedule.name", c.schedule.name, {"constant", "cosine", "onecycle", "step"});
   NABLA_CHECK(c.train.epochs > 0, "nabla train: config key 'train.epochs' must be positive, got ", c.train.epochs);

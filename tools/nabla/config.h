@@ -23,6 +23,10 @@ struct TrainConfig {
     int64_t val_size = 5000;      ///< held out of the training images (seeded)
     int64_t train_subset = 0;     ///< 0 = every remaining training image
     int64_t test_subset = 0;      ///< 0 = all 10 000 test images
+    std::string augment = "none"; ///< none, flip, crop (random crop 28 pad 2 + flip)
+    std::string normalize = "fixed"; ///< fixed (0.2860/0.3530) or train (computed from the training split)
+    int64_t workers = 0;          ///< DataLoader worker threads (0: load in the training thread)
+    bool drop_last = false;       ///< drop the last incomplete training batch
   } data;
   struct Optimizer {
     std::string name = "sgd";     ///< sgd, adam, adamw

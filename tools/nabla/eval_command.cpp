@@ -13,8 +13,8 @@ namespace nabla::cli {
 int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t top_k, int64_t batch_size) {
   NABLA_CHECK(top_k > 0, "nabla eval: --top-k must be positive, got ", top_k);
   NABLA_CHECK(batch_size > 0, "nabla eval: --batch-size must be positive, got ", batch_size);
-  const LoadedModel m = load_checkpoint(checkpoint);
-  const ImageSet test = load_fashion_mnist(data_dir, "t10k");
+  const LoadedModel m = load_model_checkpoint(checkpoint);
+  const ImageSet test = materialize_all(*load_fashion_test(data_dir), m.norm);  // normalised as in training
   const EvalResult r = evaluate(*m.model, test, m.options.num_classes, batch_size, top_k);
   const auto& names = fashion_class_names();
   std::printf("checkpoint %s (model %s)\n", checkpoint.c_str(), m.name.c_str());

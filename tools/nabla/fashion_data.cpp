@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
+#include "nabla/data/dataset.h"
+#include "nabla/data/transforms.h"
 #include "nabla/error.h"
-#include "nabla/io/idx.h"
-#include "nabla/ops.h"
 
 namespace nabla::cli {
 
@@ -16,59 +16,84 @@ const std::vector<std::string>& fashion_class_names() {
 
 namespace {
 
-std::string find_file(const std::string& dir, const std::string& stem) {
-  for (const std::string& name : {stem, stem + ".gz"}) {
-    const std::string path = dir + "/" + name;
-    if (std::filesystem::exists(path)) return path;
-  }
-  throw Error("nabla: Fashion-MNIST file " + stem + "(.gz) not found in '" + dir + "'");
+void check_dir(const std::string& dir) {
+  NABLA_CHECK(std::filesystem::is_directory(dir), "nabla: Fashion-MNIST directory '", dir,
+              "' does not exist (install the Debian package dataset-fashion-mnist, or set data.dir)");
+}
+
+// In place: raw 0–255 pixels → (pixel/255 − mean)/std, in float as the reference pipeline does.
+void normalize_in_place(Tensor& images, const Normalization& norm) {
+  float* x = images.data_ptr<float>();
+  const float scale = static_cast<float>(1.0 / (255.0 * norm.std)), shift = static_cast<float>(norm.mean / norm.std);
+  for (int64_t i = 0, n = images.numel(); i < n; ++i) x[i] = x[i] * scale - shift;
 }
 
 }  // namespace
 
-ImageSet load_fashion_mnist(const std::string& dir, const std::string& split) {
-  NABLA_CHECK(std::filesystem::is_directory(dir), "nabla: Fashion-MNIST directory '", dir,
-              "' does not exist (install the Debian package dataset-fashion-mnist, or set data.dir)");
-  const std::string img_path = find_file(dir, split + "-images-idx3-ubyte");
-  const std::string lbl_path = find_file(dir, split + "-labels-idx1-ubyte");
-  const io::IdxBytes img = io::read_idx_u8(img_path), lbl = io::read_idx_u8(lbl_path);
-  NABLA_CHECK(img.shape.size() == 3, img_path, ": expected images of shape (N, 28, 28), got ", img.shape);
-  NABLA_CHECK(lbl.shape.size() == 1 && lbl.shape[0] == img.shape[0], lbl_path, ": expected ", img.shape[0],
-              " labels, got shape ", lbl.shape);
-  const int64_t n = img.shape[0], h = img.shape[1], w = img.shape[2];
-  ImageSet set{empty({n, 1, h, w}), empty({n}, DType::Int64)};
-  float* x = set.images.data_ptr<float>();
-  const float scale = static_cast<float>(1.0 / (255.0 * kFashionStd)), shift = static_cast<float>(kFashionMean / kFashionStd);
-  for (int64_t i = 0; i < n * h * w; ++i) x[i] = img.data[i] * scale - shift;
-  int64_t* y = set.labels.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    NABLA_CHECK(lbl.data[i] < 10, lbl_path, ": label ", int(lbl.data[i]), " at index ", i, " is not a class 0..9");
-    y[i] = lbl.data[i];
+FashionData load_fashion_data(const std::string& dir, int64_t val_size, uint64_t seed) {
+  check_dir(dir);
+  FashionData d;
+  auto train = std::make_shared<const data::FashionMNIST>(dir, true);
+  d.train_file = train;
+  d.test_file = std::make_shared<const data::FashionMNIST>(dir, false);
+  NABLA_CHECK(val_size >= 0 && val_size < train->size(), "nabla: validation size ", val_size, " must be in [0, ",
+              train->size(), ")");
+  const auto parts = data::random_split(train, std::vector<int64_t>{train->size() - val_size, val_size}, seed);
+  d.train_indices = parts[0]->indices();
+  d.val_indices = parts[1]->indices();
+  return d;
+}
+
+std::shared_ptr<const data::FashionMNIST> load_fashion_test(const std::string& dir) {
+  check_dir(dir);
+  return std::make_shared<const data::FashionMNIST>(dir, false);
+}
+
+Normalization compute_normalization(const std::shared_ptr<const data::FashionMNIST>& file,
+                                    const std::vector<int64_t>& indices) {
+  const data::Subset subset(file, indices);
+  const auto [mean, std_dev] = data::transforms::compute_mean_std(subset);  // of the raw 0–255 values
+  return {mean.at(0) / 255.0, std_dev.at(0) / 255.0};
+}
+
+ImageSet materialize(const data::MNIST& file, const std::vector<int64_t>& indices, const Normalization& norm) {
+  if (indices.empty()) return {};
+  data::Batch b;
+  file.get_batch(indices, b);
+  normalize_in_place(b.input, norm);
+  return {b.input, b.target};
+}
+
+ImageSet materialize_all(const data::MNIST& file, const Normalization& norm) {
+  std::vector<int64_t> all(static_cast<size_t>(file.size()));
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+  return materialize(file, all, norm);
+}
+
+std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const data::FashionMNIST>& file,
+                                                    const std::vector<int64_t>& indices, const LoaderSettings& s) {
+  namespace T = data::transforms;
+  std::shared_ptr<const data::Dataset> ds = std::make_shared<const data::Subset>(file, indices);
+  if (s.augment == "flip") {
+    ds = std::make_shared<const data::TransformDataset>(ds, T::RandomHorizontalFlip(0.5));
+  } else if (s.augment == "crop") {
+    ds = std::make_shared<const data::TransformDataset>(ds, T::Compose({T::RandomCrop(28, 2), T::RandomHorizontalFlip(0.5)}));
+  } else {
+    NABLA_CHECK(s.augment == "none", "nabla: data.augment must be none, flip or crop, got '", s.augment, "'");
   }
-  return set;
-}
-
-ImageSet subset(const ImageSet& set, const Tensor& index) {
-  return {index_select(set.images, 0, index).contiguous(), index_select(set.labels, 0, index).contiguous()};
-}
-
-std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& set, int64_t val_size, uint64_t seed) {
-  NABLA_CHECK(val_size >= 0 && val_size < set.size(), "nabla: validation size ", val_size, " must be in [0, ",
-              set.size(), ")");
-  Generator gen(seed);
-  const Tensor perm = randperm(set.size(), &gen);
-  ImageSet val = val_size > 0 ? subset(set, perm.narrow(0, 0, val_size)) : ImageSet{};
-  return {subset(set, perm.narrow(0, val_size, set.size() - val_size)), val};
-}
-
-void for_each_batch(const ImageSet& set, int64_t batch_size, bool shuffle, Generator& gen,
-                    const std::function<bool(const Tensor&, const Tensor&)>& fn) {
-  const int64_t n = set.size();
-  const Tensor order = shuffle ? randperm(n, &gen) : arange(0, static_cast<double>(n), 1.0, DType::Int64);
-  for (int64_t i = 0; i < n; i += batch_size) {
-    const Tensor idx = order.narrow(0, i, std::min(batch_size, n - i));
-    if (!fn(index_select(set.images, 0, idx), index_select(set.labels, 0, idx))) return;
-  }
+  data::DataLoaderOptions o;
+  o.batch_size = s.batch_size;
+  o.shuffle = s.shuffle;
+  o.drop_last = s.drop_last;
+  o.seed = s.seed;
+  o.num_workers = s.workers;
+  const Normalization norm = s.norm;
+  o.batch_transform = [norm](const data::Batch& b, Generator&) {
+    data::Batch out = b;
+    normalize_in_place(out.input, norm);  // the collated batch is a fresh tensor owned by this batch
+    return out;
+  };
+  return std::make_unique<data::DataLoader>(ds, o);
 }
 
 }  // namespace nabla::cli

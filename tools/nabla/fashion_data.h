@@ -1,13 +1,14 @@
 #pragma once
-// Fashion-MNIST for the `nabla` command: IDX files into tensors, a seeded train/validation split,
-// and shuffled minibatches. for_each_batch is the single place that iterates data, so it can be
-// replaced by the data-loader module without touching the training loop.
+// Fashion-MNIST for the `nabla` command, through nabla::data: the IDX files as data::FashionMNIST,
+// the seeded train/validation split (data::random_split), the training DataLoader with the
+// config-selected augmentation, and the normalisation applied to every batch.
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "nabla/random.h"
+#include "nabla/data/dataloader.h"
+#include "nabla/data/readers.h"
 #include "nabla/tensor.h"
 
 namespace nabla::cli {
@@ -24,20 +25,51 @@ constexpr double kFashionMean = 0.2860, kFashionStd = 0.3530;
 /// Class names in label order.
 const std::vector<std::string>& fashion_class_names();
 
-/// Loads "train" or "t10k" from `dir` (plain or .gz IDX). A missing directory raises Error naming
-/// the Debian package dataset-fashion-mnist.
-ImageSet load_fashion_mnist(const std::string& dir, const std::string& split);
+/// The input normalisation (pixel/255 − mean)/std.
+struct Normalization {
+  double mean = kFashionMean, std = kFashionStd;
+};
 
-/// The rows `index` (int64) of `set`.
-ImageSet subset(const ImageSet& set, const Tensor& index);
+/// The two Fashion-MNIST files and the split of the 60 000 training images.
+struct FashionData {
+  std::shared_ptr<const data::FashionMNIST> train_file, test_file;
+  std::vector<int64_t> train_indices;  ///< into train_file, in the split's (random) order
+  std::vector<int64_t> val_indices;    ///< into train_file
+};
 
-/// Splits `set` into (train, validation) with `val_size` images chosen by a permutation seeded
-/// with `seed`.
-std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& set, int64_t val_size, uint64_t seed);
+/// Loads `dir` (plain or .gz IDX; a missing directory names the Debian package) and splits the
+/// training file with data::random_split(file, {n − val_size, val_size}, seed).
+FashionData load_fashion_data(const std::string& dir, int64_t val_size, uint64_t seed);
 
-/// Calls fn(images, labels) for consecutive batches of `batch_size` (the last one may be
-/// smaller), in an order shuffled with `gen` when `shuffle`; stops early when fn returns false.
-void for_each_batch(const ImageSet& set, int64_t batch_size, bool shuffle, Generator& gen,
-                    const std::function<bool(const Tensor& images, const Tensor& labels)>& fn);
+/// Loads only the test file of `dir`.
+std::shared_ptr<const data::FashionMNIST> load_fashion_test(const std::string& dir);
+
+/// Mean and standard deviation of pixel/255 over the images `indices` of `file`
+/// (data::transforms::compute_mean_std on their Subset).
+Normalization compute_normalization(const std::shared_ptr<const data::FashionMNIST>& file,
+                                    const std::vector<int64_t>& indices);
+
+/// The images `indices` of `file` (all of them when `indices` is empty and `all` is true) as
+/// normalised tensors, for evaluation.
+ImageSet materialize(const data::MNIST& file, const std::vector<int64_t>& indices, const Normalization& norm);
+/// Every image of `file`, normalised.
+ImageSet materialize_all(const data::MNIST& file, const Normalization& norm);
+
+/// How the training DataLoader is built.
+struct LoaderSettings {
+  int64_t batch_size = 64;
+  bool shuffle = true;
+  bool drop_last = false;
+  uint64_t seed = 0;
+  int workers = 0;
+  std::string augment = "none";  ///< none | flip | crop (random crop 28 with padding 2, then flip)
+  Normalization norm;
+};
+
+/// The training loader over `indices` of `file`: without augmentation the batches come from the
+/// dataset's get_batch fast path; with it, per-sample transforms on the raw 0–255 pixels. Every
+/// batch is then scaled and normalised (a batch transform).
+std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const data::FashionMNIST>& file,
+                                                    const std::vector<int64_t>& indices, const LoaderSettings& settings);
 
 }  // namespace nabla::cli

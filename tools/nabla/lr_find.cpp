@@ -8,8 +8,8 @@
 
 namespace nabla::cli {
 
-LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, const ImageSet& data, int64_t batch_size,
-                           Generator& gen, double min_lr, double max_lr, int64_t steps) {
+LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr,
+                           double max_lr, int64_t steps) {
   LrFindResult r;
   const double factor = std::pow(max_lr / min_lr, 1.0 / double(std::max<int64_t>(steps - 1, 1)));
   double lr = min_lr, avg = 0, best = INFINITY;
@@ -17,7 +17,9 @@ LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, const Image
   model.train();
   bool done = false;
   while (!done) {  // as many passes over the data as the steps need
-    for_each_batch(data, batch_size, true, gen, [&](const Tensor& x, const Tensor& y) {
+    for (const data::Batch& batch : loader) {
+      const Tensor& x = batch.input;
+      const Tensor& y = batch.target;
       for (auto& g : opt.param_groups()) g.set("lr", lr);
       Tensor loss = nn::functional::cross_entropy(model(x), y);
       const double lv = loss.item();
@@ -25,7 +27,7 @@ LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, const Image
       const double smoothed = avg / (1.0 - std::pow(0.98, double(step + 1)));
       if (!std::isfinite(smoothed) || (step > 10 && smoothed > 4 * best)) {
         done = true;
-        return false;
+        break;
       }
       best = std::min(best, smoothed);
       r.lrs.push_back(lr);
@@ -35,8 +37,8 @@ LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, const Image
       opt.step();
       lr *= factor;
       done = ++step >= steps;
-      return !done;
-    });
+      if (done) break;
+    }
   }
   size_t best_i = 0;
   for (size_t i = 0; i < r.losses.size(); ++i)

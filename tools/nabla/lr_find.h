@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "fashion_data.h"
+#include "nabla/data/dataloader.h"
 #include "nabla/nn/module.h"
 #include "nabla/optim/optimizer.h"
 
@@ -18,10 +18,11 @@ struct LrFindResult {
   double suggested_lr = 0;
 };
 
-/// Runs the test for at most `steps` batches from `data`, stopping early when the smoothed loss
-/// exceeds 4× its minimum or becomes non-finite. Changes the model's weights and the optimizer's lr.
-LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, const ImageSet& data, int64_t batch_size,
-                           Generator& gen, double min_lr = 1e-6, double max_lr = 10.0, int64_t steps = 200);
+/// Runs the test for at most `steps` batches from `loader` (epoch after epoch), stopping early when
+/// the smoothed loss exceeds 4× its minimum or becomes non-finite. Changes the model's weights and
+/// the optimizer's lr.
+LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr = 1e-6,
+                           double max_lr = 10.0, int64_t steps = 200);
 
 /// Writes <dir>/lr_find.csv (lr,loss) and <dir>/lr_find.svg (log-scale lr axis).
 void write_lr_find(const std::string& dir, const LrFindResult& result);

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   train->prefix_command();
   train->set_help_flag();  // `nabla train --help` is answered by the train command with the config keys
 
+  auto* search = app.add_subcommand("search", "hyperparameter search: nabla search SEARCH.toml [--key value ...]");
+  search->prefix_command();
+
   std::string checkpoint, data_dir = "/usr/share/datasets/fashion-mnist", model, input = "1x28x28";
   std::vector<std::string> images;
   int64_t top_k = 5, batch_size = 500;
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
   predict->add_option("images", images, "image files")->required();
   predict->add_option("--top-k", top_k, "classes to show per image");
 
-  auto* summary = app.add_subcommand("summary", "print a model's layers, output shapes and parameter counts");
+  auto* summary = app.add_subcommand("summary", "per-layer table: output shapes, parameters, multiply-adds, receptive field");
   summary->add_option("model", model, "model name (lenet5, mlp)")->required();
   summary->add_option("--input", input, "input size C×H×W, e.g. 1x28x28");
 
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train) return nabla::cli::run_train(train->remaining());
+    if (*search) return nabla::cli::run_search(search->remaining());
     if (*eval) return nabla::cli::run_eval(checkpoint, data_dir, top_k, batch_size);
     if (*predict) return nabla::cli::run_predict(checkpoint, images, top_k);
     if (*summary) return nabla::cli::run_summary(model, input);

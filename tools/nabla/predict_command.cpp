@@ -41,18 +41,12 @@ Tensor load_image(const std::string& path, int64_t channels, int64_t size, doubl
   return out;
 }
 
-double metadata_number(const LoadedModel& m, const std::string& key, double fallback) {
-  auto it = m.metadata.find(key);
-  return it == m.metadata.end() ? fallback : std::stod(it->second);
-}
-
 }  // namespace
 
 int run_predict(const std::string& checkpoint, const std::vector<std::string>& images, int64_t top_k) {
   NABLA_CHECK(top_k > 0, "nabla predict: --top-k must be positive, got ", top_k);
-  const LoadedModel m = load_checkpoint(checkpoint);
-  const double mean = metadata_number(m, "normalize_mean", kFashionMean);
-  const double std_dev = metadata_number(m, "normalize_std", kFashionStd);
+  const LoadedModel m = load_model_checkpoint(checkpoint);
+  const double mean = m.norm.mean, std_dev = m.norm.std;
   const auto& names = fashion_class_names();
   const int64_t k = std::min(top_k, m.options.num_classes);
   NoGradGuard no_grad;

@@ -1,12 +1,12 @@
-// `nabla summary MODEL --input C×H×W`: one row per leaf layer with its output shape and
-// parameter count, from a forward pass of one zero image.
+// `nabla summary MODEL --input C×H×W`: nn::summary's table (output shape, parameters,
+// multiply-adds and receptive field per layer, then the totals) for a model of the registry.
 #include <cstdio>
 #include <sstream>
 
 #include "commands.h"
-#include "nabla/autograd.h"
 #include "nabla/error.h"
 #include "nabla/models/registry.h"
+#include "nabla/nn/summary.h"
 
 namespace nabla::cli {
 
@@ -27,22 +27,7 @@ int run_summary(const std::string& model_name, const std::string& input) {
   o.in_channels = dims[0];
   o.image_size = dims[1];
   auto model = models::create(model_name, o);
-  model->eval();
-  std::printf("%-28s %-20s %10s\n", "layer", "output shape", "params");
-  for (auto& [name, m] : model->named_modules()) {
-    if (!m->named_children().empty()) continue;
-    m->register_forward_hook([name = name](nn::Module& mod, const Tensor&, const Tensor& out) {
-      std::ostringstream shape;
-      shape << "[";
-      for (size_t i = 0; i < out.shape().size(); ++i) shape << (i ? ", " : "") << out.shape()[i];
-      shape << "]";
-      std::printf("%-28s %-20s %10lld\n", (name + " (" + mod.name() + ")").c_str(), shape.str().c_str(),
-                  static_cast<long long>(mod.num_parameters()));
-    });
-  }
-  NoGradGuard no_grad;
-  (*model)(zeros({1, dims[0], dims[1], dims[2]}));
-  std::printf("total parameters: %lld\n", static_cast<long long>(model->num_parameters()));
+  std::printf("%s", nn::summary(*model, {dims[0], dims[1], dims[2]}).to_string().c_str());
   return 0;
 }
 

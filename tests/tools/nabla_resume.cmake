@@ -1,0 +1,36 @@
+# `nabla train` resumes exactly: 2 epochs straight vs 1 epoch, then --resume for the second, in a
+# new process, with 1 thread. The checkpoints must be byte-identical and the final metrics record
+# (test loss and accuracy) the same. Run with -DNABLA=<nabla binary> -DWORK_DIR=<scratch dir>.
+file(REMOVE_RECURSE ${WORK_DIR})
+set(ARGS train --epochs 2 --model mlp --model.dropout 0.1 --data.train_subset 3000 --data.val_size 1000
+         --data.test_subset 1000 --augment flip --threads 1 --name run)
+execute_process(COMMAND ${NABLA} ${ARGS} --out-dir ${WORK_DIR}/straight RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "straight run failed: ${rc}")
+endif()
+execute_process(COMMAND ${NABLA} ${ARGS} --out-dir ${WORK_DIR}/resumed --stop-after-epoch 1 RESULT_VARIABLE rc
+                OUTPUT_QUIET ERROR_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "first part failed: ${rc}")
+endif()
+execute_process(COMMAND ${NABLA} train --resume ${WORK_DIR}/resumed/run/last.safetensors RESULT_VARIABLE rc
+                OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "resume failed: ${rc}\n${out}\n${err}")
+endif()
+foreach(f last.safetensors best.safetensors)
+  file(SHA256 ${WORK_DIR}/straight/run/${f} a)
+  file(SHA256 ${WORK_DIR}/resumed/run/${f} b)
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "${f} differs between the straight and the resumed run")
+  endif()
+endforeach()
+foreach(part straight resumed)
+  file(STRINGS ${WORK_DIR}/${part}/run/metrics.jsonl lines)
+  list(GET lines -1 last_${part})
+  list(LENGTH lines n_${part})
+endforeach()
+if(NOT last_straight STREQUAL last_resumed OR NOT n_straight EQUAL n_resumed)
+  message(FATAL_ERROR "final metrics differ:\n${last_straight}\n${last_resumed}")
+endif()
+message(STATUS "identical: ${last_resumed}")

@@ -1,0 +1,53 @@
+#include "train_setup.h"
+
+#include <ctime>
+
+#include "nabla/optim.h"
+
+namespace nabla::cli {
+
+models::ModelOptions model_options(const TrainConfig& c) {
+  models::ModelOptions o;
+  o.num_classes = 10;
+  o.in_channels = 1;
+  o.image_size = 28;
+  o.hidden = c.model.hidden;
+  o.batch_norm = c.model.batch_norm;
+  o.dropout = c.model.dropout;
+  return o;
+}
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<Tensor>& params) {
+  const auto& o = c.optimizer;
+  if (o.name == "sgd")
+    return std::make_unique<optim::SGD>(
+        params, optim::SGDOptions{.lr = o.lr, .momentum = o.momentum, .weight_decay = o.weight_decay, .nesterov = o.nesterov});
+  if (o.name == "adam") return std::make_unique<optim::Adam>(params, optim::AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay});
+  return std::make_unique<optim::AdamW>(params, optim::AdamWOptions{.lr = o.lr, .weight_decay = o.weight_decay});
+}
+
+std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& c, optim::Optimizer& opt, int64_t total_steps) {
+  const auto& s = c.schedule;
+  if (s.name == "onecycle") {
+    optim::OneCycleLROptions o;
+    o.max_lr = c.optimizer.lr;
+    o.total_steps = total_steps;
+    o.pct_start = s.warmup_pct;
+    o.cycle_momentum = c.optimizer.name != "sgd" || c.optimizer.momentum > 0;
+    return std::make_unique<optim::OneCycleLR>(opt, o);
+  }
+  if (s.name == "cosine") return std::make_unique<optim::CosineAnnealingLR>(opt, total_steps);
+  if (s.name == "step") return std::make_unique<optim::StepLR>(opt, s.step_size, s.gamma);
+  return nullptr;
+}
+
+bool schedule_steps_per_batch(const TrainConfig& c) { return c.schedule.name == "onecycle" || c.schedule.name == "cosine"; }
+
+std::string default_run_name(const std::string& model) {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&t));
+  return model + "_" + buf;
+}
+
+}  // namespace nabla::cli

@@ -1,0 +1,31 @@
+#pragma once
+// The pieces a training run is assembled from: model options, optimizer and LR schedule built
+// from the config, and the default run name.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "nabla/models/registry.h"
+#include "nabla/optim/lr_scheduler.h"
+#include "nabla/optim/optimizer.h"
+#include "nabla/tensor.h"
+
+namespace nabla::cli {
+
+/// Fashion-MNIST model options (10 classes, 1×28×28) with the config's model settings.
+models::ModelOptions model_options(const TrainConfig& config);
+
+/// SGD, Adam or AdamW over `params` with the config's optimizer settings.
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, const std::vector<Tensor>& params);
+
+/// The config's schedule (null for constant); onecycle and cosine span `total_steps` batches.
+std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& config, optim::Optimizer& opt, int64_t total_steps);
+
+/// Whether the schedule steps after every batch (onecycle, cosine) rather than every epoch.
+bool schedule_steps_per_batch(const TrainConfig& config);
+
+/// "<model>_<YYYYmmdd-HHMMSS>" in local time.
+std::string default_run_name(const std::string& model);
+
+}  // namespace nabla::cli
