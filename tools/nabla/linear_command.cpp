@@ -60,7 +60,8 @@ void validate(const LinearOptions& o) {
 ImageSet load_rows(const std::string& dir, const std::string& split, int64_t n) {
   // Resolves the paths first so that a missing data set gives the message of this command.
   fashion_mnist_path(dir, split, "images", kWho);
-  ImageSet set = load_fashion_mnist(dir, split);
+  const data::FashionMNIST file(dir, split == "train");
+  ImageSet set = materialize_all(file, Normalization{});
   if (n > 0 && n < set.size()) set = {set.images.narrow(0, 0, n).contiguous(), set.labels.narrow(0, 0, n).contiguous()};
   return {set.images.reshape({set.size(), -1}), set.labels};
 }
