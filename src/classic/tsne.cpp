@@ -62,19 +62,26 @@ std::vector<double> pairwise_sq_distances(const std::vector<double>& x, int64_t 
 // KL(e·P ‖ Q) (with e the exaggeration).
 double kl_gradient(const std::vector<double>& P, const std::vector<double>& y, int64_t n, int64_t c, double exaggeration,
                    std::vector<double>& num, std::vector<double>& grad) {
-  double z = 0;
-#pragma omp parallel for reduction(+ : z) schedule(static)
-  for (int64_t i = 0; i < n; ++i)
+  // Sums go through per-row partials added in row order, so the result does not depend on the
+  // thread count (an OpenMP reduction's order does, and t-SNE amplifies the difference).
+  std::vector<double> row(static_cast<size_t>(n));
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    double zi = 0;
     for (int64_t j = 0; j < n; ++j) {
       double s = 0;
       for (int64_t a = 0; a < c; ++a) s += (y[i * c + a] - y[j * c + a]) * (y[i * c + a] - y[j * c + a]);
       num[i * n + j] = i == j ? 0.0 : 1.0 / (1.0 + s);
-      z += num[i * n + j];
+      zi += num[i * n + j];
     }
-  double kl = 0;
+    row[i] = zi;
+  }
+  double z = 0;
+  for (double v : row) z += v;
   constexpr double eps = 1e-12;
-#pragma omp parallel for reduction(+ : kl) schedule(static)
+#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
+    double kl = 0;
     for (int64_t a = 0; a < c; ++a) grad[i * c + a] = 0;
     for (int64_t j = 0; j < n; ++j) {
       if (i == j) continue;
@@ -83,7 +90,10 @@ double kl_gradient(const std::vector<double>& P, const std::vector<double>& y, i
       for (int64_t a = 0; a < c; ++a) grad[i * c + a] += m * (y[i * c + a] - y[j * c + a]);
       if (p > 0) kl += p * std::log(std::max(p, eps) / std::max(q, eps));
     }
+    row[i] = kl;
   }
+  double kl = 0;
+  for (double v : row) kl += v;
   return kl;
 }
 
