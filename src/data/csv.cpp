@@ -76,8 +76,11 @@ CsvDataset::CsvDataset(const std::string& path, CsvOptions options) {
     for (int64_t c = 0; c < columns; ++c) {
       const double v = parse_cell(cells[c], path, line_no, static_cast<size_t>(c));
       if (c == label_col) {
-        NABLA_CHECK(options.target_dtype != DType::Int64 || v == std::floor(v), "CsvDataset: ", path, ":", line_no,
-                    ": column ", c + 1, ": label '", cells[c], "' is not an integer class index");
+        // Integer labels must be exact in a double (|v| <= 2^53) before the conversion to int64.
+        NABLA_CHECK(options.target_dtype != DType::Int64 ||
+                        (std::isfinite(v) && v == std::floor(v) && std::fabs(v) <= 9007199254740992.0),
+                    "CsvDataset: ", path, ":", line_no, ": column ", c + 1, ": label '", cells[c],
+                    "' is not an integer class index");
         labels.push_back(v);
       } else {
         features.push_back(static_cast<float>(v));

@@ -138,6 +138,11 @@ TEST(Readers, CsvByNameIndexAndErrors) {
   write_text(path, "x,y\n1,2.5\n");
   EXPECT_NE(error_of([&] { CsvDataset(path, {}); }).find("not an integer"), std::string::npos);
   EXPECT_EQ(CsvDataset(path, {.target_dtype = DType::Float32}).get(0).target.item(), 2.5);
+  // Integer labels beyond 2^53 or infinite are rejected before the int64 conversion (fuzzer finding).
+  write_text(path, "x,y\n1,855555555555555555555555\n");
+  EXPECT_NE(error_of([&] { CsvDataset(path, {}); }).find("not an integer"), std::string::npos);
+  write_text(path, "x,y\n1,inf\n");
+  EXPECT_THROW(CsvDataset(path, {}), Error);
   EXPECT_NE(error_of([&] { CsvDataset(path, {.label_column = "z"}); }).find("no column named 'z'"), std::string::npos);
 }
 
