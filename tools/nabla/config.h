@@ -42,7 +42,7 @@ struct TrainConfig {
     double gamma = 0.1;            ///< step: decay factor
   } schedule;
   struct Train {
-    int64_t epochs = 10;
+    int64_t epochs = 15;
     int64_t batch_size = 64;
     int64_t seed = 0;
     int64_t threads = 2;
