@@ -9,23 +9,16 @@
 #include "io/io_test_util.h"
 #include "nabla/data.h"
 #include "nabla/io/npy.h"
+#include "error_of.h"
 
 using namespace nabla;
 using namespace nabla::data;
 using nabla::io_test::TempDir;
 
 namespace {
+using nabla::testing::error_of;
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 }  // namespace
 
 TEST(Readers, FashionMNISTReal) {

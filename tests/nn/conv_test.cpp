@@ -6,6 +6,7 @@
 
 #include "nabla/nabla.h"
 #include "nabla/nn/conv.h"
+#include "error_of.h"
 
 using namespace nabla;
 namespace F = nabla::nn::functional;
@@ -13,6 +14,7 @@ using nn::ConvInts;
 using nn::ConvPadding;
 
 namespace {
+using nabla::testing::error_of;
 Tensor image(const std::vector<std::vector<double>>& rows) {
   std::vector<double> v;
   for (auto& r : rows) v.insert(v.end(), r.begin(), r.end());
@@ -22,14 +24,6 @@ std::vector<double> flat(const std::vector<std::vector<double>>& rows) {
   std::vector<double> v;
   for (auto& r : rows) v.insert(v.end(), r.begin(), r.end());
   return v;
-}
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 }  // namespace
 

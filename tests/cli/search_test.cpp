@@ -6,20 +6,14 @@
 
 #include "nabla/error.h"
 #include "search_space.h"
+#include "error_of.h"
 
 using namespace nabla;
 using namespace nabla::cli;
 
 namespace {
+using nabla::testing::error_of;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 SearchDim log_dim(double lo, double hi) {
   SearchDim d;

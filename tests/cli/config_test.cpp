@@ -4,20 +4,14 @@
 
 #include "config.h"
 #include "nabla/error.h"
+#include "error_of.h"
 
 using namespace nabla;
 using namespace nabla::cli;
 
 namespace {
+using nabla::testing::error_of;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 
