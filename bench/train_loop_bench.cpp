@@ -10,8 +10,9 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <vector>
 
-#include "nabla/io/idx.h"
+#include "nabla/data/readers.h"
 #include "nabla/models/lenet.h"
 #include "nabla/models/mlp.h"
 #include "nabla/nabla.h"
@@ -62,12 +63,14 @@ int main(int argc, char** argv) {
     }
   }
   omp_set_num_threads(threads);
-  const io::IdxBytes img = io::read_idx_u8(data + "/train-images-idx3-ubyte.gz");
-  const io::IdxBytes lbl = io::read_idx_u8(data + "/train-labels-idx1-ubyte.gz");
+  const nabla::data::FashionMNIST file(data, /*train=*/true);
   const int64_t n = 12800;
-  Tensor x = empty({n, 1, 28, 28}), y = empty({n}, DType::Int64);
-  for (int64_t i = 0; i < n * 784; ++i) x.data_ptr<float>()[i] = (img.data[i] / 255.0f - 0.286f) / 0.353f;
-  for (int64_t i = 0; i < n; ++i) y.data_ptr<int64_t>()[i] = lbl.data[i];
+  std::vector<int64_t> first(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) first[static_cast<size_t>(i)] = i;
+  nabla::data::Batch batch;
+  file.get_batch(first, batch);
+  Tensor x = batch.input, y = batch.target;  // x: raw 0–255 pixels, normalised in place below
+  for (int64_t i = 0; i < n * 784; ++i) x.data_ptr<float>()[i] = (x.data_ptr<float>()[i] / 255.0f - 0.286f) / 0.353f;
   manual_seed(0);
   if (which == "both" || which == "lenet5") run("lenet5", models::lenet5(), x, y, batches, threads);
   if (which == "both" || which == "mlp") run("mlp", models::mlp({784, 256, 10}), x, y, batches, threads);

@@ -7,10 +7,8 @@
 
 namespace nabla::data {
 
-namespace {
-/// "<root>/<name>" or "<root>/<name>.gz", whichever exists; raises Error naming both otherwise.
-std::string find_idx(const std::string& root, const std::string& name, const std::string& who,
-                     const std::string& package) {
+std::string find_idx_file(const std::string& root, const std::string& name, const std::string& who,
+                          const std::string& package) {
   const std::filesystem::path plain = std::filesystem::path(root) / name;
   std::filesystem::path gz = plain;
   gz += ".gz";
@@ -20,7 +18,6 @@ std::string find_idx(const std::string& root, const std::string& name, const std
                       package.empty() ? std::string() : str_cat("; install the Debian package ", package,
                                                                 " (apt-get install ", package, ")")));
 }
-}  // namespace
 
 MNIST::MNIST(const std::string& root, bool train) { load(root, train, "MNIST", ""); }
 
@@ -30,8 +27,8 @@ MNIST::MNIST(const std::string& root, bool train, const std::string& who, const 
 
 void MNIST::load(const std::string& root, bool train, const std::string& who, const std::string& package) {
   const std::string prefix = train ? "train" : "t10k";
-  const std::string images_path = find_idx(root, prefix + "-images-idx3-ubyte", who, package);
-  const std::string labels_path = find_idx(root, prefix + "-labels-idx1-ubyte", who, package);
+  const std::string images_path = find_idx_file(root, prefix + "-images-idx3-ubyte", who, package);
+  const std::string labels_path = find_idx_file(root, prefix + "-labels-idx1-ubyte", who, package);
   io::IdxBytes images = io::read_idx_u8(images_path);
   io::IdxBytes labels = io::read_idx_u8(labels_path);
   NABLA_CHECK(images.shape.size() == 3, who, ": ", images_path, ": expected images (N, H, W), got ",

@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "classic_commands.h"
+#include "nabla/data/readers.h"
 #include "nabla/error.h"
 
 namespace nabla::cli {
@@ -12,11 +13,7 @@ std::string fashion_mnist_path(const std::string& dir, const std::string& split,
   NABLA_CHECK(std::filesystem::is_directory(dir), who, ": Fashion-MNIST directory '", dir,
               "' does not exist (install the Debian package dataset-fashion-mnist, or pass --data)");
   const std::string stem = split + "-" + kind + (kind == "images" ? "-idx3-ubyte" : "-idx1-ubyte");
-  for (const std::string& name : {stem, stem + ".gz"}) {
-    const std::string path = dir + "/" + name;
-    if (std::filesystem::exists(path)) return path;
-  }
-  throw Error(who + ": Fashion-MNIST file " + stem + "(.gz) not found in '" + dir + "'");
+  return data::find_idx_file(dir, stem, who, "dataset-fashion-mnist");
 }
 
 void make_output_dir(const std::string& dir, const std::string& who) {

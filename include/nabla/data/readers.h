@@ -11,6 +11,11 @@
 
 namespace nabla::data {
 
+/// "<root>/<name>.gz" or "<root>/<name>", whichever exists (the .gz first). Otherwise raises
+/// Error "<who>: … not found", naming the Debian `package` to install when it is not empty.
+std::string find_idx_file(const std::string& root, const std::string& name, const std::string& who,
+                          const std::string& package = "");
+
 /// Images and labels of an IDX pair (MNIST layout: images (N, H, W) uint8, labels (N) uint8),
 /// kept as bytes; get() converts one image to (1, H, W) float32.
 class MNIST : public Dataset {
