@@ -49,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work"
-if [ ! -s "$base_tar" ]; then
+if [ ! -f "$base_tar" ] || [ ! -s "$base_tar" ]; then
   # The host's own apt sources: every sources file it has (one-line and deb822 forms).
   sources=()
   [ -s /etc/apt/sources.list ] && sources+=(/etc/apt/sources.list)
@@ -58,7 +58,7 @@ if [ ! -s "$base_tar" ]; then
   done
   [ ${#sources[@]} -gt 0 ] || { echo "fresh-root: the host has no apt sources" >&2; exit 1; }
   echo "fresh-root: building the base bookworm root (mmdebstrap --variant=apt) from ${sources[*]}"
-  mmdebstrap --variant=apt --quiet bookworm "$base_tar.tmp" "${sources[@]}"
+  mmdebstrap --variant=apt --format=tar --quiet bookworm "$base_tar.tmp" "${sources[@]}"
   mv "$base_tar.tmp" "$base_tar"
 fi
 
