@@ -9,11 +9,13 @@
 #   1. builds a minimal bookworm root with mmdebstrap (variant apt) from this machine's own apt
 #      sources; the base tarball is cached in build-fresh-root/ of this checkout only (it holds
 #      nothing but Debian's minimal apt system, so it cannot hide a missing package);
-#   2. unpacks it into a new directory, copies a clean clone of this checkout's HEAD into /nabla;
+#   2. unpacks it into a new directory outside the checkout (under /var/tmp, so that nothing that
+#      walks or deletes the checkout can reach the bind mounts), copies a clean clone of this
+#      checkout's HEAD into /nabla;
 #   3. bind-mounts /proc, /dev and /sys, and runs the command from README.md (the line after
 #      "# 1." or "# 2.") in /nabla with a clean environment (env -i, plain PATH);
 #   4. unmounts everything and removes the root, also when the command fails (trap).
-# Environment: FRESH_ROOT_KEEP=1 keeps the root afterwards (for inspection).
+# Environment: FRESH_ROOT_KEEP=1 keeps the root afterwards (for inspection; unmounted).
 set -euo pipefail
 
 which=${1:-}
@@ -22,7 +24,7 @@ which=${1:-}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$repo/build-fresh-root
 base_tar=$work/bookworm-apt.tar
-root=$work/root-$which
+root=
 
 cmd=$(awk -v n="# $which." 'index($0, n) == 1 { getline; print; exit }' "$repo/README.md")
 [ -n "$cmd" ] || { echo "fresh-root: README.md has no command after '# $which.'" >&2; exit 1; }
@@ -33,6 +35,7 @@ command -v mmdebstrap >/dev/null || {
 }
 
 cleanup() {
+  [ -n "$root" ] || return 0
   # Unmount in reverse order; lazily if something still holds a mount, so the trap never hangs.
   for m in sys dev proc; do
     if mountpoint -q "$root/$m"; then umount -R "$root/$m" 2>/dev/null || umount -R -l "$root/$m"; fi
@@ -62,9 +65,7 @@ if [ ! -f "$base_tar" ] || [ ! -s "$base_tar" ]; then
   mv "$base_tar.tmp" "$base_tar"
 fi
 
-if [ -e "$root" ]; then cleanup; fi
-[ ! -e "$root" ] || { echo "fresh-root: could not remove an old $root" >&2; exit 1; }
-mkdir -p "$root"
+root=$(mktemp -d /var/tmp/nabla-fresh-root-$which.XXXXXX)
 tar -C "$root" -xf "$base_tar"
 git clone --quiet --no-hardlinks "$repo" "$root/nabla"
 cp /etc/resolv.conf "$root/etc/resolv.conf"  # name resolution for apt inside the root
