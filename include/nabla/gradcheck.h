@@ -30,4 +30,9 @@ struct GradcheckOptions {
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
 
+/// Checks second derivatives: gradcheck of x ↦ ∂(sum(f(x) * v))/∂x (v a fixed random weight),
+/// the first derivative computed by autograd::grad with create_graph. Inputs must be float64.
+GradcheckResult gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                              const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
 }  // namespace nabla

@@ -31,6 +31,7 @@ struct TensorImpl {
   bool requires_grad = false;
   bool is_view = false;                       // shares storage with a tensor it was derived from
   std::shared_ptr<autograd::Node> grad_fn;    // null for leaves
+  uint32_t output_nr = 0;                     // which output of grad_fn this tensor is
   std::shared_ptr<TensorImpl> grad;           // accumulated gradient of a leaf
   std::string name;                           // optional, shown in error messages
 };
@@ -96,7 +97,8 @@ class Tensor {
   /// Resets .grad to undefined (as PyTorch's set_to_none=True).
   void zero_grad();
   /// Back-propagates from this tensor. `gradient` may be omitted only for one-element tensors.
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  /// With create_graph the gradients record a graph (for higher-order derivatives).
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   /// Same data, cut from the graph, requires_grad false.
   Tensor detach() const;
   /// Detaches in place.

@@ -98,4 +98,28 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   return result;
 }
 
+GradcheckResult gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                              const std::vector<Tensor>& inputs, const GradcheckOptions& options) {
+  Tensor v;  // the fixed weight of the outputs, drawn on the first call
+  auto first_derivative = [&](const std::vector<Tensor>& xs) {
+    autograd::EnableGradGuard grad_mode;  // gradcheck evaluates its function under no_grad
+    const Tensor y = f(xs);
+    if (!v.defined()) {
+      Generator gen(4321);
+      v = randn(y.shape(), DType::Float64, &gen);
+    }
+    std::vector<Tensor> wrt;
+    for (const Tensor& x : xs)
+      if (x.defined() && x.requires_grad()) wrt.push_back(x);
+    std::vector<Tensor> grads(wrt.size());
+    if (y.requires_grad())
+      grads = autograd::grad({y}, wrt, {.grad_outputs = {v}, .create_graph = true, .allow_unused = true});
+    std::vector<Tensor> flat;
+    for (size_t k = 0; k < wrt.size(); ++k)
+      flat.push_back(grads[k].defined() ? grads[k].reshape({-1}) : zeros({wrt[k].numel()}, DType::Float64));
+    return cat(flat, 0);
+  };
+  return gradcheck(first_derivative, inputs, options);
+}
+
 }  // namespace nabla

@@ -112,8 +112,8 @@ void Tensor::set_grad(const Tensor& g) {
 
 void Tensor::zero_grad() { impl().grad.reset(); }
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
-  autograd::backward(*this, gradient, retain_graph);
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  autograd::backward(*this, gradient, retain_graph, create_graph);
 }
 
 Tensor Tensor::detach() const {
@@ -129,6 +129,7 @@ Tensor Tensor::detach() const {
 
 Tensor& Tensor::detach_() {
   impl().grad_fn.reset();
+  impl().output_nr = 0;
   impl().requires_grad = false;
   return *this;
 }

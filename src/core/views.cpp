@@ -186,6 +186,25 @@ Tensor Tensor::t() const {
   return dim() < 2 ? *this : transpose(0, 1);
 }
 
+namespace {
+
+// The gradient of a slice: zeros of the input's shape holding g at the sliced positions. It is
+// recorded itself (its gradient is the same slice of the incoming gradient), so slice and select
+// stay differentiable when the backward pass records a graph.
+Tensor slice_backward(const Tensor& g, const Shape& in_shape, int64_t d, int64_t start, int64_t end, int64_t step) {
+  Tensor gi = zeros(in_shape, g.dtype());
+  {
+    NoGradGuard no_grad;  // the write into a view of gi is not part of the graph; the node below is
+    gi.slice(d, start, end, step).copy_(g);
+  }
+  autograd::record(gi, "slice_backward", {g}, [d, start, end, step](const Tensor& gg) {
+    return std::vector<Tensor>{gg.slice(d, start, end, step)};
+  });
+  return gi;
+}
+
+}  // namespace
+
 Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const {
   d = wrap_dim(d, dim(), "slice");
   NABLA_CHECK(step > 0, "slice: step must be positive, got ", step);
@@ -201,9 +220,7 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
   if (requires_grad() && autograd::grad_enabled()) {
     Shape in_shape = this->shape();
     autograd::record(out, "slice", {*this}, [in_shape, d, start, end, step](const Tensor& g) {
-      Tensor gi = zeros(in_shape, g.dtype());
-      gi.slice(d, start, end, step).copy_(g);
-      return std::vector<Tensor>{gi};
+      return std::vector<Tensor>{slice_backward(g, in_shape, d, start, end, step)};
     });
   }
   return out;
@@ -232,9 +249,7 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   if (requires_grad() && autograd::grad_enabled()) {
     Shape in_shape = this->shape();
     autograd::record(out, "select", {*this}, [in_shape, d, index](const Tensor& g) {
-      Tensor gi = zeros(in_shape, g.dtype());
-      gi.select(d, index).copy_(g);
-      return std::vector<Tensor>{gi};
+      return std::vector<Tensor>{slice_backward(g.unsqueeze(d), in_shape, d, index, index + 1, 1)};
     });
   }
   return out;

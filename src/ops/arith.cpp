@@ -87,10 +87,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   });
   if (!autograd::needs_grad({a, b})) return out;
   // d(ab)/da = b, d(ab)/db = a ("mul switches" its inputs).
-  autograd::record(out, "mul", {a, b}, [a, b](const Tensor& g) {
-    return std::vector<Tensor>{a.requires_grad() ? sum_to(mul(g, b), a.shape()) : Tensor(),
-                               b.requires_grad() ? sum_to(mul(g, a), b.shape()) : Tensor()};
-  }, {a, b});
+  autograd::record(out, "mul", {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
+                                        need_a = a.requires_grad(), need_b = b.requires_grad()](const Tensor& g) {
+    const Tensor a = sa.get(), b = sb.get();
+    return std::vector<Tensor>{need_a ? sum_to(mul(g, b), a.shape()) : Tensor(),
+                               need_b ? sum_to(mul(g, a), b.shape()) : Tensor()};
+  });
   return out;
 }
 Tensor mul(const Tensor& a, double b) {
@@ -112,11 +114,13 @@ Tensor div(const Tensor& a, const Tensor& b) {
   });
   if (!autograd::needs_grad({a, b})) return out;
   // d(a/b)/da = 1/b; d(a/b)/db = −a/b².
-  autograd::record(out, "div", {a, b}, [a, b](const Tensor& g) {
-    Tensor ga = a.requires_grad() ? sum_to(div(g, b), a.shape()) : Tensor();
-    Tensor gb = b.requires_grad() ? sum_to(neg(div(mul(g, a), mul(b, b))), b.shape()) : Tensor();
+  autograd::record(out, "div", {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
+                                        need_a = a.requires_grad(), need_b = b.requires_grad()](const Tensor& g) {
+    const Tensor a = sa.get(), b = sb.get();
+    Tensor ga = need_a ? sum_to(div(g, b), a.shape()) : Tensor();
+    Tensor gb = need_b ? sum_to(neg(div(mul(g, a), mul(b, b))), b.shape()) : Tensor();
     return std::vector<Tensor>{ga, gb};
-  }, {a, b});
+  });
   return out;
 }
 Tensor div(const Tensor& a, double b) {

@@ -104,9 +104,11 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   });
   // The gradient flows to the side that was selected, summed back over broadcast dims.
   const Shape as = a.shape(), bs = b.shape();
-  autograd::record(out, "where", {a, b}, [cond, a, b, as, bs](const Tensor& g) {
-    Tensor ga = a.requires_grad() ? sum_to(where(cond, g, 0.0), as) : Tensor();
-    Tensor gb = b.requires_grad() ? sum_to(where(cond, 0.0, g), bs) : Tensor();
+  autograd::record(out, "where", {a, b}, [sc = autograd::SavedTensor(cond), need_a = a.requires_grad(),
+                                          need_b = b.requires_grad(), as, bs](const Tensor& g) {
+    const Tensor cond = sc.get();
+    Tensor ga = need_a ? sum_to(where(cond, g, 0.0), as) : Tensor();
+    Tensor gb = need_b ? sum_to(where(cond, 0.0, g), bs) : Tensor();
     return std::vector<Tensor>{ga, gb};
   });
   return out;
@@ -145,11 +147,14 @@ Tensor maximum_or_minimum(const Tensor& a, const Tensor& b, bool largest) {
   const char* op = largest ? "maximum" : "minimum";
   Tensor out = extreme_pair(a, b, largest, op);
   const Shape as = a.shape(), bs = b.shape();
-  autograd::record(out, op, {a, b}, [a, b, as, bs, largest](const Tensor& g) {
-    Tensor ga = a.requires_grad() ? sum_to(extreme_pair_grad(g, a, b, largest), as) : Tensor();
-    Tensor gb = b.requires_grad() ? sum_to(extreme_pair_grad(g, b, a, largest), bs) : Tensor();
+  autograd::record(out, op, {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
+                                     need_a = a.requires_grad(), need_b = b.requires_grad(), as, bs,
+                                     largest](const Tensor& g) {
+    const Tensor a = sa.get(), b = sb.get();
+    Tensor ga = need_a ? sum_to(extreme_pair_grad(g, a, b, largest), as) : Tensor();
+    Tensor gb = need_b ? sum_to(extreme_pair_grad(g, b, a, largest), bs) : Tensor();
     return std::vector<Tensor>{ga, gb};
-  }, {a, b});
+  });
   return out;
 }
 

@@ -66,6 +66,7 @@ inline Tensor& adopt_result(Tensor& self, const Tensor& result, const char* op) 
     self.copy_(result);
   }
   self.impl().grad_fn = result.grad_fn();
+  self.impl().output_nr = result.impl().output_nr;
   self.impl().requires_grad = result.requires_grad();
   return self;
 }

@@ -94,9 +94,9 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   // out[p] = x[p | d ← index[p]]: each out element reads one x element, so ∂L/∂x accumulates
   // ∂L/∂out at the gathered positions (duplicates add up) — a scatter_add into zeros.
   const Shape x_shape = x.shape();
-  autograd::record(out, "gather", {x}, [x_shape, d, ic](const Tensor& g) {
-    return std::vector<Tensor>{scatter_add(zeros(x_shape, g.dtype()), d, ic, g)};
-  }, {ic});
+  autograd::record(out, "gather", {x}, [x_shape, d, si = autograd::SavedTensor(ic)](const Tensor& g) {
+    return std::vector<Tensor>{scatter_add(zeros(x_shape, g.dtype()), d, si.get(), g)};
+  });
   return out;
 }
 
@@ -114,9 +114,9 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
   // Written positions no longer depend on x: ∂L/∂x = g with those positions zeroed.
   // src[p] lands at out[p | d ← index[p]]: ∂L/∂src[p] = g gathered there (zero where src is unread).
   const Shape src_shape = src.shape();
-  autograd::record(out, "scatter", {x, src}, [d, ic, src_shape](const Tensor& g) {
-    return std::vector<Tensor>{scatter(g, d, ic, 0.0), embed_leading(gather(g, d, ic), src_shape)};
-  }, {ic});
+  autograd::record(out, "scatter", {x, src}, [d, si = autograd::SavedTensor(ic), src_shape](const Tensor& g) {
+    return std::vector<Tensor>{scatter(g, d, si.get(), 0.0), embed_leading(gather(g, d, si.get()), src_shape)};
+  });
   return out;
 }
 
@@ -132,8 +132,9 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, double value) 
                          static_cast<T>(value));
   });
   // Filled positions are constants: ∂L/∂x = g with them zeroed.
-  autograd::record(out, "scatter", {x}, [d, ic](const Tensor& g) { return std::vector<Tensor>{scatter(g, d, ic, 0.0)}; },
-                   {ic});
+  autograd::record(out, "scatter", {x}, [d, si = autograd::SavedTensor(ic)](const Tensor& g) {
+    return std::vector<Tensor>{scatter(g, d, si.get(), 0.0)};
+  });
   return out;
 }
 
@@ -150,9 +151,9 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   });
   // out = x + Σ src placed at the indexed positions: ∂L/∂x = g, ∂L/∂src[p] = g[p | d ← index[p]].
   const Shape src_shape = src.shape();
-  autograd::record(out, "scatter_add", {x, src}, [d, ic, src_shape](const Tensor& g) {
-    return std::vector<Tensor>{g, embed_leading(gather(g, d, ic), src_shape)};
-  }, {ic});
+  autograd::record(out, "scatter_add", {x, src}, [d, si = autograd::SavedTensor(ic), src_shape](const Tensor& g) {
+    return std::vector<Tensor>{g, embed_leading(gather(g, d, si.get()), src_shape)};
+  });
   return out;
 }
 
@@ -175,9 +176,9 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
                          product(xs, d + 1, static_cast<int64_t>(xs.size())), x.element_size(), ic.data_ptr<int64_t>(), k);
   // out picks rows index[j] of x along d: ∂L/∂x adds each row of g back at row index[j].
   const Shape x_shape = x.shape();
-  autograd::record(out, "index_select", {x}, [x_shape, d, ic](const Tensor& g) {
-    return std::vector<Tensor>{index_add(zeros(x_shape, g.dtype()), d, ic, g)};
-  }, {ic});
+  autograd::record(out, "index_select", {x}, [x_shape, d, si = autograd::SavedTensor(ic)](const Tensor& g) {
+    return std::vector<Tensor>{index_add(zeros(x_shape, g.dtype()), d, si.get(), g)};
+  });
   return out;
 }
 
@@ -202,9 +203,9 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
                            product(xs, d + 1, static_cast<int64_t>(xs.size())), ic.data_ptr<int64_t>(), k);
   });
   // out = x + source rows added at index: ∂L/∂x = g, ∂L/∂source = rows index[j] of g.
-  autograd::record(out, "index_add", {x, source}, [d, ic](const Tensor& g) {
-    return std::vector<Tensor>{g, index_select(g, d, ic)};
-  }, {ic});
+  autograd::record(out, "index_add", {x, source}, [d, si = autograd::SavedTensor(ic)](const Tensor& g) {
+    return std::vector<Tensor>{g, index_select(g, d, si.get())};
+  });
   return out;
 }
 
@@ -223,9 +224,9 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
   // Filled elements are constants: the gradient passes where mask is false, is zero where it is
   // true, and is summed back over the dims along which x was broadcast.
   const Shape x_shape = x.shape();
-  autograd::record(out, "masked_fill", {x}, [mask, x_shape](const Tensor& g) {
-    return std::vector<Tensor>{sum_to(masked_fill(g, mask, 0.0), x_shape)};
-  }, {mask});
+  autograd::record(out, "masked_fill", {x}, [sm = autograd::SavedTensor(mask), x_shape](const Tensor& g) {
+    return std::vector<Tensor>{sum_to(masked_fill(g, sm.get(), 0.0), x_shape)};
+  });
   return out;
 }
 

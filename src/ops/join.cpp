@@ -1,5 +1,6 @@
-// Joining and splitting: cat, stack, split, chunk. cat copies contiguous blocks (one memcpy per
-// (row, piece)); split/chunk return views, so their gradients flow through narrow().
+// Joining and splitting: cat, stack, split, chunk, unbind. cat copies contiguous blocks (one
+// memcpy per (row, piece)); split/chunk/unbind return views recorded as one node with one output
+// per piece, whose rule receives the gradients of all pieces at once.
 #include "core/tensor_access.h"
 #include "kernels/cpu/cat.h"
 #include "nabla/autograd.h"
@@ -16,6 +17,35 @@ int64_t product(const Shape& s, int64_t from, int64_t to) {
 
 // PyTorch's legacy rule: 1-d empty tensors (shape [0]) are skipped by cat whatever the rank of the others.
 bool skipped_by_cat(const Tensor& t) { return t.dim() == 1 && t.numel() == 0; }
+
+// The pieces of x of `sizes` along d, as views recorded by one "split" node.
+std::vector<Tensor> split_views(const Tensor& x, const IntList& sizes, int64_t d) {
+  std::vector<Tensor> out;
+  out.reserve(sizes.size());
+  {
+    NoGradGuard no_grad;  // one node below records all pieces, instead of one slice node each
+    int64_t start = 0;
+    for (int64_t s : sizes) {
+      out.push_back(x.narrow(d, start, s));
+      start += s;
+    }
+  }
+  // x = [p_0 | p_1 | …] along d, so ∂L/∂x is the pieces' gradients side by side (zeros for a
+  // piece that received none).
+  autograd::record_multi(out, "split", {x}, [x_shape = x.shape(), sizes, d](const std::vector<Tensor>& grads) {
+    DType dt = DType::Float32;
+    for (const Tensor& g : grads)
+      if (g.defined()) dt = g.dtype();
+    std::vector<Tensor> parts(grads.size());
+    for (size_t k = 0; k < grads.size(); ++k) {
+      Shape piece = x_shape;
+      piece[d] = sizes[k];
+      parts[k] = grads[k].defined() ? grads[k] : zeros(piece, dt);
+    }
+    return std::vector<Tensor>{cat(parts, d)};
+  });
+  return out;
+}
 
 }  // namespace
 
@@ -104,13 +134,9 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
   NABLA_CHECK(split_size > 0 || n == 0, "split: split_size can only be 0 if the dimension size is 0, but dimension ",
               d, " has size ", n, " (shape ", x.shape(), ")");
   const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((n + split_size - 1) / split_size, 1);
-  std::vector<Tensor> out;
-  out.reserve(pieces);
-  for (int64_t p = 0; p < pieces; ++p) {
-    const int64_t start = p * split_size;
-    out.push_back(x.narrow(d, start, std::min(split_size, n - start)));
-  }
-  return out;
+  IntList sizes(pieces);
+  for (int64_t p = 0; p < pieces; ++p) sizes[p] = std::min(split_size, n - p * split_size);
+  return split_views(x, sizes, d);
 }
 
 std::vector<Tensor> split(const Tensor& x, const IntList& sizes, int64_t dim) {
@@ -123,14 +149,7 @@ std::vector<Tensor> split(const Tensor& x, const IntList& sizes, int64_t dim) {
   }
   NABLA_CHECK(total == x.shape()[d], "split: split sizes ", sizes, " sum to ", total, " but dimension ", d,
               " has size ", x.shape()[d], " (shape ", x.shape(), ")");
-  std::vector<Tensor> out;
-  out.reserve(sizes.size());
-  int64_t start = 0;
-  for (int64_t s : sizes) {
-    out.push_back(x.narrow(d, start, s));
-    start += s;
-  }
-  return out;
+  return split_views(x, sizes, d);
 }
 
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
@@ -142,6 +161,30 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   // an empty dim gives `chunks` empty pieces.
   if (n == 0) return split(x, IntList(chunks, 0), d);
   return split(x, (n + chunks - 1) / chunks, d);
+}
+
+std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
+  NABLA_CHECK(x.dim() > 0, "unbind: cannot unbind a zero-dimensional tensor");
+  const int64_t d = wrap_dim(dim, x.dim(), "unbind");
+  const int64_t n = x.shape()[d];
+  std::vector<Tensor> out;
+  out.reserve(n);
+  {
+    NoGradGuard no_grad;  // one node below records all slices
+    for (int64_t i = 0; i < n; ++i) out.push_back(x.select(d, i));
+  }
+  // x = stack(slices, d), so ∂L/∂x stacks the slices' gradients (zeros where a slice got none).
+  autograd::record_multi(out, "unbind", {x}, [x_shape = x.shape(), d](const std::vector<Tensor>& grads) {
+    DType dt = DType::Float32;
+    for (const Tensor& g : grads)
+      if (g.defined()) dt = g.dtype();
+    Shape slice = x_shape;
+    slice.erase(slice.begin() + d);
+    std::vector<Tensor> parts(grads.size());
+    for (size_t k = 0; k < grads.size(); ++k) parts[k] = grads[k].defined() ? grads[k] : zeros(slice, dt);
+    return std::vector<Tensor>{stack(parts, d)};
+  });
+  return out;
 }
 
 }  // namespace nabla

@@ -89,9 +89,10 @@ Tensor mm(const Tensor& a, const Tensor& b) {
               "x", a.size(1), " and ", b.size(0), "x", b.size(1), ")");
   Tensor out = mm_raw(a, b);
   // d(AB)/dA = G·Bᵀ, d(AB)/dB = Aᵀ·G.
-  autograd::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
-    return std::vector<Tensor>{a.requires_grad() ? mm(g, b.t()) : Tensor(), b.requires_grad() ? mm(a.t(), g) : Tensor()};
-  }, {a, b});
+  autograd::record(out, "mm", {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
+                                       need_a = a.requires_grad(), need_b = b.requires_grad()](const Tensor& g) {
+    return std::vector<Tensor>{need_a ? mm(g, sb.get().t()) : Tensor(), need_b ? mm(sa.get().t(), g) : Tensor()};
+  });
   return out;
 }
 
@@ -101,10 +102,11 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), "bmm: shapes ", a.shape(), " and ", b.shape(),
               " cannot be multiplied (batch sizes must match and a.size(2) must equal b.size(1))");
   Tensor out = bmm_raw(a.detach(), b.detach());
-  autograd::record(out, "bmm", {a, b}, [a, b](const Tensor& g) {
-    return std::vector<Tensor>{a.requires_grad() ? bmm(g, b.transpose(1, 2)) : Tensor(),
-                               b.requires_grad() ? bmm(a.transpose(1, 2), g) : Tensor()};
-  }, {a, b});
+  autograd::record(out, "bmm", {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
+                                        need_a = a.requires_grad(), need_b = b.requires_grad()](const Tensor& g) {
+    return std::vector<Tensor>{need_a ? bmm(g, sb.get().transpose(1, 2)) : Tensor(),
+                               need_b ? bmm(sa.get().transpose(1, 2), g) : Tensor()};
+  });
   return out;
 }
 

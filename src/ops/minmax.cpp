@@ -57,21 +57,20 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim
   const char* op = largest ? "max" : "min";
   auto [values, indices] = extreme_dim_raw(x, dim, keepdim, largest, /*want_values=*/true, op);
   if (!autograd::needs_grad({x})) return {values, indices};
-  // The output picked one element per slice: its gradient goes to that element (the arg-max),
-  // every other element gets zero.
+  // One node with two outputs (values, indices); only the values carry a gradient. The output
+  // picked one element per slice: its gradient goes to that element (the arg-max), every other
+  // element gets zero — a scatter into zeros, which is itself differentiable.
   const Shape in_shape = x.shape();
   const int64_t d = x.dim() == 0 ? 0 : wrap_dim(dim, x.dim(), op);
-  autograd::record(values, op, {x}, [in_shape, indices = indices, d](const Tensor& g) {
-    Tensor grad = zeros(in_shape, g.dtype());
-    const Tensor gc = g.contiguous();
-    const DimSplit s = split_at(in_shape.empty() ? Shape{1} : in_shape, d);
-    dispatch_floating(g.dtype(), "max", [&]<class T>() {
-      cpu::scatter_along_dim<T>(gc.data_ptr<T>(), indices.data_ptr<int64_t>(), grad.data_ptr<T>(), s.outer, s.reduced,
-                                s.inner);
-    });
-    return std::vector<Tensor>{grad};
+  std::vector<Tensor> outputs{values, indices};
+  autograd::record_multi(outputs, op, {x}, [in_shape, si = autograd::SavedTensor(indices), d, keepdim](
+                                               const std::vector<Tensor>& grads) {
+    const Tensor& g = grads[0];
+    if (in_shape.empty()) return std::vector<Tensor>{g.reshape(in_shape)};  // 0-d: the one element
+    const Tensor idx = keepdim ? si.get() : si.get().unsqueeze(d);
+    return std::vector<Tensor>{scatter(zeros(in_shape, g.dtype()), d, idx, keepdim ? g : g.unsqueeze(d))};
   });
-  return {values, indices};
+  return {outputs[0], outputs[1]};
 }
 
 Tensor extreme_all(const Tensor& x, bool largest) {
@@ -86,12 +85,12 @@ Tensor extreme_all(const Tensor& x, bool largest) {
   if (!autograd::needs_grad({x})) return out;
   // The gradient is split evenly among all elements equal to the result (ties, or NaNs when the
   // result is NaN), as PyTorch's amax/amin: d/dx_i = [x_i = m] / #{j : x_j = m}.
-  const Tensor value = out.detach();
-  autograd::record(out, op, {x}, [x, value](const Tensor& g) {
+  autograd::record(out, op, {x}, [sx = autograd::SavedTensor(x), sv = autograd::SavedTensor::output(out)](const Tensor& g) {
+    const Tensor x = sx.get(), value = sv.get().detach();
     const Tensor hit = logical_or(eq(x, value), logical_and(isnan(x), isnan(value)));
     const Tensor count = sum(hit);
     return std::vector<Tensor>{mul(hit.to(g.dtype()), div(g, count.to(g.dtype())))};
-  }, {x});
+  });
   return out;
 }
 

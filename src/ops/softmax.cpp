@@ -39,8 +39,13 @@ Tensor softmax_impl(const Tensor& x, int64_t dim_in, bool log) {
   // Backward from the output y (see kernels/cpu/softmax.h):
   //   softmax:     ∂y_j/∂x_k = y_j(δ_jk − y_k)  ⇒  dx = y ⊙ (g − Σ g⊙y)
   //   log_softmax: ∂y_j/∂x_k = δ_jk − softmax_k ⇒  dx = g − softmax · Σ g,  softmax = e^y
-  const Tensor y = out.detach();
-  autograd::record(out, op, {x}, [y, O, R, I, log, op](const Tensor& g) {
+  autograd::record(out, op, {x}, [sy = autograd::SavedTensor::output(out), O, R, I, log, dim, op](const Tensor& g) {
+    const Tensor y = sy.get();
+    if (autograd::grad_enabled()) {
+      // The same formulas with recorded ops, so that the gradient can be differentiated again.
+      if (log) return std::vector<Tensor>{sub(g, mul(exp(y), sum(g, {dim}, true)))};
+      return std::vector<Tensor>{mul(y, sub(g, sum(mul(g, y), {dim}, true)))};
+    }
     const Tensor gc = g.to(y.dtype()).contiguous();
     Tensor dx = empty(y.shape(), y.dtype());
     if (y.numel() > 0)
@@ -48,7 +53,7 @@ Tensor softmax_impl(const Tensor& x, int64_t dim_in, bool log) {
         cpu::softmax_backward<T>(gc.data_ptr<T>(), y.data_ptr<T>(), dx.data_ptr<T>(), O, R, I, log);
       });
     return std::vector<Tensor>{dx};
-  }, {y});
+  });
   return out;
 }
 
@@ -70,12 +75,12 @@ Tensor logsumexp(const Tensor& x_in, const IntList& dims_in, bool keepdim) {
   });
   if (!autograd::needs_grad({x})) return out;
   // ∂/∂x_i log Σ_j e^(x_j) = e^(x_i − lse): the softmax over the reduced dims.
-  const Tensor lse = out.detach();
   const Shape in_shape = x.shape();
-  autograd::record(out, "logsumexp", {x}, [x, lse, in_shape, dims, keepdim](const Tensor& g) {
-    const Tensor p = exp(sub(x, detail::expand_reduced_grad(lse, in_shape, dims, keepdim)));
+  autograd::record(out, "logsumexp", {x}, [sx = autograd::SavedTensor(x), slse = autograd::SavedTensor::output(out),
+                                           in_shape, dims, keepdim](const Tensor& g) {
+    const Tensor p = exp(sub(sx.get(), detail::expand_reduced_grad(slse.get(), in_shape, dims, keepdim)));
     return std::vector<Tensor>{mul(detail::expand_reduced_grad(g, in_shape, dims, keepdim), p)};
-  }, {x});
+  });
   return out;
 }
 

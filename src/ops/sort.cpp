@@ -21,13 +21,17 @@ Lines lines_of(const Tensor& x, int64_t d) {
   return l;
 }
 
+// One node with two outputs (values, indices); only the values carry a gradient.
 // values[p] = x[p | d ← indices[p]], so ∂L/∂x[p | d ← indices[p]] = ∂L/∂values[p]. Indices along
 // a line are distinct, so a scatter into zeros routes every gradient element to its source.
-void record_index_backward(Tensor& values, const char* name, const Tensor& x, int64_t d, const Tensor& indices) {
-  const Shape x_shape = x.shape();
-  autograd::record(values, name, {x}, [x_shape, d, indices](const Tensor& g) {
-    return std::vector<Tensor>{scatter(zeros(x_shape, g.dtype()), d, indices, g)};
-  }, {indices});
+std::pair<Tensor, Tensor> record_index_backward(Tensor values, const char* name, const Tensor& x, int64_t d,
+                                                Tensor indices) {
+  std::vector<Tensor> outputs{std::move(values), std::move(indices)};
+  autograd::record_multi(outputs, name, {x}, [x_shape = x.shape(), d, si = autograd::SavedTensor(outputs[1])](
+                                                 const std::vector<Tensor>& grads) {
+    return std::vector<Tensor>{scatter(zeros(x_shape, grads[0].dtype()), d, si.get(), grads[0])};
+  });
+  return {outputs[0], outputs[1]};
 }
 
 }  // namespace
@@ -42,8 +46,7 @@ std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
     cpu::sort_lines<T>(xc.data_ptr<T>(), values.data_ptr<T>(), indices.data_ptr<int64_t>(), l.outer, l.n, l.inner,
                        descending);
   });
-  record_index_backward(values, "sort", x, d, indices);
-  return {values, indices};
+  return record_index_backward(values, "sort", x, d, indices);
 }
 
 std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool sorted) {
@@ -61,8 +64,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool lar
     cpu::topk_lines<T>(xc.data_ptr<T>(), values.data_ptr<T>(), indices.data_ptr<int64_t>(), l.outer, l.n, l.inner, k,
                        largest, sorted);
   });
-  record_index_backward(values, "topk", x, d, indices);
-  return {values, indices};
+  return record_index_backward(values, "topk", x, d, indices);
 }
 
 }  // namespace nabla

@@ -29,16 +29,23 @@ Tensor grad_map(const Tensor& g, const Tensor& t, const char* op, F f) {
   });
 }
 
-// Records a unary rule whose gradient is g ⊙ f'(saved) for one saved tensor (input or output).
-template <class F>
-void record_unary(Tensor& out, const char* op, const Tensor& x, const Tensor& saved, F dfdx_times_g) {
+// Records a unary rule whose gradient is g ⊙ f'(s) for one saved tensor s: the input x, or the
+// output when `from_output`. `fused` computes it in one elementwise pass over (g, s); `composite`
+// computes the same with recorded ops (Tensor in, Tensor out), used when the backward pass itself
+// records a graph (create_graph), so that higher-order gradients are exact.
+template <class Fused, class Composite>
+void record_unary(Tensor& out, const char* op, const Tensor& x, bool from_output, Fused fused, Composite composite) {
   if (!autograd::needs_grad({x})) return;
-  // The output is saved detached: its own grad_fn must not hold it (that would be a cycle).
-  const Tensor s = saved.is_same(out) ? out.detach() : saved;
-  autograd::record(out, op, {x}, [s, op, dfdx_times_g](const Tensor& g) {
-    return std::vector<Tensor>{grad_map(g, s, op, dfdx_times_g)};
-  }, {s});
+  const autograd::SavedTensor s = from_output ? autograd::SavedTensor::output(out) : autograd::SavedTensor(x);
+  autograd::record(out, op, {x}, [s, op, fused, composite](const Tensor& g) {
+    const Tensor t = s.get();
+    if (autograd::grad_enabled()) return std::vector<Tensor>{composite(g, t)};
+    return std::vector<Tensor>{grad_map(g, t, op, fused)};
+  });
 }
+
+// 1 where `mask`, else 0, in g's dtype (masks of piecewise-linear rules in composite form).
+Tensor as_factor(const Tensor& mask, const Tensor& g) { return mask.to(g.dtype()); }
 
 // base^e for integers by repeated squaring; negative exponents follow integer division
 // (1 → 1, −1 → ±1, anything else → 0), as PyTorch.
@@ -91,14 +98,16 @@ Tensor pow_scalar_forward(const Tensor& x, double e) {
 Tensor exp(const Tensor& x) {
   Tensor out = map_floating(x, "exp", [](auto v) { return vec::exp(v); });
   // d e^x = e^x: reuse the output.
-  record_unary(out, "exp", x, out, [](auto g, auto y) { return g * y; });
+  record_unary(out, "exp", x, true, [](auto g, auto y) { return g * y; },
+               [](const Tensor& g, const Tensor& y) { return mul(g, y); });
   return out;
 }
 
 Tensor log(const Tensor& x) {
   Tensor out = map_floating(x, "log", [](auto v) { return vec::log(v); });
   // d log x = 1/x.
-  record_unary(out, "log", x, x, [](auto g, auto v) { return g / v; });
+  record_unary(out, "log", x, false, [](auto g, auto v) { return g / v; },
+               [](const Tensor& g, const Tensor& v) { return div(g, v); });
   return out;
 }
 
@@ -118,14 +127,16 @@ Tensor sqrt_forward(const Tensor& x, bool reciprocal, const char* op) {
 Tensor sqrt(const Tensor& x) {
   Tensor out = sqrt_forward(x, false, "sqrt");
   // d √x = 1/(2√x) = 0.5/y.
-  record_unary(out, "sqrt", x, out, [](auto g, auto y) { return g / (decltype(y)(2) * y); });
+  record_unary(out, "sqrt", x, true, [](auto g, auto y) { return g / (decltype(y)(2) * y); },
+               [](const Tensor& g, const Tensor& y) { return div(g, mul(y, 2.0)); });
   return out;
 }
 
 Tensor rsqrt(const Tensor& x) {
   Tensor out = sqrt_forward(x, true, "rsqrt");
   // d x^(−1/2) = −½·x^(−3/2) = −½·y³.
-  record_unary(out, "rsqrt", x, out, [](auto g, auto y) { return decltype(y)(-0.5) * g * y * y * y; });
+  record_unary(out, "rsqrt", x, true, [](auto g, auto y) { return decltype(y)(-0.5) * g * y * y * y; },
+               [](const Tensor& g, const Tensor& y) { return mul(mul(g, mul(mul(y, y), y)), -0.5); });
   return out;
 }
 
@@ -137,10 +148,13 @@ Tensor abs(const Tensor& x) {
     return detail::map_unary<T, T>(x, [](T v) { return v < T(0) ? static_cast<T>(-v) : v; });
   });
   // d|x| = sign(x) (0 at 0, as PyTorch).
-  record_unary(out, "abs", x, x, [](auto g, auto v) {
-    using T = decltype(v);
-    return v > T(0) ? g : (v < T(0) ? -g : T(0));
-  });
+  record_unary(
+      out, "abs", x, false,
+      [](auto g, auto v) {
+        using T = decltype(v);
+        return v > T(0) ? g : (v < T(0) ? -g : T(0));
+      },
+      [](const Tensor& g, const Tensor& v) { return mul(g, sign(v)); });
   return out;
 }
 
@@ -162,14 +176,16 @@ Tensor sign(const Tensor& x) {
 Tensor sigmoid(const Tensor& x) {
   Tensor out = map_floating(x, "sigmoid", [](auto v) { return vec::sigmoid(v); });
   // σ' = σ(1 − σ), from the output.
-  record_unary(out, "sigmoid", x, out, [](auto g, auto y) { return g * y * (decltype(y)(1) - y); });
+  record_unary(out, "sigmoid", x, true, [](auto g, auto y) { return g * y * (decltype(y)(1) - y); },
+               [](const Tensor& g, const Tensor& y) { return mul(mul(g, y), 1.0 - y); });
   return out;
 }
 
 Tensor tanh(const Tensor& x) {
   Tensor out = map_floating(x, "tanh", [](auto v) { return vec::tanh(v); });
   // tanh' = 1 − tanh², from the output.
-  record_unary(out, "tanh", x, out, [](auto g, auto y) { return g * (decltype(y)(1) - y * y); });
+  record_unary(out, "tanh", x, true, [](auto g, auto y) { return g * (decltype(y)(1) - y * y); },
+               [](const Tensor& g, const Tensor& y) { return mul(g, 1.0 - mul(y, y)); });
   return out;
 }
 
@@ -179,7 +195,8 @@ Tensor relu(const Tensor& x) {
     return detail::map_unary<T, T>(x, [](T v) { return v < T(0) ? T(0) : v; });  // NaN passes through
   });
   // relu' = 1 where the output is positive, else 0.
-  record_unary(out, "relu", x, out, [](auto g, auto y) { return y > decltype(y)(0) ? g : decltype(y)(0); });
+  record_unary(out, "relu", x, true, [](auto g, auto y) { return y > decltype(y)(0) ? g : decltype(y)(0); },
+               [](const Tensor& g, const Tensor& y) { return mul(g, as_factor(gt(y, 0.0), g)); });
   return out;
 }
 
@@ -215,10 +232,13 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
                               [&]<class T>() { return detail::map_unary<T, T>(x, clamp_fn<T>(min, max)); });
   // Gradient 1 where min ≤ x ≤ max (boundaries included, as PyTorch), else 0.
   const double lo = min ? *min : -INFINITY, hi = max ? *max : INFINITY;
-  record_unary(out, "clamp", x, x, [lo, hi](auto g, auto v) {
-    using T = decltype(v);
-    return (v >= static_cast<T>(lo) && v <= static_cast<T>(hi)) ? g : T(0);
-  });
+  record_unary(
+      out, "clamp", x, false,
+      [lo, hi](auto g, auto v) {
+        using T = decltype(v);
+        return (v >= static_cast<T>(lo) && v <= static_cast<T>(hi)) ? g : T(0);
+      },
+      [lo, hi](const Tensor& g, const Tensor& v) { return mul(g, as_factor(logical_and(ge(v, lo), le(v, hi)), g)); });
   return out;
 }
 
@@ -245,29 +265,36 @@ Tensor pow(const Tensor& x, const Tensor& exponent) {
     return detail::map_binary<T, T>(x, exponent, "pow", [](T a, T b) { return pow_value<T>(a, b); });
   });
   if (!autograd::needs_grad({x, exponent})) return out;
-  const Tensor y = out.detach();
   const Shape xs = x.shape(), es = exponent.shape();
-  autograd::record(out, "pow", {x, exponent}, [x, exponent, y, xs, es](const Tensor& g) {
-    Tensor gx, ge;
-    if (x.requires_grad()) {
+  const bool need_x = x.requires_grad(), need_e = exponent.requires_grad();
+  autograd::record(out, "pow", {x, exponent},
+                   [sx = autograd::SavedTensor(x), se = autograd::SavedTensor(exponent),
+                    sy = autograd::SavedTensor::output(out), xs, es, need_x, need_e](const Tensor& g) {
+    const Tensor x = sx.get(), exponent = se.get(), y = sy.get();
+    const bool composite = autograd::grad_enabled();
+    Tensor gx, gexp;
+    if (need_x) {
       // ∂(x^e)/∂x = e·x^(e−1), taken as 0 where e = 0 (so 0^0 does not give NaN).
-      const Tensor d = grad_map(x, exponent.to(x.dtype()), "pow", [](auto v, auto e) {
-        using T = decltype(v);
-        return e == T(0) ? T(0) : e * std::pow(v, e - T(1));
-      });
+      const Tensor e = exponent.to(x.dtype());
+      const Tensor d = composite ? where(eq(e, 0.0), 0.0, mul(e, pow(x, sub(e, 1.0))))
+                                 : grad_map(x, e, "pow", [](auto v, auto e) {
+                                     using T = decltype(v);
+                                     return e == T(0) ? T(0) : e * std::pow(v, e - T(1));
+                                   });
       gx = sum_to(mul(g, d), xs);
     }
-    if (exponent.requires_grad()) {
+    if (need_e) {
       // ∂(x^e)/∂e = x^e·ln x, taken as 0 where x = 0 and e ≥ 0 (the limit from the right).
       const Tensor xe = x.to(exponent.dtype());
-      const Tensor lnx = grad_map(xe, exponent, "pow", [](auto v, auto e) {
-        using T = decltype(v);
-        return (v == T(0) && e >= T(0)) ? T(0) : std::log(v);
-      });
-      ge = sum_to(mul(mul(g, y), lnx), es);
+      const Tensor lnx = composite ? where(logical_and(eq(xe, 0.0), ge(exponent, 0.0)), 0.0, log(xe))
+                                   : grad_map(xe, exponent, "pow", [](auto v, auto e) {
+                                       using T = decltype(v);
+                                       return (v == T(0) && e >= T(0)) ? T(0) : std::log(v);
+                                     });
+      gexp = sum_to(mul(mul(g, y), lnx), es);
     }
-    return std::vector<Tensor>{gx, ge};
-  }, {x, exponent, y});
+    return std::vector<Tensor>{gx, gexp};
+  });
   return out;
 }
 
@@ -279,13 +306,15 @@ Tensor pow(const Tensor& x, double exponent) {
   if (!autograd::needs_grad({x})) return out;
   // d x^b = b·x^(b−1) (zero for b = 0).
   const Shape shape = x.shape();
-  autograd::record(out, "pow", {x}, [x, exponent, shape](const Tensor& g) {
+  autograd::record(out, "pow", {x}, [sx = autograd::SavedTensor(x), exponent, shape](const Tensor& g) {
+    const Tensor x = sx.get();
     if (exponent == 0.0) return std::vector<Tensor>{zeros(shape, x.dtype())};
+    if (autograd::grad_enabled()) return std::vector<Tensor>{mul(mul(g, pow(x, exponent - 1.0)), exponent)};
     return std::vector<Tensor>{grad_map(g, x, "pow", [exponent](auto gv, auto v) {
       using T = decltype(v);
       return gv * static_cast<T>(exponent) * std::pow(v, static_cast<T>(exponent - 1.0));
     })};
-  }, {x});
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // gradcheck on the core ops (views, arithmetic, sum, matmul), contiguous and not.
 #include <gtest/gtest.h>
 
+#include "nabla/autograd/primitives.h"
 #include "nabla/nabla.h"
 
 using namespace nabla;
@@ -64,6 +65,7 @@ TEST(GradcheckCore, DetectsWrongGradient) {
   GradcheckResult r = gradcheck(
       [](const std::vector<Tensor>& v) {
         Tensor out = v[0].detach() * 2.0;
+        autograd::register_primitive("wrong", "3·g (deliberately wrong)");
         autograd::record(out, "wrong", {v[0]}, [](const Tensor& g) { return std::vector<Tensor>{g * 3.0}; });
         return out;
       },

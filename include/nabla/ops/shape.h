@@ -18,6 +18,8 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
 std::vector<Tensor> split(const Tensor& x, const IntList& sizes, int64_t dim = 0);
 /// `chunks` nearly equal pieces (as torch.chunk).
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+/// The slices of x along dim, that dim removed (as torch.unbind); views of x.
+std::vector<Tensor> unbind(const Tensor& x, int64_t dim = 0);
 
 /// Padding mode of pad().
 enum class PadMode { Constant, Reflect, Replicate, Circular };

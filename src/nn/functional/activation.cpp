@@ -19,12 +19,12 @@ Tensor activation(const Tensor& input, const char* op, Fwd fwd, Grad grad) {
     return detail::map_unary<T, T>(input, [fwd](T v) { return static_cast<T>(fwd(v)); });
   });
   if (!autograd::needs_grad({input})) return out;
-  const Tensor x = input.detach();
-  autograd::record(out, op, {input}, [x, op, grad](const Tensor& g) {
+  autograd::record(out, op, {input}, [sx = autograd::SavedTensor(input), op, grad](const Tensor& g) {
+    const Tensor x = sx.get();
     return std::vector<Tensor>{dispatch_floating(x.dtype(), op, [&]<class T>() {
       return detail::map_binary<T, T>(g, x, op, [grad](T gv, T v) { return static_cast<T>(grad(gv, v)); });
     })};
-  }, {input});
+  });
   return out;
 }
 

@@ -230,13 +230,16 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
     // y = W ⋆ x + b is linear in each argument:
     //   ∂L/∂x = Wᵀ applied to gy (the transposed convolution: GEMM Wᵀ·gy, then col2im),
     //   ∂L/∂W = Σ_n gy[n] · im2col(x[n])ᵀ,   ∂L/∂b_k = Σ_{n,p} gy[n, k, p].
-    autograd::record(y, op, {x, w, b}, [x, w, has_bias = b.defined(), g, spatial](const Tensor& grad) {
+    autograd::record(y, op, {x, w, b}, [sx = autograd::SavedTensor(x), sw = autograd::SavedTensor(w),
+                                       need_x = x.requires_grad(), need_w = w.requires_grad(), has_bias = b.defined(), g,
+                                       spatial](const Tensor& grad) {
+      const Tensor x = sx.get(), w = sw.get();
       Tensor gy = grad.contiguous();
-      Tensor gx = x.requires_grad() ? conv_backward_input_raw(gy, w, g, spatial) : Tensor();
-      Tensor gw = w.requires_grad() ? conv_backward_weight_raw(x, gy, w.shape(), g) : Tensor();
+      Tensor gx = need_x ? conv_backward_input_raw(gy, w, g, spatial) : Tensor();
+      Tensor gw = need_w ? conv_backward_weight_raw(x, gy, w.shape(), g) : Tensor();
       Tensor gb = has_bias ? bias_grad(gy) : Tensor();
       return std::vector<Tensor>{gx, gw, gb};
-    }, {x, w});
+    });
   }
   return input.dim() == spatial + 1 ? y.squeeze(0) : y;
 }
@@ -293,13 +296,16 @@ Tensor convolution_transpose(const char* op, int64_t spatial, const Tensor& inpu
     //   ∂L/∂W: ⟨gy, C_Wᵀ x⟩ = ⟨C_W gy, x⟩ is the conv's weight pairing with (input gy, output grad x),
     //          so ∂L/∂W = Σ_n x[n] · im2col(gy[n])ᵀ — conv_backward_weight with the roles swapped,
     //   ∂L/∂b_k = Σ_{n,p} gy[n, k, p].
-    autograd::record(y, op, {x, w, b}, [x, w, has_bias = b.defined(), g, spatial](const Tensor& grad) {
+    autograd::record(y, op, {x, w, b}, [sx = autograd::SavedTensor(x), sw = autograd::SavedTensor(w),
+                                       need_x = x.requires_grad(), need_w = w.requires_grad(), has_bias = b.defined(), g,
+                                       spatial](const Tensor& grad) {
+      const Tensor x = sx.get(), w = sw.get();
       Tensor gy = grad.contiguous();
-      Tensor gx = x.requires_grad() ? conv_forward_raw(gy, w, Tensor(), g, spatial) : Tensor();
-      Tensor gw = w.requires_grad() ? conv_backward_weight_raw(gy, x, w.shape(), g) : Tensor();
+      Tensor gx = need_x ? conv_forward_raw(gy, w, Tensor(), g, spatial) : Tensor();
+      Tensor gw = need_w ? conv_backward_weight_raw(gy, x, w.shape(), g) : Tensor();
       Tensor gb = has_bias ? bias_grad(gy) : Tensor();
       return std::vector<Tensor>{gx, gw, gb};
-    }, {x, w});
+    });
   }
   return input.dim() == spatial + 1 ? y.squeeze(0) : y;
 }

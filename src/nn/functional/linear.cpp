@@ -65,11 +65,14 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   // gradient flattened to (M, N).
   const Shape in_shape = input.shape();
   const bool gx = input.requires_grad(), gw = weight.requires_grad(), gb = bias.defined() && bias.requires_grad();
-  autograd::record(out, "linear", {input, weight, bias}, [x2, w, in_shape, M, N, gx, gw, gb](const Tensor& g) {
+  autograd::record(out, "linear", {input, weight, bias},
+                   [sx = autograd::SavedTensor(input), sw = autograd::SavedTensor(weight), in_shape, M, N, K, gx, gw,
+                    gb](const Tensor& g) {
+    const Tensor x2 = sx.get().reshape({M, K}), w = sw.get();
     const Tensor g2 = g.reshape({M, N});
     return std::vector<Tensor>{gx ? mm(g2, w).reshape(in_shape) : Tensor(), gw ? mm(g2.t(), x2) : Tensor(),
                                gb ? sum(g2, {0}) : Tensor()};
-  }, {input, weight});
+  });
   return out;
 }
 

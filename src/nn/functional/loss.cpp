@@ -153,8 +153,9 @@ Tensor cross_entropy_rows(const Tensor& input, const Tensor& target, const Tenso
   if (!autograd::needs_grad({input})) return out;
   // ∂loss_n/∂x_nc = (1 − ε)·w_t·(p_c − [c = t]) + (ε/C)·(Σw·p_c − w_c): the softmax minus the
   // (smoothed, weighted) target distribution; Mean scales every row by 1/Σ w_t.
-  autograd::record(out, "cross_entropy", {input}, [x, t, w, lse, reduction, denom, ignore_index, label_smoothing, N, C](
+  autograd::record(out, "cross_entropy", {input}, [s_x = autograd::SavedTensor(x), s_t = autograd::SavedTensor(t), s_w = autograd::SavedTensor(w), s_lse = autograd::SavedTensor(lse), reduction, denom, ignore_index, label_smoothing, N, C](
                                                        const Tensor& g) {
+      const Tensor x = s_x.get(), t = s_t.get(), w = s_w.get(), lse = s_lse.get();
     const Tensor gc = g.to(x.dtype()).contiguous();
     Tensor dx = empty({N, C}, x.dtype());
     dispatch_floating(x.dtype(), "cross_entropy", [&]<class T>() {
@@ -164,7 +165,7 @@ Tensor cross_entropy_rows(const Tensor& input, const Tensor& target, const Tenso
                                              factor, N, C, ignore_index, label_smoothing, dx.data_ptr<T>());
     });
     return std::vector<Tensor>{dx};
-  }, {input});
+  });
   return out;
 }
 
@@ -318,8 +319,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target_in, const 
     cpu::binary_cross_entropy_forward<T>(xp, y.data_ptr<T>(), loss.data_ptr<T>(), n);
   });
   if (autograd::needs_grad({input, target})) {
-    autograd::record(loss, op, {input, target}, [x, y, need_x = input.requires_grad(), need_y = target.requires_grad()](
+    autograd::record(loss, op, {input, target}, [s_x = autograd::SavedTensor(x), s_y = autograd::SavedTensor(y), need_x = input.requires_grad(), need_y = target.requires_grad()](
                                                      const Tensor& g) {
+      const Tensor x = s_x.get(), y = s_y.get();
       const Tensor gc = g.to(x.dtype()).contiguous();
       Tensor dx = need_x ? empty(x.shape(), x.dtype()) : Tensor();
       Tensor dy = need_y ? empty(x.shape(), x.dtype()) : Tensor();
@@ -329,7 +331,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target_in, const 
                                               x.numel());
       });
       return std::vector<Tensor>{dx, dy};
-    }, {input, target});
+    });
   }
   if (weight.defined()) {
     NABLA_CHECK(broadcasts_to(weight.shape(), input.shape()), op, ": weight of shape ",
@@ -363,10 +365,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   std::vector<Tensor> inputs{input, target};
   if (pw_input.defined()) inputs.push_back(pw_input);
   if (autograd::needs_grad(inputs)) {
-    autograd::record(loss, op, inputs, [x, y, pw, pw_shape = pw_input.defined() ? pw_input.shape() : Shape{},
-                                        has_pw = pw_input.defined(), need_x = input.requires_grad(),
-                                        need_y = target.requires_grad(),
-                                        need_pw = pw_input.defined() && pw_input.requires_grad()](const Tensor& g) {
+    autograd::record(loss, op, inputs, [s_x = autograd::SavedTensor(x), s_y = autograd::SavedTensor(y), s_pw = autograd::SavedTensor(pw), pw_shape = pw_input.defined() ? pw_input.shape() : Shape{}, has_pw = pw_input.defined(), need_x = input.requires_grad(), need_y = target.requires_grad(), need_pw = pw_input.defined() && pw_input.requires_grad()](const Tensor& g) {
+      const Tensor x = s_x.get(), y = s_y.get(), pw = s_pw.get();
       const Tensor gc = g.to(x.dtype()).contiguous();
       Tensor dx = need_x ? empty(x.shape(), x.dtype()) : Tensor();
       Tensor dy = need_y ? empty(x.shape(), x.dtype()) : Tensor();
@@ -380,7 +380,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
       std::vector<Tensor> grads{dx, dy};
       if (has_pw) grads.push_back(need_pw ? sum_to(dpw, pw_shape) : Tensor());
       return grads;
-    }, inputs);
+    });
   }
   if (weight.defined()) {
     NABLA_CHECK(broadcasts_to(weight.shape(), input.shape()), op, ": weight of shape ",

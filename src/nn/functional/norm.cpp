@@ -138,7 +138,8 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
   const Tensor w = weight.defined() ? weight.detach() : Tensor();
   const Tensor y = fuse_relu ? out.detach() : Tensor();
   autograd::record(out, op, {input, weight, bias},
-                   [=](const Tensor& g_in) {
+                   [=, s_x = autograd::SavedTensor(x), s_w = autograd::SavedTensor(w)](const Tensor& g_in) {
+                     const Tensor x = s_x.get(), w = s_w.get();
                      const Tensor g = g_in.contiguous();
                      Tensor gx, gw, gb;
                      dispatch_floating(dt, op, [&]<class T>() {
@@ -180,8 +181,7 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
                        }
                      });
                      return std::vector<Tensor>{gx, gw, gb};
-                   },
-                   {input, weight});
+                   });
   return out;
 }
 
@@ -211,7 +211,8 @@ Tensor normalize_rows(const Tensor& input, int64_t D, const Tensor& weight, cons
              need_b = bias.defined() && bias.requires_grad();
   const Shape wshape = weight.defined() ? weight.shape() : Shape{}, bshape = bias.defined() ? bias.shape() : Shape{};
   autograd::record(out, op, {input, weight, bias},
-                   [=](const Tensor& g_in) {
+                   [=, s_x = autograd::SavedTensor(x), s_w = autograd::SavedTensor(w)](const Tensor& g_in) {
+                     const Tensor x = s_x.get(), w = s_w.get();
                      const Tensor g = g_in.contiguous();
                      Tensor gx, gw, gb;
                      dispatch_floating(dt, op, [&]<class T>() {
@@ -230,8 +231,7 @@ Tensor normalize_rows(const Tensor& input, int64_t D, const Tensor& weight, cons
                        }
                      });
                      return std::vector<Tensor>{gx, gw, gb};
-                   },
-                   {input, weight});
+                   });
   return out;
 }
 

@@ -133,15 +133,14 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, int n, const IntList& ke
   if (grad) {
     // The output is a selection of inputs: y[o] = x[indices[o]], so dL/dx[i] = Σ_{o: indices[o]=i} dL/dy[o].
     autograd::record(y, op, {input},
-                     [indices, g, shape = input.shape(), dtype = input.dtype(), op](const Tensor& gy) {
+                     [s_indices = autograd::SavedTensor(indices), g, shape = input.shape(), dtype = input.dtype(), op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
                        Tensor gx = empty(shape, gc.dtype());
                        dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::max_pool_backward<T>(gc.data_ptr<T>(), indices.data_ptr<int64_t>(), gx.data_ptr<T>(), g);
+                         cpu::max_pool_backward<T>(gc.data_ptr<T>(), s_indices.get().data_ptr<int64_t>(), gx.data_ptr<T>(), g);
                        });
                        return std::vector<Tensor>{gx};
-                     },
-                     {indices});
+                     });
   }
   return {y, indices};
 }
@@ -233,17 +232,16 @@ std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, int n, const In
     // As max pooling: the gradient of each output goes to the position of its maximum.
     const int64_t in_plane = g.in[0] * g.in[1] * g.in[2], out_plane = g.out[0] * g.out[1] * g.out[2];
     autograd::record(y, op, {input},
-                     [indices, planes = in.planes, in_plane, out_plane, shape = input.shape(), dtype = input.dtype(),
+                     [s_indices = autograd::SavedTensor(indices), planes = in.planes, in_plane, out_plane, shape = input.shape(), dtype = input.dtype(),
                       op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
                        Tensor gx = empty(shape, gc.dtype());
                        dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::max_index_backward<T>(gc.data_ptr<T>(), indices.data_ptr<int64_t>(), gx.data_ptr<T>(),
+                         cpu::max_index_backward<T>(gc.data_ptr<T>(), s_indices.get().data_ptr<int64_t>(), gx.data_ptr<T>(),
                                                     planes, in_plane, out_plane);
                        });
                        return std::vector<Tensor>{gx};
-                     },
-                     {indices});
+                     });
   }
   return {y, indices};
 }
@@ -404,17 +402,16 @@ Tensor max_unpool2d(const Tensor& input, const Tensor& indices, const PoolInts& 
   if (autograd::needs_grad({input})) {
     // y[indices[i]] = x[i] is a placement: dL/dx[i] = dL/dy[indices[i]].
     autograd::record(y, op, {input},
-                     [idx, planes = in.planes, in_plane, out_plane, shape = input.shape(), dtype = input.dtype(),
+                     [s_idx = autograd::SavedTensor(idx), planes = in.planes, in_plane, out_plane, shape = input.shape(), dtype = input.dtype(),
                       op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
                        Tensor gx = empty(shape, gc.dtype());
                        dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::max_unpool_backward<T>(gc.data_ptr<T>(), idx.data_ptr<int64_t>(), gx.data_ptr<T>(),
+                         cpu::max_unpool_backward<T>(gc.data_ptr<T>(), s_idx.get().data_ptr<int64_t>(), gx.data_ptr<T>(),
                                                      planes, in_plane, out_plane);
                        });
                        return std::vector<Tensor>{gx};
-                     },
-                     {idx});
+                     });
   }
   return y;
 }
