@@ -137,10 +137,12 @@ struct NumberView {
   std::function<void(double)> set;
 };
 
+/// A hyperparameter as the state dict saves it (a float64 number; booleans as 0/1).
 inline double hyper_to_number(double v) { return v; }
 inline double hyper_to_number(bool v) { return v ? 1.0 : 0.0; }
 inline double hyper_to_number(int64_t v) { return static_cast<double>(v); }
 inline double hyper_to_number(const NumberView& v) { return v.get(); }
+/// Sets a hyperparameter from its state dict number.
 inline void hyper_from_number(double& field, double x) { field = x; }
 inline void hyper_from_number(bool& field, double x) { field = x != 0.0; }
 inline void hyper_from_number(int64_t& field, double x) { field = static_cast<int64_t>(x); }
