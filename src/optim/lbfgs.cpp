@@ -163,29 +163,36 @@ std::deque<Vec> tensor_rows(const Tensor& t) {
 
 }  // namespace
 
-Options LBFGSOptions::to_options() const {
-  NABLA_CHECK(line_search_fn.empty() || line_search_fn == "strong_wolfe",
-              "LBFGS: only 'strong_wolfe' is supported as line_search_fn, got '", line_search_fn, "'");
-  return {{"lr", lr},
-          {"max_iter", static_cast<double>(max_iter)},
-          {"max_eval", static_cast<double>(max_eval > 0 ? max_eval : max_iter * 5 / 4)},
-          {"tolerance_grad", tolerance_grad},
-          {"tolerance_change", tolerance_change},
-          {"history_size", static_cast<double>(history_size)},
-          {"line_search_strong_wolfe", line_search_fn.empty() ? 0.0 : 1.0}};
+namespace {
+// PyTorch's default max_eval (None): max_iter·5/4.
+LBFGSOptions with_max_eval(LBFGSOptions o) {
+  if (o.max_eval <= 0) o.max_eval = o.max_iter * 5 / 4;
+  return o;
 }
+}  // namespace
 
-LBFGS::LBFGS(std::vector<Tensor> params, LBFGSOptions options) : Optimizer(options.to_options()) {
+LBFGS::LBFGS(std::vector<Tensor> params, LBFGSOptions options) : OptimizerWith(with_max_eval(std::move(options))) {
   init_groups(single_group(std::move(params)));
 }
 
-void LBFGS::validate(const Options& o) const {
-  check_option(o.at("lr") >= 0, name(), "learning rate", o.at("lr"), "must be >= 0");
-  check_option(o.at("max_iter") >= 1, name(), "max_iter", o.at("max_iter"), "must be >= 1");
-  check_option(o.at("max_eval") >= 1, name(), "max_eval", o.at("max_eval"), "must be >= 1");
-  check_option(o.at("history_size") >= 1, name(), "history_size", o.at("history_size"), "must be >= 1");
-  check_option(o.at("tolerance_grad") >= 0, name(), "tolerance_grad", o.at("tolerance_grad"), "must be >= 0");
-  check_option(o.at("tolerance_change") >= 0, name(), "tolerance_change", o.at("tolerance_change"), "must be >= 0");
+std::span<const StateEntry> LBFGS::state_entries() const {
+  // All on the first parameter; the vectors span every parameter, so none has its shape.
+  static constexpr StateEntry entries[] = {{"d", false},        {"t", false},        {"old_dirs", false},
+                                           {"old_stps", false}, {"ro", false},       {"H_diag", false},
+                                           {"prev_flat_grad", false}, {"prev_loss", false}, {"n_iter", false},
+                                           {"func_evals", false}};
+  return entries;
+}
+
+void LBFGS::validate(const LBFGSOptions& o) const {
+  NABLA_CHECK(o.line_search_fn.empty() || o.line_search_fn == "strong_wolfe",
+              "LBFGS: only 'strong_wolfe' is supported as line_search_fn, got '", o.line_search_fn, "'");
+  check_option(o.lr >= 0, name(), "learning rate", o.lr, "must be >= 0");
+  check_option(o.max_iter >= 1, name(), "max_iter", static_cast<double>(o.max_iter), "must be >= 1");
+  check_option(o.max_eval >= 1, name(), "max_eval", static_cast<double>(o.max_eval), "must be >= 1");
+  check_option(o.history_size >= 1, name(), "history_size", static_cast<double>(o.history_size), "must be >= 1");
+  check_option(o.tolerance_grad >= 0, name(), "tolerance_grad", o.tolerance_grad, "must be >= 0");
+  check_option(o.tolerance_change >= 0, name(), "tolerance_change", o.tolerance_change, "must be >= 0");
 }
 
 void LBFGS::step() {
@@ -196,11 +203,11 @@ Tensor LBFGS::step(const std::function<Tensor()>& closure) {
   NABLA_CHECK(static_cast<bool>(closure), "LBFGS: step() needs a closure that re-evaluates the loss");
   NABLA_CHECK(groups_.size() == 1, "LBFGS: doesn't support per-parameter options (parameter groups), got ",
               groups_.size(), " groups");
-  const Options& o = groups_[0].options;
-  const double lr = o.at("lr"), tolerance_grad = o.at("tolerance_grad"), tolerance_change = o.at("tolerance_change");
-  const int64_t max_iter = static_cast<int64_t>(o.at("max_iter")), max_eval = static_cast<int64_t>(o.at("max_eval"));
-  const size_t history_size = static_cast<size_t>(o.at("history_size"));
-  const bool strong_wolfe_search = detail::flag(o, "line_search_strong_wolfe");
+  const LBFGSOptions& o = groups_[0].options;
+  const double lr = o.lr, tolerance_grad = o.tolerance_grad, tolerance_change = o.tolerance_change;
+  const int64_t max_iter = o.max_iter, max_eval = o.max_eval;
+  const size_t history_size = static_cast<size_t>(o.history_size);
+  const bool strong_wolfe_search = o.line_search_fn == "strong_wolfe";
   const std::vector<Tensor>& params = groups_[0].params;
   int64_t numel = 0;
   for (const Tensor& p : params) numel += p.numel();

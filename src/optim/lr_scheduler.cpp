@@ -33,15 +33,15 @@ nn::StateDict sub_dict(const nn::StateDict& dict, const std::string& prefix) {
 // ---- LRScheduler -------------------------------------------------------------------------------
 
 LRScheduler::LRScheduler(Optimizer& optimizer, int64_t last_epoch) : optimizer_(&optimizer), last_epoch_(last_epoch) {
-  auto& groups = optimizer.param_groups();
-  for (size_t i = 0; i < groups.size(); ++i) {
+  for (size_t i = 0; i < optimizer.num_param_groups(); ++i) {
+    ScheduleValues& values = optimizer.schedule_values(i);
     if (last_epoch == -1) {
-      if (!groups[i].has("initial_lr")) groups[i].set("initial_lr", groups[i].get("lr"));
+      if (!values.initial_lr) values.initial_lr = optimizer.lr(i);
     } else {
-      NABLA_CHECK(groups[i].has("initial_lr"), "lr_scheduler: param 'initial_lr' is not specified in param_groups[", i,
-                  "] when resuming an optimizer (last_epoch = ", last_epoch, ")");
+      NABLA_CHECK(values.initial_lr.has_value(), "lr_scheduler: param 'initial_lr' is not specified in param_groups[",
+                  i, "] when resuming an optimizer (last_epoch = ", last_epoch, ")");
     }
-    base_lrs_.push_back(groups[i].get("initial_lr"));
+    base_lrs_.push_back(*values.initial_lr);
   }
 }
 
@@ -65,14 +65,14 @@ void LRScheduler::step(int64_t epoch) {
 
 std::vector<double> LRScheduler::group_lrs() const {
   std::vector<double> lrs;
-  for (const auto& g : optimizer_->param_groups()) lrs.push_back(g.get("lr"));
+  for (size_t i = 0; i < optimizer_->num_param_groups(); ++i) lrs.push_back(optimizer_->lr(i));
   return lrs;
 }
 
 void LRScheduler::apply_lrs(const std::vector<double>& lrs) {
-  auto& groups = optimizer_->param_groups();
-  NABLA_CHECK(lrs.size() == groups.size(), name(), ": ", lrs.size(), " learning rates for ", groups.size(), " groups");
-  for (size_t i = 0; i < groups.size(); ++i) groups[i].set("lr", lrs[i]);
+  const size_t groups = optimizer_->num_param_groups();
+  NABLA_CHECK(lrs.size() == groups, name(), ": ", lrs.size(), " learning rates for ", groups, " groups");
+  for (size_t i = 0; i < groups; ++i) optimizer_->set_lr(i, lrs[i]);
   last_lr_ = group_lrs();
 }
 
@@ -89,8 +89,8 @@ nn::StateDict LRScheduler::state_dict() const {
 void LRScheduler::load_state_dict(const nn::StateDict& dict) {
   const std::vector<double> base = require_key(dict, "base_lrs", name()).to_vector<double>();
   const std::vector<double> last = require_key(dict, "_last_lr", name()).to_vector<double>();
-  NABLA_CHECK(base.size() == optimizer_->param_groups().size(), name(), ".load_state_dict: state has ", base.size(),
-              " base learning rates, the optimizer has ", optimizer_->param_groups().size(), " groups");
+  NABLA_CHECK(base.size() == optimizer_->num_param_groups(), name(), ".load_state_dict: state has ", base.size(),
+              " base learning rates, the optimizer has ", optimizer_->num_param_groups(), " groups");
   last_epoch_ = static_cast<int64_t>(require_key(dict, "last_epoch", name()).item());
   step_count_ = static_cast<int64_t>(require_key(dict, "_step_count", name()).item());
   base_lrs_ = base;
@@ -101,12 +101,12 @@ void LRScheduler::load_state_dict(const nn::StateDict& dict) {
 // ---- LambdaLR ----------------------------------------------------------------------------------
 
 LambdaLR::LambdaLR(Optimizer& optimizer, Lambda lr_lambda, int64_t last_epoch)
-    : LambdaLR(optimizer, std::vector<Lambda>(optimizer.param_groups().size(), lr_lambda), last_epoch) {}
+    : LambdaLR(optimizer, std::vector<Lambda>(optimizer.num_param_groups(), lr_lambda), last_epoch) {}
 
 LambdaLR::LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas, int64_t last_epoch)
     : LRScheduler(optimizer, last_epoch), lambdas_(std::move(lr_lambdas)) {
-  NABLA_CHECK(lambdas_.size() == optimizer.param_groups().size(), "LambdaLR: expected ",
-              optimizer.param_groups().size(), " lr_lambdas, but got ", lambdas_.size());
+  NABLA_CHECK(lambdas_.size() == optimizer.num_param_groups(), "LambdaLR: expected ",
+              optimizer.num_param_groups(), " lr_lambdas, but got ", lambdas_.size());
   for (const auto& f : lambdas_) NABLA_CHECK(static_cast<bool>(f), "LambdaLR: lr_lambda is empty");
   initial_step();
 }
@@ -352,7 +352,8 @@ SequentialLR::SequentialLR(Optimizer& optimizer, std::vector<LRScheduler*> sched
               " and the number of milestones to be equal to ", milestones_.size());
   // As PyTorch: undo the sub-schedulers' initial steps and replay the first one's.
   last_epoch_ = last_epoch + 1;
-  for (auto& g : optimizer.param_groups()) g.set("lr", g.get("initial_lr"));
+  for (size_t i = 0; i < optimizer.num_param_groups(); ++i)
+    optimizer.set_lr(i, *optimizer.schedule_values(i).initial_lr);
   for (LRScheduler* s : schedulers_) s->last_epoch_ -= 1;
   schedulers_[0]->initial_step();
   last_lr_ = schedulers_[0]->get_last_lr();
@@ -394,43 +395,43 @@ void SequentialLR::load_state_dict(const nn::StateDict& dict) {
 OneCycleLR::OneCycleLR(Optimizer& optimizer, OneCycleLROptions options, int64_t last_epoch)
     : LRScheduler(optimizer, last_epoch), options_(std::move(options)) {
   const OneCycleLROptions& o = options_;
-  auto& groups = optimizer.param_groups();
+  const size_t num_groups = optimizer.num_param_groups();
   NABLA_CHECK(o.total_steps > 0, "OneCycleLR: expected positive integer total_steps, but got ", o.total_steps);
   NABLA_CHECK(o.pct_start >= 0 && o.pct_start <= 1, "OneCycleLR: expected float between 0 and 1 pct_start, but got ",
               o.pct_start);
   NABLA_CHECK(o.anneal_strategy == "cos" || o.anneal_strategy == "linear",
               "OneCycleLR: anneal_strategy must be one of 'cos' or 'linear', instead got '", o.anneal_strategy, "'");
-  NABLA_CHECK(o.max_lrs.empty() || o.max_lrs.size() == groups.size(), "OneCycleLR: expected ", groups.size(),
+  NABLA_CHECK(o.max_lrs.empty() || o.max_lrs.size() == num_groups, "OneCycleLR: expected ", num_groups,
               " values for max_lr, got ", o.max_lrs.size());
   const double total = static_cast<double>(o.total_steps);
+  using V = ScheduleValues;
   if (o.three_phase) {
-    phases_ = {{o.pct_start * total - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"},
-               {2 * o.pct_start * total - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"},
-               {total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"}};
+    phases_ = {{o.pct_start * total - 1, &V::initial_lr, &V::max_lr, &V::max_momentum, &V::base_momentum},
+               {2 * o.pct_start * total - 2, &V::max_lr, &V::initial_lr, &V::base_momentum, &V::max_momentum},
+               {total - 1, &V::initial_lr, &V::min_lr, &V::max_momentum, &V::max_momentum}};
   } else {
-    phases_ = {{o.pct_start * total - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"},
-               {total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"}};
+    phases_ = {{o.pct_start * total - 1, &V::initial_lr, &V::max_lr, &V::max_momentum, &V::base_momentum},
+               {total - 1, &V::max_lr, &V::min_lr, &V::base_momentum, &V::max_momentum}};
   }
   if (last_epoch == -1) {
-    for (size_t i = 0; i < groups.size(); ++i) {
+    for (size_t i = 0; i < num_groups; ++i) {
       const double max_lr = o.max_lrs.empty() ? o.max_lr : o.max_lrs[i];
-      groups[i].set("initial_lr", max_lr / o.div_factor);
-      groups[i].set("max_lr", max_lr);
-      groups[i].set("min_lr", groups[i].get("initial_lr") / o.final_div_factor);
+      ScheduleValues& values = optimizer.schedule_values(i);
+      values.initial_lr = max_lr / o.div_factor;
+      values.max_lr = max_lr;
+      values.min_lr = *values.initial_lr / o.final_div_factor;
     }
   }
   base_lrs_.clear();
-  for (const auto& g : groups) base_lrs_.push_back(g.get("initial_lr"));
+  for (size_t i = 0; i < num_groups; ++i) base_lrs_.push_back(*optimizer.schedule_values(i).initial_lr);
   if (o.cycle_momentum) {
-    const Options& defaults = optimizer.defaults();
-    NABLA_CHECK(defaults.count("momentum") || defaults.count("beta1"), "OneCycleLR: optimizer ", optimizer.name(),
+    NABLA_CHECK(optimizer.momentum(0).has_value(), "OneCycleLR: optimizer ", optimizer.name(),
                 " must support momentum (momentum or betas) with the cycle_momentum option enabled");
-    use_beta1_ = defaults.count("beta1") != 0;
     if (last_epoch == -1)
-      for (auto& g : groups) {
-        g.set(use_beta1_ ? "beta1" : "momentum", o.max_momentum);
-        g.set("max_momentum", o.max_momentum);
-        g.set("base_momentum", o.base_momentum);
+      for (size_t i = 0; i < num_groups; ++i) {
+        optimizer.set_momentum(i, o.max_momentum);
+        optimizer.schedule_values(i).max_momentum = o.max_momentum;
+        optimizer.schedule_values(i).base_momentum = o.base_momentum;
       }
   }
   initial_step();
@@ -445,21 +446,28 @@ std::vector<double> OneCycleLR::get_lr() {
   const int64_t step_num = last_epoch_;
   NABLA_CHECK(step_num <= options_.total_steps, "OneCycleLR: tried to step ", step_num + 1,
               " times. The specified number of total steps is ", options_.total_steps);
+  // A value the constructor wrote (or the optimizer's state dict restored) into the group.
+  auto value = [&](const ScheduleValues& values, std::optional<double> ScheduleValues::*field) {
+    NABLA_CHECK((values.*field).has_value(), "OneCycleLR: a parameter group lacks a value the scheduler sets "
+                "(initial_lr, max_lr, min_lr, max_momentum, base_momentum); was it constructed with last_epoch = -1?");
+    return *(values.*field);
+  };
   std::vector<double> lrs;
-  for (auto& g : optimizer_->param_groups()) {
+  for (size_t gi = 0; gi < optimizer_->num_param_groups(); ++gi) {
+    const ScheduleValues& g = optimizer_->schedule_values(gi);
     double start_step = 0, lr = 0, momentum = 0;
     for (size_t i = 0; i < phases_.size(); ++i) {
       const Phase& ph = phases_[i];
       if (static_cast<double>(step_num) <= ph.end_step || i + 1 == phases_.size()) {
         const double pct = (static_cast<double>(step_num) - start_step) / (ph.end_step - start_step);
-        lr = anneal(g.get(ph.start_lr), g.get(ph.end_lr), pct);
-        if (options_.cycle_momentum) momentum = anneal(g.get(ph.start_momentum), g.get(ph.end_momentum), pct);
+        lr = anneal(value(g, ph.start_lr), value(g, ph.end_lr), pct);
+        if (options_.cycle_momentum) momentum = anneal(value(g, ph.start_momentum), value(g, ph.end_momentum), pct);
         break;
       }
       start_step = ph.end_step;
     }
     lrs.push_back(lr);
-    if (options_.cycle_momentum) g.set(use_beta1_ ? "beta1" : "momentum", momentum);
+    if (options_.cycle_momentum) optimizer_->set_momentum(gi, momentum);
   }
   return lrs;
 }
@@ -473,12 +481,12 @@ ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOpti
   NABLA_CHECK(o.mode == "min" || o.mode == "max", "ReduceLROnPlateau: mode '", o.mode, "' is unknown (min or max)");
   NABLA_CHECK(o.threshold_mode == "rel" || o.threshold_mode == "abs", "ReduceLROnPlateau: threshold mode '",
               o.threshold_mode, "' is unknown (rel or abs)");
-  const size_t n = optimizer.param_groups().size();
+  const size_t n = optimizer.num_param_groups();
   NABLA_CHECK(o.min_lrs.empty() || o.min_lrs.size() == n, "ReduceLROnPlateau: expected ", n, " min_lrs, got ",
               o.min_lrs.size());
   min_lrs_ = o.min_lrs.empty() ? std::vector<double>(n, o.min_lr) : o.min_lrs;
   best_ = o.mode == "min" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-  for (const auto& g : optimizer.param_groups()) last_lr_.push_back(g.get("lr"));
+  for (size_t i = 0; i < n; ++i) last_lr_.push_back(optimizer.lr(i));
 }
 
 bool ReduceLROnPlateau::is_better(double a, double best) const {
@@ -502,17 +510,16 @@ void ReduceLROnPlateau::step(double metric) {
     num_bad_epochs_ = 0;  // ignore bad epochs during cooldown
   }
   if (num_bad_epochs_ > options_.patience) {
-    auto& groups = optimizer_->param_groups();
-    for (size_t i = 0; i < groups.size(); ++i) {
-      const double old_lr = groups[i].get("lr");
+    for (size_t i = 0; i < optimizer_->num_param_groups(); ++i) {
+      const double old_lr = optimizer_->lr(i);
       const double new_lr = std::max(old_lr * options_.factor, min_lrs_[i]);
-      if (old_lr - new_lr > options_.eps) groups[i].set("lr", new_lr);
+      if (old_lr - new_lr > options_.eps) optimizer_->set_lr(i, new_lr);
     }
     cooldown_counter_ = options_.cooldown;
     num_bad_epochs_ = 0;
   }
   last_lr_.clear();
-  for (const auto& g : optimizer_->param_groups()) last_lr_.push_back(g.get("lr"));
+  for (size_t i = 0; i < optimizer_->num_param_groups(); ++i) last_lr_.push_back(optimizer_->lr(i));
 }
 
 nn::StateDict ReduceLROnPlateau::state_dict() const {

@@ -2,22 +2,27 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "nabla/autograd.h"
 
 namespace nabla::optim {
 
 namespace {
-// Hyperparameters schedulers add to groups (PyTorch stores them in the group dict too).
-const std::set<std::string>& scheduler_keys() {
-  static const std::set<std::string> keys{"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"};
-  return keys;
-}
+// The values schedulers keep in a group, under PyTorch's names.
+constexpr std::pair<const char*, std::optional<double> ScheduleValues::*> kScheduleFields[] = {
+    {"initial_lr", &ScheduleValues::initial_lr},
+    {"max_lr", &ScheduleValues::max_lr},
+    {"min_lr", &ScheduleValues::min_lr},
+    {"max_momentum", &ScheduleValues::max_momentum},
+    {"base_momentum", &ScheduleValues::base_momentum},
+};
 
-std::string join_keys(const Options& options) {
-  std::string s;
-  for (const auto& [k, v] : options) s += (s.empty() ? "" : ", ") + k;
-  return s;
+// The schedule value `key` of `values`, or null when `key` names none.
+std::optional<double>* schedule_field(ScheduleValues& values, const std::string& key) {
+  for (const auto& [name, member] : kScheduleFields)
+    if (key == name) return &(values.*member);
+  return nullptr;
 }
 
 // "state.12.exp_avg" → (12, "exp_avg"); false when the key does not have that form.
@@ -35,47 +40,16 @@ bool parse_indexed_key(const std::string& key, const std::string& prefix, int64_
 }
 }  // namespace
 
-double ParamGroup::get(const std::string& key) const {
-  auto it = options.find(key);
-  NABLA_CHECK(it != options.end(), "param group: no hyperparameter '", key, "' (has: ", join_keys(options), ")");
-  return it->second;
-}
-
 void check_option(bool ok, const std::string& optimizer, const char* what, double value, const char* rule) {
   NABLA_CHECK(ok, optimizer, ": invalid ", what, " value: ", value, " (", rule, ")");
 }
 
-std::vector<ParamGroup> single_group(std::vector<Tensor> params) {
-  return {ParamGroup{std::move(params), {}}};
-}
-
-std::vector<std::string> Optimizer::option_names() const {
-  std::vector<std::string> names;
-  for (const auto& [k, v] : defaults_) names.push_back(k);
-  return names;
-}
-
-void Optimizer::init_groups(std::vector<ParamGroup> groups) {
-  validate(defaults_);
-  size_t total = 0;
-  for (const auto& g : groups) total += g.params.size();
-  NABLA_CHECK(total > 0, name(), ": optimizer got an empty parameter list");
-  for (auto& g : groups) add_param_group(std::move(g));
-}
-
-void Optimizer::add_param_group(ParamGroup group) {
-  const size_t index = groups_.size();
-  NABLA_CHECK(!group.params.empty(), name(), ": parameter group ", index, " has no parameters");
-  for (const auto& [k, v] : group.options)
-    NABLA_CHECK(defaults_.count(k) || scheduler_keys().count(k), name(), ": unknown hyperparameter '", k,
-                "' in parameter group ", index, " (known: ", join_keys(defaults_), ")");
-  for (const auto& [k, v] : defaults_) group.options.emplace(k, v);  // keeps the group's own values
-  validate(group.options);
+void Optimizer::check_new_params(const std::vector<Tensor>& params, size_t index) const {
   std::set<const TensorImpl*> seen;
-  for (const auto& g : groups_)
-    for (const auto& p : g.params) seen.insert(p.impl_ptr().get());
-  for (size_t i = 0; i < group.params.size(); ++i) {
-    const Tensor& p = group.params[i];
+  for (size_t g = 0; g < num_param_groups(); ++g)
+    for (const auto& p : group_params(g)) seen.insert(p.impl_ptr().get());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Tensor& p = params[i];
     NABLA_CHECK(p.defined(), name(), ": parameter ", i, " of group ", index, " is undefined");
     NABLA_CHECK(is_floating(p.dtype()), name(), ": can only optimize floating-point tensors, got ",
                 dtype_name(p.dtype()), " (parameter ", i, " of group ", index, ", shape ", p.shape(), ")");
@@ -85,22 +59,20 @@ void Optimizer::add_param_group(ParamGroup group) {
                 ": some parameters appear in more than one parameter group (parameter ", i, " of group ", index,
                 ", shape ", p.shape(), ")");
   }
-  groups_.push_back(std::move(group));
 }
 
 void Optimizer::zero_grad(bool set_to_none) {
-  for (auto& g : groups_)
-    for (auto& p : g.params) {
-      if (!p.grad().defined()) continue;
-      if (set_to_none) {
-        p.zero_grad();
-      } else {
-        NoGradGuard no_grad;
-        Tensor grad = p.grad();
-        grad.detach_();
-        grad.zero_();
-      }
+  for (Tensor& p : all_params()) {
+    if (!p.grad().defined()) continue;
+    if (set_to_none) {
+      p.zero_grad();
+    } else {
+      NoGradGuard no_grad;
+      Tensor grad = p.grad();
+      grad.detach_();
+      grad.zero_();
     }
+  }
 }
 
 Tensor Optimizer::step(const std::function<Tensor()>& closure) {
@@ -118,19 +90,24 @@ ParamState& Optimizer::state(const Tensor& param) { return state_[param.impl_ptr
 
 std::vector<Tensor> Optimizer::all_params() const {
   std::vector<Tensor> all;
-  for (const auto& g : groups_) all.insert(all.end(), g.params.begin(), g.params.end());
+  for (size_t g = 0; g < num_param_groups(); ++g) {
+    const std::vector<Tensor>& params = group_params(g);
+    all.insert(all.end(), params.begin(), params.end());
+  }
   return all;
 }
 
 nn::StateDict Optimizer::state_dict() const {
   nn::StateDict dict;
   int64_t index = 0;
-  for (size_t gi = 0; gi < groups_.size(); ++gi) {
-    const auto& g = groups_[gi];
+  for (size_t gi = 0; gi < num_param_groups(); ++gi) {
     const std::string prefix = "param_groups." + std::to_string(gi) + ".";
-    for (const auto& [k, v] : g.options) dict[prefix + k] = scalar_tensor(v, DType::Float64);
+    for (const auto& [k, v] : hyperparameters(gi)) dict[prefix + k] = scalar_tensor(v, DType::Float64);
+    const ScheduleValues& schedule = schedule_values(gi);
+    for (const auto& [k, member] : kScheduleFields)
+      if (schedule.*member) dict[prefix + k] = scalar_tensor(*(schedule.*member), DType::Float64);
     std::vector<int64_t> ids;
-    for (const auto& p : g.params) {
+    for (const auto& p : group_params(gi)) {
       const int64_t id = index++;
       ids.push_back(id);
       auto it = state_.find(p.impl_ptr().get());
@@ -145,7 +122,9 @@ nn::StateDict Optimizer::state_dict() const {
 
 void Optimizer::load_state_dict(const nn::StateDict& dict) {
   // Parse and validate everything first, then apply: a bad dict changes nothing.
-  std::vector<Options> options(groups_.size());
+  const size_t num_groups = num_param_groups();
+  std::vector<HyperDict> hypers(num_groups);
+  std::vector<ScheduleValues> schedules(num_groups);
   std::map<size_t, std::vector<int64_t>> saved_ids;
   std::map<int64_t, ParamState> saved_state;
   std::vector<std::string> bad;
@@ -153,8 +132,8 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     int64_t index = 0;
     std::string rest;
     if (parse_indexed_key(key, "param_groups.", index, rest)) {
-      if (index >= static_cast<int64_t>(groups_.size())) {
-        bad.push_back(key + " (the optimizer has " + std::to_string(groups_.size()) + " parameter groups)");
+      if (index >= static_cast<int64_t>(num_groups)) {
+        bad.push_back(key + " (the optimizer has " + std::to_string(num_groups) + " parameter groups)");
         continue;
       }
       if (rest == "params") {
@@ -163,12 +142,12 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
           continue;
         }
         saved_ids[index] = t.to_vector<int64_t>();
+      } else if (t.numel() != 1) {
+        bad.push_back(key + " (expected one value, got shape " + shape_str(t.shape()) + ")");
+      } else if (std::optional<double>* field = schedule_field(schedules[index], rest)) {
+        *field = t.item();
       } else {
-        if (t.numel() != 1) {
-          bad.push_back(key + " (expected one value, got shape " + shape_str(t.shape()) + ")");
-          continue;
-        }
-        options[index][rest] = t.item();
+        hypers[index][rest] = t.item();
       }
     } else if (parse_indexed_key(key, "state.", index, rest)) {
       saved_state[index][rest] = t;
@@ -177,19 +156,23 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     }
   }
   NABLA_CHECK(bad.empty(), name(), ".load_state_dict: bad keys: ", bad);
-  NABLA_CHECK(saved_ids.size() == groups_.size(), name(), ".load_state_dict: loaded state dict has ",
-              saved_ids.size(), " parameter groups, the optimizer has ", groups_.size());
+  NABLA_CHECK(saved_ids.size() == num_groups, name(), ".load_state_dict: loaded state dict has ", saved_ids.size(),
+              " parameter groups, the optimizer has ", num_groups);
   // Saved index → current parameter, matching groups and positions in order (as PyTorch).
   std::map<int64_t, Tensor> param_of;
-  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+  for (size_t gi = 0; gi < num_groups; ++gi) {
     const auto& ids = saved_ids[gi];
-    NABLA_CHECK(ids.size() == groups_[gi].params.size(), name(), ".load_state_dict: parameter group ", gi, " has ",
-                groups_[gi].params.size(), " parameters, the loaded group has ", ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) param_of[ids[i]] = groups_[gi].params[i];
-    for (const std::string& k : option_names())
-      if (!options[gi].count(k)) bad.push_back("param_groups." + std::to_string(gi) + "." + k + " (missing)");
+    const std::vector<Tensor>& params = group_params(gi);
+    NABLA_CHECK(ids.size() == params.size(), name(), ".load_state_dict: parameter group ", gi, " has ",
+                params.size(), " parameters, the loaded group has ", ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) param_of[ids[i]] = params[i];
   }
-  const std::vector<std::string> shaped = param_shaped_state();
+  const std::span<const StateEntry> entries = state_entries();
+  auto entry_of = [&](const std::string& n) -> const StateEntry* {
+    for (const StateEntry& e : entries)
+      if (n == e.name) return &e;
+    return nullptr;
+  };
   for (auto& [index, st] : saved_state) {
     auto it = param_of.find(index);
     if (it == param_of.end()) {
@@ -198,16 +181,19 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     }
     const Tensor& p = it->second;
     for (auto& [n, t] : st) {
-      const bool param_shaped = std::find(shaped.begin(), shaped.end(), n) != shaped.end();
-      if (param_shaped && t.shape() != p.shape())
+      const StateEntry* entry = entry_of(n);
+      if (!entry)
+        bad.push_back("state." + std::to_string(index) + "." + n + " (not a state of " + name() + ")");
+      else if (entry->param_shaped && t.shape() != p.shape())
         bad.push_back("state." + std::to_string(index) + "." + n + " (shape " + shape_str(t.shape()) +
                       ", parameter has shape " + shape_str(p.shape()) + ")");
     }
   }
+  check_hyperparameter_names(hypers, bad);
   NABLA_CHECK(bad.empty(), name(), ".load_state_dict: bad keys: ", bad);
-  for (size_t gi = 0; gi < groups_.size(); ++gi) validate(options[gi]);
+  load_hyperparameters(hypers);  // raises before changing anything; nothing below raises
 
-  for (size_t gi = 0; gi < groups_.size(); ++gi) groups_[gi].options = options[gi];
+  for (size_t gi = 0; gi < num_groups; ++gi) schedule_values(gi) = schedules[gi];
   state_.clear();
   for (auto& [index, st] : saved_state) {
     const Tensor& p = param_of.at(index);
@@ -216,8 +202,7 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
       // Parameter-shaped buffers follow the parameter's dtype (as PyTorch casts floating state);
       // scalars such as step and LBFGS's float64 history keep theirs.
       Tensor v = t.detach();
-      const bool param_shaped = std::find(shaped.begin(), shaped.end(), n) != shaped.end();
-      if (param_shaped && is_floating(t.dtype()) && t.dtype() != p.dtype()) v = v.to(p.dtype());
+      if (entry_of(n)->param_shaped && is_floating(t.dtype()) && t.dtype() != p.dtype()) v = v.to(p.dtype());
       dst[n] = v.clone();
     }
   }

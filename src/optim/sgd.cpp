@@ -5,44 +5,44 @@
 
 namespace nabla::optim {
 
-Options SGDOptions::to_options() const {
-  return {{"lr", lr}, {"momentum", momentum}, {"dampening", dampening}, {"weight_decay", weight_decay},
-          {"nesterov", nesterov ? 1.0 : 0.0}, {"maximize", maximize ? 1.0 : 0.0}};
+SGDOptions SGDGroupOptions::over(SGDOptions d) const {
+  detail::override_with(d.lr, lr), detail::override_with(d.momentum, momentum);
+  detail::override_with(d.dampening, dampening), detail::override_with(d.weight_decay, weight_decay);
+  detail::override_with(d.nesterov, nesterov), detail::override_with(d.maximize, maximize);
+  return d;
 }
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions options) : SGD(single_group(std::move(params)), options) {}
 
-SGD::SGD(std::vector<ParamGroup> groups, SGDOptions options) : Optimizer(options.to_options()) {
+SGD::SGD(std::vector<ParamGroup> groups, SGDOptions options) : OptimizerWith(options) {
   init_groups(std::move(groups));
 }
 
-void SGD::validate(const Options& o) const {
-  const double lr = o.at("lr");
-  NABLA_CHECK(!std::isnan(lr), "SGD: a learning rate is required, e.g. SGD(params, {.lr = 0.01})");
-  check_option(lr >= 0, name(), "learning rate", lr, "must be >= 0");
-  check_option(o.at("momentum") >= 0, name(), "momentum", o.at("momentum"), "must be >= 0");
-  check_option(o.at("weight_decay") >= 0, name(), "weight_decay", o.at("weight_decay"), "must be >= 0");
-  NABLA_CHECK(!(detail::flag(o, "nesterov") && (o.at("momentum") <= 0 || o.at("dampening") != 0)),
-              "SGD: Nesterov momentum requires a momentum and zero dampening (momentum = ", o.at("momentum"),
-              ", dampening = ", o.at("dampening"), ")");
+std::span<const StateEntry> SGD::state_entries() const {
+  static constexpr StateEntry entries[] = {{"momentum_buffer", true}};
+  return entries;
+}
+
+void SGD::validate(const SGDOptions& o) const {
+  NABLA_CHECK(!std::isnan(o.lr), "SGD: a learning rate is required, e.g. SGD(params, {.lr = 0.01})");
+  check_option(o.lr >= 0, name(), "learning rate", o.lr, "must be >= 0");
+  check_option(o.momentum >= 0, name(), "momentum", o.momentum, "must be >= 0");
+  check_option(o.weight_decay >= 0, name(), "weight_decay", o.weight_decay, "must be >= 0");
+  NABLA_CHECK(!(o.nesterov && (o.momentum <= 0 || o.dampening != 0)),
+              "SGD: Nesterov momentum requires a momentum and zero dampening (momentum = ", o.momentum,
+              ", dampening = ", o.dampening, ")");
 }
 
 void SGD::step() {
-  for (auto& group : groups_) {
-    const Options& o = group.options;
-    const cpu::SgdHyper h{o.at("lr"), o.at("momentum"), o.at("dampening"), o.at("weight_decay"),
-                          detail::flag(o, "nesterov"), detail::flag(o, "maximize")};
-    for (const Tensor& p : group.params) {
-      if (!p.grad().defined()) continue;
-      ParamState& st = state(p);
-      const bool first = !st.count("momentum_buffer");
-      Tensor buf = h.momentum != 0 ? detail::buffer(st, "momentum_buffer", p) : Tensor();
-      detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
-        cpu::sgd_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), buf.defined() ? buf.data_ptr<T>() : nullptr, pc.numel(),
-                           h, first);
-      });
-    }
-  }
+  for_each_param_with_grad([&](const SGDOptions& o, const Tensor& p, ParamState& st) {
+    const cpu::SgdHyper h{o.lr, o.momentum, o.dampening, o.weight_decay, o.nesterov, o.maximize};
+    const bool first = !st.count("momentum_buffer");
+    Tensor buf = h.momentum != 0 ? detail::buffer(st, "momentum_buffer", p) : Tensor();
+    detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
+      cpu::sgd_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), buf.defined() ? buf.data_ptr<T>() : nullptr, pc.numel(), h,
+                         first);
+    });
+  });
 }
 
 }  // namespace nabla::optim

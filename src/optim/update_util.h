@@ -1,7 +1,6 @@
 #pragma once
 // Private helpers of the optimizers: run a fused update kernel on a parameter's memory.
 #include <cmath>
-#include <limits>
 
 #include "core/tensor_access.h"
 #include "nabla/autograd.h"
@@ -43,10 +42,5 @@ inline double increment_step(ParamState& st) {
   *v += 1.0;
   return *v;
 }
-
-/// NaN marks a learning rate the user must give (PyTorch's `required`).
-constexpr double kRequired = std::numeric_limits<double>::quiet_NaN();
-
-inline bool flag(const Options& o, const char* key) { return o.at(key) != 0.0; }
 
 }  // namespace nabla::optim::detail

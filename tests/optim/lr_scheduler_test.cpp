@@ -47,8 +47,8 @@ TEST(LRScheduler, StepMultiStepExponentialByHand) {
   auto o1 = sgd();
   StepLR step(*o1, 2, 0.5);
   expect_seq(run(step, 5), {0.1, 0.1, 0.05, 0.05, 0.025, 0.025});
-  EXPECT_EQ(o1->param_groups()[0].get("lr"), step.get_last_lr()[0]);
-  EXPECT_EQ(o1->param_groups()[0].get("initial_lr"), 0.1);
+  EXPECT_EQ(o1->lr(0), step.get_last_lr()[0]);
+  EXPECT_EQ(o1->param_groups()[0].schedule.initial_lr.value(), 0.1);
   auto o2 = sgd();
   MultiStepLR multi(*o2, {3, 1, 3}, 0.1);
   expect_seq(run(multi, 4), {0.1, 0.01, 0.01, 0.0001, 0.0001});
@@ -94,19 +94,19 @@ TEST(LRScheduler, SequentialWarmupThenDecay) {
 TEST(LRScheduler, OneCycleCyclesMomentumAndStops) {
   auto o = sgd();
   OneCycleLR sched(*o, {.max_lr = 1.0, .total_steps = 10});
-  EXPECT_NEAR(o->param_groups()[0].get("lr"), 1.0 / 25, 1e-12);
-  EXPECT_NEAR(o->param_groups()[0].get("momentum"), 0.95, 1e-12);
+  EXPECT_NEAR(o->lr(0), 1.0 / 25, 1e-12);
+  EXPECT_NEAR(o->param_groups()[0].options.momentum, 0.95, 1e-12);
   for (int i = 0; i < 2; ++i) sched.step();  // the peak is at step pct_start·10 − 1 = 2
-  EXPECT_NEAR(o->param_groups()[0].get("lr"), 1.0, 1e-12);
-  EXPECT_NEAR(o->param_groups()[0].get("momentum"), 0.85, 1e-12);
+  EXPECT_NEAR(o->lr(0), 1.0, 1e-12);
+  EXPECT_NEAR(o->param_groups()[0].options.momentum, 0.85, 1e-12);
   for (int i = 0; i < 7; ++i) sched.step();
-  EXPECT_NEAR(o->param_groups()[0].get("lr"), 1.0 / 25 / 1e4, 1e-12);
+  EXPECT_NEAR(o->lr(0), 1.0 / 25 / 1e4, 1e-12);
   sched.step();  // step 10 = total_steps is still allowed, as PyTorch
   expect_error([&] { sched.step(); }, {"OneCycleLR", "total steps is 10"});
   // Adam's beta1 cycles instead of momentum; Adagrad has neither.
   Adam adam({zeros({1}).requires_grad_()});
   OneCycleLR on_adam(adam, {.max_lr = 0.1, .total_steps = 5});
-  EXPECT_NEAR(adam.param_groups()[0].get("beta1"), 0.95, 1e-12);
+  EXPECT_NEAR(adam.param_groups()[0].options.betas.first, 0.95, 1e-12);
   Adagrad adagrad({zeros({1}).requires_grad_()});
   expect_error([&] { OneCycleLR(adagrad, {.max_lr = 0.1, .total_steps = 5}); }, {"OneCycleLR", "Adagrad", "momentum"});
 }
@@ -181,7 +181,7 @@ TEST(LRScheduler, StateDictRoundTripContinuesIdentically) {
       sa.back()->step();
       sb.back()->step();
       EXPECT_EQ(sa.back()->get_last_lr(), sb.back()->get_last_lr()) << "step " << i;
-      EXPECT_EQ(oa->param_groups()[0].get("momentum"), ob->param_groups()[0].get("momentum"));
+      EXPECT_EQ(oa->param_groups()[0].options.momentum, ob->param_groups()[0].options.momentum);
     }
   }
   // ReduceLROnPlateau.

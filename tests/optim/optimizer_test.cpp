@@ -97,8 +97,8 @@ TEST(Optimizer, AdamFirstStepIsLrTimesSign) {
 
 TEST(Optimizer, ParamGroupsHaveTheirOwnLearningRates) {
   Tensor a = tensor({1.0}).requires_grad_(), b = tensor({1.0}).requires_grad_();
-  SGD opt(std::vector<ParamGroup>{{{a}, {}}, {{b}, {{"lr", 0.01}}}}, {.lr = 0.1});
-  EXPECT_EQ(opt.param_groups()[1].get("momentum"), 0.0);  // filled from the defaults
+  SGD opt(std::vector<SGD::ParamGroup>{{{a}, {}}, {{b}, {.lr = 0.01}}}, {.lr = 0.1});
+  EXPECT_EQ(opt.param_groups()[1].options.momentum, 0.0);  // filled from the defaults
   a.set_grad(tensor({1.0}));
   b.set_grad(tensor({1.0}));
   opt.step();
@@ -106,8 +106,8 @@ TEST(Optimizer, ParamGroupsHaveTheirOwnLearningRates) {
   EXPECT_NEAR(b.item(), 0.99, 1e-7);
   // A group added later, and a change through param_groups() as schedulers do.
   Tensor c = tensor({1.0}).requires_grad_();
-  opt.add_param_group({{c}, {{"lr", 1.0}}});
-  opt.param_groups()[0].set("lr", 0.5);
+  opt.add_param_group({{c}, {.lr = 1.0}});
+  opt.set_lr(0, 0.5);
   a.set_grad(tensor({1.0}));
   c.set_grad(tensor({1.0}));
   b.zero_grad();
@@ -115,6 +115,31 @@ TEST(Optimizer, ParamGroupsHaveTheirOwnLearningRates) {
   EXPECT_NEAR(a.item(), 0.4, 1e-6);
   EXPECT_NEAR(b.item(), 0.99, 1e-7);  // no gradient: skipped
   EXPECT_NEAR(c.item(), 0.0, 1e-7);
+}
+
+// As PyTorch merges a group's dict over the defaults: a group keeps the optimizer's values for
+// every field it does not set, not the options struct's own defaults.
+TEST(Optimizer, GroupOptionsOverrideOnlyWhatTheySet) {
+  const std::vector<Tensor> body{tensor({1.0}).requires_grad_()}, head{tensor({1.0}).requires_grad_()};
+  SGD sgd({{body, {}}, {head, {.lr = 0.01, .nesterov = false}}}, {.lr = 0.1, .momentum = 0.9, .nesterov = true});
+  EXPECT_EQ(sgd.param_groups()[0].options.lr, 0.1);
+  EXPECT_TRUE(sgd.param_groups()[0].options.nesterov);
+  EXPECT_EQ(sgd.param_groups()[1].options.lr, 0.01);
+  EXPECT_EQ(sgd.param_groups()[1].options.momentum, 0.9);
+  EXPECT_FALSE(sgd.param_groups()[1].options.nesterov);  // set to a value equal to the struct's default
+  EXPECT_EQ(sgd.lr(1), 0.01);
+  EXPECT_EQ(sgd.momentum(1).value(), 0.9);
+
+  const std::vector<Tensor> w{tensor({1.0}).requires_grad_()}, v{tensor({1.0}).requires_grad_()};
+  AdamW adamw({{w, {.betas = std::pair{0.8, 0.9}}}, {v, {}}}, {.lr = 1e-3, .betas = {0.9, 0.98}});
+  EXPECT_EQ(adamw.param_groups()[0].options.betas, (std::pair{0.8, 0.9}));
+  EXPECT_EQ(adamw.param_groups()[1].options.betas, (std::pair{0.9, 0.98}));
+  EXPECT_EQ(adamw.param_groups()[1].options.weight_decay, 0.01);  // AdamW's default
+  EXPECT_EQ(adamw.momentum(0).value(), 0.8);                      // beta1
+  adamw.set_momentum(1, 0.85);
+  EXPECT_EQ(adamw.param_groups()[1].options.betas.first, 0.85);
+  Adagrad adagrad(std::vector<Tensor>{tensor({1.0}).requires_grad_()});
+  EXPECT_FALSE(adagrad.momentum(0).has_value());
 }
 
 TEST(Optimizer, ZeroGradToNoneOrZeros) {
@@ -192,22 +217,52 @@ TEST(Optimizer, StateDictRoundTripResumesBitwise) {
 
 TEST(Optimizer, StateDictLayoutAndHyperparameters) {
   Problem pr;
-  Adam opt(std::vector<ParamGroup>{{{pr.W}, {}}, {{pr.b}, {{"lr", 0.5}}}}, {.lr = 0.01, .amsgrad = true});
+  Adam opt(std::vector<Adam::ParamGroup>{{{pr.W}, {}}, {{pr.b}, {.lr = 0.5}}}, {.lr = 0.01, .amsgrad = true});
   run_steps(opt, pr, 1);
   const nn::StateDict sd = opt.state_dict();
   EXPECT_EQ(sd.at("param_groups.0.lr").item(), 0.01);
   EXPECT_EQ(sd.at("param_groups.1.lr").item(), 0.5);
   EXPECT_EQ(sd.at("param_groups.1.amsgrad").item(), 1.0);
+  EXPECT_EQ(sd.at("param_groups.1.beta1").item(), 0.9);  // PyTorch's betas, saved as two numbers
+  EXPECT_EQ(sd.at("param_groups.1.beta2").item(), 0.999);
   EXPECT_EQ(sd.at("param_groups.1.params").to_vector<int64_t>(), (std::vector<int64_t>{1}));
   EXPECT_EQ(sd.at("state.0.exp_avg").shape(), (Shape{3, 5}));
   EXPECT_EQ(sd.at("state.1.max_exp_avg_sq").shape(), (Shape{3}));
   EXPECT_EQ(sd.at("state.1.step").item(), 1.0);
   // Loading restores hyperparameters too.
   Problem other;
-  Adam opt2(std::vector<ParamGroup>{{{other.W}, {}}, {{other.b}, {}}}, {.lr = 0.3});
+  Adam opt2(std::vector<Adam::ParamGroup>{{{other.W}, {}}, {{other.b}, {}}}, {.lr = 0.3});
   opt2.load_state_dict(sd);
-  EXPECT_EQ(opt2.param_groups()[1].get("lr"), 0.5);
-  EXPECT_EQ(opt2.param_groups()[0].get("amsgrad"), 1.0);
+  EXPECT_EQ(opt2.param_groups()[1].options.lr, 0.5);
+  EXPECT_TRUE(opt2.param_groups()[0].options.amsgrad);
+}
+
+// The hyperparameter keys are those of earlier checkpoints (PyTorch's names; Adam's betas as
+// beta1/beta2, LBFGS's line search as a 0/1 flag), so old checkpoints still load.
+TEST(Optimizer, StateDictHyperparameterKeysAreStable) {
+  const std::map<std::string, std::vector<std::string>> want = {
+      {"SGD", {"dampening", "lr", "maximize", "momentum", "nesterov", "weight_decay"}},
+      {"Adam", {"amsgrad", "beta1", "beta2", "eps", "lr", "maximize", "weight_decay"}},
+      {"AdamW", {"amsgrad", "beta1", "beta2", "eps", "lr", "maximize", "weight_decay"}},
+      {"Adagrad", {"eps", "initial_accumulator_value", "lr", "lr_decay", "maximize", "weight_decay"}},
+      {"RMSprop", {"alpha", "centered", "eps", "lr", "maximize", "momentum", "weight_decay"}},
+      {"Adadelta", {"eps", "lr", "maximize", "rho", "weight_decay"}},
+      {"LBFGS", {"history_size", "line_search_strong_wolfe", "lr", "max_eval", "max_iter", "tolerance_change",
+                 "tolerance_grad"}},
+  };
+  for (auto& [name, make] : all_optimizers()) {
+    SCOPED_TRACE(name);
+    Problem pr;
+    auto opt = make(pr.params());
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : opt->state_dict())
+      if (k.rfind("param_groups.0.", 0) == 0 && k != "param_groups.0.params") keys.push_back(k.substr(15));
+    EXPECT_EQ(keys, want.at(name));
+  }
+  LBFGS lbfgs(Problem().params(), {.max_iter = 8, .line_search_fn = "strong_wolfe"});
+  const nn::StateDict sd = lbfgs.state_dict();
+  EXPECT_EQ(sd.at("param_groups.0.max_eval").item(), 10.0);  // max_iter·5/4
+  EXPECT_EQ(sd.at("param_groups.0.line_search_strong_wolfe").item(), 1.0);
 }
 
 TEST(Optimizer, LoadStateDictRejectsMismatchesAndChangesNothing) {
@@ -219,7 +274,7 @@ TEST(Optimizer, LoadStateDictRejectsMismatchesAndChangesNothing) {
   Problem other;
   SGD one_group({other.W}, {.lr = 0.2, .momentum = 0.9});
   expect_error([&] { one_group.load_state_dict(sd); }, {"SGD.load_state_dict", "parameter group 0 has 1 parameters", "loaded group has 2"});
-  SGD two(std::vector<ParamGroup>{{{other.W}, {}}, {{other.b}, {}}}, {.lr = 0.2});
+  SGD two(std::vector<SGD::ParamGroup>{{{other.W}, {}}, {{other.b}, {}}}, {.lr = 0.2});
   expect_error([&] { two.load_state_dict(sd); }, {"SGD.load_state_dict", "1 parameter groups", "2"});
 
   nn::StateDict bad = sd;
@@ -230,7 +285,20 @@ TEST(Optimizer, LoadStateDictRejectsMismatchesAndChangesNothing) {
   expect_error([&] { fresh.load_state_dict(bad); }, {"unrelated"});
   bad.erase("unrelated");
   expect_error([&] { fresh.load_state_dict(bad); }, {"state.0.momentum_buffer", "[5, 3]", "state.1.momentum_buffer"});
-  EXPECT_EQ(fresh.param_groups()[0].get("lr"), 0.2);  // unchanged
+  EXPECT_EQ(fresh.param_groups()[0].options.lr, 0.2);  // unchanged
+  EXPECT_TRUE(fresh.state(other.W).empty());
+  // Names the optimizer does not declare, missing or invalid hyperparameters.
+  nn::StateDict odd = sd;
+  odd["state.0.exp_avg"] = zeros({3, 5});
+  odd["param_groups.0.betas"] = scalar_tensor(0.9, DType::Float64);
+  expect_error([&] { fresh.load_state_dict(odd); }, {"state.0.exp_avg (not a state of SGD)", "param_groups.0.betas"});
+  nn::StateDict missing = sd;
+  missing.erase("param_groups.0.dampening");
+  expect_error([&] { fresh.load_state_dict(missing); }, {"param_groups.0.dampening (missing)"});
+  nn::StateDict negative = sd;
+  negative["param_groups.0.lr"] = scalar_tensor(-2.0, DType::Float64);
+  expect_error([&] { fresh.load_state_dict(negative); }, {"SGD", "learning rate", "-2"});
+  EXPECT_EQ(fresh.param_groups()[0].options.lr, 0.2);
   EXPECT_TRUE(fresh.state(other.W).empty());
 }
 
@@ -241,22 +309,22 @@ TEST(Optimizer, BadHyperparametersNameOptimizerAndValue) {
   expect_error([&] { SGD({p}, {.lr = 0.1, .momentum = -1}); }, {"SGD", "momentum", "-1"});
   expect_error([&] { SGD({p}, {.lr = 0.1, .nesterov = true}); }, {"SGD", "Nesterov"});
   expect_error([&] { Adam({p}, {.lr = -1}); }, {"Adam", "learning rate", "-1"});
-  expect_error([&] { Adam({p}, {.beta2 = 1.0}); }, {"Adam", "beta parameter at index 1", "1"});
+  expect_error([&] { Adam({p}, {.betas = {0.9, 1.0}}); }, {"Adam", "beta parameter at index 1", "1"});
   expect_error([&] { AdamW({p}, {.eps = -1e-8}); }, {"AdamW", "epsilon"});
   expect_error([&] { Adagrad({p}, {.lr_decay = -0.5}); }, {"Adagrad", "lr_decay", "-0.5"});
   expect_error([&] { RMSprop({p}, {.alpha = -0.9}); }, {"RMSprop", "alpha", "-0.9"});
   expect_error([&] { Adadelta({p}, {.rho = 1.5}); }, {"Adadelta", "rho", "1.5"});
   expect_error([&] { LBFGS({p}, {.line_search_fn = "armijo"}); }, {"LBFGS", "strong_wolfe", "armijo"});
   expect_error([&] { LBFGS({p}, {.history_size = 0}); }, {"LBFGS", "history_size"});
-  // Group-level values are validated too, and unknown names are caught.
-  expect_error([&] { SGD(std::vector<ParamGroup>{{{p}, {{"lr", -3.0}}}}, {.lr = 0.1}); }, {"SGD", "-3"});
-  expect_error([&] { SGD(std::vector<ParamGroup>{{{p}, {{"mommentum", 0.9}}}}, {.lr = 0.1}); },
-               {"SGD", "unknown hyperparameter 'mommentum'"});
+  // Group-level values are validated too (a misspelt name no longer compiles).
+  expect_error([&] { SGD(std::vector<SGD::ParamGroup>{{{p}, {.lr = -3.0}}}, {.lr = 0.1}); }, {"SGD", "-3"});
+  expect_error([&] { Adam(std::vector<Adam::ParamGroup>{{{p}, {.betas = std::pair{1.5, 0.9}}}}); },
+               {"Adam", "beta parameter at index 0", "1.5"});
 }
 
 TEST(Optimizer, BadParametersAreRejected) {
   Tensor p = zeros({2}).requires_grad_();
-  expect_error([&] { SGD(std::vector<ParamGroup>{{{p}, {}}, {{p}, {}}}, {.lr = 0.1}); },
+  expect_error([&] { SGD(std::vector<SGD::ParamGroup>{{{p}, {}}, {{p}, {}}}, {.lr = 0.1}); },
                {"SGD", "more than one parameter group"});
   expect_error([&] { SGD(std::vector<Tensor>{}, {.lr = 0.1}); }, {"SGD", "empty parameter list"});
   Tensor non_leaf = p * 2.0;

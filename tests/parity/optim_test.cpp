@@ -60,13 +60,13 @@ const std::map<std::string, OptCase>& optimizer_cases() {
       {"sgd_groups",
        {[](const Tensor& W, const Tensor& b) {
           return std::make_unique<SGD>(
-              std::vector<ParamGroup>{{{W}, {{"momentum", 0.9}}}, {{b}, {{"lr", 0.01}}}}, SGDOptions{.lr = 0.1});
+              std::vector<SGD::ParamGroup>{{{W}, {.momentum = 0.9}}, {{b}, {.lr = 0.01}}}, SGDOptions{.lr = 0.1});
         },
         f64}},
       {"sgd_momentum_f32", {plain<SGD>(SGDOptions{.lr = 0.05, .momentum = 0.9, .weight_decay = 0.01}), f32}},
       {"adam_default", {plain<Adam>(AdamOptions{.lr = 0.01}), f64}},
       {"adam_wd_amsgrad",
-       {plain<Adam>(AdamOptions{.lr = 0.02, .beta1 = 0.8, .beta2 = 0.99, .weight_decay = 0.1, .amsgrad = true}), f64}},
+       {plain<Adam>(AdamOptions{.lr = 0.02, .betas = {0.8, 0.99}, .weight_decay = 0.1, .amsgrad = true}), f64}},
       {"adam_maximize_eps", {plain<Adam>(AdamOptions{.lr = 0.01, .eps = 1e-3, .maximize = true}), f64}},
       {"adam_f32", {plain<Adam>(AdamOptions{.lr = 0.01}), f32}},
       {"adamw_default", {plain<AdamW>(AdamWOptions{.lr = 0.01}), f64}},
@@ -226,9 +226,11 @@ const std::map<std::string, SchedCase>& scheduler_cases() {
 }
 
 std::unique_ptr<Optimizer> two_group_optimizer(bool adam) {
-  std::vector<ParamGroup> groups{{{zeros({2}).requires_grad_()}, {}}, {{zeros({3}).requires_grad_()}, {{"lr", 0.02}}}};
-  if (adam) return std::make_unique<Adam>(groups, AdamOptions{.lr = 0.1});
-  return std::make_unique<SGD>(groups, SGDOptions{.lr = 0.1, .momentum = 0.9});
+  const Tensor a = zeros({2}).requires_grad_(), b = zeros({3}).requires_grad_();
+  if (adam)
+    return std::make_unique<Adam>(std::vector<Adam::ParamGroup>{{{a}, {}}, {{b}, {.lr = 0.02}}}, AdamOptions{.lr = 0.1});
+  return std::make_unique<SGD>(std::vector<SGD::ParamGroup>{{{a}, {}}, {{b}, {.lr = 0.02}}},
+                               SGDOptions{.lr = 0.1, .momentum = 0.9});
 }
 
 }  // namespace
@@ -241,12 +243,11 @@ TEST(OptimParity, SchedulerSequencesMatchPyTorch) {
     ASSERT_TRUE(data.count(key + ".lr")) << "fixture lacks " << key;
     auto opt = two_group_optimizer(c.adam);
     Schedule s = c.make(*opt);
-    const std::string momentum_key = c.adam ? "beta1" : "momentum";
     std::vector<double> lrs, moms;
-    auto record = [&]() {
-      for (const auto& g : opt->param_groups()) {
-        lrs.push_back(g.get("lr"));
-        moms.push_back(g.get(momentum_key));
+    auto record = [&]() {  // momentum: SGD's momentum, or Adam's beta1
+      for (size_t g = 0; g < opt->num_param_groups(); ++g) {
+        lrs.push_back(opt->lr(g));
+        moms.push_back(opt->momentum(g).value());
       }
     };
     record();

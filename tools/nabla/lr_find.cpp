@@ -20,7 +20,7 @@ LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, data::DataL
     for (const data::Batch& batch : loader) {
       const Tensor& x = batch.input;
       const Tensor& y = batch.target;
-      for (auto& g : opt.param_groups()) g.set("lr", lr);
+      for (size_t g = 0; g < opt.num_param_groups(); ++g) opt.set_lr(g, lr);
       Tensor loss = nn::functional::cross_entropy(model(x), y);
       const double lv = loss.item();
       avg = 0.98 * avg + 0.02 * lv;

@@ -20,7 +20,7 @@ void report_divergence(const TrainLoop& L, double loss, int64_t epoch, int64_t s
                "nabla train: the loss became %s at epoch %lld, step %lld (lr %.4g); stopping. The last good "
                "checkpoint is %s\n",
                std::isnan(loss) ? "NaN" : "infinite", static_cast<long long>(epoch), static_cast<long long>(step),
-               L.opt.param_groups()[0].get("lr"),
+               L.opt.lr(0),
                have_last ? L.last_checkpoint.c_str() : "(none: it diverged in the first epoch)");
 }
 

@@ -189,7 +189,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
                  steps_per_epoch, state.global_step, Clock::now(), options.write_run ? last_path : ""};
   const int64_t last_epoch = options.stop_after_epoch > 0 ? std::min(options.stop_after_epoch, c.train.epochs) : c.train.epochs;
   for (int64_t epoch = state.epoch + 1; epoch <= last_epoch; ++epoch) {
-    const double lr_at_start = opt->param_groups()[0].get("lr");
+    const double lr_at_start = opt->lr(0);
     const EpochStats st = train_epoch(loop, epoch, state.global_step);
     if (st.diverged) {
       result.diverged = true;

@@ -1,6 +1,7 @@
 #pragma once
 // L-BFGS with an optional strong-Wolfe line search (torch.optim.LBFGS, after minFunc).
 #include <string>
+#include <type_traits>
 
 #include "nabla/optim/optimizer.h"
 
@@ -15,7 +16,24 @@ struct LBFGSOptions {
   double tolerance_change = 1e-9;
   int64_t history_size = 100;
   std::string line_search_fn = {};  ///< "" (fixed step lr) or "strong_wolfe"
-  Options to_options() const;
+  /// Calls v(name, field) for each field under PyTorch's name (the state dict's keys);
+  /// line_search_fn is saved as "line_search_strong_wolfe" = 0/1.
+  template <class O, class V>
+  static void fields(O& o, V&& v) {
+    v("lr", o.lr), v("max_iter", o.max_iter), v("max_eval", o.max_eval), v("tolerance_grad", o.tolerance_grad);
+    v("tolerance_change", o.tolerance_change), v("history_size", o.history_size);
+    v("line_search_strong_wolfe", detail::NumberView{[&o] { return o.line_search_fn.empty() ? 0.0 : 1.0; },
+                                                     [&o](double x) {
+                                                       if constexpr (!std::is_const_v<O>)
+                                                         o.line_search_fn = x != 0 ? "strong_wolfe" : "";
+                                                     }});
+  }
+};
+
+/// LBFGS has no per-group options: PyTorch's LBFGS allows a single parameter group.
+struct LBFGSGroupOptions {
+  /// `defaults`, unchanged.
+  LBFGSOptions over(LBFGSOptions defaults) const { return defaults; }
 };
 
 /// Limited-memory BFGS. Each step(closure) runs up to max_iter iterations: the search direction
@@ -29,7 +47,7 @@ struct LBFGSOptions {
 ///   opt.step([&] { opt.zero_grad(); Tensor l = loss_fn(model->forward(x), y); l.backward(); return l; });
 /// Its internal vectors are kept in float64. State (on the first parameter): "d", "t",
 /// "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss", "n_iter", "func_evals".
-class LBFGS : public Optimizer {
+class LBFGS : public OptimizerWith<LBFGSOptions, LBFGSGroupOptions> {
  public:
   LBFGS(std::vector<Tensor> params, LBFGSOptions options = {});
   std::string name() const override { return "LBFGS"; }
@@ -39,8 +57,8 @@ class LBFGS : public Optimizer {
   Tensor step(const std::function<Tensor()>& closure) override;
 
  protected:
-  void validate(const Options& options) const override;
-  std::vector<std::string> param_shaped_state() const override { return {}; }
+  void validate(const LBFGSOptions& options) const override;
+  std::span<const StateEntry> state_entries() const override;
 };
 
 }  // namespace nabla::optim

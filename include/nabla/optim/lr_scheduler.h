@@ -254,12 +254,12 @@ class OneCycleLR : public LRScheduler {
  private:
   struct Phase {
     double end_step;
-    const char *start_lr, *end_lr, *start_momentum, *end_momentum;
+    std::optional<double> ScheduleValues::*start_lr, ScheduleValues::*end_lr, ScheduleValues::*start_momentum,
+        ScheduleValues::*end_momentum;
   };
   double anneal(double start, double end, double pct) const;
   OneCycleLROptions options_;
   std::vector<Phase> phases_;
-  bool use_beta1_ = false;
 };
 
 /// lr factor for LambdaLR: linear warmup over warmup_steps, then decay ∝ 1/√step (the Transformer

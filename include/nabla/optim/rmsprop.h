@@ -1,5 +1,7 @@
 #pragma once
 // RMSprop: steps scaled by a running average of squared gradients (optionally centered, with momentum).
+#include <optional>
+
 #include "nabla/optim/optimizer.h"
 
 namespace nabla::optim {
@@ -13,14 +15,27 @@ struct RMSpropOptions {
   double momentum = 0.0;
   bool centered = false;
   bool maximize = false;
-  Options to_options() const;
+  /// Calls v(name, field) for each field under PyTorch's name (the state dict's keys).
+  template <class O, class V>
+  static void fields(O& o, V&& v) {
+    v("lr", o.lr), v("alpha", o.alpha), v("eps", o.eps), v("weight_decay", o.weight_decay);
+    v("momentum", o.momentum), v("centered", o.centered), v("maximize", o.maximize);
+  }
+};
+
+/// What one parameter group of RMSprop sets for itself; unset fields take the optimizer's defaults.
+struct RMSpropGroupOptions {
+  std::optional<double> lr, alpha, eps, weight_decay, momentum;
+  std::optional<bool> centered, maximize;
+  /// `defaults` with the fields set here replaced.
+  RMSpropOptions over(RMSpropOptions defaults) const;
 };
 
 /// PyTorch's RMSprop: d = g + wd·p, v ← α·v + (1 − α)·d²; centered subtracts the square of the
 /// running mean gradient ḡ ← α·ḡ + (1 − α)·d; a = √(v [− ḡ²]) + eps; with momentum μ:
 /// b ← μ·b + d/a, p ← p − lr·b; else p ← p − lr·d/a. State: "step", "square_avg",
 /// "momentum_buffer" (μ > 0), "grad_avg" (centered).
-class RMSprop : public Optimizer {
+class RMSprop : public OptimizerWith<RMSpropOptions, RMSpropGroupOptions> {
  public:
   RMSprop(std::vector<Tensor> params, RMSpropOptions options = {});
   RMSprop(std::vector<ParamGroup> groups, RMSpropOptions options = {});
@@ -29,7 +44,8 @@ class RMSprop : public Optimizer {
   void step() override;
 
  protected:
-  void validate(const Options& options) const override;
+  void validate(const RMSpropOptions& options) const override;
+  std::span<const StateEntry> state_entries() const override;
 };
 
 }  // namespace nabla::optim
