@@ -14,6 +14,7 @@ struct GradcheckResult {
   double max_abs_error = 0.0;     // largest |analytic − numeric|
   int64_t worst_input = -1;       // which input holds the worst element
   int64_t worst_index = -1;       // flat (row-major) index of that element
+  std::string worst_name;         // that input's name ("input 1", or a parameter's name)
   double analytic = 0.0, numeric = 0.0;
   std::string message;            // human-readable summary
 };
@@ -29,6 +30,13 @@ struct GradcheckOptions {
 /// differences, for every input that requires grad. Inputs must be float64.
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
+/// The shared numeric loop: compares each defined leaf's .grad (already computed; undefined
+/// counts as zeros) with central differences of `objective`, which must read the leaves' current
+/// values. The leaves are perturbed in place one element at a time and restored. `names` (one per
+/// leaf) appear in the message. Leaves must be float64.
+GradcheckResult check_grads_numerically(const std::vector<Tensor>& leaves, const std::vector<std::string>& names,
+                                        const std::function<double()>& objective, const GradcheckOptions& options = {});
 
 /// Checks second derivatives: gradcheck of x ↦ ∂(sum(f(x) * v))/∂x (v a fixed random weight),
 /// the first derivative computed by autograd::grad with create_graph. Inputs must be float64.

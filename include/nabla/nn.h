@@ -5,6 +5,7 @@
 #include "nabla/nn/conv.h"
 #include "nabla/nn/dropout.h"
 #include "nabla/nn/embedding.h"
+#include "nabla/nn/gradcheck.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/linear.h"
 #include "nabla/nn/loss.h"

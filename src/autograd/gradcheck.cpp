@@ -38,9 +38,48 @@ Tensor private_copy(const Tensor& x) {
 
 }  // namespace
 
+GradcheckResult check_grads_numerically(const std::vector<Tensor>& leaves, const std::vector<std::string>& names,
+                                        const std::function<double()>& objective, const GradcheckOptions& opt) {
+  GradcheckResult result;
+  NoGradGuard no_grad;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    const Tensor& x = leaves[k];
+    if (!x.defined()) continue;
+    NABLA_CHECK(x.dtype() == DType::Float64, "gradcheck: ", names[k], " must be float64, got ", dtype_name(x.dtype()),
+                " of shape ", x.shape());
+    const Tensor analytic = (x.grad().defined() ? x.grad() : zeros_like(x)).contiguous();
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      double* p = element(x, i);
+      const double orig = *p;
+      *p = orig + opt.eps;
+      const double plus = objective();
+      *p = orig - opt.eps;
+      const double minus = objective();
+      *p = orig;
+      const double numeric = (plus - minus) / (2 * opt.eps);
+      const double a = *element(analytic, i);
+      const double err = std::abs(a - numeric);
+      const bool bad = !(err <= opt.atol + opt.rtol * std::abs(numeric));
+      if ((err > result.max_abs_error || std::isnan(err) || (bad && result.ok)) && (bad || result.ok)) {
+        result.max_abs_error = std::isnan(err) ? INFINITY : err;
+        result.worst_input = static_cast<int64_t>(k);
+        result.worst_index = i;
+        result.worst_name = names[k];
+        result.analytic = a;
+        result.numeric = numeric;
+      }
+      if (bad) result.ok = false;
+    }
+  }
+  result.message = str_cat(result.ok ? "gradcheck passed" : "gradcheck FAILED", ": worst |analytic - numeric| = ",
+                           result.max_abs_error, " at ", result.worst_name.empty() ? "-" : result.worst_name,
+                           " element ", result.worst_index, " (analytic ", result.analytic, ", numeric ", result.numeric,
+                           ")");
+  return result;
+}
+
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& opt) {
-  GradcheckResult result;
   // Leaves that keep the caller's strides (so non-contiguous inputs are checked as such).
   std::vector<Tensor> leaves;
   for (const Tensor& x : inputs) {
@@ -60,42 +99,14 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   NABLA_CHECK(out.dtype() == DType::Float64, "gradcheck: the function must return float64, got ", dtype_name(out.dtype()));
   Generator gen(1234);
   const Tensor weight = randn(out.shape(), DType::Float64, &gen);
-  auto objective = [&](const std::vector<Tensor>& xs) { return sum(mul(f(xs), weight)).item(); };
   if (out.requires_grad()) sum(mul(out, weight)).backward();
-
-  NoGradGuard no_grad;
+  std::vector<Tensor> checked;
+  std::vector<std::string> names;
   for (size_t k = 0; k < leaves.size(); ++k) {
-    const Tensor& x = leaves[k];
-    if (!x.defined() || !x.requires_grad()) continue;
-    Tensor analytic = x.grad().defined() ? x.grad() : zeros_like(x);
-    for (int64_t i = 0; i < x.numel(); ++i) {
-      double* p = element(x, i);
-      const double orig = *p;
-      *p = orig + opt.eps;
-      const double plus = objective(leaves);
-      *p = orig - opt.eps;
-      const double minus = objective(leaves);
-      *p = orig;
-      const double numeric = (plus - minus) / (2 * opt.eps);
-      const double a = *element(analytic.contiguous(), i);
-      const double err = std::abs(a - numeric);
-      const bool bad = !(err <= opt.atol + opt.rtol * std::abs(numeric));
-      if (err > result.max_abs_error || std::isnan(err) || (bad && result.ok)) {
-        if (bad || result.ok) {
-          result.max_abs_error = std::isnan(err) ? INFINITY : err;
-          result.worst_input = static_cast<int64_t>(k);
-          result.worst_index = i;
-          result.analytic = a;
-          result.numeric = numeric;
-        }
-      }
-      if (bad) result.ok = false;
-    }
+    checked.push_back(leaves[k].defined() && leaves[k].requires_grad() ? leaves[k] : Tensor());
+    names.push_back(str_cat("input ", k));
   }
-  result.message = str_cat(result.ok ? "gradcheck passed" : "gradcheck FAILED", ": worst |analytic - numeric| = ",
-                           result.max_abs_error, " at input ", result.worst_input, " element ", result.worst_index,
-                           " (analytic ", result.analytic, ", numeric ", result.numeric, ")");
-  return result;
+  return check_grads_numerically(checked, names, [&] { return sum(mul(f(leaves), weight)).item(); }, opt);
 }
 
 GradcheckResult gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,

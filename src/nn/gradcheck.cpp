@@ -1,0 +1,48 @@
+// gradcheck_module: one numeric check over a module's inputs and named parameters.
+#include "nabla/nn/gradcheck.h"
+
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+#include "nabla/random.h"
+
+namespace nabla::nn {
+
+GradcheckResult gradcheck_module(Module& module, const std::function<Tensor(const std::vector<Tensor>&)>& forward,
+                                 const std::vector<Tensor>& inputs, const GradcheckOptions& options) {
+  std::vector<Tensor> leaves;  // private copies of the inputs, so perturbing one moves nothing else
+  for (const Tensor& x : inputs) {
+    if (!x.defined()) {
+      leaves.push_back(x);
+      continue;
+    }
+    Tensor leaf = x.detach().clone();
+    if (x.requires_grad()) leaf.requires_grad_(true);
+    leaves.push_back(leaf);
+  }
+  module.zero_grad();
+  const Tensor out = forward(leaves);
+  NABLA_CHECK(out.dtype() == DType::Float64, "gradcheck_module(", module.name(),
+              "): the forward must return float64 (call module.to(DType::Float64)), got ", dtype_name(out.dtype()));
+  Generator gen(1234);
+  const Tensor weight = randn(out.shape(), DType::Float64, &gen);
+  if (out.requires_grad()) sum(mul(out, weight)).backward();
+
+  std::vector<Tensor> checked;
+  std::vector<std::string> names;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    checked.push_back(leaves[k].defined() && leaves[k].requires_grad() ? leaves[k] : Tensor());
+    names.push_back(str_cat("input ", k));
+  }
+  for (const auto& [name, p] : module.named_parameters()) {
+    if (!p.requires_grad()) continue;
+    checked.push_back(p);
+    names.push_back(name);
+  }
+  GradcheckResult r = check_grads_numerically(
+      checked, names, [&] { return sum(mul(forward(leaves), weight)).item(); }, options);
+  module.zero_grad();
+  r.message = str_cat(module.name(), ": ", r.message);
+  return r;
+}
+
+}  // namespace nabla::nn
