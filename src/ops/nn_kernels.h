@@ -1,0 +1,78 @@
+#pragma once
+// Tensor-level kernels of the nn layer: the ops that the forward and backward rules of
+// nn/functional call instead of kernels/cpu. Each one checks nothing the caller has not
+// checked already (shapes, dtypes and contiguity are the caller's contract, stated per op), picks
+// the device through ops::dispatch_device (ops/device_dispatch.h) and the dtype through
+// dispatch_floating, reads the data pointers and runs the kernel. No autograd happens here: the
+// rules that record the graph stay next to their forward in nn/functional.
+//
+// The geometry structs are plain descriptions of a problem (sizes, strides, padding) and carry
+// no device; they are shared with the kernels.
+#include <cstdint>
+#include <utility>
+
+#include "kernels/cpu/conv_geometry.h"
+#include "kernels/cpu/pool_geometry.h"
+#include "nabla/tensor.h"
+
+namespace nabla::ops {
+
+using ConvGeometry = cpu::ConvGeometry;
+using PoolGeometry = cpu::PoolGeometry;
+
+// ---- convolution (x, w, gy contiguous; shapes in ConvGeometry's names; `spatial` is 1, 2 or 3
+// and gives the rank of the results) ---------------------------------------------------------
+
+/// y = conv(x, w) + b (b may be undefined): (N, K, O…). Float32 goes to oneDNN unless
+/// nn::conv_backend() is Im2col (or oneDNN rejects the geometry), else im2col + GEMM.
+Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial);
+/// ∂L/∂x of conv given gy: (N, C, I…). Also the forward of the transposed convolution.
+Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial);
+/// ∂L/∂w of conv given x and gy, shaped `w_shape`.
+Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_shape, const ConvGeometry& g);
+/// ∂L/∂b = Σ over batch and positions of gy (N, K, P…): (K).
+Tensor conv_backward_bias(const Tensor& gy);
+/// y[n, k, p] += b[k] in place; y is (N, K, P…) contiguous, b is (K).
+void conv_add_bias_(Tensor& y, const Tensor& b);
+
+// ---- pooling (x, gy contiguous, viewed as g.planes planes of g.in / g.out) -------------------
+
+/// Max pooling: y shaped `out_shape`, and the flat in-plane index of each maximum (Int64, same
+/// shape) when `with_indices`, else an undefined tensor.
+std::pair<Tensor, Tensor> max_pool_forward(const Tensor& x, const PoolGeometry& g, const Shape& out_shape,
+                                           bool with_indices);
+/// ∂L/∂x of max pooling, shaped `in_shape`: each gy[o] added at indices[o].
+Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, const Shape& in_shape, const PoolGeometry& g);
+/// Average pooling (divisor_override 0: none), shaped `out_shape`.
+Tensor avg_pool_forward(const Tensor& x, const PoolGeometry& g, const Shape& out_shape, bool count_include_pad,
+                        int64_t divisor_override);
+/// ∂L/∂x of average pooling, shaped `in_shape`.
+Tensor avg_pool_backward(const Tensor& gy, const Shape& in_shape, const PoolGeometry& g, bool count_include_pad,
+                         int64_t divisor_override);
+/// Adaptive average pooling of `planes` planes of sizes in → out; result shaped `out_shape`.
+Tensor adaptive_avg_pool_forward(const Tensor& x, int64_t planes, const int64_t in[3], const int64_t out[3],
+                                 const Shape& out_shape);
+/// ∂L/∂x of adaptive average pooling, shaped `in_shape`.
+Tensor adaptive_avg_pool_backward(const Tensor& gy, const Shape& in_shape, int64_t planes, const int64_t in[3],
+                                  const int64_t out[3]);
+/// Adaptive max pooling; indices as max_pool_forward.
+std::pair<Tensor, Tensor> adaptive_max_pool_forward(const Tensor& x, int64_t planes, const int64_t in[3],
+                                                    const int64_t out[3], const Shape& out_shape, bool with_indices);
+/// ∂L/∂x of a max selected by per-plane indices (adaptive max pooling), shaped `in_shape`.
+Tensor max_index_backward(const Tensor& gy, const Tensor& indices, const Shape& in_shape, int64_t planes,
+                          int64_t in_plane, int64_t out_plane);
+/// Result of max_unpool_forward: y, and the position in `indices` and value of the first index
+/// outside [0, out_plane) (position −1 when all are valid; y is then complete).
+struct UnpoolResult {
+  Tensor y;
+  int64_t bad_position = -1;
+  int64_t bad_index = 0;
+};
+/// y (shaped `out_shape`, zero elsewhere) with y[indices[i]] = x[i] per plane.
+UnpoolResult max_unpool_forward(const Tensor& x, const Tensor& indices, const Shape& out_shape, int64_t planes,
+                                int64_t in_plane, int64_t out_plane);
+/// ∂L/∂x of max unpooling: gx[i] = gy[indices[i]], shaped `in_shape`.
+Tensor max_unpool_backward(const Tensor& gy, const Tensor& indices, const Shape& in_shape, int64_t planes,
+                           int64_t in_plane, int64_t out_plane);
+
+}  // namespace nabla::ops
