@@ -10,6 +10,7 @@
 // no device; they are shared with the kernels.
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "kernels/cpu/conv_geometry.h"
 #include "kernels/cpu/pool_geometry.h"
@@ -74,5 +75,45 @@ UnpoolResult max_unpool_forward(const Tensor& x, const Tensor& indices, const Sh
 /// ∂L/∂x of max unpooling: gx[i] = gy[indices[i]], shaped `in_shape`.
 Tensor max_unpool_backward(const Tensor& gy, const Tensor& indices, const Shape& in_shape, int64_t planes,
                            int64_t in_plane, int64_t out_plane);
+
+// ---- normalisation -----------------------------------------------------------------------------
+
+/// Gradients of a normalisation; each is undefined when not asked for.
+struct NormGrads {
+  Tensor gx, gw, gb;
+};
+
+/// Batch norm forward of x (contiguous, (N, C, S…) with S the product of the trailing dims): out
+/// (x's shape), and the per-channel mean kept as center (C values of x's dtype) + offset
+/// (double), and invstd = 1/√(σ² + eps). Training: batch statistics, and running_mean/var
+/// (either may be undefined) move by `momentum` toward them; else the running stats are used.
+/// fuse_relu: out = max(0, y).
+struct BatchNormForward {
+  Tensor out, center, invstd;
+  std::vector<double> offset;
+};
+BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                    const Tensor& running_mean, const Tensor& running_var, bool training,
+                                    double momentum, double eps, bool fuse_relu, int64_t N, int64_t C, int64_t S,
+                                    const char* op);
+/// Batch norm backward given g (contiguous) and the forward's x, weight w (may be undefined),
+/// center, invstd and offset; y is the fused-ReLU output (its positives mask g), undefined without
+/// the ReLU.
+NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w, const Tensor& y,
+                              const Tensor& center, const Tensor& invstd, const std::vector<double>& offset,
+                              bool training, bool need_x, bool need_w, bool need_b, int64_t N, int64_t C, int64_t S,
+                              const char* op);
+
+/// Row normalisation of x (contiguous, R rows of D) with optional γ, β (D values each,
+/// contiguous): out (x's shape), and the per-row mean and rstd = 1/√(σ² + eps) (R values).
+struct LayerNormForward {
+  Tensor out, mean, rstd;
+};
+LayerNormForward layer_norm_forward(const Tensor& x, const Tensor& w, const Tensor& b, int64_t R, int64_t D, double eps,
+                                    const char* op);
+/// Row normalisation backward; gw shaped wshape, gb bshape.
+NormGrads layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                              const Tensor& w, const Shape& wshape, const Shape& bshape, bool need_x, bool need_w,
+                              bool need_b, int64_t R, int64_t D, const char* op);
 
 }  // namespace nabla::ops
