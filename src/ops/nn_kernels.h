@@ -116,4 +116,59 @@ NormGrads layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& me
                               const Tensor& w, const Shape& wshape, const Shape& bshape, bool need_x, bool need_w,
                               bool need_b, int64_t R, int64_t D, const char* op);
 
+// ---- losses (all tensors contiguous; grad is the output gradient in x's dtype) ----------------
+
+/// Σ of a floating tensor's elements in double, in index order (deterministic).
+double ordered_sum(const Tensor& t);
+
+/// Per-row (or per-element) losses of a class-target loss, the log-sum-exp of each row (cross
+/// entropy only) and each row's target weight (the Mean denominator's terms).
+struct ClassLossForward {
+  Tensor loss, lse, row_weight;
+};
+/// Fused softmax cross-entropy of (N, C) logits x and (N) Int64 targets t; w (C) may be undefined.
+ClassLossForward cross_entropy_forward(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index,
+                                       double label_smoothing);
+/// ∂loss/∂x (N, C). per_row_grad: grad has one value per row (reduction None), else one scalar;
+/// mean: scaled by 1/denom.
+Tensor cross_entropy_backward(const Tensor& grad, const Tensor& x, const Tensor& t, const Tensor& w, const Tensor& lse,
+                              bool per_row_grad, bool mean, double denom, int64_t ignore_index,
+                              double label_smoothing);
+/// NLL of log-probabilities x viewed as (N, C, D) with targets t (N, D) (lse undefined).
+ClassLossForward nll_forward(const Tensor& x, const Tensor& t, const Tensor& w, int64_t N, int64_t C, int64_t D,
+                             int64_t ignore_index);
+/// ∂loss/∂x shaped x_shape (zero off the targets); arguments as cross_entropy_backward.
+Tensor nll_backward(const Tensor& grad, const Tensor& t, const Tensor& w, const Shape& x_shape, bool per_row_grad,
+                    bool mean, double denom, int64_t N, int64_t C, int64_t D, int64_t ignore_index);
+/// Element-wise binary cross-entropy of probabilities x against y; raises an Error naming `op`
+/// when an x is outside [0, 1].
+Tensor binary_cross_entropy_forward(const Tensor& x, const Tensor& y, const char* op);
+/// (∂/∂x, ∂/∂y) of binary_cross_entropy_forward; each undefined unless asked for.
+std::pair<Tensor, Tensor> binary_cross_entropy_backward(const Tensor& grad, const Tensor& x, const Tensor& y,
+                                                        bool need_x, bool need_y);
+/// Element-wise binary cross-entropy of logits x against y, pw (x's shape) the positive weights or
+/// undefined.
+Tensor bce_with_logits_forward(const Tensor& x, const Tensor& y, const Tensor& pw);
+/// Gradients of bce_with_logits_forward (x's shape each); undefined unless asked for.
+struct BceWithLogitsGrads {
+  Tensor dx, dy, dpw;
+};
+BceWithLogitsGrads bce_with_logits_backward(const Tensor& grad, const Tensor& x, const Tensor& y, const Tensor& pw,
+                                            bool need_x, bool need_y, bool need_pw);
+
+// ---- activations -------------------------------------------------------------------------------
+
+/// An elementwise activation of kernels/cpu/activation.h and its parameters: LeakyRelu
+/// (p0 = negative_slope), Elu (p0 = alpha, p1 = scale), Softplus (p0 = beta, p1 = threshold),
+/// Hardtanh (p0 = min_val, p1 = max_val); the others take none.
+enum class ActivationKind { LeakyRelu, Elu, Gelu, GeluTanh, Silu, Softplus, Hardtanh };
+struct Activation {
+  ActivationKind kind;
+  double p0 = 0, p1 = 0;
+};
+/// act(x) elementwise (x of any layout).
+Tensor activation_forward(const Tensor& x, const Activation& a, const char* op);
+/// g · act'(x) elementwise (g broadcast against x, as map_binary does).
+Tensor activation_backward(const Tensor& g, const Tensor& x, const Activation& a, const char* op);
+
 }  // namespace nabla::ops
