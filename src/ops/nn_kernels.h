@@ -171,4 +171,27 @@ Tensor activation_forward(const Tensor& x, const Activation& a, const char* op);
 /// g · act'(x) elementwise (g broadcast against x, as map_binary does).
 Tensor activation_backward(const Tensor& g, const Tensor& x, const Activation& a, const char* op);
 
+// ---- linear, embedding, upsampling ------------------------------------------------------------
+
+/// out (M, N) = x (M, K) · wᵀ (w is (N, K)) + b (N, may be undefined); all contiguous.
+Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, int64_t M, int64_t N, int64_t K);
+/// Rows w[idx[i]] of w (num, dim) (contiguous) for Int64 indices idx (contiguous), shaped
+/// out_shape (idx's shape + dim); raises an Error for an index outside [0, num).
+Tensor embedding_forward(const Tensor& idx, const Tensor& w, const Shape& out_shape);
+/// ∂L/∂w (num, dim): row idx[i] accumulates g's row i in index order, skipping idx[i] == pad.
+Tensor embedding_backward(const Tensor& g, const Tensor& idx, int64_t num, int64_t dim, int64_t pad);
+
+/// Nearest (1-3 spatial dims) or bilinear (2) upsampling of `planes` planes in → out (3-d sizes,
+/// leading 1s); scales ≤ 0 mean none (the kernels use in/out).
+struct UpsampleGeometry {
+  bool bilinear = false, align_corners = false;
+  int64_t planes = 1;
+  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1};
+  double scales[3] = {0, 0, 0};
+};
+/// y shaped out_shape from contiguous x.
+Tensor upsample_forward(const Tensor& x, const Shape& out_shape, const UpsampleGeometry& g, const char* op);
+/// ∂L/∂x shaped in_shape from contiguous gy: each output gradient spread back onto its taps.
+Tensor upsample_backward(const Tensor& gy, const Shape& in_shape, const UpsampleGeometry& g, const char* op);
+
 }  // namespace nabla::ops
