@@ -1,6 +1,6 @@
 #include "nabla/optim/adadelta.h"
 
-#include "kernels/cpu/optim.h"
+#include "ops/optim_kernels.h"
 #include "optim/update_util.h"
 
 namespace nabla::optim {
@@ -31,12 +31,12 @@ void Adadelta::validate(const AdadeltaOptions& o) const {
 
 void Adadelta::step() {
   for_each_param_with_grad([&](const AdadeltaOptions& o, const Tensor& p, ParamState& st) {
-    const cpu::AdadeltaHyper h{o.lr, o.rho, o.eps, o.weight_decay, o.maximize};
+    const ops::AdadeltaHyper h{o.lr, o.rho, o.eps, o.weight_decay, o.maximize};
     Tensor sq = detail::buffer(st, "square_avg", p);
     Tensor acc = detail::buffer(st, "acc_delta", p);
     detail::increment_step(st);
-    detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
-      cpu::adadelta_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), sq.data_ptr<T>(), acc.data_ptr<T>(), pc.numel(), h);
+    detail::update_param(p, name(), [&](Tensor& pc, const Tensor& g, const char* op) {
+      ops::adadelta_step_(pc, g, sq, acc, h, op);
     });
   });
 }

@@ -1,6 +1,6 @@
 #include "nabla/optim/adagrad.h"
 
-#include "kernels/cpu/optim.h"
+#include "ops/optim_kernels.h"
 #include "optim/update_util.h"
 
 namespace nabla::optim {
@@ -45,9 +45,9 @@ void Adagrad::step() {
   for_each_param_with_grad([&](const AdagradOptions& o, const Tensor& p, ParamState& st) {
     Tensor sum = detail::buffer(st, "sum", p, o.initial_accumulator_value);
     const double step = detail::increment_step(st);
-    const cpu::AdagradHyper h{o.lr / (1 + (step - 1) * o.lr_decay), o.weight_decay, o.eps, o.maximize};
-    detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
-      cpu::adagrad_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), sum.data_ptr<T>(), pc.numel(), h);
+    const ops::AdagradHyper h{o.lr / (1 + (step - 1) * o.lr_decay), o.weight_decay, o.eps, o.maximize};
+    detail::update_param(p, name(), [&](Tensor& pc, const Tensor& g, const char* op) {
+      ops::adagrad_step_(pc, g, sum, h, op);
     });
   });
 }

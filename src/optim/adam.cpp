@@ -1,6 +1,6 @@
 #include "nabla/optim/adam.h"
 
-#include "kernels/cpu/optim.h"
+#include "ops/optim_kernels.h"
 #include "optim/update_util.h"
 
 namespace nabla::optim {
@@ -44,11 +44,10 @@ void Adam::step() {
     Tensor v = detail::buffer(st, "exp_avg_sq", p);
     Tensor vmax = o.amsgrad ? detail::buffer(st, "max_exp_avg_sq", p) : Tensor();
     const double step = detail::increment_step(st);
-    const cpu::AdamHyper h{o.lr,  o.betas.first, o.betas.second, o.eps, o.weight_decay,
+    const ops::AdamHyper h{o.lr,  o.betas.first, o.betas.second, o.eps, o.weight_decay,
                            step, o.amsgrad,     o.maximize,     decoupled_};
-    detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
-      cpu::adam_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), m.data_ptr<T>(), v.data_ptr<T>(),
-                          o.amsgrad ? vmax.data_ptr<T>() : nullptr, pc.numel(), h);
+    detail::update_param(p, name(), [&](Tensor& pc, const Tensor& g, const char* op) {
+      ops::adam_step_(pc, g, m, v, vmax, h, op);
     });
   });
 }

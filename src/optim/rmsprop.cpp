@@ -1,6 +1,6 @@
 #include "nabla/optim/rmsprop.h"
 
-#include "kernels/cpu/optim.h"
+#include "ops/optim_kernels.h"
 #include "optim/update_util.h"
 
 namespace nabla::optim {
@@ -34,15 +34,13 @@ void RMSprop::validate(const RMSpropOptions& o) const {
 
 void RMSprop::step() {
   for_each_param_with_grad([&](const RMSpropOptions& o, const Tensor& p, ParamState& st) {
-    const cpu::RmspropHyper h{o.lr, o.alpha, o.eps, o.weight_decay, o.momentum, o.centered, o.maximize};
+    const ops::RmspropHyper h{o.lr, o.alpha, o.eps, o.weight_decay, o.momentum, o.centered, o.maximize};
     Tensor sq = detail::buffer(st, "square_avg", p);
     Tensor buf = h.momentum > 0 ? detail::buffer(st, "momentum_buffer", p) : Tensor();
     Tensor ga = h.centered ? detail::buffer(st, "grad_avg", p) : Tensor();
     detail::increment_step(st);
-    detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
-      cpu::rmsprop_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), sq.data_ptr<T>(),
-                             ga.defined() ? ga.data_ptr<T>() : nullptr, buf.defined() ? buf.data_ptr<T>() : nullptr,
-                             pc.numel(), h);
+    detail::update_param(p, name(), [&](Tensor& pc, const Tensor& g, const char* op) {
+      ops::rmsprop_step_(pc, g, sq, ga, buf, h, op);
     });
   });
 }

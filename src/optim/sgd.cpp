@@ -1,6 +1,6 @@
 #include "nabla/optim/sgd.h"
 
-#include "kernels/cpu/optim.h"
+#include "ops/optim_kernels.h"
 #include "optim/update_util.h"
 
 namespace nabla::optim {
@@ -35,12 +35,11 @@ void SGD::validate(const SGDOptions& o) const {
 
 void SGD::step() {
   for_each_param_with_grad([&](const SGDOptions& o, const Tensor& p, ParamState& st) {
-    const cpu::SgdHyper h{o.lr, o.momentum, o.dampening, o.weight_decay, o.nesterov, o.maximize};
+    const ops::SgdHyper h{o.lr, o.momentum, o.dampening, o.weight_decay, o.nesterov, o.maximize};
     const bool first = !st.count("momentum_buffer");
     Tensor buf = h.momentum != 0 ? detail::buffer(st, "momentum_buffer", p) : Tensor();
-    detail::update_param(p, name(), [&]<class T>(Tensor& pc, const Tensor& g) {
-      cpu::sgd_update<T>(pc.data_ptr<T>(), g.data_ptr<T>(), buf.defined() ? buf.data_ptr<T>() : nullptr, pc.numel(), h,
-                         first);
+    detail::update_param(p, name(), [&](Tensor& pc, const Tensor& g, const char* op) {
+      ops::sgd_step_(pc, g, buf, h, first, op);
     });
   });
 }

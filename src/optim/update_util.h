@@ -1,5 +1,5 @@
 #pragma once
-// Private helpers of the optimizers: run a fused update kernel on a parameter's memory.
+// Private helpers of the optimizers: run a fused update (ops/optim_kernels.h) on a parameter's memory.
 #include <cmath>
 
 #include "core/tensor_access.h"
@@ -8,8 +8,9 @@
 
 namespace nabla::optim::detail {
 
-/// Calls f.template operator()<T>(param, grad) with contiguous tensors of the parameter's dtype
-/// T: the parameter itself when contiguous (updated in place), else a contiguous copy that is
+/// Calls f(param, grad, optimizer name) with contiguous tensors of the parameter's dtype (f runs a tensor-level
+/// update of ops/optim_kernels.h, which rejects non-floating dtypes naming the optimizer): the
+/// parameter itself when contiguous (updated in place), else a contiguous copy that is
 /// written back afterwards. Marks the parameter's storage as modified (autograd version check).
 template <class F>
 void update_param(const Tensor& param, const std::string& optimizer, F&& f) {
@@ -19,7 +20,7 @@ void update_param(const Tensor& param, const std::string& optimizer, F&& f) {
   const Tensor grad = (grad_raw.dtype() == param.dtype() ? grad_raw : grad_raw.to(param.dtype())).contiguous();
   NoGradGuard no_grad;
   Tensor p = param.is_contiguous() ? param : param.contiguous();
-  dispatch_floating(param.dtype(), optimizer.c_str(), [&]<class T>() { f.template operator()<T>(p, grad); });
+  f(p, grad, optimizer.c_str());
   if (!p.is_same(param)) {
     Tensor dst = param;
     dst.copy_(p);

@@ -21,18 +21,9 @@ namespace {
 
 // ---- backend choice --------------------------------------------------------------------------
 
-ConvBackendChoice backend_from_environment() {
-  const char* env = std::getenv("NABLA_CONV_BACKEND");
-  if (!env || !*env) return ConvBackendChoice::Auto;
-  const std::string v(env);
-  if (v == "auto") return ConvBackendChoice::Auto;
-  if (v == "onednn") return ConvBackendChoice::OneDnn;
-  if (v == "im2col") return ConvBackendChoice::Im2col;
-  throw Error(str_cat("NABLA_CONV_BACKEND: expected 'auto', 'onednn' or 'im2col', got '", v, "'"));
-}
-
-// -1: not set by set_conv_backend_choice (the environment decides).
-std::atomic<int> g_backend_override{-1};
+// The backend in use; set by the dispatch layer (nn::set_conv_backend, ops/nn_conv.cpp), which
+// also applies NABLA_CONV_BACKEND. Kernels read no environment.
+std::atomic<int> g_backend{static_cast<int>(ConvBackendChoice::Auto)};
 
 // ---- plans -----------------------------------------------------------------------------------
 
@@ -282,14 +273,9 @@ bool dnnl_selected(const ConvGeometry& g) {
 
 }  // namespace
 
-ConvBackendChoice conv_backend_choice() {
-  const int v = g_backend_override.load();
-  if (v >= 0) return static_cast<ConvBackendChoice>(v);
-  static const ConvBackendChoice from_env = backend_from_environment();
-  return from_env;
-}
+ConvBackendChoice conv_backend_choice() { return static_cast<ConvBackendChoice>(g_backend.load()); }
 
-void set_conv_backend_choice(ConvBackendChoice choice) { g_backend_override.store(static_cast<int>(choice)); }
+void set_conv_backend_choice(ConvBackendChoice choice) { g_backend.store(static_cast<int>(choice)); }
 
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   if (!dnnl_selected(g)) return false;

@@ -22,8 +22,8 @@ namespace nabla::cpu {
 /// place for a per-shape rule should one be measured. float64 always uses im2col.
 enum class ConvBackendChoice { Auto, OneDnn, Im2col };
 
-/// The backend in use: set_conv_backend_choice's value, else the environment variable
-/// NABLA_CONV_BACKEND ("auto", "onednn" or "im2col", read once), else Auto.
+/// The backend in use: set_conv_backend_choice's value, else Auto. The kernels read no
+/// environment: nn::set_conv_backend (ops/nn_conv.cpp) sets this, and applies NABLA_CONV_BACKEND.
 ConvBackendChoice conv_backend_choice();
 /// Overrides the backend for all later convolutions (process-wide).
 void set_conv_backend_choice(ConvBackendChoice choice);

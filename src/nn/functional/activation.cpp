@@ -1,29 +1,27 @@
 // Activations: forward maps x through a scalar function of kernels/cpu/activation.h; the backward
-// rule maps (g, x) through its derivative, both as single elementwise passes.
+// rule maps (g, x) through its derivative, both as single elementwise passes (the tensor-level
+// activation_forward / activation_backward of ops/nn_kernels.h).
 #include "nabla/nn/functional/activation.h"
 
-#include "kernels/cpu/activation.h"
 #include "nabla/autograd.h"
-#include "ops/elementwise_impl.h"
+#include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 namespace {
 
-// out = fwd(x) elementwise and, when x needs grad, a rule giving grad(g, x). fwd and grad are
-// generic lambdas over the element type; `x` is kept for backward (activations are cheap to
-// re-evaluate, so no output is saved).
-template <class Fwd, class Grad>
-Tensor activation(const Tensor& input, const char* op, Fwd fwd, Grad grad) {
+using ops::Activation;
+using ops::ActivationKind;
+
+// out = act(x) elementwise and, when x needs grad, a rule giving g·act'(x). `x` is kept for
+// backward (activations are cheap to re-evaluate, so no output is saved).
+Tensor activation(const Tensor& input, const char* op, Activation act) {
   NABLA_CHECK(is_floating(input.dtype()), op, ": input must be floating point, got ", dtype_name(input.dtype()));
-  Tensor out = dispatch_floating(input.dtype(), op, [&]<class T>() {
-    return detail::map_unary<T, T>(input, [fwd](T v) { return static_cast<T>(fwd(v)); });
-  });
+  Tensor out = ops::activation_forward(input, act, op);
   if (!autograd::needs_grad({input})) return out;
-  autograd::record(out, op, {input}, [sx = autograd::SavedTensor(input), op, grad](const Tensor& g) {
+  autograd::record(out, op, {input}, [sx = autograd::SavedTensor(input), op, act](const Tensor& g) {
     const Tensor x = sx.get();
-    return std::vector<Tensor>{dispatch_floating(x.dtype(), op, [&]<class T>() {
-      return detail::map_binary<T, T>(g, x, op, [grad](T gv, T v) { return static_cast<T>(grad(gv, v)); });
-    })};
+    return std::vector<Tensor>{ops::activation_backward(g, x, act, op)};
   });
   return out;
 }
@@ -31,26 +29,12 @@ Tensor activation(const Tensor& input, const char* op, Fwd fwd, Grad grad) {
 }  // namespace
 
 Tensor leaky_relu(const Tensor& input, double negative_slope) {
-  return activation(
-      input, "leaky_relu",
-      [negative_slope](auto x) { return cpu::act::leaky_relu(x, static_cast<decltype(x)>(negative_slope)); },
-      [negative_slope](auto g, auto x) {
-        return cpu::act::leaky_relu_grad(g, x, static_cast<decltype(x)>(negative_slope));
-      });
+  return activation(input, "leaky_relu", {ActivationKind::LeakyRelu, negative_slope});
 }
 
 namespace {
 Tensor scaled_elu(const Tensor& input, double alpha, double scale, const char* op) {
-  return activation(
-      input, op,
-      [alpha, scale](auto x) {
-        using T = decltype(x);
-        return cpu::act::elu(x, static_cast<T>(alpha), static_cast<T>(scale));
-      },
-      [alpha, scale](auto g, auto x) {
-        using T = decltype(x);
-        return cpu::act::elu_grad(g, x, static_cast<T>(alpha), static_cast<T>(scale));
-      });
+  return activation(input, op, {ActivationKind::Elu, alpha, scale});
 }
 }  // namespace
 
@@ -61,49 +45,23 @@ Tensor selu(const Tensor& input) {
 }
 
 Tensor gelu(const Tensor& input, const std::string& approximate) {
-  if (approximate == "none")
-    return activation(
-        input, "gelu", [](auto x) { return cpu::act::gelu(x); }, [](auto g, auto x) { return cpu::act::gelu_grad(g, x); });
+  if (approximate == "none") return activation(input, "gelu", {ActivationKind::Gelu});
   NABLA_CHECK(approximate == "tanh", "gelu: approximate must be 'none' or 'tanh', got '", approximate, "'");
-  return activation(
-      input, "gelu", [](auto x) { return cpu::act::gelu_tanh(x); },
-      [](auto g, auto x) { return cpu::act::gelu_tanh_grad(g, x); });
+  return activation(input, "gelu", {ActivationKind::GeluTanh});
 }
 
-Tensor silu(const Tensor& input) {
-  return activation(
-      input, "silu", [](auto x) { return cpu::act::silu(x); }, [](auto g, auto x) { return cpu::act::silu_grad(g, x); });
-}
+Tensor silu(const Tensor& input) { return activation(input, "silu", {ActivationKind::Silu}); }
 
 Tensor softplus(const Tensor& input, double beta, double threshold) {
   NABLA_CHECK(beta != 0.0, "softplus: beta must be non-zero");
-  return activation(
-      input, "softplus",
-      [beta, threshold](auto x) {
-        using T = decltype(x);
-        return cpu::act::softplus(x, static_cast<T>(beta), static_cast<T>(threshold));
-      },
-      [beta, threshold](auto g, auto x) {
-        using T = decltype(x);
-        return cpu::act::softplus_grad(g, x, static_cast<T>(beta), static_cast<T>(threshold));
-      });
+  return activation(input, "softplus", {ActivationKind::Softplus, beta, threshold});
 }
 
 Tensor hardtanh(const Tensor& input, double min_val, double max_val) {
   NABLA_CHECK(max_val >= min_val, "hardtanh: max_val (", max_val, ") must be greater than or equal to min_val (",
               min_val, ")");
-  return activation(
-      input, "hardtanh",
-      [min_val, max_val](auto x) {
-        using T = decltype(x);
-        return cpu::act::hardtanh(x, static_cast<T>(min_val), static_cast<T>(max_val));
-      },
-      [min_val, max_val](auto g, auto x) {
-        using T = decltype(x);
-        return cpu::act::hardtanh_grad(g, x, static_cast<T>(min_val), static_cast<T>(max_val));
-      });
+  return activation(input, "hardtanh", {ActivationKind::Hardtanh, min_val, max_val});
 }
-
 Tensor maxout(const Tensor& input, int64_t pool_size) {
   NABLA_CHECK(pool_size >= 1, "maxout: pool_size must be positive, got ", pool_size);
   NABLA_CHECK(input.dim() >= 2, "maxout: expected an input of shape (N, C, *) with at least 2 dims, got shape ",

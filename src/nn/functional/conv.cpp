@@ -1,13 +1,13 @@
-// Convolutions: conv1d/2d/3d and conv_transpose1d/2d/3d over the kernels of kernels/cpu/conv.h
-// (oneDNN for float32 where it applies, im2col + GEMM otherwise). Forward and backward rules sit together below.
+// Convolutions: conv1d/2d/3d and conv_transpose1d/2d/3d over the tensor-level conv ops of
+// ops/nn_kernels.h (oneDNN for float32 where it applies, im2col + GEMM otherwise; the backend
+// setting lives with those ops, in ops/nn_conv.cpp). Forward and backward rules sit together below.
 #include "nabla/nn/functional/conv.h"
 
 #include <array>
 
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/conv_dnnl.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn {
 
@@ -18,21 +18,6 @@ PaddingMode padding_mode_from_string(const std::string& mode) {
   if (mode == "circular") return PaddingMode::Circular;
   throw Error(str_cat("padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', but got padding_mode='",
                       mode, "'"));
-}
-
-void set_conv_backend(ConvBackend backend) {
-  cpu::set_conv_backend_choice(backend == ConvBackend::OneDnn   ? cpu::ConvBackendChoice::OneDnn
-                               : backend == ConvBackend::Im2col ? cpu::ConvBackendChoice::Im2col
-                                                                : cpu::ConvBackendChoice::Auto);
-}
-
-ConvBackend conv_backend() {
-  switch (cpu::conv_backend_choice()) {
-    case cpu::ConvBackendChoice::OneDnn: return ConvBackend::OneDnn;
-    case cpu::ConvBackendChoice::Im2col: return ConvBackend::Im2col;
-    case cpu::ConvBackendChoice::Auto: break;
-  }
-  return ConvBackend::Auto;
 }
 
 std::string to_string(PaddingMode mode) {
@@ -111,47 +96,6 @@ std::array<int64_t, 3> to3(const IntList& v, int64_t fill) {
   return a;
 }
 
-Shape with_spatial(int64_t n, int64_t c, const std::array<int64_t, 3>& s, int64_t spatial) {
-  Shape out{n, c};
-  for (int64_t d = 3 - spatial; d < 3; ++d) out.push_back(s[d]);
-  return out;
-}
-
-// Bias gradient: Σ over batch and positions of g (N, K, P…).
-Tensor bias_grad(const Tensor& g) {
-  return dispatch_floating(g.dtype(), "conv", [&]<class T>() {
-    Tensor gb = empty({g.size(1)}, g.dtype());
-    cpu::conv_backward_bias<T>(g.data_ptr<T>(), gb.data_ptr<T>(), g.size(0), g.size(1), g.numel() / std::max<int64_t>(g.size(0) * g.size(1), 1));
-    return gb;
-  });
-}
-
-// y = conv(x, w) + b on contiguous tensors, no autograd.
-Tensor conv_forward_raw(const Tensor& x, const Tensor& w, const Tensor& b, const cpu::ConvGeometry& g, int64_t spatial) {
-  Tensor y = empty(with_spatial(g.batch, g.out_channels, g.out, spatial), x.dtype());
-  dispatch_floating(x.dtype(), "conv", [&]<class T>() {
-    cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr, y.data_ptr<T>(), g);
-  });
-  return y;
-}
-
-// gx of conv (= forward of the transposed conv) on contiguous tensors, no autograd.
-Tensor conv_backward_input_raw(const Tensor& gy, const Tensor& w, const cpu::ConvGeometry& g, int64_t spatial) {
-  Tensor gx = empty(with_spatial(g.batch, g.in_channels, g.in, spatial), gy.dtype());
-  dispatch_floating(gy.dtype(), "conv", [&]<class T>() {
-    cpu::conv_backward_input<T>(gy.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), g);
-  });
-  return gx;
-}
-
-Tensor conv_backward_weight_raw(const Tensor& x, const Tensor& gy, const Shape& w_shape, const cpu::ConvGeometry& g) {
-  Tensor gw = empty(w_shape, x.dtype());
-  dispatch_floating(x.dtype(), "conv", [&]<class T>() {
-    cpu::conv_backward_weight<T>(x.data_ptr<T>(), gy.data_ptr<T>(), gw.data_ptr<T>(), g);
-  });
-  return gw;
-}
-
 std::string describe(const IntList& stride, const IntList& pad_before, const IntList& pad_after, const IntList& dilation) {
   std::string padding = str_cat(pad_before);
   if (pad_before != pad_after) padding = str_cat(pad_before, " before and ", pad_after, " after");
@@ -210,7 +154,7 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
     std::fill(before.begin(), before.end(), 0);
   }
 
-  cpu::ConvGeometry g;
+  ops::ConvGeometry g;
   g.batch = x.size(0);
   g.in_channels = x.size(1);
   g.out_channels = weight.size(0);
@@ -225,7 +169,7 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
   x = x.contiguous();
   Tensor w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
-  Tensor y = conv_forward_raw(x, w, b, g, spatial);
+  Tensor y = ops::conv_forward(x, w, b, g, spatial);
   if (autograd::needs_grad({x, w, b})) {
     // y = W ⋆ x + b is linear in each argument:
     //   ∂L/∂x = Wᵀ applied to gy (the transposed convolution: GEMM Wᵀ·gy, then col2im),
@@ -235,9 +179,9 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
                                        spatial](const Tensor& grad) {
       const Tensor x = sx.get(), w = sw.get();
       Tensor gy = grad.contiguous();
-      Tensor gx = need_x ? conv_backward_input_raw(gy, w, g, spatial) : Tensor();
-      Tensor gw = need_w ? conv_backward_weight_raw(x, gy, w.shape(), g) : Tensor();
-      Tensor gb = has_bias ? bias_grad(gy) : Tensor();
+      Tensor gx = need_x ? ops::conv_backward_input(gy, w, g, spatial) : Tensor();
+      Tensor gw = need_w ? ops::conv_backward_weight(x, gy, w.shape(), g) : Tensor();
+      Tensor gb = has_bias ? ops::conv_backward_bias(gy) : Tensor();
       return std::vector<Tensor>{gx, gw, gb};
     });
   }
@@ -269,7 +213,7 @@ Tensor convolution_transpose(const char* op, int64_t spatial, const Tensor& inpu
                 " (per dim (in - 1)*stride - 2*padding + dilation*(kernel-1) + output_padding + 1)");
 
   // Geometry of the forward convolution whose input gradient this is: it maps out → x.
-  cpu::ConvGeometry g;
+  ops::ConvGeometry g;
   g.batch = x.size(0);
   g.in_channels = weight.size(1) * groups;  // = C_out of the transposed conv
   g.out_channels = weight.size(0);          // = C_in of the transposed conv
@@ -284,12 +228,8 @@ Tensor convolution_transpose(const char* op, int64_t spatial, const Tensor& inpu
   x = x.contiguous();
   Tensor w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
-  Tensor y = conv_backward_input_raw(x, w, g, spatial);
-  if (b.defined()) {
-    dispatch_floating(y.dtype(), op, [&]<class T>() {
-      cpu::conv_add_bias<T>(y.data_ptr<T>(), b.data_ptr<T>(), g.batch, g.in_channels, g.in_numel());
-    });
-  }
+  Tensor y = ops::conv_backward_input(x, w, g, spatial);
+  if (b.defined()) ops::conv_add_bias_(y, b);
   if (autograd::needs_grad({x, w, b})) {
     // y = Wᵀ ⋆ x + b with Wᵀ⋆ the adjoint of the convolution C_W (geometry g): y = C_Wᵀ x + b.
     //   ∂L/∂x = C_W gy            (an ordinary convolution of gy with the same weight),
@@ -301,9 +241,9 @@ Tensor convolution_transpose(const char* op, int64_t spatial, const Tensor& inpu
                                        spatial](const Tensor& grad) {
       const Tensor x = sx.get(), w = sw.get();
       Tensor gy = grad.contiguous();
-      Tensor gx = need_x ? conv_forward_raw(gy, w, Tensor(), g, spatial) : Tensor();
-      Tensor gw = need_w ? conv_backward_weight_raw(gy, x, w.shape(), g) : Tensor();
-      Tensor gb = has_bias ? bias_grad(gy) : Tensor();
+      Tensor gx = need_x ? ops::conv_forward(gy, w, Tensor(), g, spatial) : Tensor();
+      Tensor gw = need_w ? ops::conv_backward_weight(gy, x, w.shape(), g) : Tensor();
+      Tensor gb = has_bias ? ops::conv_backward_bias(gy) : Tensor();
       return std::vector<Tensor>{gx, gw, gb};
     });
   }

@@ -3,9 +3,9 @@
 
 #include <cstring>
 
-#include "kernels/cpu/loops.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 
@@ -22,23 +22,11 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
     if (*padding_idx < 0) *padding_idx += num;
   }
   const Tensor idx = indices.contiguous();
-  const int64_t* ip = idx.data_ptr<int64_t>();
   const int64_t n = idx.numel();
-  for (int64_t i = 0; i < n; ++i)
-    NABLA_CHECK(ip[i] >= 0 && ip[i] < num, "embedding: index ", ip[i], " is out of range for an embedding of ", num,
-                " rows (valid: 0 to ", num - 1, ")");
   const Tensor w = weight.detach().contiguous();
   Shape out_shape = indices.shape();
   out_shape.push_back(dim);
-  Tensor out = empty(out_shape, weight.dtype());
-  {
-    const char* src = static_cast<const char*>(w.raw_data());
-    char* dst = static_cast<char*>(out.raw_data());
-    const size_t row = static_cast<size_t>(dim) * w.element_size();
-    cpu::parallel_for(n, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(dim, 1)), [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) std::memcpy(dst + i * row, src + ip[i] * row, row);
-    });
-  }
+  Tensor out = ops::embedding_forward(idx, w, out_shape);
   if (!autograd::needs_grad({weight})) return out;
   // ∂L/∂W[r] = Σ over positions i with index r of G[i] (rows of the output gradient), and 0 for
   // r = padding_idx. Positions are visited in order, so duplicates accumulate deterministically.
@@ -46,19 +34,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int6
   const DType dt = weight.dtype();
   autograd::record(out, "embedding", {weight}, [idx, num, dim, n, pad, dt](const Tensor& g_in) {
     const Tensor g = g_in.contiguous();
-    Tensor gw = zeros({num, dim}, dt);
-    dispatch_floating(dt, "embedding", [&]<class T>() {
-      const int64_t* ip = idx.data_ptr<int64_t>();
-      const T* gp = g.data_ptr<T>();
-      T* wp = gw.data_ptr<T>();
-      for (int64_t i = 0; i < n; ++i) {
-        if (ip[i] == pad) continue;
-        T* dst = wp + ip[i] * dim;
-        const T* src = gp + i * dim;
-#pragma omp simd
-        for (int64_t j = 0; j < dim; ++j) dst[j] += src[j];
-      }
-    });
+    Tensor gw = ops::embedding_backward(g, idx, num, dim, pad);
     return std::vector<Tensor>{gw};
   });
   return out;

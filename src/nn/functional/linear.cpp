@@ -3,10 +3,9 @@
 
 #include <cstring>
 
-#include "kernels/cpu/gemm.h"
-#include "kernels/cpu/loops.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 namespace {
@@ -28,26 +27,6 @@ void check_linear_args(const Tensor& input, const Tensor& weight, const Tensor& 
   }
 }
 
-// out (M, N) = x (M, K) · wᵀ (w is (N, K)) + b (N), all contiguous; no autograd.
-Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, int64_t M, int64_t N, int64_t K) {
-  Tensor out = empty({M, N}, x.dtype());
-  dispatch_floating(x.dtype(), "linear", [&]<class T>() {
-    T* o = out.data_ptr<T>();
-    if (b.defined()) {
-      const T* bp = b.data_ptr<T>();
-      cpu::parallel_for(M, std::max<int64_t>(1, cpu::kParallelGrain / std::max<int64_t>(N, 1)),
-                        [&](int64_t lo, int64_t hi) {
-                          for (int64_t i = lo; i < hi; ++i) std::memcpy(o + i * N, bp, sizeof(T) * N);
-                        });
-    } else if (K == 0) {
-      std::memset(o, 0, sizeof(T) * M * N);
-    }
-    if (K > 0 && M > 0 && N > 0)
-      cpu::gemm<T>(false, true, M, N, K, x.data_ptr<T>(), K, w.data_ptr<T>(), K, o, N, /*accumulate=*/b.defined());
-  });
-  return out;
-}
-
 }  // namespace
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
@@ -59,7 +38,7 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
   Shape out_shape(input.shape().begin(), input.shape().end() - 1);
   out_shape.push_back(N);
-  Tensor out = linear_forward(x2, w, b, M, N, K).reshape(out_shape);
+  Tensor out = ops::linear_forward(x2, w, b, M, N, K).reshape(out_shape);
   if (!autograd::needs_grad({input, weight, bias})) return out;
   // y = x·Wᵀ + b over rows i: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σᵢ G[i, :], with G the output
   // gradient flattened to (M, N).

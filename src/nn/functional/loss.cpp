@@ -1,14 +1,14 @@
-// Loss functions. Cross-entropy (N, C), NLL and the binary cross-entropies run through kernels in
-// kernels/cpu/cross_entropy.h with their backward rules here; the others are compositions of
+// Loss functions. Cross-entropy (N, C), NLL and the binary cross-entropies run through the
+// tensor-level loss ops of ops/nn_kernels.h with their backward rules here; the others are compositions of
 // differentiable tensor ops and get their gradients from those.
 #include "nabla/nn/functional/loss.h"
 
 #include <cmath>
 #include <limits>
 
-#include "kernels/cpu/cross_entropy.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn {
 
@@ -122,14 +122,6 @@ double total_target_weight(const Tensor& target_c, const Tensor& weight, int64_t
   return total;
 }
 
-// Sum of a contiguous 1-d array in double, in index order (deterministic).
-template <class T>
-double ordered_sum(const T* p, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += p[i];
-  return s;
-}
-
 // Fused softmax cross-entropy for (N, C) logits and (N) targets.
 Tensor cross_entropy_rows(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
                           Reduction reduction, double label_smoothing) {
@@ -139,15 +131,13 @@ Tensor cross_entropy_rows(const Tensor& input, const Tensor& target, const Tenso
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   check_class_targets(t, C, ignore_index, "cross_entropy");
   const DType dt = input.dtype();
-  Tensor loss = empty({N}, dt), lse = empty({N}, dt), row_weight = empty({N}, dt);
+  const ops::ClassLossForward f = ops::cross_entropy_forward(x, t, w, ignore_index, label_smoothing);
+  const Tensor loss = f.loss, lse = f.lse, row_weight = f.row_weight;
   double denom = 1.0;
   Tensor out = dispatch_floating(dt, "cross_entropy", [&]<class T>() {
-    cpu::softmax_cross_entropy_forward<T>(x.data_ptr<T>(), t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr,
-                                          N, C, ignore_index, label_smoothing, loss.data_ptr<T>(), lse.data_ptr<T>(),
-                                          row_weight.data_ptr<T>());
     if (reduction == Reduction::None) return loss;
-    const double total = ordered_sum(loss.data_ptr<T>(), N);
-    if (reduction == Reduction::Mean) denom = ordered_sum(row_weight.data_ptr<T>(), N);
+    const double total = ops::ordered_sum(loss);
+    if (reduction == Reduction::Mean) denom = ops::ordered_sum(row_weight);
     return scalar_tensor(static_cast<T>(total) / static_cast<T>(denom), dt);
   });
   if (!autograd::needs_grad({input})) return out;
@@ -157,13 +147,8 @@ Tensor cross_entropy_rows(const Tensor& input, const Tensor& target, const Tenso
                                                        const Tensor& g) {
       const Tensor x = s_x.get(), t = s_t.get(), w = s_w.get(), lse = s_lse.get();
     const Tensor gc = g.to(x.dtype()).contiguous();
-    Tensor dx = empty({N, C}, x.dtype());
-    dispatch_floating(x.dtype(), "cross_entropy", [&]<class T>() {
-      const T factor = reduction == Reduction::Mean ? static_cast<T>(1.0 / denom) : T(1);
-      cpu::softmax_cross_entropy_backward<T>(x.data_ptr<T>(), t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr,
-                                             lse.data_ptr<T>(), gc.data_ptr<T>(), reduction == Reduction::None ? 1 : 0,
-                                             factor, N, C, ignore_index, label_smoothing, dx.data_ptr<T>());
-    });
+    Tensor dx = ops::cross_entropy_backward(gc, x, t, w, lse, reduction == Reduction::None, reduction == Reduction::Mean,
+                                            denom, ignore_index, label_smoothing);
     return std::vector<Tensor>{dx};
   });
   return out;
@@ -207,14 +192,13 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   check_class_targets(t, C, ignore_index, op);
   const DType dt = input.dtype();
-  Tensor loss = empty(target.shape(), dt), row_weight = empty(target.shape(), dt);
+  const ops::ClassLossForward f = ops::nll_forward(x, t, w, N, C, D, ignore_index);
+  const Tensor loss = f.loss, row_weight = f.row_weight;
   double denom = 1.0;
   Tensor out = dispatch_floating(dt, op, [&]<class T>() {
-    cpu::nll_forward<T>(x.data_ptr<T>(), t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr, N, C, D,
-                        ignore_index, loss.data_ptr<T>(), row_weight.data_ptr<T>());
     if (reduction == Reduction::None) return loss;
-    const double total = ordered_sum(loss.data_ptr<T>(), loss.numel());
-    if (reduction == Reduction::Mean) denom = ordered_sum(row_weight.data_ptr<T>(), row_weight.numel());
+    const double total = ops::ordered_sum(loss);
+    if (reduction == Reduction::Mean) denom = ops::ordered_sum(row_weight);
     return scalar_tensor(static_cast<T>(total) / static_cast<T>(denom), dt);
   });
   if (!autograd::needs_grad({input})) return out;
@@ -222,12 +206,8 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   autograd::record(out, op, {input}, [t, w, reduction, denom, ignore_index, N, C, D, shape = input.shape(), dt](
                                          const Tensor& g) {
     const Tensor gc = g.to(dt).contiguous();
-    Tensor dx = zeros(shape, dt);
-    dispatch_floating(dt, "nll_loss", [&]<class T>() {
-      const T factor = reduction == Reduction::Mean ? static_cast<T>(1.0 / denom) : T(1);
-      cpu::nll_backward<T>(t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr, gc.data_ptr<T>(),
-                           reduction == Reduction::None ? 1 : 0, factor, N, C, D, ignore_index, dx.data_ptr<T>());
-    });
+    Tensor dx = ops::nll_backward(gc, t, w, shape, reduction == Reduction::None, reduction == Reduction::Mean, denom, N,
+                                  C, D, ignore_index);
     return std::vector<Tensor>{dx};
   });
   return out;
@@ -309,27 +289,13 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target_in, const 
   check_same_shape(input, target_in, op);
   const Tensor target = float_target(target_in, input);
   const Tensor x = input.contiguous(), y = target.contiguous();
-  const int64_t n = x.numel();
-  Tensor loss = empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), op, [&]<class T>() {
-    const T* xp = x.data_ptr<T>();
-    for (int64_t i = 0; i < n; ++i)
-      NABLA_CHECK(xp[i] >= T(0) && xp[i] <= T(1), op, ": all elements of input should be between 0 and 1, got ",
-                  xp[i], " at flat position ", i);
-    cpu::binary_cross_entropy_forward<T>(xp, y.data_ptr<T>(), loss.data_ptr<T>(), n);
-  });
+  Tensor loss = ops::binary_cross_entropy_forward(x, y, op);
   if (autograd::needs_grad({input, target})) {
     autograd::record(loss, op, {input, target}, [s_x = autograd::SavedTensor(x), s_y = autograd::SavedTensor(y), need_x = input.requires_grad(), need_y = target.requires_grad()](
                                                      const Tensor& g) {
       const Tensor x = s_x.get(), y = s_y.get();
       const Tensor gc = g.to(x.dtype()).contiguous();
-      Tensor dx = need_x ? empty(x.shape(), x.dtype()) : Tensor();
-      Tensor dy = need_y ? empty(x.shape(), x.dtype()) : Tensor();
-      dispatch_floating(x.dtype(), "binary_cross_entropy", [&]<class T>() {
-        cpu::binary_cross_entropy_backward<T>(gc.data_ptr<T>(), x.data_ptr<T>(), y.data_ptr<T>(),
-                                              need_x ? dx.data_ptr<T>() : nullptr, need_y ? dy.data_ptr<T>() : nullptr,
-                                              x.numel());
-      });
+      auto [dx, dy] = ops::binary_cross_entropy_backward(gc, x, y, need_x, need_y);
       return std::vector<Tensor>{dx, dy};
     });
   }
@@ -356,11 +322,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
                 pos_weight.shape(), " does not broadcast to input of shape ", input.shape());
     pw = pos_weight.detach().to(input.dtype()).expand(input.shape()).contiguous();
   }
-  Tensor loss = empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), op, [&]<class T>() {
-    cpu::bce_with_logits_forward<T>(x.data_ptr<T>(), y.data_ptr<T>(), pw.defined() ? pw.data_ptr<T>() : nullptr,
-                                    loss.data_ptr<T>(), x.numel());
-  });
+  Tensor loss = ops::bce_with_logits_forward(x, y, pw);
   const Tensor pw_input = pos_weight.defined() ? pos_weight : Tensor();
   std::vector<Tensor> inputs{input, target};
   if (pw_input.defined()) inputs.push_back(pw_input);
@@ -368,17 +330,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
     autograd::record(loss, op, inputs, [s_x = autograd::SavedTensor(x), s_y = autograd::SavedTensor(y), s_pw = autograd::SavedTensor(pw), pw_shape = pw_input.defined() ? pw_input.shape() : Shape{}, has_pw = pw_input.defined(), need_x = input.requires_grad(), need_y = target.requires_grad(), need_pw = pw_input.defined() && pw_input.requires_grad()](const Tensor& g) {
       const Tensor x = s_x.get(), y = s_y.get(), pw = s_pw.get();
       const Tensor gc = g.to(x.dtype()).contiguous();
-      Tensor dx = need_x ? empty(x.shape(), x.dtype()) : Tensor();
-      Tensor dy = need_y ? empty(x.shape(), x.dtype()) : Tensor();
-      Tensor dpw = need_pw ? empty(x.shape(), x.dtype()) : Tensor();
-      dispatch_floating(x.dtype(), "binary_cross_entropy_with_logits", [&]<class T>() {
-        cpu::bce_with_logits_backward<T>(gc.data_ptr<T>(), x.data_ptr<T>(), y.data_ptr<T>(),
-                                         pw.defined() ? pw.data_ptr<T>() : nullptr, need_x ? dx.data_ptr<T>() : nullptr,
-                                         need_y ? dy.data_ptr<T>() : nullptr, need_pw ? dpw.data_ptr<T>() : nullptr,
-                                         x.numel());
-      });
-      std::vector<Tensor> grads{dx, dy};
-      if (has_pw) grads.push_back(need_pw ? sum_to(dpw, pw_shape) : Tensor());
+      const ops::BceWithLogitsGrads r = ops::bce_with_logits_backward(gc, x, y, pw, need_x, need_y, need_pw);
+      std::vector<Tensor> grads{r.dx, r.dy};
+      if (has_pw) grads.push_back(need_pw ? sum_to(r.dpw, pw_shape) : Tensor());
       return grads;
     });
   }

@@ -1,15 +1,14 @@
 // Normalisation ops. batch_norm (and batch_norm_relu) and the row normalisation under
-// layer_norm / group_norm / instance_norm run fused kernels (kernels/cpu/batch_norm.h,
-// layer_norm.h) with backward rules written out below; local_response_norm composes tensor ops.
+// layer_norm / group_norm / instance_norm run fused kernels (the tensor-level batch_norm_* and
+// layer_norm_* ops of ops/nn_kernels.h) with backward rules derived below; local_response_norm composes tensor ops.
 #include "nabla/nn/functional/norm.h"
 
 #include <cmath>
 #include <vector>
 
-#include "kernels/cpu/batch_norm.h"
-#include "kernels/cpu/layer_norm.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 namespace {
@@ -20,12 +19,6 @@ void check_param(const Tensor& t, const Shape& expected, DType dtype, const char
   NABLA_CHECK(t.shape() == expected, op, ": ", what, " must have shape ", expected, ", got ", t.shape());
   NABLA_CHECK(t.dtype() == dtype, op, ": ", what, " (", dtype_name(t.dtype()), ") must have the input's dtype (",
               dtype_name(dtype), ")");
-}
-
-// Contiguous values of an optional per-channel tensor in dtype T (empty when undefined).
-template <class T>
-std::vector<T> values_or_empty(const Tensor& t) {
-  return t.defined() ? t.to_vector<T>() : std::vector<T>{};
 }
 
 // Per-channel broadcast view (1, C, 1, …, 1) of a (C) tensor for an input of rank `ndim`.
@@ -78,59 +71,12 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
   NABLA_CHECK(!training || M > 1, op, ": expected more than 1 value per channel when training, got input size ",
               input.shape());
 
-  const DType dt = input.dtype();
   const Tensor x = input.detach().contiguous();
-  Tensor out = empty(input.shape(), dt);
-  // μ is kept as center + offset: center (T) is a value of the channel in training (its first
-  // one) and offset (double) is small, so x − μ = (x − center) − offset loses nothing in float32
-  // even when |μ| ≫ σ. In eval, center is the running mean and offset 0.
-  Tensor center_t = empty(cshape, dt), invstd_t = empty(cshape, dt);
-  std::vector<double> offset(C, 0.0);
-  dispatch_floating(dt, op, [&]<class T>() {
-    T* center = center_t.data_ptr<T>();
-    T* invstd = invstd_t.data_ptr<T>();
-    const T* xp = x.data_ptr<T>();
-    if (training) {
-      // One pass: sums of u = x − center give μ and σ² without the cancellation of
-      // Σx² − (Σx)²/M when |μ| ≫ σ.
-      for (int64_t c = 0; c < C; ++c) center[c] = xp[c * S];
-      std::vector<double> su(C), suu(C);
-      cpu::batch_norm_channel_sums<T>(xp, center, xp, center, N, C, S, su.data(), suu.data());
-      std::vector<double> mean(C), var(C);
-      for (int64_t c = 0; c < C; ++c) {
-        offset[c] = su[c] / static_cast<double>(M);
-        var[c] = std::max(0.0, suu[c] / static_cast<double>(M) - offset[c] * offset[c]);
-        mean[c] = static_cast<double>(center[c]) + offset[c];
-        invstd[c] = static_cast<T>(1.0 / std::sqrt(var[c] + eps));
-      }
-      NoGradGuard no_grad;
-      if (running_mean.defined()) {
-        Tensor rm = running_mean;
-        rm.mul_(1.0 - momentum).add_(from_vector<double>(mean).to(rm.dtype()), momentum);
-      }
-      if (running_var.defined()) {
-        std::vector<double> unbiased(C);
-        for (int64_t c = 0; c < C; ++c) unbiased[c] = var[c] * static_cast<double>(M) / static_cast<double>(M - 1);
-        Tensor rv = running_var;
-        rv.mul_(1.0 - momentum).add_(from_vector<double>(unbiased).to(rv.dtype()), momentum);
-      }
-    } else {
-      const std::vector<double> rm = running_mean.to_vector<double>(), rv = running_var.to_vector<double>();
-      for (int64_t c = 0; c < C; ++c) {
-        center[c] = static_cast<T>(rm[c]);
-        invstd[c] = static_cast<T>(1.0 / std::sqrt(rv[c] + eps));
-      }
-    }
-    // y = (x − center)·a + (β − offset·a), a = γ·r.
-    const std::vector<T> w = values_or_empty<T>(weight), b = values_or_empty<T>(bias);
-    std::vector<T> scale(C), shift(C);
-    for (int64_t c = 0; c < C; ++c) {
-      const double a = static_cast<double>(invstd[c]) * (w.empty() ? 1.0 : static_cast<double>(w[c]));
-      scale[c] = static_cast<T>(a);
-      shift[c] = static_cast<T>((b.empty() ? 0.0 : static_cast<double>(b[c])) - offset[c] * a);
-    }
-    cpu::batch_norm_apply<T>(xp, out.data_ptr<T>(), N, C, S, center, scale.data(), shift.data(), fuse_relu);
-  });
+  const ops::BatchNormForward f =
+      ops::batch_norm_forward(x, weight, bias, running_mean, running_var, training, momentum, eps, fuse_relu, N, C, S, op);
+  Tensor out = f.out;
+  const Tensor center_t = f.center, invstd_t = f.invstd;
+  const std::vector<double> offset = f.offset;
   if (!autograd::needs_grad({input, weight, bias})) return out;
 
   const bool need_x = input.requires_grad(), need_w = weight.defined() && weight.requires_grad(),
@@ -141,46 +87,9 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
                    [=, s_x = autograd::SavedTensor(x), s_w = autograd::SavedTensor(w)](const Tensor& g_in) {
                      const Tensor x = s_x.get(), w = s_w.get();
                      const Tensor g = g_in.contiguous();
-                     Tensor gx, gw, gb;
-                     dispatch_floating(dt, op, [&]<class T>() {
-                       const T* center = center_t.data_ptr<T>();
-                       const T* invstd = invstd_t.data_ptr<T>();
-                       const T* mask = fuse_relu ? y.data_ptr<T>() : nullptr;
-                       // G = Σg, P = Σg·(x − μ) = Σg·(x − center) − offset·G.
-                       std::vector<double> G(C), P(C);
-                       cpu::batch_norm_channel_sums<T>(g.data_ptr<T>(), nullptr, x.data_ptr<T>(), center, N, C, S,
-                                                       G.data(), P.data(), mask);
-                       for (int64_t c = 0; c < C; ++c) P[c] -= offset[c] * G[c];
-                       if (need_x) {
-                         // dx = A·g + B·(x − center) + (K − B·offset).
-                         const std::vector<T> wv = values_or_empty<T>(w);
-                         std::vector<T> A(C), B(C, T(0)), K(C, T(0));
-                         for (int64_t c = 0; c < C; ++c) {
-                           const double gamma = wv.empty() ? 1.0 : static_cast<double>(wv[c]);
-                           const double r = invstd[c];
-                           A[c] = static_cast<T>(gamma * r);
-                           if (training) {
-                             const double Bc = -gamma * r * r * r * P[c] / static_cast<double>(M);
-                             B[c] = static_cast<T>(Bc);
-                             K[c] = static_cast<T>(-gamma * r * G[c] / static_cast<double>(M) - Bc * offset[c]);
-                           }
-                         }
-                         gx = empty(x.shape(), dt);
-                         cpu::batch_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), gx.data_ptr<T>(), N, C, S,
-                                                       center, A.data(), B.data(), K.data(), mask);
-                       }
-                       if (need_w) {
-                         std::vector<T> dw(C);
-                         for (int64_t c = 0; c < C; ++c) dw[c] = static_cast<T>(invstd[c] * P[c]);
-                         gw = from_vector<T>(dw);
-                       }
-                       if (need_b) {
-                         std::vector<T> db(C);
-                         for (int64_t c = 0; c < C; ++c) db[c] = static_cast<T>(G[c]);
-                         gb = from_vector<T>(db);
-                       }
-                     });
-                     return std::vector<Tensor>{gx, gw, gb};
+                     const ops::NormGrads r = ops::batch_norm_backward(g, x, w, y, center_t, invstd_t, offset, training,
+                                                                       need_x, need_w, need_b, N, C, S, op);
+                     return std::vector<Tensor>{r.gx, r.gw, r.gb};
                    });
   return out;
 }
@@ -195,17 +104,13 @@ Tensor normalize_rows(const Tensor& input, int64_t D, const Tensor& weight, cons
                       const char* op) {
   NABLA_CHECK(is_floating(input.dtype()), op, ": input must be floating point, got ", dtype_name(input.dtype()));
   NABLA_CHECK(eps >= 0, op, ": eps must be non-negative, got ", eps);
-  const DType dt = input.dtype();
   const int64_t R = D > 0 ? input.numel() / D : 0;
   const Tensor x = input.detach().contiguous();
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
-  Tensor out = empty(input.shape(), dt), mean_t = empty({R}, dt), rstd_t = empty({R}, dt);
-  dispatch_floating(dt, op, [&]<class T>() {
-    cpu::layer_norm_forward<T>(x.data_ptr<T>(), w.defined() ? w.data_ptr<T>() : nullptr,
-                               b.defined() ? b.data_ptr<T>() : nullptr, out.data_ptr<T>(), mean_t.data_ptr<T>(),
-                               rstd_t.data_ptr<T>(), R, D, eps);
-  });
+  const ops::LayerNormForward f = ops::layer_norm_forward(x, w, b, R, D, eps, op);
+  Tensor out = f.out;
+  const Tensor mean_t = f.mean, rstd_t = f.rstd;
   if (!autograd::needs_grad({input, weight, bias})) return out;
   const bool need_x = input.requires_grad(), need_w = weight.defined() && weight.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -214,23 +119,9 @@ Tensor normalize_rows(const Tensor& input, int64_t D, const Tensor& weight, cons
                    [=, s_x = autograd::SavedTensor(x), s_w = autograd::SavedTensor(w)](const Tensor& g_in) {
                      const Tensor x = s_x.get(), w = s_w.get();
                      const Tensor g = g_in.contiguous();
-                     Tensor gx, gw, gb;
-                     dispatch_floating(dt, op, [&]<class T>() {
-                       if (need_x) {
-                         gx = empty(x.shape(), dt);
-                         cpu::layer_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), mean_t.data_ptr<T>(),
-                                                       rstd_t.data_ptr<T>(), w.defined() ? w.data_ptr<T>() : nullptr,
-                                                       gx.data_ptr<T>(), R, D);
-                       }
-                       if (need_w || need_b) {
-                         if (need_w) gw = empty(wshape, dt);
-                         if (need_b) gb = empty(bshape, dt);
-                         cpu::layer_norm_param_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), mean_t.data_ptr<T>(),
-                                                       rstd_t.data_ptr<T>(), need_w ? gw.data_ptr<T>() : nullptr,
-                                                       need_b ? gb.data_ptr<T>() : nullptr, R, D);
-                       }
-                     });
-                     return std::vector<Tensor>{gx, gw, gb};
+                     const ops::NormGrads r =
+                         ops::layer_norm_backward(g, x, mean_t, rstd_t, w, wshape, bshape, need_x, need_w, need_b, R, D, op);
+                     return std::vector<Tensor>{r.gx, r.gw, r.gb};
                    });
   return out;
 }

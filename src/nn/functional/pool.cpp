@@ -4,13 +4,9 @@
 
 #include <cmath>
 
-#include "kernels/cpu/pool_adaptive.h"
-#include "kernels/cpu/pool_avg.h"
-#include "kernels/cpu/pool_geometry.h"
-#include "kernels/cpu/pool_max.h"
-#include "kernels/cpu/pool_unpool.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 namespace {
@@ -87,9 +83,9 @@ WindowArgs window_args(int n, const IntList& kernel_size, const IntList& stride,
 }
 
 // Kernel geometry of a sliding-window pooling; raises when an output size is not positive.
-cpu::PoolGeometry window_geometry(const PoolInput& in, const WindowArgs& a, bool ceil_mode, const char* op) {
+ops::PoolGeometry window_geometry(const PoolInput& in, const WindowArgs& a, bool ceil_mode, const char* op) {
   const int n = static_cast<int>(in.spatial.size());
-  cpu::PoolGeometry g;
+  ops::PoolGeometry g;
   g.planes = in.planes;
   Shape out(n);
   for (int d = 0; d < n; ++d) {
@@ -120,26 +116,17 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, int n, const IntList& ke
                                    const IntList& padding, const IntList& dilation, bool ceil_mode, bool want_indices,
                                    const char* op) {
   const PoolInput in = pool_input(input, n, op);
-  const cpu::PoolGeometry g =
+  const ops::PoolGeometry g =
       window_geometry(in, window_args(n, kernel_size, stride, padding, dilation, op), ceil_mode, op);
   const Shape out_shape = output_shape(in, g.out);
   const bool grad = autograd::needs_grad({input});
-  Tensor y = empty(out_shape, input.dtype());
-  Tensor indices = want_indices || grad ? empty(out_shape, DType::Int64) : Tensor();
-  dispatch_floating(input.dtype(), op, [&]<class T>() {
-    cpu::max_pool_forward<T>(in.x.data_ptr<T>(), y.data_ptr<T>(),
-                             indices.defined() ? indices.data_ptr<int64_t>() : nullptr, g);
-  });
+  auto [y, indices] = ops::max_pool_forward(in.x, g, out_shape, want_indices || grad);
   if (grad) {
     // The output is a selection of inputs: y[o] = x[indices[o]], so dL/dx[i] = Σ_{o: indices[o]=i} dL/dy[o].
     autograd::record(y, op, {input},
                      [s_indices = autograd::SavedTensor(indices), g, shape = input.shape(), dtype = input.dtype(), op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
-                       Tensor gx = empty(shape, gc.dtype());
-                       dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::max_pool_backward<T>(gc.data_ptr<T>(), s_indices.get().data_ptr<int64_t>(), gx.data_ptr<T>(), g);
-                       });
-                       return std::vector<Tensor>{gx};
+                       return std::vector<Tensor>{ops::max_pool_backward(gc, s_indices.get(), shape, g)};
                      });
   }
   return {y, indices};
@@ -150,24 +137,17 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, int n, const IntList& ke
 Tensor avg_pool(const Tensor& input, int n, const IntList& kernel_size, const IntList& stride, const IntList& padding,
                 bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override, const char* op) {
   const PoolInput in = pool_input(input, n, op);
-  const cpu::PoolGeometry g = window_geometry(in, window_args(n, kernel_size, stride, padding, {1}, op), ceil_mode, op);
+  const ops::PoolGeometry g = window_geometry(in, window_args(n, kernel_size, stride, padding, {1}, op), ceil_mode, op);
   NABLA_CHECK(!divisor_override || *divisor_override != 0, op, ": divisor_override must be non-zero");
   const int64_t divisor = divisor_override.value_or(0);
-  Tensor y = empty(output_shape(in, g.out), input.dtype());
-  dispatch_floating(input.dtype(), op, [&]<class T>() {
-    cpu::avg_pool_forward<T>(in.x.data_ptr<T>(), y.data_ptr<T>(), g, count_include_pad, divisor);
-  });
+  Tensor y = ops::avg_pool_forward(in.x, g, output_shape(in, g.out), count_include_pad, divisor);
   if (autograd::needs_grad({input})) {
     // y[o] = Σ_{i ∈ window(o)} x[i] / divisor(o) is linear in x: dL/dx[i] = Σ_{o ∋ i} dL/dy[o] / divisor(o).
     autograd::record(
         y, op, {input},
         [g, count_include_pad, divisor, shape = input.shape(), dtype = input.dtype(), op](const Tensor& gy) {
           const Tensor gc = grad_as(gy, dtype);
-          Tensor gx = empty(shape, gc.dtype());
-          dispatch_floating(gc.dtype(), op, [&]<class T>() {
-            cpu::avg_pool_backward<T>(gc.data_ptr<T>(), gx.data_ptr<T>(), g, count_include_pad, divisor);
-          });
-          return std::vector<Tensor>{gx};
+          return std::vector<Tensor>{ops::avg_pool_backward(gc, shape, g, count_include_pad, divisor)};
         });
   }
   return y;
@@ -196,20 +176,13 @@ AdaptiveGeometry adaptive_geometry(const PoolInput& in, const IntList& output_si
 Tensor adaptive_avg_pool(const Tensor& input, int n, const IntList& output_size, const char* op) {
   const PoolInput in = pool_input(input, n, op);
   const AdaptiveGeometry g = adaptive_geometry(in, output_size, op);
-  Tensor y = empty(output_shape(in, g.out), input.dtype());
-  dispatch_floating(input.dtype(), op, [&]<class T>() {
-    cpu::adaptive_avg_pool_forward<T>(in.x.data_ptr<T>(), y.data_ptr<T>(), in.planes, g.in, g.out);
-  });
+  Tensor y = ops::adaptive_avg_pool_forward(in.x, in.planes, g.in, g.out, output_shape(in, g.out));
   if (autograd::needs_grad({input})) {
     // Linear: each input element receives dL/dy[o] / |window(o)| from every window o holding it.
     autograd::record(y, op, {input},
                      [g, planes = in.planes, shape = input.shape(), dtype = input.dtype(), op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
-                       Tensor gx = empty(shape, gc.dtype());
-                       dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::adaptive_avg_pool_backward<T>(gc.data_ptr<T>(), gx.data_ptr<T>(), planes, g.in, g.out);
-                       });
-                       return std::vector<Tensor>{gx};
+                       return std::vector<Tensor>{ops::adaptive_avg_pool_backward(gc, shape, planes, g.in, g.out)};
                      });
   }
   return y;
@@ -221,13 +194,7 @@ std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, int n, const In
   const AdaptiveGeometry g = adaptive_geometry(in, output_size, op);
   const Shape out_shape = output_shape(in, g.out);
   const bool grad = autograd::needs_grad({input});
-  Tensor y = empty(out_shape, input.dtype());
-  Tensor indices = want_indices || grad ? empty(out_shape, DType::Int64) : Tensor();
-  dispatch_floating(input.dtype(), op, [&]<class T>() {
-    cpu::adaptive_max_pool_forward<T>(in.x.data_ptr<T>(), y.data_ptr<T>(),
-                                      indices.defined() ? indices.data_ptr<int64_t>() : nullptr, in.planes, g.in,
-                                      g.out);
-  });
+  auto [y, indices] = ops::adaptive_max_pool_forward(in.x, in.planes, g.in, g.out, out_shape, want_indices || grad);
   if (grad) {
     // As max pooling: the gradient of each output goes to the position of its maximum.
     const int64_t in_plane = g.in[0] * g.in[1] * g.in[2], out_plane = g.out[0] * g.out[1] * g.out[2];
@@ -235,12 +202,8 @@ std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, int n, const In
                      [s_indices = autograd::SavedTensor(indices), planes = in.planes, in_plane, out_plane, shape = input.shape(), dtype = input.dtype(),
                       op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
-                       Tensor gx = empty(shape, gc.dtype());
-                       dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::max_index_backward<T>(gc.data_ptr<T>(), s_indices.get().data_ptr<int64_t>(), gx.data_ptr<T>(),
-                                                    planes, in_plane, out_plane);
-                       });
-                       return std::vector<Tensor>{gx};
+                       return std::vector<Tensor>{
+                           ops::max_index_backward(gc, s_indices.get(), shape, planes, in_plane, out_plane)};
                      });
   }
   return {y, indices};
@@ -392,12 +355,9 @@ Tensor max_unpool2d(const Tensor& input, const Tensor& indices, const PoolInts& 
   out_shape.push_back(out[1]);
   const Tensor idx = indices.contiguous();
   const int64_t in_plane = in.spatial[0] * in.spatial[1], out_plane = out[0] * out[1];
-  Tensor y = empty(out_shape, input.dtype());
-  const int64_t bad = dispatch_floating(input.dtype(), op, [&]<class T>() {
-    return cpu::max_unpool_forward<T>(in.x.data_ptr<T>(), idx.data_ptr<int64_t>(), y.data_ptr<T>(), in.planes, in_plane,
-                                      out_plane);
-  });
-  NABLA_CHECK(bad < 0, op, ": found an invalid max index ", bad >= 0 ? idx.data_ptr<int64_t>()[bad] : 0,
+  ops::UnpoolResult unpooled = ops::max_unpool_forward(in.x, idx, out_shape, in.planes, in_plane, out_plane);
+  Tensor y = unpooled.y;
+  NABLA_CHECK(unpooled.bad_position < 0, op, ": found an invalid max index ", unpooled.bad_index,
               " (the output plane ", out, " has ", out_plane, " positions) for input shape ", input.shape());
   if (autograd::needs_grad({input})) {
     // y[indices[i]] = x[i] is a placement: dL/dx[i] = dL/dy[indices[i]].
@@ -405,12 +365,8 @@ Tensor max_unpool2d(const Tensor& input, const Tensor& indices, const PoolInts& 
                      [s_idx = autograd::SavedTensor(idx), planes = in.planes, in_plane, out_plane, shape = input.shape(), dtype = input.dtype(),
                       op](const Tensor& gy) {
                        const Tensor gc = grad_as(gy, dtype);
-                       Tensor gx = empty(shape, gc.dtype());
-                       dispatch_floating(gc.dtype(), op, [&]<class T>() {
-                         cpu::max_unpool_backward<T>(gc.data_ptr<T>(), s_idx.get().data_ptr<int64_t>(), gx.data_ptr<T>(),
-                                                     planes, in_plane, out_plane);
-                       });
-                       return std::vector<Tensor>{gx};
+                       return std::vector<Tensor>{
+                           ops::max_unpool_backward(gc, s_idx.get(), shape, planes, in_plane, out_plane)};
                      });
   }
   return y;

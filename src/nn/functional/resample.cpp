@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "kernels/cpu/upsample.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 namespace {
@@ -72,37 +72,20 @@ Tensor interpolate(const Tensor& input, const std::optional<IntList>& size,
   const int64_t planes = input.size(0) * input.size(1);
   const bool corners = align_corners.value_or(false);
   const Tensor x = input.contiguous();
-  Tensor y = empty(out_shape, input.dtype());
-  if (linear) {
-    dispatch_floating(input.dtype(), op, [&]<class T>() {
-      cpu::upsample_bilinear_forward<T>(x.data_ptr<T>(), y.data_ptr<T>(), planes, in3[1], in3[2], out3[1], out3[2],
-                                        corners, scales3[1], scales3[2]);
-    });
-  } else {
-    dispatch_floating(input.dtype(), op, [&]<class T>() {
-      cpu::upsample_nearest_forward<T>(x.data_ptr<T>(), y.data_ptr<T>(), planes, in3, out3, scales3);
-    });
-  }
+  ops::UpsampleGeometry geo;
+  geo.bilinear = linear;
+  geo.align_corners = corners;
+  geo.planes = planes;
+  for (int d = 0; d < 3; ++d) geo.in[d] = in3[d], geo.out[d] = out3[d], geo.scales[d] = scales3[d];
+  Tensor y = ops::upsample_forward(x, out_shape, geo, op);
   if (!autograd::needs_grad({input})) return y;
   // Both modes are linear maps y = A x (nearest: one 1 per row of A; bilinear: four weights);
   // the input gradient is Aᵀ g, i.e. each output gradient is spread back onto its taps.
-  struct Geometry {
-    int64_t in[3], out[3];
-    double scales[3];
-  } geo;
-  for (int d = 0; d < 3; ++d) geo.in[d] = in3[d], geo.out[d] = out3[d], geo.scales[d] = scales3[d];
   autograd::record(
       y, linear ? "upsample_bilinear" : "upsample_nearest", {input},
       [geo, linear, corners, planes, shape = input.shape(), dtype = input.dtype(), op](const Tensor& gy) {
         const Tensor gc = gy.to(dtype).contiguous();
-        Tensor gx = empty(shape, dtype);
-        dispatch_floating(dtype, op, [&]<class T>() {
-          if (linear)
-            cpu::upsample_bilinear_backward<T>(gc.data_ptr<T>(), gx.data_ptr<T>(), planes, geo.in[1], geo.in[2],
-                                               geo.out[1], geo.out[2], corners, geo.scales[1], geo.scales[2]);
-          else
-            cpu::upsample_nearest_backward<T>(gc.data_ptr<T>(), gx.data_ptr<T>(), planes, geo.in, geo.out, geo.scales);
-        });
+        Tensor gx = ops::upsample_backward(gc, shape, geo, op);
         return std::vector<Tensor>{gx};
       });
   return y;

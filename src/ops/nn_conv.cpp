@@ -1,0 +1,125 @@
+// Convolution kernels at tensor level (ops/nn_kernels.h) and the convolution backend setting.
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <string>
+
+#include "kernels/cpu/conv.h"
+#include "kernels/cpu/conv_dnnl.h"
+#include "nabla/nn/functional/conv.h"
+#include "ops/device_dispatch.h"
+#include "ops/nn_kernels.h"
+
+namespace nabla {
+namespace {
+
+cpu::ConvBackendChoice to_choice(nn::ConvBackend backend) {
+  switch (backend) {
+    case nn::ConvBackend::OneDnn: return cpu::ConvBackendChoice::OneDnn;
+    case nn::ConvBackend::Im2col: return cpu::ConvBackendChoice::Im2col;
+    case nn::ConvBackend::Auto: break;
+  }
+  return cpu::ConvBackendChoice::Auto;
+}
+
+// The backend named by NABLA_CONV_BACKEND, applied to the kernels once, before the first
+// convolution or the first get/set of the setting (so an explicit set_conv_backend wins).
+void apply_environment_once() {
+  static const bool applied = [] {
+    const char* env = std::getenv("NABLA_CONV_BACKEND");
+    if (!env || !*env) return true;
+    const std::string v(env);
+    if (v == "auto") cpu::set_conv_backend_choice(cpu::ConvBackendChoice::Auto);
+    else if (v == "onednn") cpu::set_conv_backend_choice(cpu::ConvBackendChoice::OneDnn);
+    else if (v == "im2col") cpu::set_conv_backend_choice(cpu::ConvBackendChoice::Im2col);
+    else throw Error(str_cat("NABLA_CONV_BACKEND: expected 'auto', 'onednn' or 'im2col', got '", v, "'"));
+    return true;
+  }();
+  (void)applied;
+}
+
+Shape with_spatial(int64_t n, int64_t c, const std::array<int64_t, 3>& s, int64_t spatial) {
+  Shape out{n, c};
+  for (int64_t d = 3 - spatial; d < 3; ++d) out.push_back(s[d]);
+  return out;
+}
+
+}  // namespace
+
+namespace nn {
+
+void set_conv_backend(ConvBackend backend) {
+  apply_environment_once();
+  cpu::set_conv_backend_choice(to_choice(backend));
+}
+
+ConvBackend conv_backend() {
+  apply_environment_once();
+  switch (cpu::conv_backend_choice()) {
+    case cpu::ConvBackendChoice::OneDnn: return ConvBackend::OneDnn;
+    case cpu::ConvBackendChoice::Im2col: return ConvBackend::Im2col;
+    case cpu::ConvBackendChoice::Auto: break;
+  }
+  return ConvBackend::Auto;
+}
+
+}  // namespace nn
+
+namespace ops {
+
+Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial) {
+  Tensor y = empty(with_spatial(g.batch, g.out_channels, g.out, spatial), x.dtype());
+  dispatch_device(x, "conv", [&] {
+    apply_environment_once();
+    dispatch_floating(x.dtype(), "conv", [&]<class T>() {
+      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr, y.data_ptr<T>(),
+                           g);
+    });
+  });
+  return y;
+}
+
+Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial) {
+  Tensor gx = empty(with_spatial(g.batch, g.in_channels, g.in, spatial), gy.dtype());
+  dispatch_device(gy, "conv", [&] {
+    apply_environment_once();
+    dispatch_floating(gy.dtype(), "conv", [&]<class T>() {
+      cpu::conv_backward_input<T>(gy.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), g);
+    });
+  });
+  return gx;
+}
+
+Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_shape, const ConvGeometry& g) {
+  Tensor gw = empty(w_shape, x.dtype());
+  dispatch_device(x, "conv", [&] {
+    apply_environment_once();
+    dispatch_floating(x.dtype(), "conv", [&]<class T>() {
+      cpu::conv_backward_weight<T>(x.data_ptr<T>(), gy.data_ptr<T>(), gw.data_ptr<T>(), g);
+    });
+  });
+  return gw;
+}
+
+Tensor conv_backward_bias(const Tensor& gy) {
+  return dispatch_device(gy, "conv", [&] {
+    return dispatch_floating(gy.dtype(), "conv", [&]<class T>() {
+      Tensor gb = empty({gy.size(1)}, gy.dtype());
+      cpu::conv_backward_bias<T>(gy.data_ptr<T>(), gb.data_ptr<T>(), gy.size(0), gy.size(1),
+                                 gy.numel() / std::max<int64_t>(gy.size(0) * gy.size(1), 1));
+      return gb;
+    });
+  });
+}
+
+void conv_add_bias_(Tensor& y, const Tensor& b) {
+  dispatch_device(y, "conv", [&] {
+    dispatch_floating(y.dtype(), "conv", [&]<class T>() {
+      cpu::conv_add_bias<T>(y.data_ptr<T>(), b.data_ptr<T>(), y.size(0), y.size(1),
+                            y.numel() / std::max<int64_t>(y.size(0) * y.size(1), 1));
+    });
+  });
+}
+
+}  // namespace ops
+}  // namespace nabla

@@ -1,0 +1,179 @@
+// Normalisation kernels at tensor level (ops/nn_kernels.h): batch norm's statistics, apply and
+// backward, and the row normalisation under layer_norm / group_norm / instance_norm. The
+// derivations are with the rules in nn/functional/norm.cpp.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "kernels/cpu/batch_norm.h"
+#include "kernels/cpu/layer_norm.h"
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+#include "ops/device_dispatch.h"
+#include "ops/nn_kernels.h"
+
+namespace nabla::ops {
+namespace {
+
+// Contiguous values of an optional per-channel tensor in dtype T (empty when undefined).
+template <class T>
+std::vector<T> values_or_empty(const Tensor& t) {
+  return t.defined() ? t.to_vector<T>() : std::vector<T>{};
+}
+
+}  // namespace
+
+BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                    const Tensor& running_mean, const Tensor& running_var, bool training,
+                                    double momentum, double eps, bool fuse_relu, int64_t N, int64_t C, int64_t S,
+                                    const char* op) {
+  const DType dt = x.dtype();
+  const Shape cshape{C};
+  const int64_t M = N * S;
+  Tensor out = empty(x.shape(), dt);
+  // μ is kept as center + offset: center (T) is a value of the channel in training (its first
+  // one) and offset (double) is small, so x − μ = (x − center) − offset loses nothing in float32
+  // even when |μ| ≫ σ. In eval, center is the running mean and offset 0.
+  Tensor center_t = empty(cshape, dt), invstd_t = empty(cshape, dt);
+  std::vector<double> offset(C, 0.0);
+  dispatch_device(x, op, [&] {
+    dispatch_floating(dt, op, [&]<class T>() {
+      T* center = center_t.data_ptr<T>();
+      T* invstd = invstd_t.data_ptr<T>();
+      const T* xp = x.data_ptr<T>();
+      if (training) {
+        // One pass: sums of u = x − center give μ and σ² without the cancellation of
+        // Σx² − (Σx)²/M when |μ| ≫ σ.
+        for (int64_t c = 0; c < C; ++c) center[c] = xp[c * S];
+        std::vector<double> su(C), suu(C);
+        cpu::batch_norm_channel_sums<T>(xp, center, xp, center, N, C, S, su.data(), suu.data());
+        std::vector<double> mean(C), var(C);
+        for (int64_t c = 0; c < C; ++c) {
+          offset[c] = su[c] / static_cast<double>(M);
+          var[c] = std::max(0.0, suu[c] / static_cast<double>(M) - offset[c] * offset[c]);
+          mean[c] = static_cast<double>(center[c]) + offset[c];
+          invstd[c] = static_cast<T>(1.0 / std::sqrt(var[c] + eps));
+        }
+        NoGradGuard no_grad;
+        if (running_mean.defined()) {
+          Tensor rm = running_mean;
+          rm.mul_(1.0 - momentum).add_(from_vector<double>(mean).to(rm.dtype()), momentum);
+        }
+        if (running_var.defined()) {
+          std::vector<double> unbiased(C);
+          for (int64_t c = 0; c < C; ++c) unbiased[c] = var[c] * static_cast<double>(M) / static_cast<double>(M - 1);
+          Tensor rv = running_var;
+          rv.mul_(1.0 - momentum).add_(from_vector<double>(unbiased).to(rv.dtype()), momentum);
+        }
+      } else {
+        const std::vector<double> rm = running_mean.to_vector<double>(), rv = running_var.to_vector<double>();
+        for (int64_t c = 0; c < C; ++c) {
+          center[c] = static_cast<T>(rm[c]);
+          invstd[c] = static_cast<T>(1.0 / std::sqrt(rv[c] + eps));
+        }
+      }
+      // y = (x − center)·a + (β − offset·a), a = γ·r.
+      const std::vector<T> w = values_or_empty<T>(weight), b = values_or_empty<T>(bias);
+      std::vector<T> scale(C), shift(C);
+      for (int64_t c = 0; c < C; ++c) {
+        const double a = static_cast<double>(invstd[c]) * (w.empty() ? 1.0 : static_cast<double>(w[c]));
+        scale[c] = static_cast<T>(a);
+        shift[c] = static_cast<T>((b.empty() ? 0.0 : static_cast<double>(b[c])) - offset[c] * a);
+      }
+      cpu::batch_norm_apply<T>(xp, out.data_ptr<T>(), N, C, S, center, scale.data(), shift.data(), fuse_relu);
+    });
+  });
+  return {out, center_t, invstd_t, offset};
+}
+
+NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w, const Tensor& y,
+                              const Tensor& center_t, const Tensor& invstd_t, const std::vector<double>& offset,
+                              bool training, bool need_x, bool need_w, bool need_b, int64_t N, int64_t C, int64_t S,
+                              const char* op) {
+  const DType dt = x.dtype();
+  const bool fuse_relu = y.defined();
+  const int64_t M = N * S;
+  Tensor gx, gw, gb;
+  dispatch_device(g, op, [&] {
+    dispatch_floating(dt, op, [&]<class T>() {
+      const T* center = center_t.data_ptr<T>();
+      const T* invstd = invstd_t.data_ptr<T>();
+      const T* mask = fuse_relu ? y.data_ptr<T>() : nullptr;
+      // G = Σg, P = Σg·(x − μ) = Σg·(x − center) − offset·G.
+      std::vector<double> G(C), P(C);
+      cpu::batch_norm_channel_sums<T>(g.data_ptr<T>(), nullptr, x.data_ptr<T>(), center, N, C, S,
+                                      G.data(), P.data(), mask);
+      for (int64_t c = 0; c < C; ++c) P[c] -= offset[c] * G[c];
+      if (need_x) {
+        // dx = A·g + B·(x − center) + (K − B·offset).
+        const std::vector<T> wv = values_or_empty<T>(w);
+        std::vector<T> A(C), B(C, T(0)), K(C, T(0));
+        for (int64_t c = 0; c < C; ++c) {
+          const double gamma = wv.empty() ? 1.0 : static_cast<double>(wv[c]);
+          const double r = invstd[c];
+          A[c] = static_cast<T>(gamma * r);
+          if (training) {
+            const double Bc = -gamma * r * r * r * P[c] / static_cast<double>(M);
+            B[c] = static_cast<T>(Bc);
+            K[c] = static_cast<T>(-gamma * r * G[c] / static_cast<double>(M) - Bc * offset[c]);
+          }
+        }
+        gx = empty(x.shape(), dt);
+        cpu::batch_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), gx.data_ptr<T>(), N, C, S,
+                                      center, A.data(), B.data(), K.data(), mask);
+      }
+      if (need_w) {
+        std::vector<T> dw(C);
+        for (int64_t c = 0; c < C; ++c) dw[c] = static_cast<T>(invstd[c] * P[c]);
+        gw = from_vector<T>(dw);
+      }
+      if (need_b) {
+        std::vector<T> db(C);
+        for (int64_t c = 0; c < C; ++c) db[c] = static_cast<T>(G[c]);
+        gb = from_vector<T>(db);
+      }
+    });
+  });
+  return {gx, gw, gb};
+}
+
+LayerNormForward layer_norm_forward(const Tensor& x, const Tensor& w, const Tensor& b, int64_t R, int64_t D, double eps,
+                                    const char* op) {
+  const DType dt = x.dtype();
+  Tensor out = empty(x.shape(), dt), mean_t = empty({R}, dt), rstd_t = empty({R}, dt);
+  dispatch_device(x, op, [&] {
+    dispatch_floating(dt, op, [&]<class T>() {
+      cpu::layer_norm_forward<T>(x.data_ptr<T>(), w.defined() ? w.data_ptr<T>() : nullptr,
+                                 b.defined() ? b.data_ptr<T>() : nullptr, out.data_ptr<T>(), mean_t.data_ptr<T>(),
+                                 rstd_t.data_ptr<T>(), R, D, eps);
+    });
+  });
+  return {out, mean_t, rstd_t};
+}
+
+NormGrads layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& mean_t, const Tensor& rstd_t,
+                              const Tensor& w, const Shape& wshape, const Shape& bshape, bool need_x, bool need_w,
+                              bool need_b, int64_t R, int64_t D, const char* op) {
+  const DType dt = x.dtype();
+  Tensor gx, gw, gb;
+  dispatch_device(g, op, [&] {
+    dispatch_floating(dt, op, [&]<class T>() {
+      if (need_x) {
+        gx = empty(x.shape(), dt);
+        cpu::layer_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), mean_t.data_ptr<T>(),
+                                      rstd_t.data_ptr<T>(), w.defined() ? w.data_ptr<T>() : nullptr,
+                                      gx.data_ptr<T>(), R, D);
+      }
+      if (need_w || need_b) {
+        if (need_w) gw = empty(wshape, dt);
+        if (need_b) gb = empty(bshape, dt);
+        cpu::layer_norm_param_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), mean_t.data_ptr<T>(),
+                                      rstd_t.data_ptr<T>(), need_w ? gw.data_ptr<T>() : nullptr,
+                                      need_b ? gb.data_ptr<T>() : nullptr, R, D);
+      }
+    });
+  });
+  return {gx, gw, gb};
+}
+
+}  // namespace nabla::ops

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# One device seam (docs/design.md, "Devices"): only the dispatch layer (src/ops, src/core) and
+# the kernels themselves (src/kernels) may include a kernels/cpu/ header or call a cpu:: kernel.
+# Everything else (nn, optim, data, io, models, classic, tools, public headers) calls tensor-level
+# ops. Prints each offending file:line and exits non-zero when there is one.
+#
+# Usage: tools/check_layers.sh [repository root]   (default: the parent of this script's folder)
+set -euo pipefail
+
+root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+cd "$root"
+
+# Files not moved behind the seam yet. Each entry: path, then a one-line reason. Anything not
+# listed here fails; remove an entry as soon as its file is moved.
+allowlist=(
+  # not yet moved: the blocked k-NN search (byte/float distance blocks, top-k selection) still
+  # runs its kernels from classic; it belongs in an ops-level knn_search op.
+  "src/classic/knn.cpp"
+)
+
+pattern='#[[:space:]]*include[[:space:]]*[<"]kernels/cpu/|(^|[^[:alnum:]_])cpu::'
+
+is_allowed() {
+  local f="$1" a
+  for a in "${allowlist[@]}"; do [[ "$f" == "$a" ]] && return 0; done
+  return 1
+}
+
+status=0
+offenders=""
+while IFS= read -r -d '' file; do
+  case "$file" in
+    src/kernels/*|src/ops/*|src/core/*) continue ;;
+  esac
+  # Matches in code only: a `//` comment's text (to the end of the line) is dropped first.
+  hits=$(sed -e 's#//.*$##' "$file" | grep -nE "$pattern" || true)
+  [[ -z "$hits" ]] && continue
+  if is_allowed "$file"; then continue; fi
+  while IFS= read -r hit; do offenders+="$file:$hit"$'\n'; done <<<"$hits"
+  status=1
+done < <(find src include tools -type f \( -name '*.cpp' -o -name '*.h' -o -name '*.hpp' -o -name '*.cc' \) -print0 | sort -z)
+
+# An allowlisted file that no longer needs its entry is reported too, so the list only shrinks.
+for a in "${allowlist[@]}"; do
+  if [[ ! -f "$a" ]] || ! sed -e 's#//.*$##' "$a" | grep -E "$pattern" >/dev/null; then
+    echo "check_layers: $a is allowlisted but no longer calls kernels/cpu: remove it from the allowlist" >&2
+    status=1
+  fi
+done
+
+if [[ -n "$offenders" ]]; then
+  echo "check_layers: only src/kernels, src/ops and src/core may include kernels/cpu/ headers or call cpu:: (docs/design.md, Devices):" >&2
+  printf '%s' "$offenders" >&2
+fi
+[[ $status -eq 0 ]] && echo "check_layers: ok (allowlisted, not yet moved: ${#allowlist[@]})"
+exit $status
