@@ -21,19 +21,26 @@ void check_name(const std::string& name, const char* what) {
 
 }  // namespace
 
-Tensor Module::forward(const Tensor&) {
-  throw Error(str_cat(name(), ": this module has no single-input forward()"));
-}
-
-Tensor Module::operator()(const Tensor& input) {
-  Tensor out = forward(input);
-  for (auto& [id, hook] : hooks_) hook(*this, input, out);
-  return out;
-}
-
 int64_t Module::register_forward_hook(ForwardHook hook) {
   hooks_.emplace_back(next_hook_id_, std::move(hook));
   return next_hook_id_++;
+}
+
+void Module::run_forward_hooks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs) {
+  for (auto& [id, hook] : hooks_) hook(*this, inputs, outputs);
+}
+
+Tensor UnaryModule::operator()(const Tensor& input) {
+  Tensor out = forward(input);
+  if (has_forward_hooks()) run_forward_hooks({input}, {out});
+  return out;
+}
+
+int64_t UnaryModule::register_forward_hook(UnaryForwardHook hook) {
+  return Module::register_forward_hook(
+      [hook = std::move(hook)](Module& m, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+        hook(m, in.at(0), out.at(0));
+      });
 }
 
 void Module::remove_forward_hook(int64_t id) {
@@ -256,15 +263,15 @@ std::ostream& operator<<(std::ostream& os, const Module& module) { return os << 
 
 // ---- containers ----------------------------------------------------------------------------------
 
-Sequential::Sequential(std::vector<std::shared_ptr<Module>> modules) {
+Sequential::Sequential(std::vector<std::shared_ptr<UnaryModule>> modules) {
   for (auto& m : modules) push_back(std::move(m));
 }
 
-Sequential& Sequential::push_back(std::shared_ptr<Module> module) {
+Sequential& Sequential::push_back(std::shared_ptr<UnaryModule> module) {
   return push_back(std::to_string(modules_.size()), std::move(module));
 }
 
-Sequential& Sequential::push_back(const std::string& key, std::shared_ptr<Module> module) {
+Sequential& Sequential::push_back(const std::string& key, std::shared_ptr<UnaryModule> module) {
   add_child(key, module);
   modules_.push_back(std::move(module));
   return *this;
@@ -276,7 +283,7 @@ Tensor Sequential::forward(const Tensor& input) {
   return x;
 }
 
-std::shared_ptr<Module> Sequential::operator[](size_t index) const {
+std::shared_ptr<UnaryModule> Sequential::operator[](size_t index) const {
   NABLA_CHECK(index < modules_.size(), "Sequential: index ", index, " is out of range for ", modules_.size(), " modules");
   return modules_[index];
 }

@@ -209,6 +209,12 @@ Tensor MaxUnpool2d::forward(const Tensor& input, const Tensor& indices, const st
   return in_layer(*this, [&] { return F::max_unpool2d(input, indices, kernel_size, stride, padding, output_size); });
 }
 
+Tensor MaxUnpool2d::operator()(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size) {
+  Tensor out = forward(input, indices, output_size);
+  if (has_forward_hooks()) run_forward_hooks({input, indices}, {out});
+  return out;
+}
+
 std::string MaxUnpool2d::extra_repr() const {
   return str_cat("kernel_size=", py_tuple(kernel_size), ", stride=", py_tuple(stride), ", padding=", py_tuple(padding));
 }

@@ -94,7 +94,7 @@ std::string megabytes(int64_t bytes) {
 
 }  // namespace
 
-ModelSummary summary(Module& model, const Shape& input_shape, DType dtype) {
+ModelSummary summary(UnaryModule& model, const Shape& input_shape, DType dtype) {
   for (int64_t s : input_shape)
     NABLA_CHECK(s > 0, "nn::summary: input_shape must have positive sizes (one sample, no batch dim), got ",
                 shape_str(input_shape));
@@ -108,7 +108,12 @@ ModelSummary summary(Module& model, const Shape& input_shape, DType dtype) {
   for (auto& [name, module] : model.named_modules()) {
     if (!module->named_children().empty()) continue;
     names[module.get()] = name;
-    int64_t id = module->register_forward_hook([&](Module& m, const Tensor& in, const Tensor& out) {
+    int64_t id = module->register_forward_hook([&](Module& m, const std::vector<Tensor>& inputs,
+                                                   const std::vector<Tensor>& outputs) {
+      // A row describes the first input and output (the only ones of a unary layer).
+      if (inputs.empty() || outputs.empty()) return;
+      const Tensor& in = inputs[0];
+      const Tensor& out = outputs[0];
       SummaryRow row;
       row.name = names[&m];
       row.type = m.name();

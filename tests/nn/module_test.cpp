@@ -7,7 +7,7 @@ using namespace nabla;
 
 namespace {
 // A minimal affine layer to exercise the Module machinery independently of the layer library.
-class Affine : public nn::Module {
+class Affine : public nn::UnaryModule {
  public:
   Affine(int64_t in, int64_t out, bool with_bias = true) {
     weight = ones({out, in});
@@ -28,7 +28,7 @@ class Affine : public nn::Module {
 }  // namespace
 
 TEST(Module, NamesFollowPyTorch) {
-  auto inner = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
+  auto inner = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::UnaryModule>>{
       std::make_shared<Affine>(3, 4), std::make_shared<Affine>(4, 2, false)});
   nn::Sequential model;
   model.push_back("features", inner);
@@ -46,7 +46,7 @@ TEST(Module, NamesFollowPyTorch) {
 }
 
 TEST(Module, TrainEvalFreezeAndDtype) {
-  auto m = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{std::make_shared<Affine>(3, 2)});
+  auto m = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::UnaryModule>>{std::make_shared<Affine>(3, 2)});
   EXPECT_TRUE((*m)[0]->is_training());
   m->eval();
   EXPECT_FALSE((*m)[0]->is_training());
@@ -93,7 +93,7 @@ TEST(Module, LoadStateDictStrictAndNonStrict) {
 }
 
 TEST(Module, Printing) {
-  nn::Sequential s(std::vector<std::shared_ptr<nn::Module>>{std::make_shared<Affine>(3, 2)});
+  nn::Sequential s(std::vector<std::shared_ptr<nn::UnaryModule>>{std::make_shared<Affine>(3, 2)});
   EXPECT_EQ(s.to_string(), "Sequential(\n  (0): Affine(in=3, out=2)\n)");
 }
 
@@ -108,7 +108,7 @@ TEST(Module, ContainersErrors) {
 }
 
 TEST(Module, ForwardHooksSeeEveryLayer) {
-  nn::Sequential s(std::vector<std::shared_ptr<nn::Module>>{std::make_shared<Affine>(3, 4), std::make_shared<Affine>(4, 2)});
+  nn::Sequential s(std::vector<std::shared_ptr<nn::UnaryModule>>{std::make_shared<Affine>(3, 4), std::make_shared<Affine>(4, 2)});
   std::vector<Shape> seen;
   const int64_t id = s[1]->register_forward_hook([&](nn::Module& m, const Tensor& in, const Tensor& out) {
     seen.push_back(in.shape());
@@ -119,4 +119,169 @@ TEST(Module, ForwardHooksSeeEveryLayer) {
   s[1]->remove_forward_hook(id);
   s(ones({5, 3}));
   EXPECT_EQ(seen.size(), 2u);
+}
+
+// ---- module kinds: a module with two inputs and two outputs ----------------------------------------
+
+namespace {
+// (a, b) → (a + b·w, a · b·w) with a learnable per-feature w and a call-count buffer: not unary,
+// so it derives from Module, defines its own forward and runs the hooks from its operator().
+class SumProduct : public nn::Module {
+ public:
+  explicit SumProduct(int64_t features) {
+    w = full({features}, 2.0);
+    calls = zeros({});
+    register_parameter("w", &w);
+    register_buffer("calls", &calls);
+  }
+  std::pair<Tensor, Tensor> forward(const Tensor& a, const Tensor& b) {
+    if (is_training()) {
+      NoGradGuard no_grad;
+      calls.add_(1.0);
+    }
+    const Tensor bw = b * w;
+    return {a + bw, a * bw};
+  }
+  std::pair<Tensor, Tensor> operator()(const Tensor& a, const Tensor& b) {
+    auto out = forward(a, b);
+    run_forward_hooks({a, b}, {out.first, out.second});
+    return out;
+  }
+  std::string name() const override { return "SumProduct"; }
+  std::string extra_repr() const override { return str_cat("features=", w.size(0)); }
+  Tensor w, calls;
+};
+
+// A unary model around the non-unary block: x → sum + product of SumProduct(x, x), then a head.
+class SumProductNet : public nn::UnaryModule {
+ public:
+  SumProductNet() {
+    block = register_module("block", std::make_shared<SumProduct>(3));
+    head = register_module("head", std::make_shared<Affine>(3, 1));
+  }
+  Tensor forward(const Tensor& x) override {
+    auto [s, p] = (*block)(x, x);
+    return (*head)(s + p);
+  }
+  std::string name() const override { return "SumProductNet"; }
+  std::shared_ptr<SumProduct> block;
+  std::shared_ptr<Affine> head;
+};
+
+template <class M>
+concept SequentialAccepts = requires(nn::Sequential s, std::shared_ptr<M> m) { s.push_back(m); };
+}  // namespace
+
+TEST(ModuleKinds, TwoInputsTwoOutputs) {
+  SumProduct m(3);
+  const Tensor a = tensor({1.0, 2.0, 3.0}), b = tensor({1.0, 1.0, 2.0});
+  auto [s, p] = m(a, b);
+  EXPECT_EQ(s.to_vector<float>(), (std::vector<float>{3, 4, 7}));
+  EXPECT_EQ(p.to_vector<float>(), (std::vector<float>{2, 4, 12}));
+  // Parameters, gradients and the state dict come from the base class.
+  EXPECT_EQ(m.num_parameters(), 3);
+  (s.sum() + p.sum()).backward();
+  EXPECT_EQ(m.w.grad().to_vector<float>(), (std::vector<float>{2, 3, 8}));  // b + a·b
+  const nn::StateDict sd = m.state_dict();
+  EXPECT_EQ(sd.size(), 2u);
+  EXPECT_EQ(sd.at("calls").item(), 1.0);
+  SumProduct copy(3);
+  copy.load_state_dict(sd);
+  EXPECT_EQ(copy.calls.item(), 1.0);
+  // Train/eval.
+  m.eval();
+  m(a, b);
+  EXPECT_EQ(m.calls.item(), 1.0);
+  m.train();
+  m(a, b);
+  EXPECT_EQ(m.calls.item(), 2.0);
+  // Printing.
+  EXPECT_EQ(m.to_string(), "SumProduct(features=3)");
+}
+
+TEST(ModuleKinds, HooksSeeEveryInputAndOutput) {
+  SumProduct m(2);
+  std::vector<size_t> counts;
+  std::vector<Shape> shapes;
+  const int64_t id = m.register_forward_hook([&](nn::Module& self, const std::vector<Tensor>& in,
+                                                 const std::vector<Tensor>& out) {
+    EXPECT_EQ(&self, &m);
+    counts.push_back(in.size());
+    counts.push_back(out.size());
+    for (const Tensor& t : in) shapes.push_back(t.shape());
+    EXPECT_TRUE(allclose(out[1], in[0] * in[1] * 2.0));
+  });
+  m(ones({4, 2}), ones({1, 2}));
+  EXPECT_EQ(counts, (std::vector<size_t>{2, 2}));
+  EXPECT_EQ(shapes, (std::vector<Shape>{{4, 2}, {1, 2}}));
+  m.remove_forward_hook(id);
+  m(ones({4, 2}), ones({1, 2}));
+  EXPECT_EQ(counts.size(), 2u);
+}
+
+TEST(ModuleKinds, NonUnaryChildInsideAUnaryModel) {
+  auto net = std::make_shared<SumProductNet>();
+  std::vector<std::string> names;
+  for (auto& [n, p] : net->named_parameters()) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"block.w", "head.weight", "head.bias"}));
+  EXPECT_EQ(net->to_string(), "SumProductNet(\n  (block): SumProduct(features=3)\n  (head): Affine(in=3, out=1)\n)");
+  net->eval();
+  EXPECT_FALSE(net->block->is_training());
+  // x = 1: s = 1 + 2 = 3, p = 1·2 = 2 per feature; head sums 3·5 = 15.
+  int block_calls = 0;
+  net->block->register_forward_hook([&](nn::Module&, const std::vector<Tensor>&, const std::vector<Tensor>&) { ++block_calls; });
+  nn::Sequential seq;
+  seq.push_back(net);
+  EXPECT_EQ(seq(ones({2, 3})).to_vector<float>(), (std::vector<float>{15, 15}));
+  EXPECT_EQ(block_calls, 1);
+  // nn::summary works on it: rows for every leaf call, the non-unary one included.
+  nn::ModelSummary summary = nn::summary(seq, {3});
+  ASSERT_EQ(summary.rows.size(), 2u);
+  EXPECT_EQ(summary.rows[0].name, "0.block");
+  EXPECT_EQ(summary.rows[0].output_shape, (Shape{1, 3}));
+  EXPECT_EQ(summary.total_params, 3 + 3 + 1);
+  // Containers that do not chain calls hold any kind.
+  nn::ModuleList list;
+  list.push_back(std::make_shared<SumProduct>(1)).push_back(std::make_shared<nn::MSELoss>());
+  EXPECT_EQ(list.num_parameters(), 1);
+}
+
+TEST(ModuleKinds, SequentialAcceptsEveryUnaryModule) {
+  // Rejected at compile time: modules whose forward is not one tensor to one tensor.
+  static_assert(!SequentialAccepts<SumProduct>);
+  static_assert(!SequentialAccepts<nn::CrossEntropyLoss>);
+  static_assert(!SequentialAccepts<nn::TripletMarginLoss>);
+  static_assert(!SequentialAccepts<nn::Module>);
+  static_assert(SequentialAccepts<nn::UnaryModule>);
+  // Accepted: every layer kind of the library, nested Sequentials and user modules.
+  nn::Sequential s;
+  s.push_back(std::make_shared<nn::Conv2d>(1, 2, 3, 1, 1))
+      .push_back(std::make_shared<nn::BatchNorm2d>(2))
+      .push_back(std::make_shared<nn::ReLU>())
+      .push_back(std::make_shared<nn::MaxPool2d>(2))
+      .push_back(std::make_shared<nn::AvgPool2d>(1))
+      .push_back(std::make_shared<nn::LPPool2d>(2, 1))
+      .push_back(std::make_shared<nn::AdaptiveMaxPool2d>(nn::PoolInts{2, 2}))
+      .push_back(std::make_shared<nn::Upsample>(std::nullopt, std::vector<double>{2.0}))
+      .push_back(std::make_shared<nn::ConvTranspose2d>(2, 2, 1))
+      .push_back(std::make_shared<nn::GroupNorm>(1, 2))
+      .push_back(std::make_shared<nn::InstanceNorm2d>(2))
+      .push_back(std::make_shared<nn::LocalResponseNorm>(2))
+      .push_back(std::make_shared<nn::Dropout2d>(0.1))
+      .push_back(std::make_shared<nn::PixelUnshuffle>(2))
+      .push_back(std::make_shared<nn::Flatten>())
+      .push_back(std::make_shared<nn::LayerNorm>(Shape{32}))
+      .push_back(std::make_shared<nn::Linear>(32, 3))
+      .push_back(std::make_shared<nn::Dropout>(0.1))
+      .push_back(std::make_shared<nn::Identity>())
+      .push_back(std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::UnaryModule>>{
+          std::make_shared<Affine>(3, 3), std::make_shared<nn::Tanh>()}))
+      .push_back(std::make_shared<nn::Softmax>(1));
+  s.eval();
+  EXPECT_EQ(s(ones({2, 1, 4, 4})).shape(), (Shape{2, 3}));
+  s.push_back(std::make_shared<nn::MaxUnpool2d>(2));  // listed (and printed) as in PyTorch
+  EXPECT_EQ(s.size(), 22u);
+  nn::Sequential tokens;
+  tokens.push_back(std::make_shared<nn::Embedding>(10, 4)).push_back(std::make_shared<nn::GELU>());
+  EXPECT_EQ(tokens(tensor({1.0, 2.0, 3.0}).to(DType::Int64)).shape(), (Shape{3, 4}));
 }

@@ -15,7 +15,7 @@ namespace nabla::nn {
 ///   bias:   [out_channels], undefined when bias=false.
 /// Both start as U(−1/√fan_in, 1/√fan_in) with fan_in = weight.size(1)·Πk (PyTorch's
 /// kaiming_uniform_(a=√5) and its bias rule), from the default generator.
-class ConvNd : public Module {
+class ConvNd : public UnaryModule {
  public:
   int64_t in_channels, out_channels;
   IntList kernel_size, stride, padding, dilation, output_padding;

@@ -9,7 +9,7 @@ namespace nabla::nn {
 /// A table weight (num_embeddings, embedding_dim) initialised N(0, 1), as PyTorch; int64 indices
 /// of any shape → indices.shape + [embedding_dim]. The padding_idx row (negative counts from the
 /// end) starts at zero and receives no gradient. Out-of-range indices raise Error naming the value.
-class Embedding : public Module {
+class Embedding : public UnaryModule {
  public:
   Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = std::nullopt);
   /// An Embedding holding a copy of `weight` (2-d), frozen (requires_grad false) when `freeze`.

@@ -7,7 +7,7 @@ namespace nabla::nn {
 /// y = x·Wᵀ + b (torch.nn.Linear). weight is (out_features, in_features) and bias (out_features);
 /// both start as U(−1/√in_features, 1/√in_features), PyTorch's default (kaiming_uniform_ with
 /// a = √5 for the weight). Input (*, in_features) → output (*, out_features).
-class Linear : public Module {
+class Linear : public UnaryModule {
  public:
   Linear(int64_t in_features, int64_t out_features, bool bias = true);
   /// Redraws weight and bias as at construction.

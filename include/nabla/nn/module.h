@@ -22,8 +22,13 @@ struct LoadResult {
   std::vector<std::string> unexpected_keys;  // in the dict, absent from the module
 };
 
-/// Base class of layers and models. A subclass registers its parameters, buffers and children in
-/// its constructor (register_parameter / register_buffer / register_module) and overrides forward.
+/// Base class of layers and models: what every module has, whatever its forward takes and returns.
+/// A subclass registers its parameters, buffers and children in its constructor (register_parameter
+/// / register_buffer / register_module) and defines its own forward(...) and operator()(...):
+///  - a module from one tensor to one tensor derives from UnaryModule (layers, Sequential);
+///  - any other signature (an RNN's (x, h) → (y, h), attention's (q, k, v, masks) → (out, weights),
+///    a detector's (images, targets) → detections or losses) derives from Module directly and calls
+///    run_forward_hooks(inputs, outputs) from its operator() so that forward hooks see every call.
 /// Registered tensors are members of the subclass; the registry holds pointers to them, so a
 /// Module is neither copyable nor movable (hold it by shared_ptr).
 class Module : public std::enable_shared_from_this<Module> {
@@ -33,16 +38,15 @@ class Module : public std::enable_shared_from_this<Module> {
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  /// The computation of a single-input module. The default raises Error naming the module.
-  virtual Tensor forward(const Tensor& input);
-  /// Calls forward, then the forward hooks.
-  Tensor operator()(const Tensor& input);
-
-  /// Called after forward with the module, its input and its output.
-  using ForwardHook = std::function<void(Module&, const Tensor& input, const Tensor& output)>;
-  /// Adds a forward hook (run by operator()); returns an id for remove_forward_hook.
+  /// Called after each forward pass through operator() with the module, its tensor inputs and its
+  /// tensor outputs, in argument and result order (a UnaryModule passes one of each).
+  using ForwardHook = std::function<void(Module&, const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs)>;
+  /// Adds a forward hook; returns an id for remove_forward_hook.
   int64_t register_forward_hook(ForwardHook hook);
+  /// Removes the hook with this id (no effect when there is none).
   void remove_forward_hook(int64_t id);
+  /// Whether any forward hook is registered (lets operator() skip building the tensor lists).
+  bool has_forward_hooks() const { return !hooks_.empty(); }
 
   /// Sliding-window geometry, one value per spatial dim, for receptive-field bookkeeping.
   struct SpatialGeometry {
@@ -64,8 +68,11 @@ class Module : public std::enable_shared_from_this<Module> {
   // ---- parameters, buffers, children -------------------------------------------------------
   /// Parameters of this module and (recursively) its children, in registration order.
   std::vector<Tensor> parameters(bool recurse = true) const;
+  /// Parameters with dotted names; shared parameters are listed once.
   std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
+  /// Defined buffers of this module and (recursively) its children.
   std::vector<Tensor> buffers(bool recurse = true) const;
+  /// Buffers with dotted names.
   std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
   /// Direct children.
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const;
@@ -77,7 +84,9 @@ class Module : public std::enable_shared_from_this<Module> {
   // ---- modes ---------------------------------------------------------------------------------
   /// Sets training mode on this module and its children (affects Dropout, BatchNorm, …).
   virtual void train(bool on = true);
+  /// train(false).
   void eval() { train(false); }
+  /// Whether this module is in training mode.
   bool is_training() const { return training_; }
   /// Freezes (false) or unfreezes every parameter.
   Module& requires_grad_(bool on = true);
@@ -102,12 +111,16 @@ class Module : public std::enable_shared_from_this<Module> {
   void register_parameter(const std::string& name, Tensor* slot, bool requires_grad = true);
   /// Registers `*slot` as a buffer (saved in the state dict when persistent).
   void register_buffer(const std::string& name, Tensor* slot, bool persistent = true);
+  /// Runs every forward hook with these inputs and outputs; a module's operator() calls it after
+  /// forward, e.g. `auto [h, c] = forward(x, state); run_forward_hooks({x}, {h, c});`.
+  void run_forward_hooks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs);
   /// Registers a child module under `name` and returns it.
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
     add_child(name, module);
     return module;
   }
+  /// Adds (or replaces, keeping its position) the child `name`.
   void add_child(const std::string& name, std::shared_ptr<Module> module);
 
  private:
@@ -129,32 +142,56 @@ class Module : public std::enable_shared_from_this<Module> {
 /// Prints module.to_string().
 std::ostream& operator<<(std::ostream& os, const Module& module);
 
-/// Holds modules in order and applies them one after another. Children are named "0", "1", ….
-class Sequential : public Module {
+/// A module from one tensor to one tensor (flashlight's UnaryModule): every layer, Sequential,
+/// and the models of nabla::models. Only unary modules can be chained by Sequential.
+class UnaryModule : public Module {
+ public:
+  /// The computation: one input tensor, one output tensor.
+  virtual Tensor forward(const Tensor& input) = 0;
+  /// Calls forward, then the forward hooks with ({input}, {output}).
+  Tensor operator()(const Tensor& input);
+
+  /// A forward hook written for one input and one output tensor.
+  using UnaryForwardHook = std::function<void(Module&, const Tensor& input, const Tensor& output)>;
+  using Module::register_forward_hook;
+  /// Adds a hook that receives the single input and output; returns an id for remove_forward_hook.
+  int64_t register_forward_hook(UnaryForwardHook hook);
+};
+
+/// Holds unary modules in order and applies them one after another. Children are named "0", "1", ….
+class Sequential : public UnaryModule {
  public:
   Sequential() = default;
-  explicit Sequential(std::vector<std::shared_ptr<Module>> modules);
+  explicit Sequential(std::vector<std::shared_ptr<UnaryModule>> modules);
   /// Appends a module (named by its position) and returns *this.
-  Sequential& push_back(std::shared_ptr<Module> module);
+  Sequential& push_back(std::shared_ptr<UnaryModule> module);
   /// Appends a module under an explicit name.
-  Sequential& push_back(const std::string& name, std::shared_ptr<Module> module);
+  Sequential& push_back(const std::string& name, std::shared_ptr<UnaryModule> module);
+  /// Applies the modules in order, each through its operator() (so their hooks run).
   Tensor forward(const Tensor& input) override;
-  std::shared_ptr<Module> operator[](size_t index) const;
+  /// The module at `index`; raises Error when out of range.
+  std::shared_ptr<UnaryModule> operator[](size_t index) const;
+  /// Number of modules.
   size_t size() const { return modules_.size(); }
   std::string name() const override { return "Sequential"; }
 
  private:
-  std::vector<std::shared_ptr<Module>> modules_;
+  std::vector<std::shared_ptr<UnaryModule>> modules_;
 };
 
 /// A list of submodules registered as "0", "1", …; it has no forward of its own.
 class ModuleList : public Module {
  public:
   ModuleList() = default;
+  /// Registers `modules` as "0", "1", ….
   explicit ModuleList(std::vector<std::shared_ptr<Module>> modules);
+  /// Appends a module of any kind (named by its position) and returns *this.
   ModuleList& push_back(std::shared_ptr<Module> module);
+  /// The module at `index`; raises Error when out of range.
   std::shared_ptr<Module> operator[](size_t index) const;
+  /// Number of modules.
   size_t size() const { return modules_.size(); }
+  /// Iteration over the modules in order.
   auto begin() const { return modules_.begin(); }
   auto end() const { return modules_.end(); }
   std::string name() const override { return "ModuleList"; }
@@ -167,12 +204,17 @@ class ModuleList : public Module {
 class ModuleDict : public Module {
  public:
   ModuleDict() = default;
+  /// Registers `modules` under their keys, in order.
   explicit ModuleDict(std::vector<std::pair<std::string, std::shared_ptr<Module>>> modules);
+  /// Adds or replaces the module under `key` and returns *this.
   ModuleDict& insert(const std::string& key, std::shared_ptr<Module> module);
   /// The module under `key`; raises Error listing the keys when absent.
   std::shared_ptr<Module> operator[](const std::string& key) const;
+  /// Whether a module is stored under `key`.
   bool contains(const std::string& key) const;
+  /// The keys in insertion order.
   std::vector<std::string> keys() const;
+  /// Number of modules.
   size_t size() const { return modules_.size(); }
   std::string name() const override { return "ModuleDict"; }
 

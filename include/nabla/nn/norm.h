@@ -9,7 +9,7 @@
 namespace nabla::nn {
 
 /// Parameters and running statistics shared by BatchNorm and InstanceNorm (torch's _NormBase).
-class NormBase : public Module {
+class NormBase : public UnaryModule {
  public:
   /// running_mean = 0, running_var = 1, num_batches_tracked = 0.
   void reset_running_stats();
@@ -91,7 +91,7 @@ class BatchNorm3d : public BatchNormBase {
 
 /// Normalises over the trailing normalized_shape dims of each sample; weight = 1 and bias = 0 of
 /// shape normalized_shape when elementwise_affine.
-class LayerNorm : public Module {
+class LayerNorm : public UnaryModule {
  public:
   explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
   void reset_parameters();
@@ -107,7 +107,7 @@ class LayerNorm : public Module {
 
 /// Normalises each (sample, group of num_channels/num_groups channels); per-channel weight = 1 and
 /// bias = 0 when affine. num_channels must be divisible by num_groups.
-class GroupNorm : public Module {
+class GroupNorm : public UnaryModule {
  public:
   GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true);
   void reset_parameters();
@@ -161,7 +161,7 @@ class InstanceNorm2d : public InstanceNormBase {
 };
 
 /// Local response normalisation across channels (AlexNet): see functional::local_response_norm.
-class LocalResponseNorm : public Module {
+class LocalResponseNorm : public UnaryModule {
  public:
   explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
   Tensor forward(const Tensor& input) override;

@@ -18,7 +18,7 @@ namespace nabla::nn {
 using functional::PoolInts;
 
 /// Max pooling over `dims` spatial dims (the shared body of MaxPool1d/2d/3d).
-class MaxPoolNd : public Module {
+class MaxPoolNd : public UnaryModule {
  public:
   /// An empty stride means stride = kernel_size (PyTorch's stride=None).
   MaxPoolNd(int dims, PoolInts kernel_size, PoolInts stride, PoolInts padding, PoolInts dilation, bool return_indices,
@@ -67,7 +67,7 @@ class MaxPool3d : public MaxPoolNd {
 };
 
 /// Average pooling over `dims` spatial dims (the shared body of AvgPool1d/2d/3d).
-class AvgPoolNd : public Module {
+class AvgPoolNd : public UnaryModule {
  public:
   AvgPoolNd(int dims, PoolInts kernel_size, PoolInts stride, PoolInts padding, bool ceil_mode, bool count_include_pad,
             std::optional<int64_t> divisor_override);
@@ -113,7 +113,7 @@ class AvgPool3d : public AvgPoolNd {
 };
 
 /// Adaptive average or max pooling to a fixed output size (shared body of the Adaptive* layers).
-class AdaptivePoolNd : public Module {
+class AdaptivePoolNd : public UnaryModule {
  public:
   AdaptivePoolNd(int dims, bool max, PoolInts output_size, bool return_indices);
   Tensor forward(const Tensor& input) override;
@@ -170,7 +170,7 @@ class AdaptiveMaxPool3d : public AdaptivePoolNd {
 };
 
 /// Power-average pooling (Σ_window x^p)^(1/p) (shared body of LPPool1d/2d).
-class LPPoolNd : public Module {
+class LPPoolNd : public UnaryModule {
  public:
   LPPoolNd(int dims, double norm_type, PoolInts kernel_size, PoolInts stride, bool ceil_mode);
   Tensor forward(const Tensor& input) override;
@@ -203,17 +203,18 @@ class LPPool2d : public LPPoolNd {
 
 /// Partial inverse of MaxPool2d: forward(input, indices[, output_size]) places each input value
 /// at the position its index (from MaxPool2d::forward_with_indices) names, zeros elsewhere.
-class MaxUnpool2d : public Module {
+class MaxUnpool2d : public UnaryModule {
  public:
   explicit MaxUnpool2d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0);
-  using Module::operator();
-  /// Unpooling needs the indices: raises Error pointing at forward(input, indices).
+  using UnaryModule::operator();
+  /// Unpooling needs the indices: raises Error pointing at forward(input, indices). It stays a
+  /// UnaryModule so that it can be listed (and printed) in a Sequential, as in PyTorch.
   Tensor forward(const Tensor& input) override;
+  /// Places each value of `input` where `indices` (from MaxPool2d) points; output_size picks
+  /// among the sizes that pooling maps to the input's size.
   Tensor forward(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size = std::nullopt);
-  Tensor operator()(const Tensor& input, const Tensor& indices,
-                    const std::optional<IntList>& output_size = std::nullopt) {
-    return forward(input, indices, output_size);
-  }
+  /// forward(input, indices, output_size), then the forward hooks with ({input, indices}, {output}).
+  Tensor operator()(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size = std::nullopt);
   std::string name() const override { return "MaxUnpool2d"; }
   std::string extra_repr() const override;
 

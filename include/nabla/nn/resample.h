@@ -11,7 +11,7 @@ namespace nabla::nn {
 
 /// Resizes (N, C, *spatial) to `size` or by `scale_factor` (exactly one given), as
 /// functional::interpolate. Example: Upsample(std::nullopt, std::vector<double>{2.0}, "bilinear", false).
-class Upsample : public Module {
+class Upsample : public UnaryModule {
  public:
   explicit Upsample(std::optional<IntList> size = std::nullopt,
                     std::optional<std::vector<double>> scale_factor = std::nullopt, std::string mode = "nearest",
@@ -28,7 +28,7 @@ class Upsample : public Module {
 };
 
 /// (*, C·r², H, W) → (*, C, H·r, W·r) (sub-pixel convolution's rearrangement).
-class PixelShuffle : public Module {
+class PixelShuffle : public UnaryModule {
  public:
   explicit PixelShuffle(int64_t upscale_factor) : upscale_factor(upscale_factor) {}
   Tensor forward(const Tensor& input) override;
@@ -38,7 +38,7 @@ class PixelShuffle : public Module {
 };
 
 /// (*, C, H·r, W·r) → (*, C·r², H, W), the inverse of PixelShuffle.
-class PixelUnshuffle : public Module {
+class PixelUnshuffle : public UnaryModule {
  public:
   explicit PixelUnshuffle(int64_t downscale_factor) : downscale_factor(downscale_factor) {}
   Tensor forward(const Tensor& input) override;

@@ -50,8 +50,10 @@ struct ModelSummary {
 ///    graph (residual, Inception) this treats the branches as one chain: an approximation.
 ///    A layer without a window that changes the spatial size (transposed conv, upsampling,
 ///    adaptive pooling) stops the tracking.
+/// A leaf module with several inputs or outputs (called inside a custom module) gets a row for its
+/// first input and output.
 /// Errors of the forward pass (e.g. an input of the wrong rank or channel count) propagate
 /// unchanged; an input_shape with a non-positive size raises Error.
-ModelSummary summary(Module& model, const Shape& input_shape, DType dtype = DType::Float32);
+ModelSummary summary(UnaryModule& model, const Shape& input_shape, DType dtype = DType::Float32);
 
 }  // namespace nabla::nn
