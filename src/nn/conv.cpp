@@ -175,7 +175,7 @@ Tensor ConvTranspose3d::forward(const Tensor& input) {
   return F::conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation);
 }
 
-std::optional<Module::SpatialGeometry> ConvNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> ConvNd::spatial_geometry() const {
   if (transposed) return std::nullopt;
   return SpatialGeometry{kernel_size, stride, padding, dilation};
 }

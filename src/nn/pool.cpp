@@ -219,19 +219,19 @@ std::string MaxUnpool2d::extra_repr() const {
   return str_cat("kernel_size=", py_tuple(kernel_size), ", stride=", py_tuple(stride), ", padding=", py_tuple(padding));
 }
 
-std::optional<Module::SpatialGeometry> MaxPoolNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> MaxPoolNd::spatial_geometry() const {
   IntList k = per_dim(kernel_size, dims_, 1);
   return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), per_dim(padding, dims_, 0),
                          per_dim(dilation, dims_, 1)};
 }
 
-std::optional<Module::SpatialGeometry> AvgPoolNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> AvgPoolNd::spatial_geometry() const {
   IntList k = per_dim(kernel_size, dims_, 1);
   return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), per_dim(padding, dims_, 0),
                          IntList(dims_, 1)};
 }
 
-std::optional<Module::SpatialGeometry> LPPoolNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> LPPoolNd::spatial_geometry() const {
   IntList k = per_dim(kernel_size, dims_, 1);
   return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), IntList(dims_, 0), IntList(dims_, 1)};
 }

@@ -41,7 +41,8 @@ class ReceptiveFieldTracker {
   /// Accounts for one layer call and fills the row's receptive_field and jump when tracked.
   void visit(const Module& module, const Shape& in, const Shape& out, SummaryRow& row) {
     if (!tracking_) return;
-    if (auto geo = module.spatial_geometry()) {
+    const auto* layer = dynamic_cast<const SummaryGeometry*>(&module);
+    if (auto geo = layer ? layer->spatial_geometry() : std::nullopt) {
       if (static_cast<int64_t>(geo->kernel.size()) != spatial_) {
         tracking_ = false;
         return;
@@ -120,7 +121,8 @@ ModelSummary summary(UnaryModule& model, const Shape& input_shape, DType dtype) 
       row.output_shape = out.shape();
       row.params = m.num_parameters();
       row.trainable_params = m.num_parameters(/*only_trainable=*/true);
-      row.multiply_adds = m.multiply_adds(in.shape(), out.shape());
+      if (const auto* layer = dynamic_cast<const SummaryGeometry*>(&m))
+        row.multiply_adds = layer->multiply_adds(in.shape(), out.shape());
       tracker.visit(m, in.shape(), out.shape(), row);
       result.output_bytes += out.numel() * static_cast<int64_t>(out.element_size());
       result.rows.push_back(std::move(row));

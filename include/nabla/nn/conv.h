@@ -6,6 +6,7 @@
 
 #include "nabla/nn/functional/conv.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/summary.h"
 
 namespace nabla::nn {
 
@@ -15,7 +16,7 @@ namespace nabla::nn {
 ///   bias:   [out_channels], undefined when bias=false.
 /// Both start as U(−1/√fan_in, 1/√fan_in) with fan_in = weight.size(1)·Πk (PyTorch's
 /// kaiming_uniform_(a=√5) and its bias rule), from the default generator.
-class ConvNd : public UnaryModule {
+class ConvNd : public UnaryModule, public SummaryGeometry {
  public:
   int64_t in_channels, out_channels;
   IntList kernel_size, stride, padding, dilation, output_padding;

@@ -3,7 +3,6 @@
 // train/eval mode, state dicts. Modules are plain classes held by std::shared_ptr.
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -47,16 +46,6 @@ class Module : public std::enable_shared_from_this<Module> {
   void remove_forward_hook(int64_t id);
   /// Whether any forward hook is registered (lets operator() skip building the tensor lists).
   bool has_forward_hooks() const { return !hooks_.empty(); }
-
-  /// Sliding-window geometry, one value per spatial dim, for receptive-field bookkeeping.
-  struct SpatialGeometry {
-    IntList kernel, stride, padding, dilation;
-  };
-  /// Window geometry of layers that slide over space (convolutions, pooling); empty otherwise.
-  virtual std::optional<SpatialGeometry> spatial_geometry() const { return std::nullopt; }
-  /// Multiply-adds of one forward pass for these input/output shapes, counting products with
-  /// weights and additions of biases (torchinfo's convention); 0 for layers without weights.
-  virtual int64_t multiply_adds(const Shape& input, const Shape& output) const { return 0; }
 
   /// Class name as PyTorch prints it ("Linear", "Conv2d", …).
   virtual std::string name() const = 0;

@@ -11,6 +11,7 @@
 
 #include "nabla/nn/functional/pool.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/summary.h"
 
 namespace nabla::nn {
 
@@ -18,7 +19,7 @@ namespace nabla::nn {
 using functional::PoolInts;
 
 /// Max pooling over `dims` spatial dims (the shared body of MaxPool1d/2d/3d).
-class MaxPoolNd : public UnaryModule {
+class MaxPoolNd : public UnaryModule, public SummaryGeometry {
  public:
   /// An empty stride means stride = kernel_size (PyTorch's stride=None).
   MaxPoolNd(int dims, PoolInts kernel_size, PoolInts stride, PoolInts padding, PoolInts dilation, bool return_indices,
@@ -67,7 +68,7 @@ class MaxPool3d : public MaxPoolNd {
 };
 
 /// Average pooling over `dims` spatial dims (the shared body of AvgPool1d/2d/3d).
-class AvgPoolNd : public UnaryModule {
+class AvgPoolNd : public UnaryModule, public SummaryGeometry {
  public:
   AvgPoolNd(int dims, PoolInts kernel_size, PoolInts stride, PoolInts padding, bool ceil_mode, bool count_include_pad,
             std::optional<int64_t> divisor_override);
@@ -170,7 +171,7 @@ class AdaptiveMaxPool3d : public AdaptivePoolNd {
 };
 
 /// Power-average pooling (Σ_window x^p)^(1/p) (shared body of LPPool1d/2d).
-class LPPoolNd : public UnaryModule {
+class LPPoolNd : public UnaryModule, public SummaryGeometry {
  public:
   LPPoolNd(int dims, double norm_type, PoolInts kernel_size, PoolInts stride, bool ceil_mode);
   Tensor forward(const Tensor& input) override;
