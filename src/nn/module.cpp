@@ -21,6 +21,46 @@ void check_name(const std::string& name, const char* what) {
 
 }  // namespace
 
+Module::Module(Module&& other) noexcept
+    : std::enable_shared_from_this<Module>(),
+      params_(std::move(other.params_)),
+      buffers_(std::move(other.buffers_)),
+      children_(std::move(other.children_)),
+      training_(other.training_),
+      hooks_(std::move(other.hooks_)),
+      next_hook_id_(other.next_hook_id_) {
+  // The registry holds offsets from the Module subobject: they name the same members in the new
+  // object. The moved-from module keeps an empty registry.
+  other.params_.clear();
+  other.buffers_.clear();
+  other.children_.clear();
+  other.hooks_.clear();
+}
+
+ptrdiff_t Module::offset_of(const Tensor* slot) const {
+  NABLA_CHECK(slot != nullptr, name(), ": cannot register a null tensor slot");
+  return reinterpret_cast<const char*>(slot) - reinterpret_cast<const char*>(this);
+}
+
+Tensor& Module::tensor_at(ptrdiff_t offset) {
+  return *reinterpret_cast<Tensor*>(reinterpret_cast<char*>(this) + offset);
+}
+
+const Tensor& Module::tensor_at(ptrdiff_t offset) const {
+  return *reinterpret_cast<const Tensor*>(reinterpret_cast<const char*>(this) + offset);
+}
+
+void Module::check_registry_within(const Module& m, const void* object, size_t size) {
+  const char* begin = static_cast<const char*>(object);
+  auto check = [&](const std::string& n, ptrdiff_t offset) {
+    const char* at = reinterpret_cast<const char*>(&m) + offset;
+    NABLA_CHECK(at >= begin && at + sizeof(Tensor) <= begin + size, m.name(), ": tensor '", n,
+                "' is registered but is not a member of the module, so the module cannot be moved");
+  };
+  for (const auto& [n, offset] : m.params_) check(n, offset);
+  for (const auto& [n, b] : m.buffers_) check(n, b.offset);
+}
+
 int64_t Module::register_forward_hook(ForwardHook hook) {
   hooks_.emplace_back(next_hook_id_, std::move(hook));
   return next_hook_id_++;
@@ -54,13 +94,13 @@ void Module::register_parameter(const std::string& pname, Tensor* slot, bool req
     NABLA_CHECK(slot->is_leaf(), name(), ": parameter '", pname, "' must be a leaf tensor (use detach())");
     slot->requires_grad_(true);
   }
-  params_.emplace_back(pname, slot);
+  params_.emplace_back(pname, offset_of(slot));
 }
 
 void Module::register_buffer(const std::string& bname, Tensor* slot, bool persistent) {
   check_name(bname, "buffer");
   for (const auto& [n, s] : buffers_) NABLA_CHECK(n != bname, name(), ": buffer '", bname, "' registered twice");
-  buffers_.emplace_back(bname, BufferSlot{slot, persistent});
+  buffers_.emplace_back(bname, BufferSlot{offset_of(slot), persistent});
 }
 
 void Module::add_child(const std::string& cname, std::shared_ptr<Module> module) {
@@ -78,8 +118,10 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurs
   std::vector<std::pair<std::string, Tensor>> out;
   std::set<const TensorImpl*> seen;  // shared parameters are listed once
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
-    for (const auto& [n, slot] : m.params_)
-      if (slot->defined() && seen.insert(slot->impl_ptr().get()).second) out.emplace_back(join(prefix, n), *slot);
+    for (const auto& [n, offset] : m.params_) {
+      const Tensor& p = m.tensor_at(offset);
+      if (p.defined() && seen.insert(p.impl_ptr().get()).second) out.emplace_back(join(prefix, n), p);
+    }
     if (recurse)
       for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
   };
@@ -97,7 +139,7 @@ std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) 
   std::vector<std::pair<std::string, Tensor>> out;
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
     for (const auto& [n, b] : m.buffers_)
-      if (b.slot->defined()) out.emplace_back(join(prefix, n), *b.slot);
+      if (m.tensor_at(b.offset).defined()) out.emplace_back(join(prefix, n), m.tensor_at(b.offset));
     if (recurse)
       for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
   };
@@ -150,14 +192,15 @@ void Module::zero_grad() {
 Module& Module::to(DType dtype) {
   NABLA_CHECK(is_floating(dtype), name(), ".to: only floating-point dtypes are supported, got ", dtype_name(dtype));
   apply([dtype](Module& m) {
-    for (auto& [n, slot] : m.params_) {
+    for (auto& [n, offset] : m.params_) {
+      Tensor* slot = &m.tensor_at(offset);
       if (!slot->defined() || slot->dtype() == dtype) continue;
       const bool rg = slot->requires_grad();
       *slot = slot->detach().to(dtype);
       if (rg) slot->requires_grad_(true);
     }
     for (auto& [n, b] : m.buffers_)
-      if (b.slot->defined() && is_floating(b.slot->dtype())) *b.slot = b.slot->to(dtype);
+      if (Tensor& t = m.tensor_at(b.offset); t.defined() && is_floating(t.dtype())) t = t.to(dtype);
   });
   return *this;
 }
@@ -169,10 +212,10 @@ Module& Module::apply(const std::function<void(Module&)>& fn) {
 }
 
 void Module::collect_state(const std::string& prefix, StateDict& out) const {
-  for (const auto& [n, slot] : params_)
-    if (slot->defined()) out[join(prefix, n)] = slot->detach();
+  for (const auto& [n, offset] : params_)
+    if (tensor_at(offset).defined()) out[join(prefix, n)] = tensor_at(offset).detach();
   for (const auto& [n, b] : buffers_)
-    if (b.slot->defined() && b.persistent) out[join(prefix, n)] = b.slot->detach();
+    if (tensor_at(b.offset).defined() && b.persistent) out[join(prefix, n)] = tensor_at(b.offset).detach();
   for (const auto& [n, child] : children_) child->collect_state(join(prefix, n), out);
 }
 
@@ -184,11 +227,11 @@ StateDict Module::state_dict() const {
 
 void Module::collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out,
                            bool with_buffers) {
-  for (auto& [n, slot] : params_)
-    if (slot->defined()) out.emplace_back(join(prefix, n), slot);
+  for (auto& [n, offset] : params_)
+    if (tensor_at(offset).defined()) out.emplace_back(join(prefix, n), &tensor_at(offset));
   if (with_buffers)
     for (auto& [n, b] : buffers_)
-      if (b.slot->defined() && b.persistent) out.emplace_back(join(prefix, n), b.slot);
+      if (tensor_at(b.offset).defined() && b.persistent) out.emplace_back(join(prefix, n), &tensor_at(b.offset));
   for (auto& [n, child] : children_) child->collect_slots(join(prefix, n), out, with_buffers);
 }
 

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <type_traits>
+
 #include "nabla/nabla.h"
 #include "nabla/nn.h"
 
@@ -284,4 +287,83 @@ TEST(ModuleKinds, SequentialAcceptsEveryUnaryModule) {
   nn::Sequential tokens;
   tokens.push_back(std::make_shared<nn::Embedding>(10, 4)).push_back(std::make_shared<nn::GELU>());
   EXPECT_EQ(tokens(tensor({1.0, 2.0, 3.0}).to(DType::Int64)).shape(), (Shape{3, 4}));
+}
+
+// ---- Sequential from layers by value -------------------------------------------------------------
+
+namespace {
+// Registers a tensor that is not its member: it must not be moved.
+class Outside : public nn::UnaryModule {
+ public:
+  explicit Outside(Tensor* t) { register_buffer("t", t); }
+  Tensor forward(const Tensor& x) override { return x; }
+  std::string name() const override { return "Outside"; }
+};
+
+// A subclass of a concrete module, to check that moving it through its base is refused.
+class ScaledAffine : public Affine {
+ public:
+  ScaledAffine() : Affine(2, 2) {
+    scale = ones({2});
+    register_parameter("scale", &scale);
+  }
+  std::string name() const override { return "ScaledAffine"; }
+  Tensor scale;
+};
+}  // namespace
+
+TEST(Sequential, FromLayersByValue) {
+  manual_seed(0);
+  nn::Sequential net(nn::Conv2d(1, 6, 5), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(), nn::Linear(6 * 12 * 12, 10));
+  ASSERT_EQ(net.size(), 5u);
+  EXPECT_EQ(net(ones({2, 1, 28, 28})).shape(), (Shape{2, 10}));
+  std::vector<std::string> names;
+  for (auto& [n, p] : net.named_parameters()) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"0.weight", "0.bias", "4.weight", "4.bias"}));
+  // The registry names the members of the new objects: writing a member shows in the state dict.
+  auto conv = std::dynamic_pointer_cast<nn::Conv2d>(net[0]);
+  ASSERT_TRUE(conv);
+  conv->weight.detach().fill_(1.0);
+  EXPECT_EQ(net.state_dict().at("0.weight").sum().item(), 150.0);
+  EXPECT_TRUE(net.parameters()[0].is_same(conv->weight));
+  EXPECT_NE(net.to_string().find("(0): Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))"), std::string::npos);
+
+  // Temporaries, shared_ptrs and moved Sequentials mix; push_back takes layers by value too.
+  auto head = std::make_shared<nn::Linear>(10, 2);
+  nn::Sequential outer(std::move(net), head, nn::Softmax(1));
+  outer.push_back(nn::Identity());
+  EXPECT_EQ(outer.size(), 4u);
+  EXPECT_TRUE(outer[1] == head);
+  EXPECT_EQ(outer.num_parameters(), 156 + 8650 + 22);
+  EXPECT_EQ(outer.state_dict().count("0.4.weight"), 1u);
+  EXPECT_EQ(outer(ones({1, 1, 28, 28})).shape(), (Shape{1, 2}));
+  // User modules whose tensors are members move as well.
+  nn::Sequential affine(Affine(3, 2), nn::Tanh());
+  EXPECT_EQ(affine.state_dict().size(), 3u);
+  EXPECT_NEAR(affine(ones({1, 3})).sum().item(), 2 * std::tanh(3.0), 1e-5);
+}
+
+TEST(Sequential, MovesAreChecked) {
+  // A moved module takes the registry; the moved-from one is left empty.
+  nn::Linear a(2, 3);
+  nn::Linear b(std::move(a));
+  EXPECT_EQ(b.num_parameters(), 9);
+  EXPECT_TRUE(b.parameters()[0].is_same(b.weight));
+  EXPECT_TRUE(a.parameters().empty());
+  // Lvalues are not taken (they would be moved from behind the caller's back).
+  static_assert(!std::is_constructible_v<nn::Sequential, nn::ReLU&>);
+  static_assert(std::is_constructible_v<nn::Sequential, nn::ReLU, nn::Tanh>);
+  static_assert(!std::is_constructible_v<nn::Sequential, nn::MSELoss>);
+  // A tensor registered from outside the module, or a module moved through its base, is refused.
+  Tensor external = zeros({1});
+  try {
+    nn::Sequential s{Outside(&external), nn::ReLU()};  // braces: not a function declaration
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Outside: tensor 't' is registered but is not a member"), std::string::npos)
+        << e.what();
+  }
+  ScaledAffine scaled;
+  EXPECT_THROW(nn::Sequential(static_cast<Affine&&>(scaled)), Error);
+  EXPECT_EQ(scaled.num_parameters(), 4 + 2 + 2);  // not moved from
 }

@@ -5,9 +5,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
+#include "nabla/error.h"
 #include "nabla/tensor.h"
 
 namespace nabla::nn {
@@ -28,14 +31,21 @@ struct LoadResult {
 ///  - any other signature (an RNN's (x, h) → (y, h), attention's (q, k, v, masks) → (out, weights),
 ///    a detector's (images, targets) → detections or losses) derives from Module directly and calls
 ///    run_forward_hooks(inputs, outputs) from its operator() so that forward hooks see every call.
-/// Registered tensors are members of the subclass; the registry holds pointers to them, so a
-/// Module is neither copyable nor movable (hold it by shared_ptr).
+/// Registered tensors must be members of the subclass: the registry keeps their offsets inside
+/// the module, so a module can be moved (into a shared_ptr, as Sequential's constructor does)
+/// before it is shared, and the registry names the same members of the new object. Modules are
+/// not copyable (a copy would silently share or duplicate parameters) and are held by
+/// shared_ptr once built.
 class Module : public std::enable_shared_from_this<Module> {
  public:
   Module() = default;
   virtual ~Module() = default;
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
+  /// Takes over the registry, children, mode and hooks of `other` (whose registry becomes empty);
+  /// the subclass's implicit move constructor moves the registered member tensors themselves.
+  Module(Module&& other) noexcept;
+  Module& operator=(Module&&) = delete;
 
   /// Called after each forward pass through operator() with the module, its tensor inputs and its
   /// tensor outputs, in argument and result order (a UnaryModule passes one of each).
@@ -95,10 +105,10 @@ class Module : public std::enable_shared_from_this<Module> {
   LoadResult load_state_dict(const StateDict& dict, bool strict = true);
 
  protected:
-  /// Registers `*slot` as a parameter named `name` (requires_grad set when `requires_grad`).
+  /// Registers the member `*slot` as a parameter named `name` (requires_grad set when `requires_grad`).
   /// An undefined tensor registers an absent optional parameter (e.g. bias=false).
   void register_parameter(const std::string& name, Tensor* slot, bool requires_grad = true);
-  /// Registers `*slot` as a buffer (saved in the state dict when persistent).
+  /// Registers the member `*slot` as a buffer (saved in the state dict when persistent).
   void register_buffer(const std::string& name, Tensor* slot, bool persistent = true);
   /// Runs every forward hook with these inputs and outputs; a module's operator() calls it after
   /// forward, e.g. `auto [h, c] = forward(x, state); run_forward_hooks({x}, {h, c});`.
@@ -111,19 +121,25 @@ class Module : public std::enable_shared_from_this<Module> {
   }
   /// Adds (or replaces, keeping its position) the child `name`.
   void add_child(const std::string& name, std::shared_ptr<Module> module);
+  /// Raises Error unless every tensor registered in `m` lies inside the `size` bytes at `object`
+  /// (the complete object m belongs to): checked after moving a layer into a new object.
+  static void check_registry_within(const Module& m, const void* object, size_t size);
 
  private:
   struct BufferSlot {
-    Tensor* slot;
+    ptrdiff_t offset;  // of the member tensor from this Module subobject
     bool persistent;
   };
-  std::vector<std::pair<std::string, Tensor*>> params_;
+  std::vector<std::pair<std::string, ptrdiff_t>> params_;  // name, offset of the member tensor
   std::vector<std::pair<std::string, BufferSlot>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   std::vector<std::pair<int64_t, ForwardHook>> hooks_;
   int64_t next_hook_id_ = 0;
 
+  ptrdiff_t offset_of(const Tensor* slot) const;
+  Tensor& tensor_at(ptrdiff_t offset);
+  const Tensor& tensor_at(ptrdiff_t offset) const;
   void collect_state(const std::string& prefix, StateDict& out) const;
   void collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out, bool with_buffers);
 };
@@ -147,13 +163,44 @@ class UnaryModule : public Module {
   int64_t register_forward_hook(UnaryForwardHook hook);
 };
 
+namespace detail {
+template <class T>
+struct IsSharedUnary : std::false_type {};
+template <class T>
+struct IsSharedUnary<std::shared_ptr<T>> : std::is_base_of<UnaryModule, T> {};
+}  // namespace detail
+
+/// What Sequential takes as an element: a shared_ptr to a unary module (kept, so it can be shared
+/// or reached later), or a unary layer passed by value as a temporary (`nn::ReLU()`), which is
+/// moved into a new shared_ptr. An lvalue layer must be moved explicitly (std::move).
+template <class L>
+concept SequentialElement =
+    detail::IsSharedUnary<std::remove_cvref_t<L>>::value ||
+    (!std::is_lvalue_reference_v<L> && std::is_base_of_v<UnaryModule, std::remove_cvref_t<L>> &&
+     std::is_move_constructible_v<std::remove_cvref_t<L>>);
+
 /// Holds unary modules in order and applies them one after another. Children are named "0", "1", ….
+///   nn::Sequential net(nn::Conv2d(1, 6, 5), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(), nn::Linear(864, 10));
 class Sequential : public UnaryModule {
  public:
   Sequential() = default;
+  /// The given modules, in order.
   explicit Sequential(std::vector<std::shared_ptr<UnaryModule>> modules);
+  /// The given layers, in order: temporaries (`nn::ReLU()`) and shared_ptrs, mixed freely.
+  /// (A single temporary Sequential argument is a move, not a nesting; nest with push_back.)
+  template <SequentialElement... Ls>
+    requires(sizeof...(Ls) > 0)
+  explicit Sequential(Ls&&... layers) {
+    (push_back(std::forward<Ls>(layers)), ...);
+  }
   /// Appends a module (named by its position) and returns *this.
   Sequential& push_back(std::shared_ptr<UnaryModule> module);
+  /// Appends a layer given by value (`seq.push_back(nn::ReLU())`), moved into a new shared_ptr.
+  template <SequentialElement L>
+    requires(!detail::IsSharedUnary<std::remove_cvref_t<L>>::value)
+  Sequential& push_back(L&& layer) {
+    return push_back(adopt(std::forward<L>(layer)));
+  }
   /// Appends a module under an explicit name.
   Sequential& push_back(const std::string& name, std::shared_ptr<UnaryModule> module);
   /// Applies the modules in order, each through its operator() (so their hooks run).
@@ -166,6 +213,20 @@ class Sequential : public UnaryModule {
 
  private:
   std::vector<std::shared_ptr<UnaryModule>> modules_;
+
+  /// Moves a layer into a new shared_ptr of its own type. The layer must be exactly of type L
+  /// (moving a subclass through a base would slice it) and its registered tensors must be its
+  /// members; both are checked, so a layer that breaks the rule raises Error instead of
+  /// pointing its registry outside the new object.
+  template <class L>
+  static std::shared_ptr<UnaryModule> adopt(L&& layer) {
+    using T = std::remove_cvref_t<L>;
+    NABLA_CHECK(typeid(layer) == typeid(T), "Sequential: a ", layer.name(),
+                " passed as a base class would be sliced; pass it as its own type or as a shared_ptr");
+    auto moved = std::make_shared<T>(std::move(layer));
+    check_registry_within(*moved, moved.get(), sizeof(T));
+    return moved;
+  }
 };
 
 /// A list of submodules registered as "0", "1", …; it has no forward of its own.
