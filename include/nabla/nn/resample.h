@@ -9,13 +9,27 @@
 
 namespace nabla::nn {
 
+/// Arguments of Upsample by name (torch.nn.Upsample's names and defaults):
+///   nn::Upsample({.scale_factor = {2.0}, .mode = "bilinear", .align_corners = true})
+/// An empty size or scale_factor is PyTorch's None (not given); exactly one must be given.
+struct UpsampleOptions {
+  IntList size = {};                      ///< output spatial size (one value or one per dim)
+  std::vector<double> scale_factor = {};  ///< multiplier (one value or one per dim)
+  std::string mode = "nearest";           ///< "nearest", "linear", "bilinear"
+  std::optional<bool> align_corners = std::nullopt;  ///< linear modes only
+};
+
 /// Resizes (N, C, *spatial) to `size` or by `scale_factor` (exactly one given), as
-/// functional::interpolate. Example: Upsample(std::nullopt, std::vector<double>{2.0}, "bilinear", false).
+/// functional::interpolate. Example: Upsample({.scale_factor = {2.0}, .mode = "bilinear"}).
 class Upsample : public UnaryModule {
  public:
+  /// PyTorch's positional arguments and defaults.
   explicit Upsample(std::optional<IntList> size = std::nullopt,
                     std::optional<std::vector<double>> scale_factor = std::nullopt, std::string mode = "nearest",
-                    std::optional<bool> align_corners = std::nullopt);
+                    std::optional<bool> align_corners = std::nullopt)
+      : size(std::move(size)), scale_factor(std::move(scale_factor)), mode(std::move(mode)), align_corners(align_corners) {}
+  /// The arguments by name.
+  explicit Upsample(const UpsampleOptions& options);
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Upsample"; }
   /// "scale_factor=2.0, mode=nearest" or "size=(4, 6), mode=bilinear", as PyTorch.
