@@ -79,6 +79,7 @@ class BatchNormBase : public NormBase {
   /// Batch norm over inputs of the rank BatchNorm{dims}d accepts.
   BatchNormBase(int dims, const BatchNormOptions& o)
       : NormBase("BatchNorm", dims, o.num_features, o.eps, o.momentum, o.affine, o.track_running_stats) {}
+  /// Normalises with batch (training) or running (eval) statistics; updates the running ones in training.
   Tensor forward(const Tensor& input) override;
   /// forward followed by ReLU, in one fused pass (same statistics and running-stat updates).
   Tensor forward_relu(const Tensor& input);
@@ -158,6 +159,7 @@ class InstanceNormBase : public NormBase {
   /// Instance norm over inputs of rank dims + 2 (batched) or dims + 1.
   InstanceNormBase(int dims, const InstanceNormOptions& o)
       : NormBase("InstanceNorm", dims, o.num_features, o.eps, o.momentum, o.affine, o.track_running_stats) {}
+  /// Normalises each (sample, channel) over its spatial dims (running stats in eval when tracked).
   Tensor forward(const Tensor& input) override;
 };
 

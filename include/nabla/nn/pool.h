@@ -99,6 +99,7 @@ class AvgPoolNd : public UnaryModule, public SummaryGeometry {
  public:
   /// Checks the arguments (kernel_size given, no divisor_override in 1-d).
   AvgPoolNd(int dims, const AvgPoolOptions& options);
+  /// The averaged output (functional::avg_pool{1,2,3}d); errors name the layer and its arguments.
   Tensor forward(const Tensor& input) override;
   /// "AvgPool1d", "AvgPool2d" or "AvgPool3d".
   std::string name() const override;
@@ -135,6 +136,7 @@ class AdaptivePoolNd : public UnaryModule {
  public:
   /// Pools `dims` spatial dims to output_size, by maximum when `max`, else by average.
   AdaptivePoolNd(int dims, bool max, PoolInts output_size, bool return_indices);
+  /// The pooled output of shape (N, C, *output_size).
   Tensor forward(const Tensor& input) override;
   /// Max variants only: output and the flat int64 index of each maximum in its plane.
   std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
@@ -179,6 +181,7 @@ class LPPoolNd : public UnaryModule, public SummaryGeometry {
  public:
   /// Checks the arguments (norm_type non-zero, kernel_size given).
   LPPoolNd(int dims, const LPPoolOptions& options);
+  /// (Σ_window x^p)^(1/p) (functional::lp_pool{1,2}d).
   Tensor forward(const Tensor& input) override;
   /// "LPPool1d" or "LPPool2d".
   std::string name() const override;
