@@ -19,7 +19,7 @@ namespace {
 struct PoolCase {
   const char* name;
   int64_t channels, size;
-  std::function<std::shared_ptr<nabla::nn::Module>()> make;
+  std::function<std::shared_ptr<nabla::nn::UnaryModule>()> make;
 };
 
 constexpr int64_t kBatch = 64;

@@ -25,7 +25,7 @@ namespace {
 
 double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
 
-void run(const std::string& name, std::shared_ptr<nn::Module> model, const Tensor& x, const Tensor& y, int64_t batches,
+void run(const std::string& name, std::shared_ptr<nn::UnaryModule> model, const Tensor& x, const Tensor& y, int64_t batches,
          int threads) {
   optim::SGD opt(model->parameters(), {.lr = 0.01, .momentum = 0.9});
   const int64_t batch = 64, n = x.size(0);

@@ -20,7 +20,7 @@ std::string joined_names() {
 
 }  // namespace
 
-std::shared_ptr<nn::Module> create(const std::string& name, const ModelOptions& options) {
+std::shared_ptr<nn::UnaryModule> create(const std::string& name, const ModelOptions& options) {
   if (name == "lenet5") {
     NABLA_CHECK(options.image_size == 28, "models::create: lenet5 expects 28x28 inputs, got image_size ",
                 options.image_size);

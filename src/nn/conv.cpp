@@ -36,11 +36,21 @@ bool all_equal(const IntList& v, int64_t x) {
 
 }  // namespace
 
-ConvNd::ConvNd(const char* layer, int64_t spatial, int64_t in_channels_, int64_t out_channels_,
+ConvNd::ConvNd(int64_t spatial, const ConvOptions& o)
+    : ConvNd(spatial, false, o.in_channels, o.out_channels, o.kernel_size, o.stride, o.padding, o.dilation, 0, o.groups,
+             o.bias, o.padding_mode) {}
+
+ConvNd::ConvNd(int64_t spatial, const ConvTransposeOptions& o)
+    : ConvNd(spatial, true, o.in_channels, o.out_channels, o.kernel_size, o.stride, o.padding.values, o.dilation,
+             o.output_padding, o.groups, o.bias, o.padding_mode) {}
+
+ConvNd::ConvNd(int64_t spatial, bool transposed_, int64_t in_channels_, int64_t out_channels_,
                const ConvInts& kernel_size_, const ConvInts& stride_, const ConvPadding& padding_,
                const ConvInts& dilation_, const ConvInts& output_padding_, int64_t groups_, bool bias_,
-               const std::string& padding_mode_, bool transposed_)
-    : in_channels(in_channels_), out_channels(out_channels_), groups(groups_), transposed(transposed_), layer_(layer) {
+               const std::string& padding_mode_)
+    : in_channels(in_channels_), out_channels(out_channels_), groups(groups_), transposed(transposed_), spatial_(spatial) {
+  const std::string name_str = name();
+  const char* layer = name_str.c_str();
   NABLA_CHECK(in_channels > 0 && out_channels > 0, layer, ": in_channels and out_channels must be positive, got ",
               in_channels, " and ", out_channels);
   NABLA_CHECK(groups > 0, layer, ": groups must be a positive integer, got ", groups);
@@ -86,6 +96,8 @@ void ConvNd::reset_parameters() {
   if (bias.defined()) uniform_(bias, -bound, bound);
 }
 
+std::string ConvNd::name() const { return str_cat(transposed ? "ConvTranspose" : "Conv", spatial_, "d"); }
+
 std::string ConvNd::extra_repr() const {
   std::string s = str_cat(in_channels, ", ", out_channels, ", kernel_size=", tuple_str(kernel_size),
                           ", stride=", tuple_str(stride));
@@ -109,73 +121,38 @@ void ConvNd::check_input(const Tensor& input) const {
   for (int64_t d = 0; d < spatial; ++d) expected += std::string(", ") + kDimNames[spatial - 1][d];
   const std::string batched = str_cat("[N, ", channels, expected.substr(1), "]");
   const std::string unbatched = str_cat("[", channels, expected.substr(1), "]");
-  NABLA_CHECK(input.defined(), layer_, ": input is an undefined tensor");
+  NABLA_CHECK(input.defined(), name(), ": input is an undefined tensor");
   const bool rank_ok = input.dim() == spatial + 1 || input.dim() == spatial + 2;
   const int64_t got_channels = rank_ok ? input.size(input.dim() - spatial - 1) : -1;
-  NABLA_CHECK(rank_ok && got_channels == channels, layer_, ": expected input of shape ", batched, " or ", unbatched,
+  NABLA_CHECK(rank_ok && got_channels == channels, name(), ": expected input of shape ", batched, " or ", unbatched,
               ", got ", input.shape(),
               rank_ok ? str_cat(" (", got_channels, " channels instead of ", channels, ")")
                       : str_cat(" (", input.dim(), " dims instead of ", spatial + 2, " or ", spatial + 1, ")"));
 }
 
-Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, ConvInts kernel_size, ConvInts stride, ConvPadding padding,
-               ConvInts dilation, int64_t groups, bool bias, const std::string& padding_mode)
-    : ConvNd("Conv1d", 1, in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
-             padding_mode, false) {}
-Tensor Conv1d::forward(const Tensor& input) {
+Tensor ConvNd::forward(const Tensor& input) {
   check_input(input);
-  return F::conv1d(input, weight, bias, stride, padding_arg(), dilation, groups, padding_mode);
+  if (transposed) {
+    switch (spatial_) {
+      case 1:
+        return F::conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation);
+      case 2:
+        return F::conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation);
+      default:
+        return F::conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation);
+    }
+  }
+  switch (spatial_) {
+    case 1:
+      return F::conv1d(input, weight, bias, stride, padding_arg(), dilation, groups, padding_mode);
+    case 2:
+      return F::conv2d(input, weight, bias, stride, padding_arg(), dilation, groups, padding_mode);
+    default:
+      return F::conv3d(input, weight, bias, stride, padding_arg(), dilation, groups, padding_mode);
+  }
 }
 
-Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, ConvInts kernel_size, ConvInts stride, ConvPadding padding,
-               ConvInts dilation, int64_t groups, bool bias, const std::string& padding_mode)
-    : ConvNd("Conv2d", 2, in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
-             padding_mode, false) {}
-Tensor Conv2d::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv2d(input, weight, bias, stride, padding_arg(), dilation, groups, padding_mode);
-}
-
-Conv3d::Conv3d(int64_t in_channels, int64_t out_channels, ConvInts kernel_size, ConvInts stride, ConvPadding padding,
-               ConvInts dilation, int64_t groups, bool bias, const std::string& padding_mode)
-    : ConvNd("Conv3d", 3, in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
-             padding_mode, false) {}
-Tensor Conv3d::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv3d(input, weight, bias, stride, padding_arg(), dilation, groups, padding_mode);
-}
-
-ConvTranspose1d::ConvTranspose1d(int64_t in_channels, int64_t out_channels, ConvInts kernel_size, ConvInts stride,
-                                 ConvInts padding, ConvInts output_padding, int64_t groups, bool bias,
-                                 ConvInts dilation, const std::string& padding_mode)
-    : ConvNd("ConvTranspose1d", 1, in_channels, out_channels, kernel_size, stride, padding.values, dilation,
-             output_padding, groups, bias, padding_mode, true) {}
-Tensor ConvTranspose1d::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation);
-}
-
-ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, ConvInts kernel_size, ConvInts stride,
-                                 ConvInts padding, ConvInts output_padding, int64_t groups, bool bias,
-                                 ConvInts dilation, const std::string& padding_mode)
-    : ConvNd("ConvTranspose2d", 2, in_channels, out_channels, kernel_size, stride, padding.values, dilation,
-             output_padding, groups, bias, padding_mode, true) {}
-Tensor ConvTranspose2d::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation);
-}
-
-ConvTranspose3d::ConvTranspose3d(int64_t in_channels, int64_t out_channels, ConvInts kernel_size, ConvInts stride,
-                                 ConvInts padding, ConvInts output_padding, int64_t groups, bool bias,
-                                 ConvInts dilation, const std::string& padding_mode)
-    : ConvNd("ConvTranspose3d", 3, in_channels, out_channels, kernel_size, stride, padding.values, dilation,
-             output_padding, groups, bias, padding_mode, true) {}
-Tensor ConvTranspose3d::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation);
-}
-
-std::optional<Module::SpatialGeometry> ConvNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> ConvNd::spatial_geometry() const {
   if (transposed) return std::nullopt;
   return SpatialGeometry{kernel_size, stride, padding, dilation};
 }

@@ -6,8 +6,8 @@
 
 namespace nabla::nn {
 
-Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx)
-    : num_embeddings(num_embeddings), embedding_dim(embedding_dim), padding_idx(padding_idx) {
+Embedding::Embedding(const EmbeddingOptions& o)
+    : num_embeddings(o.num_embeddings), embedding_dim(o.embedding_dim), padding_idx(o.padding_idx) {
   NABLA_CHECK(num_embeddings >= 0 && embedding_dim >= 0, "Embedding: num_embeddings and embedding_dim must be "
               "non-negative, got ", num_embeddings, " and ", embedding_dim);
   if (padding_idx) {

@@ -4,6 +4,18 @@ namespace nabla::nn {
 
 namespace F = functional;
 
+Tensor Loss::operator()(const Tensor& input, const Tensor& target) {
+  Tensor loss = forward(input, target);
+  if (has_forward_hooks()) run_forward_hooks({input, target}, {loss});
+  return loss;
+}
+
+Tensor Loss3::operator()(const Tensor& a, const Tensor& b, const Tensor& c) {
+  Tensor loss = forward(a, b, c);
+  if (has_forward_hooks()) run_forward_hooks({a, b, c}, {loss});
+  return loss;
+}
+
 CrossEntropyLoss::CrossEntropyLoss(CrossEntropyLossOptions options)
     : weight(options.weight), ignore_index(options.ignore_index), label_smoothing(options.label_smoothing) {
   reduction = options.reduction;

@@ -21,19 +21,66 @@ void check_name(const std::string& name, const char* what) {
 
 }  // namespace
 
-Tensor Module::forward(const Tensor&) {
-  throw Error(str_cat(name(), ": this module has no single-input forward()"));
+Module::Module(Module&& other) noexcept
+    : std::enable_shared_from_this<Module>(),
+      params_(std::move(other.params_)),
+      buffers_(std::move(other.buffers_)),
+      children_(std::move(other.children_)),
+      training_(other.training_),
+      hooks_(std::move(other.hooks_)),
+      next_hook_id_(other.next_hook_id_) {
+  // The registry holds offsets from the Module subobject: they name the same members in the new
+  // object. The moved-from module keeps an empty registry.
+  other.params_.clear();
+  other.buffers_.clear();
+  other.children_.clear();
+  other.hooks_.clear();
 }
 
-Tensor Module::operator()(const Tensor& input) {
-  Tensor out = forward(input);
-  for (auto& [id, hook] : hooks_) hook(*this, input, out);
-  return out;
+ptrdiff_t Module::offset_of(const Tensor* slot) const {
+  NABLA_CHECK(slot != nullptr, name(), ": cannot register a null tensor slot");
+  return reinterpret_cast<const char*>(slot) - reinterpret_cast<const char*>(this);
+}
+
+Tensor& Module::tensor_at(ptrdiff_t offset) {
+  return *reinterpret_cast<Tensor*>(reinterpret_cast<char*>(this) + offset);
+}
+
+const Tensor& Module::tensor_at(ptrdiff_t offset) const {
+  return *reinterpret_cast<const Tensor*>(reinterpret_cast<const char*>(this) + offset);
+}
+
+void Module::check_registry_within(const Module& m, const void* object, size_t size) {
+  const char* begin = static_cast<const char*>(object);
+  auto check = [&](const std::string& n, ptrdiff_t offset) {
+    const char* at = reinterpret_cast<const char*>(&m) + offset;
+    NABLA_CHECK(at >= begin && at + sizeof(Tensor) <= begin + size, m.name(), ": tensor '", n,
+                "' is registered but is not a member of the module, so the module cannot be moved");
+  };
+  for (const auto& [n, offset] : m.params_) check(n, offset);
+  for (const auto& [n, b] : m.buffers_) check(n, b.offset);
 }
 
 int64_t Module::register_forward_hook(ForwardHook hook) {
   hooks_.emplace_back(next_hook_id_, std::move(hook));
   return next_hook_id_++;
+}
+
+void Module::run_forward_hooks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs) {
+  for (auto& [id, hook] : hooks_) hook(*this, inputs, outputs);
+}
+
+Tensor UnaryModule::operator()(const Tensor& input) {
+  Tensor out = forward(input);
+  if (has_forward_hooks()) run_forward_hooks({input}, {out});
+  return out;
+}
+
+int64_t UnaryModule::register_forward_hook(UnaryForwardHook hook) {
+  return Module::register_forward_hook(
+      [hook = std::move(hook)](Module& m, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+        hook(m, in.at(0), out.at(0));
+      });
 }
 
 void Module::remove_forward_hook(int64_t id) {
@@ -47,13 +94,13 @@ void Module::register_parameter(const std::string& pname, Tensor* slot, bool req
     NABLA_CHECK(slot->is_leaf(), name(), ": parameter '", pname, "' must be a leaf tensor (use detach())");
     slot->requires_grad_(true);
   }
-  params_.emplace_back(pname, slot);
+  params_.emplace_back(pname, offset_of(slot));
 }
 
 void Module::register_buffer(const std::string& bname, Tensor* slot, bool persistent) {
   check_name(bname, "buffer");
   for (const auto& [n, s] : buffers_) NABLA_CHECK(n != bname, name(), ": buffer '", bname, "' registered twice");
-  buffers_.emplace_back(bname, BufferSlot{slot, persistent});
+  buffers_.emplace_back(bname, BufferSlot{offset_of(slot), persistent});
 }
 
 void Module::add_child(const std::string& cname, std::shared_ptr<Module> module) {
@@ -71,8 +118,10 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurs
   std::vector<std::pair<std::string, Tensor>> out;
   std::set<const TensorImpl*> seen;  // shared parameters are listed once
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
-    for (const auto& [n, slot] : m.params_)
-      if (slot->defined() && seen.insert(slot->impl_ptr().get()).second) out.emplace_back(join(prefix, n), *slot);
+    for (const auto& [n, offset] : m.params_) {
+      const Tensor& p = m.tensor_at(offset);
+      if (p.defined() && seen.insert(p.impl_ptr().get()).second) out.emplace_back(join(prefix, n), p);
+    }
     if (recurse)
       for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
   };
@@ -90,7 +139,7 @@ std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) 
   std::vector<std::pair<std::string, Tensor>> out;
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
     for (const auto& [n, b] : m.buffers_)
-      if (b.slot->defined()) out.emplace_back(join(prefix, n), *b.slot);
+      if (m.tensor_at(b.offset).defined()) out.emplace_back(join(prefix, n), m.tensor_at(b.offset));
     if (recurse)
       for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
   };
@@ -143,14 +192,15 @@ void Module::zero_grad() {
 Module& Module::to(DType dtype) {
   NABLA_CHECK(is_floating(dtype), name(), ".to: only floating-point dtypes are supported, got ", dtype_name(dtype));
   apply([dtype](Module& m) {
-    for (auto& [n, slot] : m.params_) {
+    for (auto& [n, offset] : m.params_) {
+      Tensor* slot = &m.tensor_at(offset);
       if (!slot->defined() || slot->dtype() == dtype) continue;
       const bool rg = slot->requires_grad();
       *slot = slot->detach().to(dtype);
       if (rg) slot->requires_grad_(true);
     }
     for (auto& [n, b] : m.buffers_)
-      if (b.slot->defined() && is_floating(b.slot->dtype())) *b.slot = b.slot->to(dtype);
+      if (Tensor& t = m.tensor_at(b.offset); t.defined() && is_floating(t.dtype())) t = t.to(dtype);
   });
   return *this;
 }
@@ -162,10 +212,10 @@ Module& Module::apply(const std::function<void(Module&)>& fn) {
 }
 
 void Module::collect_state(const std::string& prefix, StateDict& out) const {
-  for (const auto& [n, slot] : params_)
-    if (slot->defined()) out[join(prefix, n)] = slot->detach();
+  for (const auto& [n, offset] : params_)
+    if (tensor_at(offset).defined()) out[join(prefix, n)] = tensor_at(offset).detach();
   for (const auto& [n, b] : buffers_)
-    if (b.slot->defined() && b.persistent) out[join(prefix, n)] = b.slot->detach();
+    if (tensor_at(b.offset).defined() && b.persistent) out[join(prefix, n)] = tensor_at(b.offset).detach();
   for (const auto& [n, child] : children_) child->collect_state(join(prefix, n), out);
 }
 
@@ -177,11 +227,11 @@ StateDict Module::state_dict() const {
 
 void Module::collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out,
                            bool with_buffers) {
-  for (auto& [n, slot] : params_)
-    if (slot->defined()) out.emplace_back(join(prefix, n), slot);
+  for (auto& [n, offset] : params_)
+    if (tensor_at(offset).defined()) out.emplace_back(join(prefix, n), &tensor_at(offset));
   if (with_buffers)
     for (auto& [n, b] : buffers_)
-      if (b.slot->defined() && b.persistent) out.emplace_back(join(prefix, n), b.slot);
+      if (tensor_at(b.offset).defined() && b.persistent) out.emplace_back(join(prefix, n), &tensor_at(b.offset));
   for (auto& [n, child] : children_) child->collect_slots(join(prefix, n), out, with_buffers);
 }
 
@@ -256,15 +306,15 @@ std::ostream& operator<<(std::ostream& os, const Module& module) { return os << 
 
 // ---- containers ----------------------------------------------------------------------------------
 
-Sequential::Sequential(std::vector<std::shared_ptr<Module>> modules) {
+Sequential::Sequential(std::vector<std::shared_ptr<UnaryModule>> modules) {
   for (auto& m : modules) push_back(std::move(m));
 }
 
-Sequential& Sequential::push_back(std::shared_ptr<Module> module) {
+Sequential& Sequential::push_back(std::shared_ptr<UnaryModule> module) {
   return push_back(std::to_string(modules_.size()), std::move(module));
 }
 
-Sequential& Sequential::push_back(const std::string& key, std::shared_ptr<Module> module) {
+Sequential& Sequential::push_back(const std::string& key, std::shared_ptr<UnaryModule> module) {
   add_child(key, module);
   modules_.push_back(std::move(module));
   return *this;
@@ -276,7 +326,7 @@ Tensor Sequential::forward(const Tensor& input) {
   return x;
 }
 
-std::shared_ptr<Module> Sequential::operator[](size_t index) const {
+std::shared_ptr<UnaryModule> Sequential::operator[](size_t index) const {
   NABLA_CHECK(index < modules_.size(), "Sequential: index ", index, " is out of range for ", modules_.size(), " modules");
   return modules_[index];
 }

@@ -14,10 +14,16 @@ using detail::py_float;
 
 // ---- BatchNorm -----------------------------------------------------------------------------------
 
-NormBase::NormBase(const char* layer, int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-                   bool track_running_stats)
-    : num_features(num_features), eps(eps), momentum(momentum), affine(affine), track_running_stats(track_running_stats) {
-  NABLA_CHECK(num_features > 0, layer, ": num_features must be positive, got ", num_features);
+NormBase::NormBase(const char* family, int dims, int64_t num_features, double eps, std::optional<double> momentum,
+                   bool affine, bool track_running_stats)
+    : num_features(num_features),
+      eps(eps),
+      momentum(momentum),
+      affine(affine),
+      track_running_stats(track_running_stats),
+      family_(family),
+      dims_(dims) {
+  NABLA_CHECK(num_features > 0, name(), ": num_features must be positive, got ", num_features);
   if (affine) {
     weight = empty({num_features});
     bias = empty({num_features});
@@ -51,20 +57,32 @@ void NormBase::reset_parameters() {
   bias.zero_();
 }
 
-Tensor BatchNormBase::run(const Tensor& input, bool relu) {
-  check_input_dim(input);
-  NABLA_CHECK(input.size(1) == num_features, name(), ": expected input with ", num_features,
-              " channels (num_features) in dim 1, got input of shape ", input.shape());
+std::string NormBase::name() const { return str_cat(family_, dims_, "d"); }
+
+std::string NormBase::extra_repr() const {
+  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", momentum ? py_float(*momentum) : "None",
+                 ", affine=", py_bool(affine), ", track_running_stats=", py_bool(track_running_stats));
+}
+
+double NormBase::update_factor(bool count_batch) {
   // PyTorch's bookkeeping: the update factor is momentum, or 1/num_batches_tracked (a cumulative
   // moving average) when momentum is None.
   double factor = momentum.value_or(0.0);
   if (is_training() && track_running_stats) {
-    {
+    if (count_batch) {
       NoGradGuard guard;
       num_batches_tracked.add_(1.0);
     }
     if (!momentum) factor = 1.0 / num_batches_tracked.item();
   }
+  return factor;
+}
+
+Tensor BatchNormBase::run(const Tensor& input, bool relu) {
+  check_input_dim(input);
+  NABLA_CHECK(input.size(1) == num_features, name(), ": expected input with ", num_features,
+              " channels (num_features) in dim 1, got input of shape ", input.shape());
+  const double factor = update_factor(/*count_batch=*/true);
   const bool use_batch_stats = is_training() || !running_mean.defined();
   const bool pass_stats = !is_training() || track_running_stats;
   const Tensor rm = pass_stats ? running_mean : Tensor(), rv = pass_stats ? running_var : Tensor();
@@ -75,26 +93,24 @@ Tensor BatchNormBase::run(const Tensor& input, bool relu) {
 Tensor BatchNormBase::forward(const Tensor& input) { return run(input, false); }
 Tensor BatchNormBase::forward_relu(const Tensor& input) { return run(input, true); }
 
-std::string BatchNormBase::extra_repr() const {
-  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", momentum ? py_float(*momentum) : "None",
-                 ", affine=", py_bool(affine), ", track_running_stats=", py_bool(track_running_stats));
-}
-
-void BatchNorm1d::check_input_dim(const Tensor& input) const {
-  NABLA_CHECK(input.dim() == 2 || input.dim() == 3, "BatchNorm1d: expected 2-d (N, C) or 3-d (N, C, L) input, got shape ",
-              input.shape());
-}
-void BatchNorm2d::check_input_dim(const Tensor& input) const {
-  NABLA_CHECK(input.dim() == 4, "BatchNorm2d: expected 4-d input (N, C, H, W), got shape ", input.shape());
-}
-void BatchNorm3d::check_input_dim(const Tensor& input) const {
-  NABLA_CHECK(input.dim() == 5, "BatchNorm3d: expected 5-d input (N, C, D, H, W), got shape ", input.shape());
+void BatchNormBase::check_input_dim(const Tensor& input) const {
+  switch (dims()) {
+    case 1:
+      NABLA_CHECK(input.dim() == 2 || input.dim() == 3,
+                  "BatchNorm1d: expected 2-d (N, C) or 3-d (N, C, L) input, got shape ", input.shape());
+      break;
+    case 2:
+      NABLA_CHECK(input.dim() == 4, "BatchNorm2d: expected 4-d input (N, C, H, W), got shape ", input.shape());
+      break;
+    default:
+      NABLA_CHECK(input.dim() == 5, "BatchNorm3d: expected 5-d input (N, C, D, H, W), got shape ", input.shape());
+  }
 }
 
 // ---- LayerNorm -----------------------------------------------------------------------------------
 
-LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine)
-    : normalized_shape(std::move(normalized_shape)), eps(eps), elementwise_affine(elementwise_affine) {
+LayerNorm::LayerNorm(const LayerNormOptions& o)
+    : normalized_shape(o.normalized_shape), eps(o.eps), elementwise_affine(o.elementwise_affine) {
   NABLA_CHECK(!this->normalized_shape.empty(), "LayerNorm: normalized_shape must have at least one dim");
   for (int64_t s : this->normalized_shape)
     NABLA_CHECK(s > 0, "LayerNorm: normalized_shape must be positive, got ", this->normalized_shape);
@@ -129,8 +145,8 @@ std::string LayerNorm::extra_repr() const {
 
 // ---- GroupNorm -----------------------------------------------------------------------------------
 
-GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, double eps, bool affine)
-    : num_groups(num_groups), num_channels(num_channels), eps(eps), affine(affine) {
+GroupNorm::GroupNorm(const GroupNormOptions& o)
+    : num_groups(o.num_groups), num_channels(o.num_channels), eps(o.eps), affine(o.affine) {
   NABLA_CHECK(num_groups > 0 && num_channels > 0 && num_channels % num_groups == 0, "GroupNorm: num_channels (",
               num_channels, ") must be divisible by num_groups (", num_groups, ")");
   if (affine) {
@@ -163,27 +179,25 @@ std::string GroupNorm::extra_repr() const {
 
 
 Tensor InstanceNormBase::forward(const Tensor& input) {
-  const int64_t nd = batched_dim();
+  const int64_t nd = dims() + 2;  // rank of a batched input
   NABLA_CHECK(input.dim() == nd || input.dim() == nd - 1, name(), ": expected ", nd - 1, "-d (unbatched) or ", nd,
               "-d input, got shape ", input.shape());
   const bool unbatched = input.dim() == nd - 1;
   const Tensor x = unbatched ? input.unsqueeze(0) : input;
   NABLA_CHECK(!(affine || track_running_stats) || x.size(1) == num_features, name(), ": expected input with ",
               num_features, " channels (num_features) in the channel dim, got input of shape ", input.shape());
+  // PyTorch does not count batches in InstanceNorm; only the cumulative average needs the count.
+  const double factor = update_factor(/*count_batch=*/!momentum);
   const Tensor y = F::instance_norm(x, running_mean, running_var, weight, bias, is_training() || !track_running_stats,
-                                    *momentum, eps);
+                                    factor, eps);
   return unbatched ? y.squeeze(0) : y;
 }
 
-std::string InstanceNormBase::extra_repr() const {
-  return str_cat(num_features, ", eps=", py_float(eps), ", momentum=", py_float(*momentum), ", affine=", py_bool(affine),
-                 ", track_running_stats=", py_bool(track_running_stats));
-}
 
 // ---- LocalResponseNorm -----------------------------------------------------------------------------
 
-LocalResponseNorm::LocalResponseNorm(int64_t size, double alpha, double beta, double k)
-    : size(size), alpha(alpha), beta(beta), k(k) {
+LocalResponseNorm::LocalResponseNorm(const LocalResponseNormOptions& o)
+    : size(o.size), alpha(o.alpha), beta(o.beta), k(o.k) {
   NABLA_CHECK(size >= 1, "LocalResponseNorm: size must be positive, got ", size);
 }
 

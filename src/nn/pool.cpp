@@ -53,15 +53,18 @@ IntList per_dim(const IntList& values, int dims, int64_t fill) {
 
 // ---- MaxPoolNd ------------------------------------------------------------------------------------
 
-MaxPoolNd::MaxPoolNd(int dims, PoolInts kernel_size_, PoolInts stride_, PoolInts padding_, PoolInts dilation_,
-                     bool return_indices_, bool ceil_mode_)
-    : kernel_size(std::move(kernel_size_.values)),
-      stride(stride_.values.empty() ? kernel_size : std::move(stride_.values)),
-      padding(std::move(padding_.values)),
-      dilation(std::move(dilation_.values)),
-      return_indices(return_indices_),
-      ceil_mode(ceil_mode_),
-      dims_(dims) {}
+MaxPoolNd::MaxPoolNd(int dims, const MaxPoolOptions& o)
+    : kernel_size(o.kernel_size.values),
+      stride(o.stride.values.empty() ? kernel_size : o.stride.values),
+      padding(o.padding.values),
+      dilation(o.dilation.values),
+      return_indices(o.return_indices),
+      ceil_mode(o.ceil_mode),
+      dims_(dims) {
+  NABLA_CHECK(!kernel_size.empty(), name(), ": kernel_size is required");
+}
+
+std::string MaxPoolNd::name() const { return str_cat("MaxPool", dims_, "d"); }
 
 std::pair<Tensor, Tensor> MaxPoolNd::forward_with_indices(const Tensor& input) {
   return in_layer(*this, [&] {
@@ -96,15 +99,19 @@ std::string MaxPoolNd::extra_repr() const {
 
 // ---- AvgPoolNd ------------------------------------------------------------------------------------
 
-AvgPoolNd::AvgPoolNd(int dims, PoolInts kernel_size_, PoolInts stride_, PoolInts padding_, bool ceil_mode_,
-                     bool count_include_pad_, std::optional<int64_t> divisor_override_)
-    : kernel_size(std::move(kernel_size_.values)),
-      stride(stride_.values.empty() ? kernel_size : std::move(stride_.values)),
-      padding(std::move(padding_.values)),
-      ceil_mode(ceil_mode_),
-      count_include_pad(count_include_pad_),
-      divisor_override(divisor_override_),
-      dims_(dims) {}
+AvgPoolNd::AvgPoolNd(int dims, const AvgPoolOptions& o)
+    : kernel_size(o.kernel_size.values),
+      stride(o.stride.values.empty() ? kernel_size : o.stride.values),
+      padding(o.padding.values),
+      ceil_mode(o.ceil_mode),
+      count_include_pad(o.count_include_pad),
+      divisor_override(o.divisor_override),
+      dims_(dims) {
+  NABLA_CHECK(!kernel_size.empty(), name(), ": kernel_size is required");
+  NABLA_CHECK(dims > 1 || !divisor_override, name(), ": divisor_override is not an argument of AvgPool1d (as in PyTorch)");
+}
+
+std::string AvgPoolNd::name() const { return str_cat("AvgPool", dims_, "d"); }
 
 Tensor AvgPoolNd::forward(const Tensor& input) {
   return in_layer(*this, [&] {
@@ -129,6 +136,8 @@ std::string AvgPoolNd::extra_repr() const {
 
 AdaptivePoolNd::AdaptivePoolNd(int dims, bool max, PoolInts output_size_, bool return_indices_)
     : output_size(std::move(output_size_.values)), return_indices(return_indices_), dims_(dims), max_(max) {}
+
+std::string AdaptivePoolNd::name() const { return str_cat(max_ ? "AdaptiveMaxPool" : "AdaptiveAvgPool", dims_, "d"); }
 
 Tensor AdaptivePoolNd::forward(const Tensor& input) {
   return in_layer(*this, [&] {
@@ -171,12 +180,13 @@ std::string AdaptivePoolNd::extra_repr() const { return "output_size=" + py_size
 
 // ---- LPPoolNd -------------------------------------------------------------------------------------
 
-LPPoolNd::LPPoolNd(int dims, double norm_type_, PoolInts kernel_size_, PoolInts stride_, bool ceil_mode_)
-    : norm_type(norm_type_),
-      kernel_size(std::move(kernel_size_.values)),
-      stride(std::move(stride_.values)),
-      ceil_mode(ceil_mode_),
-      dims_(dims) {}
+LPPoolNd::LPPoolNd(int dims, const LPPoolOptions& o)
+    : norm_type(o.norm_type), kernel_size(o.kernel_size.values), stride(o.stride.values), ceil_mode(o.ceil_mode), dims_(dims) {
+  NABLA_CHECK(norm_type != 0, name(), ": norm_type (p) must be non-zero, got 0");
+  NABLA_CHECK(!kernel_size.empty(), name(), ": kernel_size is required");
+}
+
+std::string LPPoolNd::name() const { return str_cat("LPPool", dims_, "d"); }
 
 Tensor LPPoolNd::forward(const Tensor& input) {
   return in_layer(*this, [&] {
@@ -209,23 +219,29 @@ Tensor MaxUnpool2d::forward(const Tensor& input, const Tensor& indices, const st
   return in_layer(*this, [&] { return F::max_unpool2d(input, indices, kernel_size, stride, padding, output_size); });
 }
 
+Tensor MaxUnpool2d::operator()(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size) {
+  Tensor out = forward(input, indices, output_size);
+  if (has_forward_hooks()) run_forward_hooks({input, indices}, {out});
+  return out;
+}
+
 std::string MaxUnpool2d::extra_repr() const {
   return str_cat("kernel_size=", py_tuple(kernel_size), ", stride=", py_tuple(stride), ", padding=", py_tuple(padding));
 }
 
-std::optional<Module::SpatialGeometry> MaxPoolNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> MaxPoolNd::spatial_geometry() const {
   IntList k = per_dim(kernel_size, dims_, 1);
   return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), per_dim(padding, dims_, 0),
                          per_dim(dilation, dims_, 1)};
 }
 
-std::optional<Module::SpatialGeometry> AvgPoolNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> AvgPoolNd::spatial_geometry() const {
   IntList k = per_dim(kernel_size, dims_, 1);
   return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), per_dim(padding, dims_, 0),
                          IntList(dims_, 1)};
 }
 
-std::optional<Module::SpatialGeometry> LPPoolNd::spatial_geometry() const {
+std::optional<SummaryGeometry::SpatialGeometry> LPPoolNd::spatial_geometry() const {
   IntList k = per_dim(kernel_size, dims_, 1);
   return SpatialGeometry{k, per_dim(stride.empty() ? k : stride, dims_, 1), IntList(dims_, 0), IntList(dims_, 1)};
 }

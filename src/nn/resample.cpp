@@ -40,12 +40,11 @@ std::string py_values(const V& v, Fmt&& fmt) {
 
 }  // namespace
 
-Upsample::Upsample(std::optional<IntList> size_, std::optional<std::vector<double>> scale_factor_, std::string mode_,
-                   std::optional<bool> align_corners_)
-    : size(std::move(size_)),
-      scale_factor(std::move(scale_factor_)),
-      mode(std::move(mode_)),
-      align_corners(align_corners_) {}
+Upsample::Upsample(const UpsampleOptions& o)
+    : size(o.size.empty() ? std::nullopt : std::optional<IntList>(o.size)),
+      scale_factor(o.scale_factor.empty() ? std::nullopt : std::optional<std::vector<double>>(o.scale_factor)),
+      mode(o.mode),
+      align_corners(o.align_corners) {}
 
 Tensor Upsample::forward(const Tensor& input) {
   return in_layer(*this, [&] { return F::interpolate(input, size, scale_factor, mode, align_corners); });

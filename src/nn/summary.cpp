@@ -41,7 +41,8 @@ class ReceptiveFieldTracker {
   /// Accounts for one layer call and fills the row's receptive_field and jump when tracked.
   void visit(const Module& module, const Shape& in, const Shape& out, SummaryRow& row) {
     if (!tracking_) return;
-    if (auto geo = module.spatial_geometry()) {
+    const auto* layer = dynamic_cast<const SummaryGeometry*>(&module);
+    if (auto geo = layer ? layer->spatial_geometry() : std::nullopt) {
       if (static_cast<int64_t>(geo->kernel.size()) != spatial_) {
         tracking_ = false;
         return;
@@ -94,7 +95,7 @@ std::string megabytes(int64_t bytes) {
 
 }  // namespace
 
-ModelSummary summary(Module& model, const Shape& input_shape, DType dtype) {
+ModelSummary summary(UnaryModule& model, const Shape& input_shape, DType dtype) {
   for (int64_t s : input_shape)
     NABLA_CHECK(s > 0, "nn::summary: input_shape must have positive sizes (one sample, no batch dim), got ",
                 shape_str(input_shape));
@@ -108,14 +109,20 @@ ModelSummary summary(Module& model, const Shape& input_shape, DType dtype) {
   for (auto& [name, module] : model.named_modules()) {
     if (!module->named_children().empty()) continue;
     names[module.get()] = name;
-    int64_t id = module->register_forward_hook([&](Module& m, const Tensor& in, const Tensor& out) {
+    int64_t id = module->register_forward_hook([&](Module& m, const std::vector<Tensor>& inputs,
+                                                   const std::vector<Tensor>& outputs) {
+      // A row describes the first input and output (the only ones of a unary layer).
+      if (inputs.empty() || outputs.empty()) return;
+      const Tensor& in = inputs[0];
+      const Tensor& out = outputs[0];
       SummaryRow row;
       row.name = names[&m];
       row.type = m.name();
       row.output_shape = out.shape();
       row.params = m.num_parameters();
       row.trainable_params = m.num_parameters(/*only_trainable=*/true);
-      row.multiply_adds = m.multiply_adds(in.shape(), out.shape());
+      if (const auto* layer = dynamic_cast<const SummaryGeometry*>(&m))
+        row.multiply_adds = layer->multiply_adds(in.shape(), out.shape());
       tracker.visit(m, in.shape(), out.shape(), row);
       result.output_bytes += out.numel() * static_cast<int64_t>(out.element_size());
       result.rows.push_back(std::move(row));

@@ -26,7 +26,7 @@ fs::path temp_dir(const std::string& name) {
 }
 
 std::shared_ptr<nn::Sequential> small_cnn() {
-  return std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
+  return std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::UnaryModule>>{
       std::make_shared<nn::Conv2d>(1, 4, 3), std::make_shared<nn::BatchNorm2d>(4), std::make_shared<nn::ReLU>(),
       std::make_shared<nn::Dropout>(0.3), std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(4 * 6 * 6, 3)});
 }
@@ -233,7 +233,7 @@ TEST(Checkpoint, MismatchedContentsAreNamed) {
     return std::string("(no error)");
   };
   // A model with a different head: mis-shaped key named.
-  auto other = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
+  auto other = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::UnaryModule>>{
       std::make_shared<nn::Conv2d>(1, 4, 3), std::make_shared<nn::BatchNorm2d>(4), std::make_shared<nn::ReLU>(),
       std::make_shared<nn::Dropout>(0.3), std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(4 * 6 * 6, 5)});
   Checkpoint c = run.checkpoint();

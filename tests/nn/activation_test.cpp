@@ -15,7 +15,7 @@ namespace F = nabla::nn::functional;
 namespace {
 const std::vector<double> kPoints{-2, -1, -0.5, 0, 0.5, 1, 2};
 
-void expect_values(nn::Module& m, const std::vector<double>& expected) {
+void expect_values(nn::UnaryModule& m, const std::vector<double>& expected) {
   SCOPED_TRACE(m.to_string());
   for (DType dt : {DType::Float32, DType::Float64}) {
     const auto y = m.forward(from_vector<double>(kPoints).to(dt)).to_vector<double>();

@@ -194,7 +194,7 @@ TEST(NormGradcheck, LocalResponseNorm) {
 TEST(NormGradcheck, Activations) {
   Tensor x = away_from_zero({3, 5}, 70);
   Tensor xt = away_from_zero({5, 3}, 71).detach().t().requires_grad_();
-  std::vector<std::shared_ptr<nn::Module>> layers{
+  std::vector<std::shared_ptr<nn::UnaryModule>> layers{
       std::make_shared<nn::ReLU>(),        std::make_shared<nn::LeakyReLU>(0.2), std::make_shared<nn::ELU>(0.7),
       std::make_shared<nn::SELU>(),        std::make_shared<nn::GELU>(),        std::make_shared<nn::GELU>("tanh"),
       std::make_shared<nn::SiLU>(),        std::make_shared<nn::Sigmoid>(),     std::make_shared<nn::Tanh>(),

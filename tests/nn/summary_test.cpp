@@ -8,7 +8,7 @@
 using namespace nabla;
 
 namespace {
-std::shared_ptr<nn::Sequential> seq(std::vector<std::shared_ptr<nn::Module>> modules) {
+std::shared_ptr<nn::Sequential> seq(std::vector<std::shared_ptr<nn::UnaryModule>> modules) {
   return std::make_shared<nn::Sequential>(std::move(modules));
 }
 }  // namespace

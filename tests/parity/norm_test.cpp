@@ -23,10 +23,10 @@ using namespace nabla;
 
 namespace {
 
-using Factory = std::function<std::shared_ptr<nn::Module>()>;
+using Factory = std::function<std::shared_ptr<nn::UnaryModule>()>;
 template <class M, class... A>
 Factory make(A... args) {
-  return [=] { return std::static_pointer_cast<nn::Module>(std::make_shared<M>(args...)); };
+  return [=] { return std::static_pointer_cast<nn::UnaryModule>(std::make_shared<M>(args...)); };
 }
 
 struct Case {

@@ -29,7 +29,7 @@ struct TrainingRun {
 
   explicit TrainingRun(uint64_t seed) : loader_rng(seed + 1) {
     manual_seed(seed);
-    model = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
+    model = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::UnaryModule>>{
         std::make_shared<nn::Conv2d>(1, 4, 3), std::make_shared<nn::BatchNorm2d>(4), std::make_shared<nn::ReLU>(),
         std::make_shared<nn::Dropout>(0.3), std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(4 * 6 * 6, 3)});
     opt = std::make_unique<optim::SGD>(model->parameters(), optim::SGDOptions{.lr = 0.1, .momentum = 0.9});

@@ -49,7 +49,7 @@ void load_run_checkpoint(const std::string& path, RunState& state);
 
 /// A model rebuilt from a checkpoint, in eval mode, with its description.
 struct LoadedModel {
-  std::shared_ptr<nn::Module> model;
+  std::shared_ptr<nn::UnaryModule> model;
   std::string name;
   models::ModelOptions options;
   Normalization norm;

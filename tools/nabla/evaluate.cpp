@@ -26,7 +26,7 @@ std::vector<double> EvalResult::recall() const {
   return out;
 }
 
-EvalResult evaluate(nn::Module& model, const ImageSet& set, int64_t num_classes, int64_t batch_size, int64_t k) {
+EvalResult evaluate(nn::UnaryModule& model, const ImageSet& set, int64_t num_classes, int64_t batch_size, int64_t k) {
   const bool was_training = model.is_training();
   model.eval();
   NoGradGuard no_grad;

@@ -21,7 +21,7 @@ struct EvalResult {
 };
 
 /// Runs `model` in eval mode without gradients over `set` in batches (restoring its mode after).
-EvalResult evaluate(nn::Module& model, const ImageSet& set, int64_t num_classes, int64_t batch_size = 500,
+EvalResult evaluate(nn::UnaryModule& model, const ImageSet& set, int64_t num_classes, int64_t batch_size = 500,
                     int64_t k = 5);
 
 }  // namespace nabla::cli

@@ -8,7 +8,7 @@
 
 namespace nabla::cli {
 
-LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr,
+LrFindResult lr_range_test(nn::UnaryModule& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr,
                            double max_lr, int64_t steps) {
   LrFindResult r;
   const double factor = std::pow(max_lr / min_lr, 1.0 / double(std::max<int64_t>(steps - 1, 1)));

@@ -21,7 +21,7 @@ struct LrFindResult {
 /// Runs the test for at most `steps` batches from `loader` (epoch after epoch), stopping early when
 /// the smoothed loss exceeds 4× its minimum or becomes non-finite. Changes the model's weights and
 /// the optimizer's lr.
-LrFindResult lr_range_test(nn::Module& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr = 1e-6,
+LrFindResult lr_range_test(nn::UnaryModule& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr = 1e-6,
                            double max_lr = 10.0, int64_t steps = 200);
 
 /// Writes <dir>/lr_find.csv (lr,loss) and <dir>/lr_find.svg (log-scale lr axis).

@@ -15,7 +15,7 @@ namespace nabla::cli {
 
 /// Everything one epoch of training touches.
 struct TrainLoop {
-  nn::Module& model;
+  nn::UnaryModule& model;
   optim::Optimizer& opt;
   optim::LRScheduler* sched;  ///< may be null (constant lr)
   bool per_batch_schedule;

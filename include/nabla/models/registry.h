@@ -26,7 +26,7 @@ std::vector<std::string> model_names();
 
 /// Builds the model `name` ("lenet5", "mlp") with `options`. An unknown name raises Error listing
 /// the known names.
-std::shared_ptr<nn::Module> create(const std::string& name, const ModelOptions& options = {});
+std::shared_ptr<nn::UnaryModule> create(const std::string& name, const ModelOptions& options = {});
 
 /// The model name and options as string metadata ("model", "num_classes", "in_channels",
 /// "image_size", "hidden" as "256,128", "batch_norm" as "true"/"false", "dropout").

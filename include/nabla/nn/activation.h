@@ -9,14 +9,14 @@
 namespace nabla::nn {
 
 /// max(x, 0).
-class ReLU : public Module {
+class ReLU : public UnaryModule {
  public:
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "ReLU"; }
 };
 
 /// x for x > 0, negative_slope·x otherwise.
-class LeakyReLU : public Module {
+class LeakyReLU : public UnaryModule {
  public:
   explicit LeakyReLU(double negative_slope = 0.01) : negative_slope(negative_slope) {}
   Tensor forward(const Tensor& input) override;
@@ -26,7 +26,7 @@ class LeakyReLU : public Module {
 };
 
 /// x for x > 0, alpha·(eˣ − 1) otherwise.
-class ELU : public Module {
+class ELU : public UnaryModule {
  public:
   explicit ELU(double alpha = 1.0) : alpha(alpha) {}
   Tensor forward(const Tensor& input) override;
@@ -36,14 +36,14 @@ class ELU : public Module {
 };
 
 /// Self-normalising ELU: scale·elu(x, alpha) with alpha ≈ 1.6733, scale ≈ 1.0507.
-class SELU : public Module {
+class SELU : public UnaryModule {
  public:
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "SELU"; }
 };
 
 /// x·Φ(x); approximate "tanh" uses ½x·(1 + tanh(√(2/π)(x + 0.044715x³))).
-class GELU : public Module {
+class GELU : public UnaryModule {
  public:
   explicit GELU(std::string approximate = "none");
   Tensor forward(const Tensor& input) override;
@@ -53,28 +53,28 @@ class GELU : public Module {
 };
 
 /// x·σ(x) (swish).
-class SiLU : public Module {
+class SiLU : public UnaryModule {
  public:
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "SiLU"; }
 };
 
 /// 1/(1 + e^−x).
-class Sigmoid : public Module {
+class Sigmoid : public UnaryModule {
  public:
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Sigmoid"; }
 };
 
 /// tanh(x).
-class Tanh : public Module {
+class Tanh : public UnaryModule {
  public:
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Tanh"; }
 };
 
 /// log(1 + e^(βx))/β, linear where βx > threshold.
-class Softplus : public Module {
+class Softplus : public UnaryModule {
  public:
   explicit Softplus(double beta = 1.0, double threshold = 20.0) : beta(beta), threshold(threshold) {}
   Tensor forward(const Tensor& input) override;
@@ -84,7 +84,7 @@ class Softplus : public Module {
 };
 
 /// clamp(x, min_val, max_val).
-class Hardtanh : public Module {
+class Hardtanh : public UnaryModule {
  public:
   explicit Hardtanh(double min_val = -1.0, double max_val = 1.0);
   Tensor forward(const Tensor& input) override;
@@ -95,7 +95,7 @@ class Hardtanh : public Module {
 
 /// Softmax along `dim`. Without a dim, PyTorch's legacy choice: dim 0 for 0-, 1- and 3-d inputs,
 /// dim 1 otherwise.
-class Softmax : public Module {
+class Softmax : public UnaryModule {
  public:
   explicit Softmax(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
   Tensor forward(const Tensor& input) override;
@@ -105,7 +105,7 @@ class Softmax : public Module {
 };
 
 /// log(softmax(x)) along `dim` (same default rule as Softmax).
-class LogSoftmax : public Module {
+class LogSoftmax : public UnaryModule {
  public:
   explicit LogSoftmax(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
   Tensor forward(const Tensor& input) override;
@@ -117,7 +117,7 @@ class LogSoftmax : public Module {
 /// Maxout(k): the maximum over groups of k consecutive features of dim 1, (N, C, *) →
 /// (N, C/k, *). PyTorch has no Maxout layer; this is Goodfellow et al.'s unit applied to the
 /// outputs of the preceding layer (e.g. Linear(in, k·out) → Maxout(k)).
-class Maxout : public Module {
+class Maxout : public UnaryModule {
  public:
   explicit Maxout(int64_t pool_size);
   Tensor forward(const Tensor& input) override;

@@ -6,7 +6,7 @@
 namespace nabla::nn {
 
 /// Inverted dropout (functional::dropout): kept units scaled by 1/(1 − p) in training.
-class Dropout : public Module {
+class Dropout : public UnaryModule {
  public:
   explicit Dropout(double p = 0.5);
   Tensor forward(const Tensor& input) override;
@@ -16,7 +16,7 @@ class Dropout : public Module {
 };
 
 /// Zeroes whole channels of (N, C, H, W) / (C, H, W) inputs (functional::dropout2d).
-class Dropout2d : public Module {
+class Dropout2d : public UnaryModule {
  public:
   explicit Dropout2d(double p = 0.5);
   Tensor forward(const Tensor& input) override;
@@ -26,7 +26,7 @@ class Dropout2d : public Module {
 };
 
 /// Dropout that keeps SELU's self-normalising mean and variance (functional::alpha_dropout).
-class AlphaDropout : public Module {
+class AlphaDropout : public UnaryModule {
  public:
   explicit AlphaDropout(double p = 0.5);
   Tensor forward(const Tensor& input) override;
@@ -37,7 +37,7 @@ class AlphaDropout : public Module {
 
 /// Stochastic depth (timm's DropPath): drops the whole residual branch per sample with
 /// probability drop_prob, scaling kept samples by 1/(1 − drop_prob) when scale_by_keep.
-class DropPath : public Module {
+class DropPath : public UnaryModule {
  public:
   explicit DropPath(double drop_prob = 0.0, bool scale_by_keep = true);
   Tensor forward(const Tensor& input) override;

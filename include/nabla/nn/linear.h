@@ -1,13 +1,14 @@
 #pragma once
 // nn::Linear — the fully connected layer.
 #include "nabla/nn/module.h"
+#include "nabla/nn/summary.h"
 
 namespace nabla::nn {
 
 /// y = x·Wᵀ + b (torch.nn.Linear). weight is (out_features, in_features) and bias (out_features);
 /// both start as U(−1/√in_features, 1/√in_features), PyTorch's default (kaiming_uniform_ with
 /// a = √5 for the weight). Input (*, in_features) → output (*, out_features).
-class Linear : public Module {
+class Linear : public UnaryModule, public SummaryGeometry {
  public:
   Linear(int64_t in_features, int64_t out_features, bool bias = true);
   /// Redraws weight and bias as at construction.

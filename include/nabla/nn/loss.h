@@ -10,13 +10,14 @@
 
 namespace nabla::nn {
 
-/// Base of the two-input losses: forward(input, target) and operator()(input, target).
+/// Base of the two-input losses: forward(input, target) and operator()(input, target). A loss is a
+/// Module (buffers, state dict, printing, hooks) but not a UnaryModule: it cannot sit in a Sequential.
 class Loss : public Module {
  public:
-  using Module::forward;
   /// Computes the loss of `input` against `target`.
   virtual Tensor forward(const Tensor& input, const Tensor& target) = 0;
-  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  /// forward, then the forward hooks with ({input, target}, {loss}).
+  Tensor operator()(const Tensor& input, const Tensor& target);
   Reduction reduction = Reduction::Mean;
 };
 
@@ -143,9 +144,10 @@ class KLDivLoss : public Loss {
 /// Base of the three-input losses: forward(a, b, c).
 class Loss3 : public Module {
  public:
-  using Module::forward;
+  /// Computes the loss of the three inputs (their meaning is the subclass's).
   virtual Tensor forward(const Tensor& a, const Tensor& b, const Tensor& c) = 0;
-  Tensor operator()(const Tensor& a, const Tensor& b, const Tensor& c) { return forward(a, b, c); }
+  /// forward, then the forward hooks with ({a, b, c}, {loss}).
+  Tensor operator()(const Tensor& a, const Tensor& b, const Tensor& c);
   Reduction reduction = Reduction::Mean;
 };
 

@@ -3,18 +3,46 @@
 // LocalResponseNorm. Names, defaults, parameters and buffers as in PyTorch (weight, bias,
 // running_mean, running_var, num_batches_tracked), so PyTorch state dicts load as they are.
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "nabla/nn/module.h"
 
 namespace nabla::nn {
 
+/// Arguments of BatchNorm (Instance = false) and InstanceNorm (Instance = true) by name, with
+/// torch.nn.BatchNorm*d's and InstanceNorm*d's names and defaults (the two differ only in the
+/// defaults of affine and track_running_stats):
+///   nn::BatchNorm2d({.num_features = 64, .momentum = std::nullopt})  // cumulative average
+template <bool Instance>
+struct NormOptions {
+  int64_t num_features = 0;                        ///< C, required
+  double eps = 1e-5;
+  std::optional<double> momentum = 0.1;            ///< std::nullopt: cumulative moving average
+  bool affine = !Instance;                         ///< BatchNorm: true, InstanceNorm: false
+  bool track_running_stats = !Instance;            ///< BatchNorm: true, InstanceNorm: false
+};
+using BatchNormOptions = NormOptions<false>;
+using BatchNorm1dOptions = BatchNormOptions;
+using BatchNorm2dOptions = BatchNormOptions;
+using BatchNorm3dOptions = BatchNormOptions;
+using InstanceNormOptions = NormOptions<true>;
+using InstanceNorm1dOptions = InstanceNormOptions;
+using InstanceNorm2dOptions = InstanceNormOptions;
+
 /// Parameters and running statistics shared by BatchNorm and InstanceNorm (torch's _NormBase).
-class NormBase : public Module {
+/// `momentum` has one type across the family: the weight of the new batch statistics in the
+/// running ones, or std::nullopt for a cumulative moving average (factor 1/num_batches_tracked).
+class NormBase : public UnaryModule {
  public:
   /// running_mean = 0, running_var = 1, num_batches_tracked = 0.
   void reset_running_stats();
   /// reset_running_stats() and weight = 1, bias = 0.
   void reset_parameters();
+  /// "BatchNorm2d", "InstanceNorm1d", … from the family and the spatial dims.
+  std::string name() const override;
+  /// num_features, eps, momentum, affine and track_running_stats as PyTorch prints them.
+  std::string extra_repr() const override;
 
   int64_t num_features;
   double eps;
@@ -24,9 +52,18 @@ class NormBase : public Module {
 
  protected:
   /// Creates and registers weight/bias (when affine) and the running statistics (when tracked),
-  /// with PyTorch's names; `layer` names the family in errors.
-  NormBase(const char* layer, int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-           bool track_running_stats);
+  /// with PyTorch's names; `family` ("BatchNorm", "InstanceNorm") and `dims` name the layer.
+  NormBase(const char* family, int dims, int64_t num_features, double eps, std::optional<double> momentum,
+           bool affine, bool track_running_stats);
+  /// In training with running stats: counts the batch and returns the running-stat update factor
+  /// (momentum, or 1/num_batches_tracked for the cumulative average); otherwise momentum or 0.
+  double update_factor(bool count_batch);
+  /// Spatial dims in the layer's name (BatchNorm1d: 1).
+  int dims() const { return dims_; }
+
+ private:
+  const char* family_;
+  int dims_;
 };
 
 /// Shared state and forward of BatchNorm1d/2d/3d (torch.nn.modules.batchnorm._BatchNorm).
@@ -37,63 +74,39 @@ class NormBase : public Module {
 /// batch statistics are used in both modes.
 class BatchNormBase : public NormBase {
  public:
-  BatchNormBase(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-                bool track_running_stats)
-      : NormBase("BatchNorm", num_features, eps, momentum, affine, track_running_stats) {}
+  using Options = BatchNormOptions;
+  static constexpr int kMaxDims = 3;
+  /// Batch norm over inputs of the rank BatchNorm{dims}d accepts.
+  BatchNormBase(int dims, const BatchNormOptions& o)
+      : NormBase("BatchNorm", dims, o.num_features, o.eps, o.momentum, o.affine, o.track_running_stats) {}
+  /// Normalises with batch (training) or running (eval) statistics; updates the running ones in training.
   Tensor forward(const Tensor& input) override;
   /// forward followed by ReLU, in one fused pass (same statistics and running-stat updates).
   Tensor forward_relu(const Tensor& input);
-  std::string extra_repr() const override;
-
- protected:
-  /// Raises Error naming the layer when the input's rank is not accepted.
-  virtual void check_input_dim(const Tensor& input) const = 0;
 
  private:
+  /// Raises Error naming the layer when the input's rank is not accepted.
+  void check_input_dim(const Tensor& input) const;
   Tensor run(const Tensor& input, bool relu);
 };
 
-/// Batch norm over (N, C) or (N, C, L) inputs.
-class BatchNorm1d : public BatchNormBase {
- public:
-  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true)
-      : BatchNormBase(num_features, eps, momentum, affine, track_running_stats) {}
-  std::string name() const override { return "BatchNorm1d"; }
-
- protected:
-  void check_input_dim(const Tensor& input) const override;
-};
-
-/// Batch norm over (N, C, H, W) inputs.
-class BatchNorm2d : public BatchNormBase {
- public:
-  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true)
-      : BatchNormBase(num_features, eps, momentum, affine, track_running_stats) {}
-  std::string name() const override { return "BatchNorm2d"; }
-
- protected:
-  void check_input_dim(const Tensor& input) const override;
-};
-
-/// Batch norm over (N, C, D, H, W) inputs.
-class BatchNorm3d : public BatchNormBase {
- public:
-  explicit BatchNorm3d(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true)
-      : BatchNormBase(num_features, eps, momentum, affine, track_running_stats) {}
-  std::string name() const override { return "BatchNorm3d"; }
-
- protected:
-  void check_input_dim(const Tensor& input) const override;
+/// Arguments of LayerNorm by name (torch.nn.LayerNorm's names and defaults).
+struct LayerNormOptions {
+  Shape normalized_shape = {};     ///< trailing dims to normalise over, required
+  double eps = 1e-5;
+  bool elementwise_affine = true;
 };
 
 /// Normalises over the trailing normalized_shape dims of each sample; weight = 1 and bias = 0 of
 /// shape normalized_shape when elementwise_affine.
-class LayerNorm : public Module {
+class LayerNorm : public UnaryModule {
  public:
-  explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  /// PyTorch's positional arguments and defaults.
+  explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true)
+      : LayerNorm(LayerNormOptions{std::move(normalized_shape), eps, elementwise_affine}) {}
+  /// The arguments by name.
+  explicit LayerNorm(const LayerNormOptions& options);
+  /// weight = 1, bias = 0.
   void reset_parameters();
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "LayerNorm"; }
@@ -105,11 +118,24 @@ class LayerNorm : public Module {
   Tensor weight, bias;
 };
 
+/// Arguments of GroupNorm by name (torch.nn.GroupNorm's names and defaults).
+struct GroupNormOptions {
+  int64_t num_groups = 0;    ///< required
+  int64_t num_channels = 0;  ///< required, divisible by num_groups
+  double eps = 1e-5;
+  bool affine = true;
+};
+
 /// Normalises each (sample, group of num_channels/num_groups channels); per-channel weight = 1 and
 /// bias = 0 when affine. num_channels must be divisible by num_groups.
-class GroupNorm : public Module {
+class GroupNorm : public UnaryModule {
  public:
-  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true);
+  /// PyTorch's positional arguments and defaults.
+  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true)
+      : GroupNorm(GroupNormOptions{num_groups, num_channels, eps, affine}) {}
+  /// The arguments by name.
+  explicit GroupNorm(const GroupNormOptions& options);
+  /// weight = 1, bias = 0.
   void reset_parameters();
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "GroupNorm"; }
@@ -124,46 +150,57 @@ class GroupNorm : public Module {
 /// Shared state and forward of InstanceNorm1d/2d: each (sample, channel) is normalised over its
 /// spatial dims. Defaults affine = false and track_running_stats = false, as PyTorch. With
 /// running stats, eval mode normalises with them. Unbatched inputs (no N dim) are accepted.
+/// momentum = std::nullopt gives a cumulative moving average as in BatchNorm (PyTorch 2 treats
+/// None as 0 here, which freezes the running stats; 1.13 rejects it).
 class InstanceNormBase : public NormBase {
  public:
-  InstanceNormBase(int64_t num_features, double eps, double momentum, bool affine, bool track_running_stats)
-      : NormBase("InstanceNorm", num_features, eps, momentum, affine, track_running_stats) {}
+  using Options = InstanceNormOptions;
+  static constexpr int kMaxDims = 2;
+  /// Instance norm over inputs of rank dims + 2 (batched) or dims + 1.
+  InstanceNormBase(int dims, const InstanceNormOptions& o)
+      : NormBase("InstanceNorm", dims, o.num_features, o.eps, o.momentum, o.affine, o.track_running_stats) {}
+  /// Normalises each (sample, channel) over its spatial dims (running stats in eval when tracked).
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-
- protected:
-  /// Rank of a batched input (3 for InstanceNorm1d, 4 for InstanceNorm2d).
-  virtual int64_t batched_dim() const = 0;
 };
 
-/// Instance norm over (N, C, L) or (C, L) inputs.
-class InstanceNorm1d : public InstanceNormBase {
+/// The one body of BatchNorm1d ((N, C) or (N, C, L)), BatchNorm2d ((N, C, H, W)), BatchNorm3d
+/// ((N, C, D, H, W)), InstanceNorm1d ((N, C, L) or (C, L)) and InstanceNorm2d ((N, C, H, W) or
+/// (C, H, W)): Base (BatchNormBase or InstanceNormBase) over D spatial dims.
+template <class Base, int D>
+class NormLayer : public Base {
  public:
-  explicit InstanceNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false,
-                          bool track_running_stats = false)
-      : InstanceNormBase(num_features, eps, momentum, affine, track_running_stats) {}
-  std::string name() const override { return "InstanceNorm1d"; }
-
- protected:
-  int64_t batched_dim() const override { return 3; }
+  using Options = typename Base::Options;
+  static_assert(D >= 1 && D <= Base::kMaxDims, "NormLayer<Base, D>: unsupported number of spatial dims");
+  /// PyTorch's positional arguments and defaults (affine and track_running_stats: true for
+  /// BatchNorm, false for InstanceNorm).
+  explicit NormLayer(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1,
+                     bool affine = Options{}.affine, bool track_running_stats = Options{}.track_running_stats)
+      : Base(D, Options{num_features, eps, momentum, affine, track_running_stats}) {}
+  /// The arguments by name.
+  explicit NormLayer(const Options& options) : Base(D, options) {}
 };
+using BatchNorm1d = NormLayer<BatchNormBase, 1>;
+using BatchNorm2d = NormLayer<BatchNormBase, 2>;
+using BatchNorm3d = NormLayer<BatchNormBase, 3>;
+using InstanceNorm1d = NormLayer<InstanceNormBase, 1>;
+using InstanceNorm2d = NormLayer<InstanceNormBase, 2>;
 
-/// Instance norm over (N, C, H, W) or (C, H, W) inputs.
-class InstanceNorm2d : public InstanceNormBase {
- public:
-  explicit InstanceNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false,
-                          bool track_running_stats = false)
-      : InstanceNormBase(num_features, eps, momentum, affine, track_running_stats) {}
-  std::string name() const override { return "InstanceNorm2d"; }
-
- protected:
-  int64_t batched_dim() const override { return 4; }
+/// Arguments of LocalResponseNorm by name (torch.nn.LocalResponseNorm's names and defaults).
+struct LocalResponseNormOptions {
+  int64_t size = 0;  ///< channels in the window, required
+  double alpha = 1e-4;
+  double beta = 0.75;
+  double k = 1.0;
 };
 
 /// Local response normalisation across channels (AlexNet): see functional::local_response_norm.
-class LocalResponseNorm : public Module {
+class LocalResponseNorm : public UnaryModule {
  public:
-  explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
+  /// PyTorch's positional arguments and defaults.
+  explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0)
+      : LocalResponseNorm(LocalResponseNormOptions{size, alpha, beta, k}) {}
+  /// The arguments by name.
+  explicit LocalResponseNorm(const LocalResponseNormOptions& options);
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "LocalResponseNorm"; }
   std::string extra_repr() const override;

@@ -2,7 +2,8 @@
 // Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
 // AdaptiveMaxPool1d/2d/3d, LPPool1d/2d, MaxUnpool2d — thin Modules over nn::functional (pool.h),
 // with PyTorch's constructor arguments, defaults and printed form. They have no parameters.
-// Size arguments are one value (all spatial dims) or one per dim: MaxPool2d(2), MaxPool2d({3, 2}).
+// Size arguments are one value (all spatial dims) or one per dim: MaxPool2d(2), MaxPool2d({3, 2}, {2, 1}).
+// Arguments by name: MaxPool2d(MaxPool2dOptions{.kernel_size = 3, .stride = 2, .ceil_mode = true}).
 // Errors raised by forward name the layer and its arguments, e.g.
 //   "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False): max_pool2d: …".
 #include <optional>
@@ -11,22 +12,61 @@
 
 #include "nabla/nn/functional/pool.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/summary.h"
 
 namespace nabla::nn {
 
 /// One size for every spatial dim (2) or one per dim ({3, 2}); see functional/pool.h.
 using functional::PoolInts;
 
-/// Max pooling over `dims` spatial dims (the shared body of MaxPool1d/2d/3d).
-class MaxPoolNd : public Module {
+/// Arguments of MaxPool1d/2d/3d by name (torch.nn.MaxPool*d's names and defaults):
+///   nn::MaxPool2d(nn::MaxPool2dOptions{.kernel_size = 3, .stride = 2, .ceil_mode = true})
+struct MaxPoolOptions {
+  PoolInts kernel_size = {};     ///< required
+  PoolInts stride = {};          ///< empty: = kernel_size (PyTorch's None)
+  PoolInts padding = 0;
+  PoolInts dilation = 1;
+  bool return_indices = false;   ///< use forward_with_indices to get them
+  bool ceil_mode = false;
+};
+using MaxPool1dOptions = MaxPoolOptions;
+using MaxPool2dOptions = MaxPoolOptions;
+using MaxPool3dOptions = MaxPoolOptions;
+
+/// Arguments of AvgPool1d/2d/3d by name (torch.nn.AvgPool*d's names and defaults).
+struct AvgPoolOptions {
+  PoolInts kernel_size = {};                ///< required
+  PoolInts stride = {};                     ///< empty: = kernel_size
+  PoolInts padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+  std::optional<int64_t> divisor_override = std::nullopt;  ///< AvgPool2d/3d only, as in PyTorch
+};
+using AvgPool1dOptions = AvgPoolOptions;
+using AvgPool2dOptions = AvgPoolOptions;
+using AvgPool3dOptions = AvgPoolOptions;
+
+/// Arguments of LPPool1d/2d by name (torch.nn.LPPool*d's names and defaults).
+struct LPPoolOptions {
+  double norm_type = 0;   ///< p, required (non-zero)
+  PoolInts kernel_size = {};  ///< required
+  PoolInts stride = {};   ///< empty: = kernel_size (printed as None)
+  bool ceil_mode = false;
+};
+using LPPool1dOptions = LPPoolOptions;
+using LPPool2dOptions = LPPoolOptions;
+
+/// Max pooling over `dims` spatial dims: the one body of MaxPool1d/2d/3d.
+class MaxPoolNd : public UnaryModule, public SummaryGeometry {
  public:
-  /// An empty stride means stride = kernel_size (PyTorch's stride=None).
-  MaxPoolNd(int dims, PoolInts kernel_size, PoolInts stride, PoolInts padding, PoolInts dilation, bool return_indices,
-            bool ceil_mode);
+  /// Checks the arguments (kernel_size given); an empty stride means stride = kernel_size.
+  MaxPoolNd(int dims, const MaxPoolOptions& options);
   /// The pooled output (also when return_indices; use forward_with_indices to get the indices).
   Tensor forward(const Tensor& input) override;
   /// Output and the flat int64 index of each maximum in its plane (for MaxUnpool).
   std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
+  /// "MaxPool1d", "MaxPool2d" or "MaxPool3d".
+  std::string name() const override;
   std::string extra_repr() const override;
   /// Window geometry for receptive fields (pooling has no weights: multiply_adds is 0).
   std::optional<SpatialGeometry> spatial_geometry() const override;
@@ -38,87 +78,70 @@ class MaxPoolNd : public Module {
   int dims_;
 };
 
-/// 1-d max pooling of (N, C, L) or (C, L).
-class MaxPool1d : public MaxPoolNd {
+/// D-d max pooling of (N, C, *spatial) or (C, *spatial), used through MaxPool1d/2d/3d.
+template <int D>
+class MaxPool : public MaxPoolNd {
  public:
-  explicit MaxPool1d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, PoolInts dilation = 1,
-                     bool return_indices = false, bool ceil_mode = false)
-      : MaxPoolNd(1, std::move(kernel_size), std::move(stride), std::move(padding), std::move(dilation), return_indices,
-                  ceil_mode) {}
-  std::string name() const override { return "MaxPool1d"; }
+  /// PyTorch's positional arguments and defaults.
+  explicit MaxPool(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, PoolInts dilation = 1,
+                   bool return_indices = false, bool ceil_mode = false)
+      : MaxPoolNd(D, MaxPoolOptions{std::move(kernel_size), std::move(stride), std::move(padding), std::move(dilation),
+                                    return_indices, ceil_mode}) {}
+  /// The arguments by name.
+  explicit MaxPool(const MaxPoolOptions& options) : MaxPoolNd(D, options) {}
 };
-/// 2-d max pooling of (N, C, H, W) or (C, H, W).
-class MaxPool2d : public MaxPoolNd {
- public:
-  explicit MaxPool2d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, PoolInts dilation = 1,
-                     bool return_indices = false, bool ceil_mode = false)
-      : MaxPoolNd(2, std::move(kernel_size), std::move(stride), std::move(padding), std::move(dilation), return_indices,
-                  ceil_mode) {}
-  std::string name() const override { return "MaxPool2d"; }
-};
-/// 3-d max pooling of (N, C, D, H, W) or (C, D, H, W).
-class MaxPool3d : public MaxPoolNd {
- public:
-  explicit MaxPool3d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, PoolInts dilation = 1,
-                     bool return_indices = false, bool ceil_mode = false)
-      : MaxPoolNd(3, std::move(kernel_size), std::move(stride), std::move(padding), std::move(dilation), return_indices,
-                  ceil_mode) {}
-  std::string name() const override { return "MaxPool3d"; }
-};
+using MaxPool1d = MaxPool<1>;
+using MaxPool2d = MaxPool<2>;
+using MaxPool3d = MaxPool<3>;
 
-/// Average pooling over `dims` spatial dims (the shared body of AvgPool1d/2d/3d).
-class AvgPoolNd : public Module {
+/// Average pooling over `dims` spatial dims: the one body of AvgPool1d/2d/3d.
+class AvgPoolNd : public UnaryModule, public SummaryGeometry {
  public:
-  AvgPoolNd(int dims, PoolInts kernel_size, PoolInts stride, PoolInts padding, bool ceil_mode, bool count_include_pad,
-            std::optional<int64_t> divisor_override);
+  /// Checks the arguments (kernel_size given, no divisor_override in 1-d).
+  AvgPoolNd(int dims, const AvgPoolOptions& options);
+  /// The averaged output (functional::avg_pool{1,2,3}d); errors name the layer and its arguments.
   Tensor forward(const Tensor& input) override;
+  /// "AvgPool1d", "AvgPool2d" or "AvgPool3d".
+  std::string name() const override;
   std::string extra_repr() const override;
   /// Window geometry for receptive fields (pooling has no weights: multiply_adds is 0).
   std::optional<SpatialGeometry> spatial_geometry() const override;
 
   IntList kernel_size, stride, padding;
   bool ceil_mode, count_include_pad;
-  std::optional<int64_t> divisor_override;  // not available on AvgPool1d (as PyTorch)
+  std::optional<int64_t> divisor_override = std::nullopt;  // not available on AvgPool1d (as PyTorch)
 
  private:
   int dims_;
 };
 
-/// 1-d average pooling.
-class AvgPool1d : public AvgPoolNd {
+/// D-d average pooling, used through AvgPool1d/2d/3d.
+template <int D>
+class AvgPool : public AvgPoolNd {
  public:
-  explicit AvgPool1d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, bool ceil_mode = false,
-                     bool count_include_pad = true)
-      : AvgPoolNd(1, std::move(kernel_size), std::move(stride), std::move(padding), ceil_mode, count_include_pad,
-                  std::nullopt) {}
-  std::string name() const override { return "AvgPool1d"; }
+  /// PyTorch's positional arguments and defaults (AvgPool1d raises Error on a divisor_override).
+  explicit AvgPool(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, bool ceil_mode = false,
+                   bool count_include_pad = true, std::optional<int64_t> divisor_override = std::nullopt)
+      : AvgPoolNd(D, AvgPoolOptions{std::move(kernel_size), std::move(stride), std::move(padding), ceil_mode,
+                                    count_include_pad, divisor_override}) {}
+  /// The arguments by name.
+  explicit AvgPool(const AvgPoolOptions& options) : AvgPoolNd(D, options) {}
 };
-/// 2-d average pooling.
-class AvgPool2d : public AvgPoolNd {
- public:
-  explicit AvgPool2d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, bool ceil_mode = false,
-                     bool count_include_pad = true, std::optional<int64_t> divisor_override = std::nullopt)
-      : AvgPoolNd(2, std::move(kernel_size), std::move(stride), std::move(padding), ceil_mode, count_include_pad,
-                  divisor_override) {}
-  std::string name() const override { return "AvgPool2d"; }
-};
-/// 3-d average pooling.
-class AvgPool3d : public AvgPoolNd {
- public:
-  explicit AvgPool3d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0, bool ceil_mode = false,
-                     bool count_include_pad = true, std::optional<int64_t> divisor_override = std::nullopt)
-      : AvgPoolNd(3, std::move(kernel_size), std::move(stride), std::move(padding), ceil_mode, count_include_pad,
-                  divisor_override) {}
-  std::string name() const override { return "AvgPool3d"; }
-};
+using AvgPool1d = AvgPool<1>;
+using AvgPool2d = AvgPool<2>;
+using AvgPool3d = AvgPool<3>;
 
-/// Adaptive average or max pooling to a fixed output size (shared body of the Adaptive* layers).
-class AdaptivePoolNd : public Module {
+/// Adaptive average or max pooling to a fixed output size: the one body of the Adaptive* layers.
+class AdaptivePoolNd : public UnaryModule {
  public:
+  /// Pools `dims` spatial dims to output_size, by maximum when `max`, else by average.
   AdaptivePoolNd(int dims, bool max, PoolInts output_size, bool return_indices);
+  /// The pooled output of shape (N, C, *output_size).
   Tensor forward(const Tensor& input) override;
   /// Max variants only: output and the flat int64 index of each maximum in its plane.
   std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
+  /// "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", ….
+  std::string name() const override;
   std::string extra_repr() const override;
 
   IntList output_size;
@@ -129,51 +152,39 @@ class AdaptivePoolNd : public Module {
   bool max_;
 };
 
-/// Averages (N, C, L) over adaptive windows to (N, C, output_size).
-class AdaptiveAvgPool1d : public AdaptivePoolNd {
+/// Averages (N, C, *spatial) over adaptive windows to (N, C, *output_size); used through
+/// AdaptiveAvgPool1d/2d/3d. AdaptiveAvgPool2d({1}) is global average pooling.
+template <int D>
+class AdaptiveAvgPool : public AdaptivePoolNd {
  public:
-  explicit AdaptiveAvgPool1d(PoolInts output_size) : AdaptivePoolNd(1, false, std::move(output_size), false) {}
-  std::string name() const override { return "AdaptiveAvgPool1d"; }
+  /// Output size: one value for every spatial dim or one per dim.
+  explicit AdaptiveAvgPool(PoolInts output_size) : AdaptivePoolNd(D, false, std::move(output_size), false) {}
 };
-/// Averages (N, C, H, W) to (N, C, *output_size); AdaptiveAvgPool2d({1}) is global average pooling.
-class AdaptiveAvgPool2d : public AdaptivePoolNd {
- public:
-  explicit AdaptiveAvgPool2d(PoolInts output_size) : AdaptivePoolNd(2, false, std::move(output_size), false) {}
-  std::string name() const override { return "AdaptiveAvgPool2d"; }
-};
-/// Averages (N, C, D, H, W) to (N, C, *output_size).
-class AdaptiveAvgPool3d : public AdaptivePoolNd {
- public:
-  explicit AdaptiveAvgPool3d(PoolInts output_size) : AdaptivePoolNd(3, false, std::move(output_size), false) {}
-  std::string name() const override { return "AdaptiveAvgPool3d"; }
-};
-/// Maximum of (N, C, L) over adaptive windows.
-class AdaptiveMaxPool1d : public AdaptivePoolNd {
- public:
-  explicit AdaptiveMaxPool1d(PoolInts output_size, bool return_indices = false)
-      : AdaptivePoolNd(1, true, std::move(output_size), return_indices) {}
-  std::string name() const override { return "AdaptiveMaxPool1d"; }
-};
-/// Maximum of (N, C, H, W) over adaptive windows.
-class AdaptiveMaxPool2d : public AdaptivePoolNd {
- public:
-  explicit AdaptiveMaxPool2d(PoolInts output_size, bool return_indices = false)
-      : AdaptivePoolNd(2, true, std::move(output_size), return_indices) {}
-  std::string name() const override { return "AdaptiveMaxPool2d"; }
-};
-/// Maximum of (N, C, D, H, W) over adaptive windows.
-class AdaptiveMaxPool3d : public AdaptivePoolNd {
- public:
-  explicit AdaptiveMaxPool3d(PoolInts output_size, bool return_indices = false)
-      : AdaptivePoolNd(3, true, std::move(output_size), return_indices) {}
-  std::string name() const override { return "AdaptiveMaxPool3d"; }
-};
+using AdaptiveAvgPool1d = AdaptiveAvgPool<1>;
+using AdaptiveAvgPool2d = AdaptiveAvgPool<2>;
+using AdaptiveAvgPool3d = AdaptiveAvgPool<3>;
 
-/// Power-average pooling (Σ_window x^p)^(1/p) (shared body of LPPool1d/2d).
-class LPPoolNd : public Module {
+/// Maximum of (N, C, *spatial) over adaptive windows; used through AdaptiveMaxPool1d/2d/3d.
+template <int D>
+class AdaptiveMaxPool : public AdaptivePoolNd {
  public:
-  LPPoolNd(int dims, double norm_type, PoolInts kernel_size, PoolInts stride, bool ceil_mode);
+  /// Output size: one value for every spatial dim or one per dim.
+  explicit AdaptiveMaxPool(PoolInts output_size, bool return_indices = false)
+      : AdaptivePoolNd(D, true, std::move(output_size), return_indices) {}
+};
+using AdaptiveMaxPool1d = AdaptiveMaxPool<1>;
+using AdaptiveMaxPool2d = AdaptiveMaxPool<2>;
+using AdaptiveMaxPool3d = AdaptiveMaxPool<3>;
+
+/// Power-average pooling (Σ_window x^p)^(1/p): the one body of LPPool1d/2d.
+class LPPoolNd : public UnaryModule, public SummaryGeometry {
+ public:
+  /// Checks the arguments (norm_type non-zero, kernel_size given).
+  LPPoolNd(int dims, const LPPoolOptions& options);
+  /// (Σ_window x^p)^(1/p) (functional::lp_pool{1,2}d).
   Tensor forward(const Tensor& input) override;
+  /// "LPPool1d" or "LPPool2d".
+  std::string name() const override;
   std::string extra_repr() const override;
   /// Window geometry for receptive fields (pooling has no weights: multiply_adds is 0).
   std::optional<SpatialGeometry> spatial_geometry() const override;
@@ -186,34 +197,34 @@ class LPPoolNd : public Module {
   int dims_;
 };
 
-/// 1-d power-average pooling.
-class LPPool1d : public LPPoolNd {
+/// D-d power-average pooling, used through LPPool1d/2d.
+template <int D>
+class LPPool : public LPPoolNd {
  public:
-  LPPool1d(double norm_type, PoolInts kernel_size, PoolInts stride = {}, bool ceil_mode = false)
-      : LPPoolNd(1, norm_type, std::move(kernel_size), std::move(stride), ceil_mode) {}
-  std::string name() const override { return "LPPool1d"; }
+  static_assert(D == 1 || D == 2, "LPPool<D>: D must be 1 or 2");
+  /// PyTorch's positional arguments and defaults.
+  LPPool(double norm_type, PoolInts kernel_size, PoolInts stride = {}, bool ceil_mode = false)
+      : LPPoolNd(D, LPPoolOptions{norm_type, std::move(kernel_size), std::move(stride), ceil_mode}) {}
+  /// The arguments by name.
+  explicit LPPool(const LPPoolOptions& options) : LPPoolNd(D, options) {}
 };
-/// 2-d power-average pooling.
-class LPPool2d : public LPPoolNd {
- public:
-  LPPool2d(double norm_type, PoolInts kernel_size, PoolInts stride = {}, bool ceil_mode = false)
-      : LPPoolNd(2, norm_type, std::move(kernel_size), std::move(stride), ceil_mode) {}
-  std::string name() const override { return "LPPool2d"; }
-};
+using LPPool1d = LPPool<1>;
+using LPPool2d = LPPool<2>;
 
 /// Partial inverse of MaxPool2d: forward(input, indices[, output_size]) places each input value
 /// at the position its index (from MaxPool2d::forward_with_indices) names, zeros elsewhere.
-class MaxUnpool2d : public Module {
+class MaxUnpool2d : public UnaryModule {
  public:
   explicit MaxUnpool2d(PoolInts kernel_size, PoolInts stride = {}, PoolInts padding = 0);
-  using Module::operator();
-  /// Unpooling needs the indices: raises Error pointing at forward(input, indices).
+  using UnaryModule::operator();
+  /// Unpooling needs the indices: raises Error pointing at forward(input, indices). It stays a
+  /// UnaryModule so that it can be listed (and printed) in a Sequential, as in PyTorch.
   Tensor forward(const Tensor& input) override;
+  /// Places each value of `input` where `indices` (from MaxPool2d) points; output_size picks
+  /// among the sizes that pooling maps to the input's size.
   Tensor forward(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size = std::nullopt);
-  Tensor operator()(const Tensor& input, const Tensor& indices,
-                    const std::optional<IntList>& output_size = std::nullopt) {
-    return forward(input, indices, output_size);
-  }
+  /// forward(input, indices, output_size), then the forward hooks with ({input, indices}, {output}).
+  Tensor operator()(const Tensor& input, const Tensor& indices, const std::optional<IntList>& output_size = std::nullopt);
   std::string name() const override { return "MaxUnpool2d"; }
   std::string extra_repr() const override;
 

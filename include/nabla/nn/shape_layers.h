@@ -8,7 +8,7 @@ namespace nabla::nn {
 
 /// Flattens dims start_dim..end_dim into one (a view when possible). Default keeps the batch dim:
 /// (N, C, H, W) → (N, C·H·W).
-class Flatten : public Module {
+class Flatten : public UnaryModule {
  public:
   explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1) : start_dim(start_dim), end_dim(end_dim) {}
   Tensor forward(const Tensor& input) override;
@@ -19,7 +19,7 @@ class Flatten : public Module {
 
 /// Splits dim `dim` into `unflattened_size` (one entry may be −1, inferred), e.g.
 /// Unflatten(1, {16, 5, 5}) turns (N, 400) into (N, 16, 5, 5).
-class Unflatten : public Module {
+class Unflatten : public UnaryModule {
  public:
   Unflatten(int64_t dim, Shape unflattened_size) : dim(dim), unflattened_size(std::move(unflattened_size)) {}
   Tensor forward(const Tensor& input) override;
@@ -30,7 +30,7 @@ class Unflatten : public Module {
 };
 
 /// Returns its input unchanged (a placeholder, e.g. a removed classifier head).
-class Identity : public Module {
+class Identity : public UnaryModule {
  public:
   Identity() = default;
   Tensor forward(const Tensor& input) override { return input; }
