@@ -9,8 +9,10 @@ namespace nabla::optim {
 
 /// Hyperparameters of Adam (torch.optim.Adam) and AdamW (torch.optim.AdamW), which differ only in
 /// the default weight decay: AdamOptions and AdamWOptions below. Saved as "beta1" and "beta2".
-template <double DefaultWeightDecay>
+/// (The variant is a bool, not the default value itself: clang 14 has no double template arguments.)
+template <bool Decoupled>
 struct BasicAdamOptions {
+  static constexpr double DefaultWeightDecay = Decoupled ? 1e-2 : 0.0;
   double lr = 1e-3;
   std::pair<double, double> betas = {0.9, 0.999};
   double eps = 1e-8;
@@ -24,13 +26,13 @@ struct BasicAdamOptions {
     v("weight_decay", o.weight_decay), v("amsgrad", o.amsgrad), v("maximize", o.maximize);
   }
   /// The same values as the other variant's options (AdamW runs as Adam with decoupled decay).
-  template <double OtherWeightDecay>
-  operator BasicAdamOptions<OtherWeightDecay>() const {
+  template <bool OtherDecoupled>
+  operator BasicAdamOptions<OtherDecoupled>() const {
     return {lr, betas, eps, weight_decay, amsgrad, maximize};
   }
 };
-using AdamOptions = BasicAdamOptions<0.0>;
-using AdamWOptions = BasicAdamOptions<1e-2>;
+using AdamOptions = BasicAdamOptions<false>;
+using AdamWOptions = BasicAdamOptions<true>;
 
 /// What one parameter group of Adam or AdamW sets for itself; unset fields take the optimizer's
 /// defaults. Betas are given as a pair: {.betas = std::pair{0.9, 0.98}}.
