@@ -1,12 +1,9 @@
-// Tensor metadata, element access and autograd entry points.
+// Tensor metadata, element access and gradient slots (the computing methods live in src/ops/tensor_methods.cpp).
 #include "nabla/tensor.h"
 
 #include <cstring>
 
 #include "core/tensor_access.h"
-#include "kernels/cpu/loops.h"
-#include "nabla/autograd.h"
-#include "nabla/ops.h"
 
 namespace nabla {
 
@@ -82,17 +79,6 @@ double Tensor::item() const {
   return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(*reinterpret_cast<T*>(detail::bytes(*this))); });
 }
 
-template <class T>
-std::vector<T> Tensor::to_vector() const {
-  Tensor c = to(dtype_of<T>()).contiguous();
-  const T* p = c.data_ptr<T>();
-  return std::vector<T>(p, p + c.numel());
-}
-template std::vector<float> Tensor::to_vector<float>() const;
-template std::vector<double> Tensor::to_vector<double>() const;
-template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
-template std::vector<bool> Tensor::to_vector<bool>() const;
-
 Tensor& Tensor::requires_grad_(bool on) {
   NABLA_CHECK(!on || is_floating(dtype()), "requires_grad_: only floating-point tensors can require gradients, got ",
               dtype_name(dtype()));
@@ -112,10 +98,6 @@ void Tensor::set_grad(const Tensor& g) {
 
 void Tensor::zero_grad() { impl().grad.reset(); }
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
-  autograd::backward(*this, gradient, retain_graph, create_graph);
-}
-
 Tensor Tensor::detach() const {
   auto d = std::make_shared<TensorImpl>();
   d->storage = impl().storage;
@@ -133,13 +115,5 @@ Tensor& Tensor::detach_() {
   impl().requires_grad = false;
   return *this;
 }
-
-// Method forms of common ops.
-Tensor Tensor::sum() const { return nabla::sum(*this); }
-Tensor Tensor::sum(const IntList& dims, bool keepdim) const { return nabla::sum(*this, dims, keepdim); }
-Tensor Tensor::mean() const { return nabla::mean(*this); }
-Tensor Tensor::mean(const IntList& dims, bool keepdim) const { return nabla::mean(*this, dims, keepdim); }
-Tensor Tensor::neg() const { return nabla::neg(*this); }
-Tensor Tensor::matmul(const Tensor& other) const { return nabla::matmul(*this, other); }
 
 }  // namespace nabla
