@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the small files under tests/data/io/ that tests/io/*_test.cpp read.
+"""Writes the small files under tests/fixtures/io/ that tests/io/*_test.cpp read.
 
 They are produced by NumPy (and PyTorch for bfloat16 bits) exactly as users' files would be, so
 the C++ readers are checked against the real writers; the tests hard-code the expected values.
 safetensors files are written by hand (the format is 8 bytes of length, JSON, buffer) so the
 `safetensors` Python package is not needed.
 
-Usage: /usr/bin/python3 tools/make_io_fixtures.py [out_dir]   (default: tests/data/io next to this script)
+Usage: /usr/bin/python3 tools/make_io_fixtures.py [out_dir]   (default: tests/fixtures/io next to this script)
 """
 import gzip
 import io
@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "data", "io")
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "io")
 
 
 def path(name):

@@ -16,8 +16,8 @@
 
 namespace nabla::io_test {
 
-/// Path of a committed fixture under tests/data/io (made by tools/make_io_fixtures.py).
-inline std::string fixture(const std::string& name) { return std::string(NABLA_SOURCE_DIR) + "/tests/data/io/" + name; }
+/// Path of a committed fixture under tests/fixtures/io (made by tools/make_io_fixtures.py).
+inline std::string fixture(const std::string& name) { return std::string(NABLA_SOURCE_DIR) + "/tests/fixtures/io/" + name; }
 
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

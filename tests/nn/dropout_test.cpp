@@ -1,5 +1,5 @@
 // Dropout family: train/eval behaviour, determinism under manual_seed, gradient = mask·scale,
-// p = 0 and p = 1, printing and errors. (Statistics of the masks: tests/parity/norm_test.cpp.)
+// p = 0 and p = 1, printing and errors. (Statistics of the masks: tests/nn/parity_norm_test.cpp.)
 #include <gtest/gtest.h>
 
 #include "nabla/nabla.h"

@@ -2,10 +2,10 @@
 """PyTorch parity fixtures for nabla's convolution layers.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/parity/conv.py
-Writes tests/parity/data/conv.safetensors. For every configuration NAME below it stores
+Writes tests/fixtures/parity/conv.safetensors. For every configuration NAME below it stores
   NAME.x, NAME.weight, NAME.bias (when bias=True), NAME.gy (the upstream gradient),
   NAME.y = layer(x), NAME.gx, NAME.gweight, NAME.gbias (gradients of sum(y * gy)).
-tests/parity/conv_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
+tests/nn/parity_conv_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
 """
 import os
 
@@ -68,7 +68,7 @@ def main():
             out[f"{name}.bias"] = layer.bias
             out[f"{name}.gbias"] = layer.bias.grad
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    path = os.path.join(root, "tests", "parity", "data", "conv.safetensors")
+    path = os.path.join(root, "tests", "fixtures", "parity", "conv.safetensors")
     write_safetensors(path, out)
     print(f"wrote {len(out)} tensors to {os.path.normpath(path)} ({os.path.getsize(path)} bytes)")
 

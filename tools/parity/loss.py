@@ -2,13 +2,13 @@
 """PyTorch parity fixtures for nabla's loss functions.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/parity/loss.py
-Writes tests/parity/data/loss.safetensors. For every case NAME below it stores
+Writes tests/fixtures/parity/loss.safetensors. For every case NAME below it stores
   NAME.in<i>   the loss's inputs in call order (int64 class targets included),
   NAME.diff    int64 flags: 1 where in<i> is differentiated,
   NAME.out     the loss,
   NAME.gy      the upstream gradient (same shape as out),
   NAME.grad<i> d sum(out * gy) / d in<i> for the differentiated inputs.
-tests/parity/loss_test.cpp evaluates the same calls in nabla (keep both tables in sync).
+tests/nn/parity_loss_test.cpp evaluates the same calls in nabla (keep both tables in sync).
 """
 import os
 
@@ -174,7 +174,7 @@ def build():
 
 if __name__ == "__main__":
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.path.join(root, "tests", "parity", "data", "loss.safetensors")
+    path = os.path.join(root, "tests", "fixtures", "parity", "loss.safetensors")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tensors = build()
     write_safetensors(path, tensors, {"generator": "tools/parity/loss.py", "torch": torch.__version__})

@@ -2,12 +2,12 @@
 """PyTorch parity fixtures for nabla's Linear, normalisation, activation and Embedding layers.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/parity/norm.py
-Writes tests/parity/data/norm.safetensors. For every configuration NAME below it stores
+Writes tests/fixtures/parity/norm.safetensors. For every configuration NAME below it stores
   NAME.x (input; int64 indices for Embedding), NAME.gy (upstream gradient), NAME.y = layer(x),
   NAME.gx and NAME.g<param> (gradients of sum(y * gy)), NAME.<param> (parameters, randomised so
   that weight != 1 and bias != 0), NAME.<buffer> (running stats before the step, randomised for
   eval-mode cases) and NAME.<buffer>_after (buffers after the step: running-stat updates).
-tests/parity/norm_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
+tests/nn/parity_norm_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
 Dropout is random and is checked statistically in the C++ test, not here.
 """
 import os
@@ -100,7 +100,7 @@ def main():
             out[f"{name}.g{pname}"] = p.grad
         for bname, b in layer.named_buffers():
             out[f"{name}.{bname}_after"] = b.clone()
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "parity", "data", "norm.safetensors")
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "fixtures", "parity", "norm.safetensors")
     write_safetensors(os.path.normpath(path), out)
     print(f"wrote {len(out)} tensors to {os.path.normpath(path)} ({os.path.getsize(path)} bytes)")
 

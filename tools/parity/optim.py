@@ -2,7 +2,7 @@
 """PyTorch parity fixtures for nabla's optimizers and learning-rate schedulers.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/parity/optim.py
-Writes tests/parity/data/optim.safetensors:
+Writes tests/fixtures/parity/optim.safetensors:
 
 Optimizers: a small fixed non-convex regression, loss = mean((tanh(X Wᵀ + b) − Y)²), from the
 same start for every case. For each optimizer case NAME:
@@ -14,7 +14,7 @@ Schedulers: an SGD optimizer with two groups (lr 0.1 and 0.02, momentum 0.9), st
   sched.NAME.lr (31, 2)        get_last_lr() after construction and after each step,
   sched.NAME.momentum (31, 2)  the groups' momentum (or Adam's beta1) for OneCycleLR cases,
   sched.NAME.metrics (30)      the metric fed to ReduceLROnPlateau.
-tests/parity/optim_test.cpp runs the same configurations (keep both tables in sync).
+tests/optim/parity_test.cpp runs the same configurations (keep both tables in sync).
 """
 import math
 import os
@@ -187,7 +187,7 @@ def build():
 
 if __name__ == "__main__":
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.path.join(root, "tests", "parity", "data", "optim.safetensors")
+    path = os.path.join(root, "tests", "fixtures", "parity", "optim.safetensors")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tensors = build()
     write_safetensors(path, tensors, {"generator": "tools/parity/optim.py", "torch": torch.__version__})

@@ -2,11 +2,11 @@
 """PyTorch parity fixtures for nabla's pooling, resampling and pixel-shuffle layers.
 
 Run with Debian's python3-torch:  /usr/bin/python3 tools/parity/pool.py
-Writes tests/parity/data/pool.safetensors. For every configuration NAME below it stores
+Writes tests/fixtures/parity/pool.safetensors. For every configuration NAME below it stores
   NAME.x (the input), NAME.gy (the upstream gradient), NAME.y = layer(x),
   NAME.gx (gradient of sum(y * gy) with respect to x) and, for layers returning indices,
   NAME.indices. Unpooling cases also store NAME.indices (from the max pooling that made x).
-tests/parity/pool_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
+tests/nn/parity_pool_test.cpp rebuilds each layer with the same arguments (keep both tables in sync).
 """
 import os
 
@@ -131,7 +131,7 @@ def main():
         (gx,) = torch.autograd.grad(y, x, gy)
         out.update({f"{name}.x": x, f"{name}.indices": indices, f"{name}.gy": gy, f"{name}.y": y, f"{name}.gx": gx})
     here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(here, "..", "..", "tests", "parity", "data", "pool.safetensors")
+    path = os.path.join(here, "..", "..", "tests", "fixtures", "parity", "pool.safetensors")
     write_safetensors(path, out)
     print(f"wrote {len(out)} tensors to {os.path.normpath(path)} ({os.path.getsize(path)} bytes)")
 

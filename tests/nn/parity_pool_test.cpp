@@ -1,5 +1,5 @@
 // PyTorch parity of the pooling, resampling and pixel-shuffle layers: outputs, indices and input
-// gradients against tests/parity/data/pool.safetensors (written by tools/parity/pool.py; keep
+// gradients against tests/fixtures/parity/pool.safetensors (written by tools/parity/pool.py; keep
 // the tables in sync).
 #include "nabla/nn/functional/pool.h"
 
@@ -22,7 +22,7 @@ namespace F = nabla::nn::functional;
 namespace {
 
 const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/parity/data/pool.safetensors");
+  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/fixtures/parity/pool.safetensors");
   return data;
 }
 

@@ -1,5 +1,5 @@
 // PyTorch parity of the convolution layers: outputs, input and parameter gradients against
-// tests/parity/data/conv.safetensors (written by tools/parity/conv.py; keep the tables in sync).
+// tests/fixtures/parity/conv.safetensors (written by tools/parity/conv.py; keep the tables in sync).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -17,7 +17,7 @@ using nn::ConvInts;
 namespace {
 
 const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/parity/data/conv.safetensors");
+  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/fixtures/parity/conv.safetensors");
   return data;
 }
 

@@ -1,6 +1,6 @@
 // PyTorch parity of the optimizers (20-step trajectories on a small non-convex regression) and of
 // the learning-rate schedulers (30-step lr sequences, momentum for OneCycleLR) against
-// tests/parity/data/optim.safetensors written by tools/parity/optim.py (python3-torch 1.13).
+// tests/fixtures/parity/optim.safetensors written by tools/parity/optim.py (python3-torch 1.13).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,7 +23,7 @@ namespace {
 
 const std::map<std::string, Tensor>& fixture() {
   static const std::map<std::string, Tensor> data =
-      nabla::load(std::string(NABLA_SOURCE_DIR) + "/tests/parity/data/optim.safetensors");
+      nabla::load(std::string(NABLA_SOURCE_DIR) + "/tests/fixtures/parity/optim.safetensors");
   return data;
 }
 

@@ -1,5 +1,5 @@
 // PyTorch parity of every loss (outputs and input gradients) against
-// tests/parity/data/loss.safetensors written by tools/parity/loss.py (Debian's python3-torch 1.13).
+// tests/fixtures/parity/loss.safetensors written by tools/parity/loss.py (Debian's python3-torch 1.13).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -88,7 +88,7 @@ const std::map<std::string, LossFn>& cases() {
 
 const std::map<std::string, Tensor>& fixture() {
   static const std::map<std::string, Tensor> data =
-      nabla::load(std::string(NABLA_SOURCE_DIR) + "/tests/parity/data/loss.safetensors");
+      nabla::load(std::string(NABLA_SOURCE_DIR) + "/tests/fixtures/parity/loss.safetensors");
   return data;
 }
 

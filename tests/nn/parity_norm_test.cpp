@@ -1,5 +1,5 @@
 // PyTorch parity of Linear, the normalisation layers (train and eval mode, running-stat updates
-// after one step), the activations and Embedding, against tests/parity/data/norm.safetensors
+// after one step), the activations and Embedding, against tests/fixtures/parity/norm.safetensors
 // written by tools/parity/norm.py (Debian's python3-torch 1.13). Dropout is random, so its
 // statistics (mean, scale, drop rate, SELU moments) are checked instead of bits.
 #include <gtest/gtest.h>
@@ -78,7 +78,7 @@ const std::vector<Case>& cases() {
 }
 
 const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/parity/data/norm.safetensors");
+  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/fixtures/parity/norm.safetensors");
   return data;
 }
 
