@@ -107,6 +107,10 @@ template Tensor from_vector<float>(const std::vector<float>&, std::optional<Shap
 template Tensor from_vector<double>(const std::vector<double>&, std::optional<Shape>);
 template Tensor from_vector<int64_t>(const std::vector<int64_t>&, std::optional<Shape>);
 template Tensor from_vector<bool>(const std::vector<bool>&, std::optional<Shape>);
+template Tensor from_vector<uint8_t>(const std::vector<uint8_t>&, std::optional<Shape>);
+template Tensor from_vector<int32_t>(const std::vector<int32_t>&, std::optional<Shape>);
+template Tensor from_vector<bfloat16>(const std::vector<bfloat16>&, std::optional<Shape>);
+template Tensor from_vector<float16>(const std::vector<float16>&, std::optional<Shape>);
 
 Tensor tensor(std::initializer_list<double> values, DType dtype) {
   return from_vector(std::vector<double>(values)).to(dtype);

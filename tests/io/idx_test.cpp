@@ -29,7 +29,7 @@ TEST(Idx, ReadsEveryElementType) {
   io::IdxArray a = io::read_idx(fixture("labels-idx1-ubyte"));
   EXPECT_EQ(a.type_code, io::kIdxUInt8);
   EXPECT_EQ(a.shape, (Shape{5}));
-  EXPECT_EQ(a.data.dtype(), DType::Int64);
+  EXPECT_EQ(a.data.dtype(), DType::UInt8);  // the file's dtype
   EXPECT_EQ(a.data.to_vector<int64_t>(), (std::vector<int64_t>{3, 0, 9, 1, 7}));
 
   a = io::read_idx(fixture("images-idx3-ubyte"));
@@ -44,6 +44,7 @@ TEST(Idx, ReadsEveryElementType) {
   EXPECT_EQ(a.data.to_vector<int64_t>(), (std::vector<int64_t>{-32768, 258, 32767}));
   a = io::read_idx(fixture("i32-idx2"));
   EXPECT_EQ(a.shape, (Shape{2, 2}));
+  EXPECT_EQ(a.data.dtype(), DType::Int32);
   EXPECT_EQ(a.data.to_vector<int64_t>(), (std::vector<int64_t>{-2, 65536, 16777216, 2147483647}));
   a = io::read_idx(fixture("f32-idx1"));
   EXPECT_EQ(a.data.dtype(), DType::Float32);
@@ -146,7 +147,7 @@ TEST(Idx, FashionMnist) {
   EXPECT_EQ(counts, std::vector<int>(10, 6000));
   const io::IdxArray test_labels = io::read_idx(dir + "/t10k-labels-idx1-ubyte.gz");
   EXPECT_EQ(test_labels.shape, (Shape{10000}));
-  EXPECT_EQ(test_labels.data.dtype(), DType::Int64);
+  EXPECT_EQ(test_labels.data.dtype(), DType::UInt8);
 }
 
 // Found by the fuzzer: a shape with a zero dim and a huge extent must be judged alike by both

@@ -21,7 +21,7 @@ enum IdxType : uint8_t {
 
 /// An IDX array converted to a tensor.
 struct IdxArray {
-  Tensor data;        // int64 for the integer types, float32 for 0x0D, float64 for 0x0E
+  Tensor data;        // the stored dtype: uint8 (0x08), int32 (0x09, 0x0B, 0x0C), float32, float64
   uint8_t type_code;  // the stored type (one of IdxType)
   Shape shape;        // the dims from the file (also data.shape())
 };
