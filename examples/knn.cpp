@@ -71,12 +71,12 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
   const Options opt = parse(argc, argv);
-  const ByteMatrix xtr = read_idx_byte_matrix(opt.data + "/train-images-idx3-ubyte.gz", opt.train_subset);
+  const Tensor xtr = read_idx_images(opt.data + "/train-images-idx3-ubyte.gz", opt.train_subset);
   const Tensor ytr = read_idx_labels(opt.data + "/train-labels-idx1-ubyte.gz", opt.train_subset);
-  const ByteMatrix xte = read_idx_byte_matrix(opt.data + "/t10k-images-idx3-ubyte.gz", opt.test_subset);
+  const Tensor xte = read_idx_images(opt.data + "/t10k-images-idx3-ubyte.gz", opt.test_subset);
   const Tensor yte = read_idx_labels(opt.data + "/t10k-labels-idx1-ubyte.gz", opt.test_subset);
-  std::printf("train %lld × %lld bytes, test %lld rows\n", static_cast<long long>(xtr.rows),
-              static_cast<long long>(xtr.cols), static_cast<long long>(xte.rows));
+  std::printf("train %lld × %lld bytes, test %lld rows\n", static_cast<long long>(xtr.size(0)),
+              static_cast<long long>(xtr.size(1)), static_cast<long long>(xte.size(0)));
 
   std::vector<Metric> metrics;
   if (opt.metric == "both") metrics = {Metric::L1, Metric::L2};
@@ -86,9 +86,9 @@ int main(int argc, char** argv) try {
   for (Metric metric : metrics) {
     int64_t k = opt.k;
     if (opt.cv_folds >= 2) {
-      const int64_t n = opt.cv_subset > 0 ? std::min(opt.cv_subset, xtr.rows) : xtr.rows;
+      const int64_t n = opt.cv_subset > 0 ? std::min(opt.cv_subset, xtr.size(0)) : xtr.size(0);
       const CrossValidationResult cv =
-          cross_validate_k(xtr.slice_rows(0, n), ytr.narrow(0, 0, n), opt.cv_ks, opt.cv_folds, metric);
+          cross_validate_k(xtr.narrow(0, 0, n), ytr.narrow(0, 0, n), opt.cv_ks, opt.cv_folds, metric);
       const auto mu = cv.mean(), sd = cv.std();
       for (size_t i = 0; i < cv.ks.size(); ++i)
         std::printf("  %s cv k=%-3lld accuracy %.4f ± %.4f\n", metric_name(metric).c_str(),

@@ -14,11 +14,7 @@ cd "$root"
 
 # Files not moved behind the seam yet. Each entry: path, then a one-line reason. Anything not
 # listed here fails; remove an entry as soon as its file is moved.
-allowlist=(
-  # not yet moved: the blocked k-NN search (byte/float distance blocks, top-k selection) still
-  # runs its kernels from classic; it belongs in an ops-level knn_search op.
-  "src/classic/knn.cpp"
-)
+allowlist=()
 
 pattern='#[[:space:]]*include[[:space:]]*[<"]kernels/cpu/|(^|[^[:alnum:]_])cpu::'
 

@@ -126,12 +126,6 @@ CrossValidationResult cross_validate_k(const Tensor& train, const Tensor& labels
                    [&](const std::vector<int64_t>& idx) { return index_select(train, 0, index_tensor(idx)); });
 }
 
-CrossValidationResult cross_validate_k(const ByteMatrix& train, const Tensor& labels, const std::vector<int64_t>& ks,
-                                       int64_t folds, Metric metric, uint64_t seed, Weights weights) {
-  return run_folds(train.rows, labels, ks, folds, metric, seed, weights,
-                   [&](const std::vector<int64_t>& idx) { return train.select_rows(idx); });
-}
-
 double accuracy_score(const Tensor& predicted, const Tensor& target) {
   NABLA_CHECK(predicted.defined() && target.defined() && predicted.dim() == 1 && predicted.shape() == target.shape(),
               "accuracy_score: expected two 1-d tensors of the same shape, got ",

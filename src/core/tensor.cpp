@@ -13,9 +13,20 @@ std::string dtype_name(DType dt) {
     case DType::Float64: return "float64";
     case DType::Int64: return "int64";
     case DType::Bool: return "bool";
+    case DType::UInt8: return "uint8";
+    case DType::Int32: return "int32";
+    case DType::BFloat16: return "bfloat16";
+    case DType::Float16: return "float16";
   }
   return "unknown";
 }
+
+namespace detail {
+void throw_storage_only(const char* op, DType dt) {
+  throw Error(str_cat(op, ": not implemented for dtype ", dtype_name(dt),
+                      " (a storage-only dtype; convert with .to(DType::Float32) first)"));
+}
+}  // namespace detail
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
@@ -72,11 +83,15 @@ template float* Tensor::data_ptr<float>() const;
 template double* Tensor::data_ptr<double>() const;
 template int64_t* Tensor::data_ptr<int64_t>() const;
 template bool* Tensor::data_ptr<bool>() const;
+template uint8_t* Tensor::data_ptr<uint8_t>() const;
+template int32_t* Tensor::data_ptr<int32_t>() const;
+template bfloat16* Tensor::data_ptr<bfloat16>() const;
+template float16* Tensor::data_ptr<float16>() const;
 
 double Tensor::item() const {
   NABLA_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements (shape ", shape(),
               ") cannot be converted to a scalar");
-  return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(*reinterpret_cast<T*>(detail::bytes(*this))); });
+  return dispatch_storage(dtype(), [&]<class T>() { return convert_element<double>(*reinterpret_cast<T*>(detail::bytes(*this))); });
 }
 
 Tensor& Tensor::requires_grad_(bool on) {

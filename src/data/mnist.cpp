@@ -29,8 +29,11 @@ void MNIST::load(const std::string& root, bool train, const std::string& who, co
   const std::string prefix = train ? "train" : "t10k";
   const std::string images_path = find_idx_file(root, prefix + "-images-idx3-ubyte", who, package);
   const std::string labels_path = find_idx_file(root, prefix + "-labels-idx1-ubyte", who, package);
-  io::IdxBytes images = io::read_idx_u8(images_path);
-  io::IdxBytes labels = io::read_idx_u8(labels_path);
+  const io::IdxArray images = io::read_idx(images_path);
+  const io::IdxArray labels = io::read_idx(labels_path);
+  NABLA_CHECK(images.data.dtype() == DType::UInt8 && labels.data.dtype() == DType::UInt8, who, ": ", images_path, " and ",
+              labels_path, ": expected uint8 IDX files, got ", dtype_name(images.data.dtype()), " and ",
+              dtype_name(labels.data.dtype()));
   NABLA_CHECK(images.shape.size() == 3, who, ": ", images_path, ": expected images (N, H, W), got ",
               shape_str(images.shape));
   NABLA_CHECK(labels.shape.size() == 1, who, ": ", labels_path, ": expected labels (N), got ", shape_str(labels.shape));
@@ -39,8 +42,10 @@ void MNIST::load(const std::string& root, bool train, const std::string& who, co
   count_ = images.shape[0];
   height_ = images.shape[1];
   width_ = images.shape[2];
-  images_ = std::move(images.data);
-  labels_ = std::move(labels.data);
+  const uint8_t* pixels = images.data.data_ptr<uint8_t>();
+  const uint8_t* classes = labels.data.data_ptr<uint8_t>();
+  images_.assign(pixels, pixels + images.data.numel());
+  labels_.assign(classes, classes + labels.data.numel());
 }
 
 Example MNIST::get(int64_t index) const {

@@ -5,11 +5,18 @@
 #include "nabla/io/npz.h"
 
 namespace nabla::data {
+namespace {
+
+// Integer targets are class labels, which the losses take as int64 (the readers keep the stored
+// dtype, e.g. uint8 or int32 labels written by NumPy).
+Tensor as_targets(const Tensor& t) { return t.defined() && is_integral(t.dtype()) ? t.to(DType::Int64) : t; }
+
+}  // namespace
 
 std::shared_ptr<TensorDataset> npy_dataset(const std::string& inputs_path, const std::string& targets_path) {
   Tensor inputs = io::load_npy(inputs_path);
   Tensor targets = targets_path.empty() ? Tensor() : io::load_npy(targets_path);
-  return std::make_shared<TensorDataset>(inputs, targets);
+  return std::make_shared<TensorDataset>(inputs, as_targets(targets));
 }
 
 std::shared_ptr<TensorDataset> npz_dataset(const std::string& path, const std::string& input_key,
@@ -22,7 +29,7 @@ std::shared_ptr<TensorDataset> npz_dataset(const std::string& path, const std::s
     NABLA_CHECK(it != arrays.end(), "npz_dataset: ", path, ": no array named '", key, "' (arrays: ", keys, ")");
     return it->second;
   };
-  return std::make_shared<TensorDataset>(find(input_key), target_key.empty() ? Tensor() : find(target_key));
+  return std::make_shared<TensorDataset>(find(input_key), target_key.empty() ? Tensor() : as_targets(find(target_key)));
 }
 
 }  // namespace nabla::data

@@ -9,46 +9,17 @@ namespace nabla::io::detail {
 DType load_dtype(ElementFormat fmt) {
   switch (fmt.kind) {
     case ElementFormat::Bool: return DType::Bool;
-    case ElementFormat::Int:
-    case ElementFormat::UInt: return DType::Int64;
-    case ElementFormat::BFloat: return DType::Float32;
-    case ElementFormat::Float: return fmt.size == 8 ? DType::Float64 : DType::Float32;
+    case ElementFormat::Int: return fmt.size <= 4 ? DType::Int32 : DType::Int64;
+    case ElementFormat::UInt: return fmt.size == 1 ? DType::UInt8 : fmt.size == 2 ? DType::Int32 : DType::Int64;
+    case ElementFormat::BFloat: return DType::BFloat16;
+    case ElementFormat::Float: return fmt.size == 2 ? DType::Float16 : fmt.size == 8 ? DType::Float64 : DType::Float32;
   }
   return DType::Float32;
 }
 
 bool is_identity_format(ElementFormat fmt) {
   if (fmt.big_endian && fmt.size > 1) return false;
-  switch (fmt.kind) {
-    case ElementFormat::Int: return fmt.size == 8;
-    case ElementFormat::Float: return fmt.size == 4 || fmt.size == 8;
-    default: return false;  // bool is normalised to 0/1; narrower ints widen
-  }
-}
-
-float half_to_float(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1f;
-  uint32_t mant = h & 0x3ff;
-  uint32_t bits;
-  if (exp == 0x1f) {
-    bits = sign | 0x7f800000u | (mant << 13);  // inf / NaN (payload kept)
-  } else if (exp != 0) {
-    bits = sign | ((exp + 112) << 23) | (mant << 13);  // rebias 15 → 127
-  } else if (mant == 0) {
-    bits = sign;  // ±0
-  } else {
-    // Subnormal half: shift the mantissa up until its leading 1 becomes the implicit bit.
-    exp = 113;
-    while ((mant & 0x400) == 0) {
-      mant <<= 1;
-      --exp;
-    }
-    bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+  return fmt.kind != ElementFormat::Bool && dtype_size(load_dtype(fmt)) == fmt.size;  // bool is normalised to 0/1
 }
 
 namespace {
@@ -90,48 +61,30 @@ Tensor decode_elements(const uint8_t* src, const Shape& shape, ElementFormat fmt
       for (int64_t i = 0; i < n; ++i) out[i] = src[i] != 0 ? 1 : 0;
       break;
     }
-    case ElementFormat::Int: {
-      int64_t* out = t.data_ptr<int64_t>();
-      for (int64_t i = 0; i < n; ++i) out[i] = sign_extend(load_bits(src + i * size, size, be), size);
+    case ElementFormat::Int:  // widened (int8, int16) or byte-swapped
+      dispatch_all(dt, "decode", [&]<class T>() {
+        T* out = static_cast<T*>(t.raw_data());
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(sign_extend(load_bits(src + i * size, size, be), size));
+      });
       break;
-    }
-    case ElementFormat::UInt: {
-      int64_t* out = t.data_ptr<int64_t>();
-      for (int64_t i = 0; i < n; ++i) {
-        const uint64_t v = load_bits(src + i * size, size, be);
-        if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-          ctx.fail("uint64 element ", i, " = ", v, " does not fit in int64");
-        out[i] = static_cast<int64_t>(v);
-      }
-      break;
-    }
-    case ElementFormat::BFloat: {
-      float* out = t.data_ptr<float>();
-      for (int64_t i = 0; i < n; ++i) {
-        const uint32_t bits = static_cast<uint32_t>(load_bits(src + i * 2, 2, be)) << 16;
-        std::memcpy(out + i, &bits, 4);
-      }
-      break;
-    }
-    case ElementFormat::Float: {
-      if (size == 2) {
-        float* out = t.data_ptr<float>();
-        for (int64_t i = 0; i < n; ++i) out[i] = half_to_float(static_cast<uint16_t>(load_bits(src + i * 2, 2, be)));
-      } else if (size == 4) {
-        float* out = t.data_ptr<float>();
+    case ElementFormat::UInt:
+      dispatch_all(dt, "decode", [&]<class T>() {
+        T* out = static_cast<T*>(t.raw_data());
         for (int64_t i = 0; i < n; ++i) {
-          const uint32_t bits = static_cast<uint32_t>(load_bits(src + i * 4, 4, be));
-          std::memcpy(out + i, &bits, 4);
+          const uint64_t v = load_bits(src + i * size, size, be);
+          if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+            ctx.fail("uint64 element ", i, " = ", v, " does not fit in int64");
+          out[i] = static_cast<T>(v);
         }
-      } else {
-        double* out = t.data_ptr<double>();
-        for (int64_t i = 0; i < n; ++i) {
-          const uint64_t bits = load_bits(src + i * 8, 8, be);
-          std::memcpy(out + i, &bits, 8);
-        }
+      });
+      break;
+    case ElementFormat::BFloat:
+    case ElementFormat::Float:  // byte-swapped: copy the bits of each element in reverse order
+      for (int64_t i = 0; i < n; ++i) {
+        const uint64_t bits = load_bits(src + i * size, size, be);
+        std::memcpy(static_cast<uint8_t*>(t.raw_data()) + i * size, &bits, size);  // little-endian host
       }
       break;
-    }
   }
   return t;
 }

@@ -15,8 +15,9 @@ struct ElementFormat {
   bool big_endian;    // byte order of multi-byte elements
 };
 
-/// The nabla dtype a stored format loads as: bool → Bool; every integer → Int64;
-/// float16, bfloat16, float32 → Float32; float64 → Float64.
+/// The nabla dtype a stored format loads as, keeping the stored type where nabla has it:
+/// bool → Bool; uint8 → UInt8; int8, int16, int32, uint16 → Int32; int64, uint32, uint64 →
+/// Int64; float16 → Float16; bfloat16 → BFloat16; float32 → Float32; float64 → Float64.
 DType load_dtype(ElementFormat fmt);
 
 /// True when the stored bytes can be copied unchanged into a tensor of load_dtype(fmt).
@@ -26,8 +27,5 @@ bool is_identity_format(ElementFormat fmt);
 /// load_dtype(fmt). Bool bytes other than 0 read as true. Fails through `ctx` for uint64
 /// values above INT64_MAX. The caller has checked that `src` holds numel * fmt.size bytes.
 Tensor decode_elements(const uint8_t* src, const Shape& shape, ElementFormat fmt, const ErrorContext& ctx);
-
-/// IEEE half → float (exact, including subnormals, infinities and NaN).
-float half_to_float(uint16_t h);
 
 }  // namespace nabla::io::detail

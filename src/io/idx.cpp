@@ -157,23 +157,6 @@ IdxArray parse_idx(const uint8_t* data, size_t size, const ErrorContext& ctx) {
   return IdxArray{t, h.type, shape};
 }
 
-IdxBytes parse_idx_u8(const uint8_t* data, size_t size, std::vector<uint8_t>&& owned, const ErrorContext& ctx) {
-  std::vector<uint8_t> bytes;
-  const bool gz = is_gzip(data, size);
-  if (gz) {
-    bytes = gunzip(data, size, ctx);
-  } else if (!owned.empty()) {
-    bytes = std::move(owned);  // the file's own buffer: no copy
-  } else {
-    bytes.assign(data, data + size);
-  }
-  const IdxHeader h = checked_header(bytes.data(), bytes.size(), gz, ctx);
-  ctx.check(h.type == kIdxUInt8, "read_idx_u8 needs uint8 data (type 0x08), the file holds ",
-            idx_type_name(h.type));
-  bytes.erase(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(h.header_size));
-  return IdxBytes{std::move(bytes), Shape(h.dims.begin(), h.dims.end())};
-}
-
 }  // namespace
 }  // namespace detail
 
@@ -184,17 +167,6 @@ IdxArray read_idx(const std::string& path) {
 
 IdxArray read_idx_bytes(const uint8_t* data, size_t size, const std::string& source) {
   return detail::parse_idx(data, size, detail::ErrorContext{"idx: " + source});
-}
-
-IdxBytes read_idx_u8(const std::string& path) {
-  std::vector<uint8_t> bytes = detail::read_file(path, "idx");
-  const uint8_t* p = bytes.data();
-  const size_t n = bytes.size();
-  return detail::parse_idx_u8(p, n, std::move(bytes), detail::ErrorContext{"idx: " + path});
-}
-
-IdxBytes read_idx_u8_bytes(const uint8_t* data, size_t size, const std::string& source) {
-  return detail::parse_idx_u8(data, size, {}, detail::ErrorContext{"idx: " + source});
 }
 
 }  // namespace nabla::io

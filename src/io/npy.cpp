@@ -205,6 +205,11 @@ const char* descr_of(DType dt) {
     case DType::Float64: return "<f8";
     case DType::Int64: return "<i8";
     case DType::Bool: return "|b1";
+    case DType::UInt8: return "|u1";
+    case DType::Int32: return "<i4";
+    case DType::Float16: return "<f2";
+    case DType::BFloat16:
+      throw Error("save_npy: bfloat16 has no NumPy dtype; convert with .to(DType::Float32) or save as safetensors");
   }
   throw Error("npy: unknown dtype");
 }

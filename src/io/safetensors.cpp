@@ -44,6 +44,10 @@ const char* dtype_code(DType dt) {
     case DType::Float64: return "F64";
     case DType::Int64: return "I64";
     case DType::Bool: return "BOOL";
+    case DType::UInt8: return "U8";
+    case DType::Int32: return "I32";
+    case DType::BFloat16: return "BF16";
+    case DType::Float16: return "F16";
   }
   throw Error("safetensors: unknown dtype");
 }

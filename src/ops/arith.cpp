@@ -39,9 +39,9 @@ DType arith_dtype(const Tensor& a, const Tensor& b, const char* op) {
 Tensor add_impl(const Tensor& a, const Tensor& b, double alpha, const char* name) {
   const DType dt = arith_dtype(a, b, name);
   Tensor out = dispatch_arith(dt, name, [&]<class T>() {
-    const T al = static_cast<T>(alpha);
-    if (alpha == 1.0) return detail::map_binary<T, T>(a, b, name, [](T x, T y) { return x + y; });
-    return detail::map_binary<T, T>(a, b, name, [al](T x, T y) { return x + al * y; });
+    const T al = convert_element<T>(alpha);
+    if (alpha == 1.0) return detail::map_binary<T, T>(a, b, name, [](T x, T y) { return detail::add_wrap(x, y); });
+    return detail::map_binary<T, T>(a, b, name, [al](T x, T y) { return detail::add_wrap(x, detail::mul_wrap(al, y)); });
   });
   if (autograd::needs_grad({a, b})) {
     // Add distributes: both inputs receive g (scaled by alpha for b), reduced to their shapes.
@@ -56,8 +56,8 @@ Tensor add_impl(const Tensor& a, const Tensor& b, double alpha, const char* name
 Tensor add_scalar(const Tensor& x, double s, const char* name) {
   const DType dt = detail::scalar_result_dtype(x, s);
   Tensor out = dispatch_arith(dt == DType::Bool ? DType::Int64 : dt, name, [&]<class T>() {
-    const T v = static_cast<T>(s);
-    return detail::map_unary<T, T>(x, [v](T e) { return e + v; });
+    const T v = convert_element<T>(s);
+    return detail::map_unary<T, T>(x, [v](T e) { return detail::add_wrap(e, v); });
   });
   if (autograd::needs_grad({x}))
     autograd::record(out, name, {x}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
@@ -83,7 +83,7 @@ Tensor sub(const Tensor& a, double b) { return add_scalar(a, -b, "sub"); }
 Tensor mul(const Tensor& a, const Tensor& b) {
   const DType dt = arith_dtype(a, b, "mul");
   Tensor out = dispatch_arith(dt, "mul", [&]<class T>() {
-    return detail::map_binary<T, T>(a, b, "mul", [](T x, T y) { return x * y; });
+    return detail::map_binary<T, T>(a, b, "mul", [](T x, T y) { return detail::mul_wrap(x, y); });
   });
   if (!autograd::needs_grad({a, b})) return out;
   // d(ab)/da = b, d(ab)/db = a ("mul switches" its inputs).
@@ -98,8 +98,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor mul(const Tensor& a, double b) {
   const DType dt = detail::scalar_result_dtype(a, b);
   Tensor out = dispatch_arith(dt, "mul", [&]<class T>() {
-    const T s = static_cast<T>(b);
-    return detail::map_unary<T, T>(a, [s](T x) { return x * s; });
+    const T s = convert_element<T>(b);
+    return detail::map_unary<T, T>(a, [s](T x) { return detail::mul_wrap(x, s); });
   });
   if (autograd::needs_grad({a}))
     autograd::record(out, "mul", {a}, [b](const Tensor& g) { return std::vector<Tensor>{mul(g, b)}; });
@@ -135,7 +135,7 @@ Tensor div(const Tensor& a, double b) {
 
 Tensor neg(const Tensor& x) {
   NABLA_CHECK(x.dtype() != DType::Bool, "neg: negation of a bool tensor is not supported; use logical_not");
-  Tensor out = dispatch_arith(x.dtype(), "neg", [&]<class T>() { return detail::map_unary<T, T>(x, [](T v) { return -v; }); });
+  Tensor out = dispatch_arith(x.dtype(), "neg", [&]<class T>() { return detail::map_unary<T, T>(x, [](T v) { return detail::neg_wrap(v); }); });
   if (autograd::needs_grad({x}))
     autograd::record(out, "neg", {x}, [](const Tensor& g) { return std::vector<Tensor>{neg(g)}; });
   return out;
@@ -162,8 +162,8 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
   check_inplace_dtype(*this, other, "add_");
   if (autograd::needs_grad({*this, other})) return detail::adopt_result(*this, add(clone(), other, alpha), "add_");
   dispatch_arith(dtype(), "add_", [&]<class T>() {
-    const T al = static_cast<T>(alpha);
-    detail::apply_inplace<T>(*this, other, "add_", [al](T x, T y) { return x + al * y; });
+    const T al = convert_element<T>(alpha);
+    detail::apply_inplace<T>(*this, other, "add_", [al](T x, T y) { return detail::add_wrap(x, detail::mul_wrap(al, y)); });
   });
   return *this;
 }
@@ -176,7 +176,7 @@ Tensor& Tensor::mul_(const Tensor& other) {
   check_inplace_dtype(*this, other, "mul_");
   if (autograd::needs_grad({*this, other})) return detail::adopt_result(*this, mul(clone(), other), "mul_");
   dispatch_arith(dtype(), "mul_", [&]<class T>() {
-    detail::apply_inplace<T>(*this, other, "mul_", [](T x, T y) { return x * y; });
+    detail::apply_inplace<T>(*this, other, "mul_", [](T x, T y) { return detail::mul_wrap(x, y); });
   });
   return *this;
 }

@@ -24,10 +24,17 @@ Tensor map_ternary(const Tensor& a_in, const Tensor& b_in, const Tensor& c_in, c
   return out;
 }
 
+// The dtype a comparison of a and b runs in: the promoted one, with 16-bit floats compared as
+// float32 (exact: every bfloat16/float16 value is a float32 value).
+DType compare_dtype(DType a, DType b) {
+  const DType dt = promote(a, b);
+  return is_half(dt) ? DType::Float32 : dt;
+}
+
 // a `cmp` b elementwise in the promoted dtype of a and b.
 template <class Cmp>
 Tensor compare(const Tensor& a, const Tensor& b, const char* op, Cmp cmp) {
-  return dispatch_all(promote(a.dtype(), b.dtype()), [&]<class T>() {
+  return dispatch_all(compare_dtype(a.dtype(), b.dtype()), op, [&]<class T>() {
     return detail::map_binary<bool, T>(a, b, op, [cmp](T x, T y) { return static_cast<bool>(cmp(x, y)); });
   });
 }
@@ -67,7 +74,8 @@ Tensor operator>=(const Tensor& a, double b) { return ge(a, b); }
 // ---- logical ops (non-zero is true; NaN is non-zero) ----------------------------------------------
 
 Tensor logical_not(const Tensor& x) {
-  return dispatch_all(x.dtype(), [&]<class T>() { return detail::map_unary<bool, T>(x, [](T v) { return v == T(0); }); });
+  return dispatch_all(compare_dtype(x.dtype(), x.dtype()), "logical_not",
+                      [&]<class T>() { return detail::map_unary<bool, T>(x, [](T v) { return v == T(0); }); });
 }
 
 Tensor logical_and(const Tensor& a, const Tensor& b) {
@@ -99,7 +107,7 @@ Tensor isfinite(const Tensor& x) {
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   NABLA_CHECK(cond.dtype() == DType::Bool, "where: expected condition to be a bool tensor, got ", dtype_name(cond.dtype()),
               " (shape ", cond.shape(), ")");
-  Tensor out = dispatch_all(promote(a.dtype(), b.dtype()), [&]<class T>() {
+  Tensor out = dispatch_storage(promote(a.dtype(), b.dtype()), [&]<class T>() {
     return map_ternary<T, bool, T, T>(cond, a, b, "where", [](bool c, T x, T y) { return c ? x : y; });
   });
   // The gradient flows to the side that was selected, summed back over broadcast dims.
@@ -123,7 +131,7 @@ namespace {
 
 // Elementwise max (largest) or min of a and b; NaN in either input propagates.
 Tensor extreme_pair(const Tensor& a, const Tensor& b, bool largest, const char* op) {
-  return dispatch_all(promote(a.dtype(), b.dtype()), [&]<class T>() {
+  return dispatch_all(promote(a.dtype(), b.dtype()), op, [&]<class T>() {
     if (largest)
       return detail::map_binary<T, T>(a, b, op, [](T x, T y) { return x != x ? x : (y != y ? y : (x > y ? x : y)); });
     return detail::map_binary<T, T>(a, b, op, [](T x, T y) { return x != x ? x : (y != y ? y : (x < y ? x : y)); });

@@ -16,6 +16,36 @@ inline DType scalar_result_dtype(const Tensor& t, double s) {
   return t.dtype() == DType::Bool ? DType::Int64 : t.dtype();
 }
 
+/// a + b, a · b and −a that wrap around on integer overflow (two's complement, as PyTorch's
+/// integer kernels) instead of overflowing signed integers, which C++ leaves undefined.
+template <class T>
+constexpr T add_wrap(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+  } else {
+    return a + b;
+  }
+}
+template <class T>
+constexpr T mul_wrap(T a, T b) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) * static_cast<U>(b)));
+  } else {
+    return a * b;
+  }
+}
+template <class T>
+constexpr T neg_wrap(T a) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(U(0) - static_cast<U>(a)));
+  } else {
+    return -a;
+  }
+}
+
 /// A 0-d tensor holding `s`, in the dtype `op(t, s)` computes in.
 inline Tensor wrap_scalar(const Tensor& t, double s) { return scalar_tensor(s, scalar_result_dtype(t, s)); }
 

@@ -51,9 +51,9 @@ Tensor arange(double start, double end, double step, std::optional<DType> dtype)
   const DType dt = dtype.value_or(integral ? DType::Int64 : DType::Float32);
   const int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
   Tensor t = empty({n}, dt);
-  dispatch_all(dt, [&]<class T>() {
+  dispatch_storage(dt, [&]<class T>() {
     T* p = t.data_ptr<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert_element<T>(start + static_cast<double>(i) * step);
   });
   return t;
 }
@@ -62,11 +62,11 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   NABLA_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
   Tensor t = empty({steps}, dtype);
   const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
-  dispatch_all(dtype, [&]<class T>() {
+  dispatch_storage(dtype, [&]<class T>() {
     T* p = t.data_ptr<T>();
     // Symmetric formula (as PyTorch): the second half counts back from `end`.
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < steps / 2 ? start + step * static_cast<double>(i)
+      p[i] = convert_element<T>(i < steps / 2 ? start + step * static_cast<double>(i)
                                           : end - step * static_cast<double>(steps - 1 - i));
   });
   return t;
@@ -76,9 +76,9 @@ Tensor eye(int64_t n, std::optional<int64_t> m_opt, DType dtype) {
   const int64_t m = m_opt.value_or(n);
   NABLA_CHECK(n >= 0 && m >= 0, "eye: sizes must be non-negative, got n=", n, ", m=", m);
   Tensor t = zeros({n, m}, dtype);
-  dispatch_all(dtype, [&]<class T>() {
+  dispatch_storage(dtype, [&]<class T>() {
     T* p = t.data_ptr<T>();
-    for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = static_cast<T>(1);
+    for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = convert_element<T>(1);
   });
   return t;
 }
@@ -107,6 +107,10 @@ template Tensor from_vector<float>(const std::vector<float>&, std::optional<Shap
 template Tensor from_vector<double>(const std::vector<double>&, std::optional<Shape>);
 template Tensor from_vector<int64_t>(const std::vector<int64_t>&, std::optional<Shape>);
 template Tensor from_vector<bool>(const std::vector<bool>&, std::optional<Shape>);
+template Tensor from_vector<uint8_t>(const std::vector<uint8_t>&, std::optional<Shape>);
+template Tensor from_vector<int32_t>(const std::vector<int32_t>&, std::optional<Shape>);
+template Tensor from_vector<bfloat16>(const std::vector<bfloat16>&, std::optional<Shape>);
+template Tensor from_vector<float16>(const std::vector<float16>&, std::optional<Shape>);
 
 Tensor tensor(std::initializer_list<double> values, DType dtype) {
   return from_vector(std::vector<double>(values)).to(dtype);

@@ -87,7 +87,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   const Tensor ic = index.contiguous();
   check_index_values(ic, shape1(x)[d], d, "gather");
   Tensor out = empty(index.shape(), x.dtype());
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_storage(x.dtype(), [&]<class T>() {
     cpu::gather<T>(shape1(ic), d, ic.data_ptr<int64_t>(), strides1(ic), reinterpret_cast<const T*>(detail::bytes(x)),
                    strides1(x), out.data_ptr<T>(), strides1(out));
   });
@@ -107,7 +107,7 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
   const Tensor ic = index.contiguous();
   check_index_values(ic, shape1(x)[d], d, "scatter");
   Tensor out = private_clone(x);
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_storage(x.dtype(), [&]<class T>() {
     cpu::scatter<T>(shape1(ic), d, ic.data_ptr<int64_t>(), strides1(ic), out.data_ptr<T>(), strides1(out),
                     reinterpret_cast<const T*>(detail::bytes(src)), strides1(src));
   });
@@ -127,9 +127,9 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, double value) 
   const Tensor ic = index.contiguous();
   check_index_values(ic, shape1(x)[d], d, "scatter");
   Tensor out = private_clone(x);
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_storage(x.dtype(), [&]<class T>() {
     cpu::scatter_fill<T>(shape1(ic), d, ic.data_ptr<int64_t>(), strides1(ic), out.data_ptr<T>(), strides1(out),
-                         static_cast<T>(value));
+                         convert_element<T>(value));
   });
   // Filled positions are constants: ∂L/∂x = g with them zeroed.
   autograd::record(out, "scatter", {x}, [d, si = autograd::SavedTensor(ic)](const Tensor& g) {
@@ -216,10 +216,10 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
               " (shape ", mask.shape(), ")");
   const Shape shape = broadcast_shapes(x.shape(), mask.shape(), "masked_fill");
   Tensor out = empty(shape, x.dtype());
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_storage(x.dtype(), [&]<class T>() {
     cpu::masked_fill_strided<T>(shape, detail::bytes(out), detail::broadcast_byte_strides(out, shape), detail::bytes(x),
                                 detail::broadcast_byte_strides(x, shape), detail::bytes(mask),
-                                detail::broadcast_byte_strides(mask, shape), static_cast<T>(value));
+                                detail::broadcast_byte_strides(mask, shape), convert_element<T>(value));
   });
   // Filled elements are constants: the gradient passes where mask is false, is zero where it is
   // true, and is summed back over the dims along which x was broadcast.
@@ -238,10 +238,10 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
   NABLA_CHECK(shape == this->shape(), "masked_fill_: mask of shape ", mask.shape(),
               " cannot be broadcast to the tensor's shape ", this->shape());
   if (autograd::needs_grad({*this})) return detail::adopt_result(*this, masked_fill(clone(), mask, value), "masked_fill_");
-  dispatch_all(dtype(), [&]<class T>() {
+  dispatch_storage(dtype(), [&]<class T>() {
     const auto s = detail::broadcast_byte_strides(*this, shape);
     cpu::masked_fill_strided<T>(shape, detail::bytes(*this), s, detail::bytes(*this), s, detail::bytes(mask),
-                                detail::broadcast_byte_strides(mask, shape), static_cast<T>(value));
+                                detail::broadcast_byte_strides(mask, shape), convert_element<T>(value));
   });
   detail::bump_version(*this);
   return *this;

@@ -46,7 +46,7 @@ std::pair<Tensor, Tensor> extreme_dim_raw(const Tensor& x_in, int64_t dim_in, bo
   const Tensor xc = x.contiguous();
   Tensor indices = empty(out_shape, DType::Int64);
   Tensor values = want_values ? empty(out_shape, x.dtype()) : Tensor();
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_all(x.dtype(), op, [&]<class T>() {
     cpu::extreme_along_dim<T>(xc.data_ptr<T>(), want_values ? values.data_ptr<T>() : nullptr, indices.data_ptr<int64_t>(),
                               s.outer, s.reduced, s.inner, largest);
   });
@@ -79,7 +79,7 @@ Tensor extreme_all(const Tensor& x, bool largest) {
               x.shape(), "); specify the reduction dim with the 'dim' argument");
   const Tensor xc = x.contiguous();
   Tensor out = empty({}, x.dtype());
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_all(x.dtype(), op, [&]<class T>() {
     *out.data_ptr<T>() = cpu::reduce_extreme<T>(xc.data_ptr<T>(), xc.numel(), largest);
   });
   if (!autograd::needs_grad({x})) return out;

@@ -88,8 +88,8 @@ Tensor pad(const Tensor& x, const IntList& pad, PadMode mode, double value) {
 
   const Tensor xc = x.detach().contiguous();
   Tensor out = empty(out_shape, x.dtype());
-  dispatch_all(x.dtype(), [&]<class T>() {
-    cpu::pad_forward<T>(xc.data_ptr<T>(), in_shape, out.data_ptr<T>(), out_shape, maps, static_cast<T>(value));
+  dispatch_storage(x.dtype(), [&]<class T>() {
+    cpu::pad_forward<T>(xc.data_ptr<T>(), in_shape, out.data_ptr<T>(), out_shape, maps, convert_element<T>(value));
   });
 
   // out[o] = x[map(o)] (or a constant), so ∂L/∂x[i] = Σ_{o: map(o) = i} ∂L/∂out[o].

@@ -29,7 +29,7 @@ struct Formatter {
   std::string operator()(double x) const {
     std::ostringstream os;
     if (dtype == DType::Bool) return x != 0 ? "True" : "False";
-    if (dtype == DType::Int64) {
+    if (is_integral(dtype)) {
       os << static_cast<int64_t>(x);
       return os.str();
     }
@@ -95,7 +95,9 @@ std::string Tensor::to_string() const {
     print_rec(os, cells, width, shape(), 0, index, 7);
   }
   if (numel() == 0 && dim() > 0) os << ", size=" << shape_str(shape());
-  if (dtype() == DType::Float64 || (dtype() == DType::Int64 && numel() == 0)) os << ", dtype=" << dtype_name(dtype());
+  // As PyTorch: the dtype is shown unless it is a default one (float32, int64, bool).
+  const bool default_dtype = dtype() == DType::Float32 || dtype() == DType::Bool || dtype() == DType::Int64;
+  if (!default_dtype || (dtype() == DType::Int64 && numel() == 0)) os << ", dtype=" << dtype_name(dtype());
   if (grad_fn())
     os << ", grad_fn=<" << grad_fn()->name << ">";
   else if (requires_grad())

@@ -22,7 +22,7 @@ Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 template <class Fill>
 Tensor generate(const Shape& shape, DType dtype, Fill fill) {
   Tensor out = empty(shape, dtype);
-  dispatch_all(dtype, [&]<class T>() {
+  dispatch_all(dtype, "random", [&]<class T>() {
     T* p = out.data_ptr<T>();
     for (int64_t i = 0, n = out.numel(); i < n; ++i) p[i] = static_cast<T>(fill());
   });

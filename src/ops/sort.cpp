@@ -42,7 +42,7 @@ std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
   const Tensor xc = x.detach().contiguous();
   Tensor values = empty(x.shape(), x.dtype());
   Tensor indices = empty(x.shape(), DType::Int64);
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_all(x.dtype(), "sort", [&]<class T>() {
     cpu::sort_lines<T>(xc.data_ptr<T>(), values.data_ptr<T>(), indices.data_ptr<int64_t>(), l.outer, l.n, l.inner,
                        descending);
   });
@@ -60,7 +60,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool lar
   const Tensor xc = x.detach().contiguous();
   Tensor values = empty(out_shape, x.dtype());
   Tensor indices = empty(out_shape, DType::Int64);
-  dispatch_all(x.dtype(), [&]<class T>() {
+  dispatch_all(x.dtype(), "sort", [&]<class T>() {
     cpu::topk_lines<T>(xc.data_ptr<T>(), values.data_ptr<T>(), indices.data_ptr<int64_t>(), l.outer, l.n, l.inner, k,
                        largest, sorted);
   });

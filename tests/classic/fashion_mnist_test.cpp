@@ -19,12 +19,10 @@ const char* kDir = "/usr/share/datasets/fashion-mnist";
 
 // The first n images (n, 784) float32 in [0, 1] and labels (n,) int64 of a split.
 std::pair<Tensor, Tensor> load(const std::string& prefix, int64_t n) {
-  const io::IdxBytes img = io::read_idx_u8(std::string(kDir) + "/" + prefix + "-images-idx3-ubyte.gz");
-  const io::IdxBytes lab = io::read_idx_u8(std::string(kDir) + "/" + prefix + "-labels-idx1-ubyte.gz");
-  Tensor x = empty({n, 784});
-  Tensor y = empty({n}, DType::Int64);
-  for (int64_t i = 0; i < n * 784; ++i) x.data_ptr<float>()[i] = img.data[i] / 255.0f;
-  for (int64_t i = 0; i < n; ++i) y.data_ptr<int64_t>()[i] = lab.data[i];
+  const io::IdxArray img = io::read_idx(std::string(kDir) + "/" + prefix + "-images-idx3-ubyte.gz");
+  const io::IdxArray lab = io::read_idx(std::string(kDir) + "/" + prefix + "-labels-idx1-ubyte.gz");
+  const Tensor x = div(img.data.narrow(0, 0, n).reshape({n, 784}), 255.0);  // uint8 / 255 is float32
+  const Tensor y = lab.data.narrow(0, 0, n).to(DType::Int64);
   return {x, y};
 }
 

@@ -34,15 +34,15 @@ TEST(KnnData, ReadsImagesAsByteRowsWithLimit) {
   std::vector<uint8_t> bytes(3 * 2 * 2);
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(10 * i);
   const std::string path = write_idx("nabla_knn_data_images.idx", {3, 2, 2}, bytes);
-  const ByteMatrix all = read_idx_byte_matrix(path);
-  EXPECT_EQ(all.rows, 3);
-  EXPECT_EQ(all.cols, 4);
-  EXPECT_EQ(all.data, bytes);
-  const ByteMatrix two = read_idx_byte_matrix(path, 2);
-  EXPECT_EQ(two.rows, 2);
-  EXPECT_EQ(two.data, std::vector<uint8_t>(bytes.begin(), bytes.begin() + 8));
-  EXPECT_EQ(read_idx_byte_matrix(path, 100).rows, 3);  // a limit above N keeps all rows
-  EXPECT_THROW(read_idx_byte_matrix(path, -1), Error);
+  const Tensor all = read_idx_images(path);
+  EXPECT_EQ(all.dtype(), DType::UInt8);
+  EXPECT_EQ(all.shape(), (Shape{3, 4}));
+  EXPECT_EQ(all.to_vector<uint8_t>(), bytes);
+  const Tensor two = read_idx_images(path, 2);
+  EXPECT_EQ(two.shape(), (Shape{2, 4}));
+  EXPECT_EQ(two.to_vector<uint8_t>(), std::vector<uint8_t>(bytes.begin(), bytes.begin() + 8));
+  EXPECT_EQ(read_idx_images(path, 100).size(0), 3);  // a limit above N keeps all rows
+  EXPECT_THROW(read_idx_images(path, -1), Error);
   std::filesystem::remove(path);
 }
 
@@ -51,10 +51,10 @@ TEST(KnnData, ReadsLabelsAndRejectsWrongShapes) {
   EXPECT_EQ(read_idx_labels(labels).to_vector<int64_t>(), (std::vector<int64_t>{3, 1, 4, 1}));
   EXPECT_EQ(read_idx_labels(labels, 2).to_vector<int64_t>(), (std::vector<int64_t>{3, 1}));
   try {
-    read_idx_byte_matrix(labels);
+    read_idx_images(labels);
     FAIL() << "a label file read as images must raise";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("expected images of shape (N, H, W)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("expected uint8 images of shape (N, H, W)"), std::string::npos) << e.what();
   }
   const std::string images = write_idx("nabla_knn_data_images2.idx", {1, 2, 2}, {0, 1, 2, 3});
   EXPECT_THROW(read_idx_labels(images), Error);

@@ -19,7 +19,7 @@ using namespace nabla::classic;
 namespace {
 
 struct Data {
-  ByteMatrix bytes;
+  Tensor bytes;   // uint8 (n, d)
   Tensor floats;  // the same values as float32
   Tensor labels;  // int64
 };
@@ -32,17 +32,25 @@ Data random_data(int64_t n, int64_t d, int max_value, int64_t classes, uint32_t 
   std::vector<int64_t> y(static_cast<size_t>(n));
   for (auto& v : y) v = label(rng);
   Data out;
-  out.bytes = make_byte_matrix(std::move(bytes), n, d);
-  out.floats = out.bytes.to_float();
+  out.bytes = from_vector(bytes, Shape{n, d});
+  out.floats = out.bytes.to(DType::Float32);
   out.labels = from_vector(y, Shape{n});
   return out;
 }
 
+// The rows of x listed in `indices`, in that order.
+Tensor select_rows(const Tensor& x, const std::vector<int64_t>& indices) {
+  return index_select(x, 0, from_vector(indices));
+}
+
 // Exact distances (squared for L2: integer data keeps them exact in double).
-double ref_distance(const ByteMatrix& a, int64_t i, const ByteMatrix& b, int64_t j, Metric m) {
+double ref_distance(const Tensor& a, int64_t i, const Tensor& b, int64_t j, Metric m) {
   double s = 0;
-  for (int64_t c = 0; c < a.cols; ++c) {
-    const double diff = static_cast<double>(a.data[i * a.cols + c]) - b.data[j * b.cols + c];
+  const int64_t d = a.size(1);
+  const uint8_t* pa = a.data_ptr<uint8_t>() + i * d;
+  const uint8_t* pb = b.data_ptr<uint8_t>() + j * d;
+  for (int64_t c = 0; c < d; ++c) {
+    const double diff = static_cast<double>(pa[c]) - pb[c];
     s += m == Metric::L1 ? std::fabs(diff) : diff * diff;
   }
   return s;
@@ -53,11 +61,11 @@ struct RefNeighbors {
   std::vector<std::vector<double>> dist;  // L1 or Euclidean
 };
 
-RefNeighbors ref_kneighbors(const ByteMatrix& train, const ByteMatrix& query, int64_t k, Metric m) {
+RefNeighbors ref_kneighbors(const Tensor& train, const Tensor& query, int64_t k, Metric m) {
   RefNeighbors out;
-  for (int64_t i = 0; i < query.rows; ++i) {
+  for (int64_t i = 0; i < query.size(0); ++i) {
     std::vector<std::pair<double, int64_t>> all;
-    for (int64_t j = 0; j < train.rows; ++j) all.emplace_back(ref_distance(query, i, train, j, m), j);
+    for (int64_t j = 0; j < train.size(0); ++j) all.emplace_back(ref_distance(query, i, train, j, m), j);
     std::sort(all.begin(), all.end());
     std::vector<int64_t> idx;
     std::vector<double> dist;
@@ -186,8 +194,8 @@ TEST(Knn, ByteL2ExactAtTheInt32Limit) {
     std::vector<uint8_t> rows;
     for (int v : {0, 255, 128, 255}) rows.insert(rows.end(), static_cast<size_t>(d), static_cast<uint8_t>(v));
     for (int64_t c = 0; c < d; ++c) rows.push_back(static_cast<uint8_t>((c * 37) % 256));  // a mixed row
-    const ByteMatrix train = make_byte_matrix(rows, 5, d);
-    const ByteMatrix test = train.select_rows({1, 0, 4, 2});
+    const Tensor train = from_vector(rows, Shape{5, d});
+    const Tensor test = select_rows(train, {1, 0, 4, 2});
     KNearestNeighbors model(5, Metric::L2);
     model.fit(train, from_vector(std::vector<int64_t>{0, 1, 2, 3, 4}, Shape{5}));
     const Neighbors nb = model.kneighbors(test);
@@ -285,9 +293,8 @@ TEST(Knn, ErrorsNameTheProblem) {
     EXPECT_NE(std::string(e.what()).find("2 features"), std::string::npos) << e.what();
   }
   EXPECT_THROW(model.kneighbors(zeros({1, 2}), 5), Error);  // k > N
-  EXPECT_THROW(make_byte_matrix(std::vector<uint8_t>(5), 2, 3), Error);
   KNearestNeighbors bytes_model(1);
-  bytes_model.fit(make_byte_matrix(std::vector<uint8_t>(6), 3, 2), zeros({3}, DType::Int64));
+  bytes_model.fit(zeros({3, 2}, DType::UInt8), zeros({3}, DType::Int64));
   EXPECT_THROW(bytes_model.predict(zeros({1, 2})), Error);
   EXPECT_THROW(parse_metric("cosine"), Error);
   EXPECT_EQ(parse_metric("manhattan"), Metric::L1);
@@ -333,8 +340,8 @@ TEST(CrossValidation, FoldAccuraciesMatchManualRuns) {
         if (!std::binary_search(val.begin(), val.end(), i)) train.push_back(i);
       for (size_t i = 0; i < ks.size(); ++i) {
         KNearestNeighbors model(ks[i], metric);
-        model.fit(data.bytes.select_rows(train), index_select(data.labels, 0, from_vector(train)));
-        const double acc = accuracy_score(model.predict(data.bytes.select_rows(val)),
+        model.fit(select_rows(data.bytes, train), index_select(data.labels, 0, from_vector(train)));
+        const double acc = accuracy_score(model.predict(select_rows(data.bytes, val)),
                                           index_select(data.labels, 0, from_vector(val)));
         EXPECT_DOUBLE_EQ(cv.accuracy[i][f], acc) << "k " << ks[i] << " fold " << f;
       }
@@ -354,20 +361,11 @@ TEST(CrossValidation, FoldAccuraciesMatchManualRuns) {
 TEST(Knn, FashionMnistSubsetAccuracy) {
   const std::string dir = "/usr/share/datasets/fashion-mnist";
   if (!std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz")) GTEST_SKIP() << dir << " is absent";
-  auto images = [](const std::string& path, int64_t n) {
-    io::IdxBytes raw = io::read_idx_u8(path);
-    const int64_t d = raw.shape[1] * raw.shape[2];
-    raw.data.resize(static_cast<size_t>(n * d));
-    return make_byte_matrix(std::move(raw.data), n, d);
-  };
-  auto labels = [](const std::string& path, int64_t n) {
-    io::IdxBytes raw = io::read_idx_u8(path);
-    return from_vector(std::vector<int64_t>(raw.data.begin(), raw.data.begin() + n), Shape{n});
-  };
-  const ByteMatrix xtr = images(dir + "/train-images-idx3-ubyte.gz", 2000);
-  const ByteMatrix xte = images(dir + "/t10k-images-idx3-ubyte.gz", 500);
-  const Tensor ytr = labels(dir + "/train-labels-idx1-ubyte.gz", 2000);
-  const Tensor yte = labels(dir + "/t10k-labels-idx1-ubyte.gz", 500);
+  const Tensor xtr = read_idx_images(dir + "/train-images-idx3-ubyte.gz", 2000);
+  const Tensor xte = read_idx_images(dir + "/t10k-images-idx3-ubyte.gz", 500);
+  EXPECT_EQ(xtr.dtype(), DType::UInt8);
+  const Tensor ytr = read_idx_labels(dir + "/train-labels-idx1-ubyte.gz", 2000);
+  const Tensor yte = read_idx_labels(dir + "/t10k-labels-idx1-ubyte.gz", 500);
   for (Metric metric : {Metric::L1, Metric::L2}) {
     KNearestNeighbors model(5, metric);
     model.fit(xtr, ytr);

@@ -43,12 +43,13 @@ std::string header_text(const std::vector<uint8_t>& npy) {
 TEST(Npy, RoundTripEveryDtypeAndShape) {
   const std::vector<Shape> shapes = {{}, {0}, {1}, {5}, {2, 3}, {0, 3}, {2, 0, 4}, {1, 2, 1, 3}};
   TempDir dir;
-  for (DType dt : {DType::Float32, DType::Float64, DType::Int64, DType::Bool}) {
+  for (DType dt : {DType::Float32, DType::Float64, DType::Float16, DType::Int64, DType::Int32, DType::UInt8, DType::Bool}) {
     for (const Shape& shape : shapes) {
       const int64_t n = shape_numel(shape);
       // Values that survive every dtype: -3, -1.5, 0, 1.5, ... (bool: alternating).
       std::vector<double> v(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i) v[i] = dt == DType::Bool ? (i % 3 == 1) : (i - 2) * (dt == DType::Int64 ? 7 : 1.5);
+      for (int64_t i = 0; i < n; ++i)
+        v[i] = dt == DType::Bool ? (i % 3 == 1) : dt == DType::UInt8 ? i * 37 : (i - 2) * (is_integral(dt) ? 7 : 1.5);
       const Tensor t = from_vector(v, shape).to(dt);
       const Tensor back = parse(io::save_npy_bytes(t));
       EXPECT_EQ(back.dtype(), dt);
@@ -127,16 +128,16 @@ TEST(Npy, ReadsNumpyFixtures) {
   EXPECT_EQ(t.dtype(), DType::Bool);
   EXPECT_EQ(t.to_vector<bool>(), (std::vector<bool>{true, false, false, true}));
 
-  t = io::load_npy(fixture("u1_3.npy"));  // uint8 → int64
-  EXPECT_EQ(t.dtype(), DType::Int64);
+  t = io::load_npy(fixture("u1_3.npy"));  // the stored dtype is kept
+  EXPECT_EQ(t.dtype(), DType::UInt8);
   EXPECT_EQ(t.to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 255}));
 
-  t = io::load_npy(fixture("i4_4.npy"));  // int32 → int64
-  EXPECT_EQ(t.dtype(), DType::Int64);
+  t = io::load_npy(fixture("i4_4.npy"));
+  EXPECT_EQ(t.dtype(), DType::Int32);
   EXPECT_EQ(t.to_vector<int64_t>(), (std::vector<int64_t>{-2147483648LL, -1, 0, 2147483647}));
 
-  t = io::load_npy(fixture("f2_3.npy"));  // float16 → float32
-  EXPECT_EQ(t.dtype(), DType::Float32);
+  t = io::load_npy(fixture("f2_3.npy"));
+  EXPECT_EQ(t.dtype(), DType::Float16);
   EXPECT_EQ(values(t), (std::vector<double>{1.0, -2.5, 65504.0}));
 
   t = io::load_npy(fixture("f8_fortran_2x3.npy"));  // column-major on disk → C order
@@ -265,4 +266,13 @@ TEST(Npy, SavesAtomically) {
   expect_error([&] { io::save_npy(dir.file("d.npy"), tensor({1})); }, {"d.npy", "renaming"});
   EXPECT_EQ(dir.entries().size(), 2u);
   expect_error([&] { io::save_npy(dir.file("missing/x.npy"), tensor({1})); }, {"missing/x.npy", "No such file"});
+}
+
+TEST(Npy, BFloat16HasNoNumpyDtype) {
+  try {
+    io::save_npy_bytes(ones({2}, DType::BFloat16));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bfloat16"), std::string::npos) << e.what();
+  }
 }

@@ -91,12 +91,13 @@ TEST(Safetensors, ReadsHandWrittenFixture) {
   EXPECT_EQ(t.at("d").item(), -0.125);
   EXPECT_EQ(t.at("idx").to_vector<int64_t>(), (std::vector<int64_t>{5, -6, 7}));
   EXPECT_EQ(t.at("mask").to_vector<bool>(), (std::vector<bool>{false, true}));
-  EXPECT_EQ(t.at("h").dtype(), DType::Float32);  // F16 → float32
+  EXPECT_EQ(t.at("h").dtype(), DType::Float16);  // the stored dtype is kept
   EXPECT_EQ(values(t.at("h")), (std::vector<double>{0.5, -1.0}));
-  EXPECT_EQ(t.at("bf").dtype(), DType::Float32);  // BF16 → float32
+  EXPECT_EQ(t.at("bf").dtype(), DType::BFloat16);
   EXPECT_EQ(values(t.at("bf")), (std::vector<double>{1.0, -0.5, 3.140625}));
-  EXPECT_EQ(t.at("i32").dtype(), DType::Int64);  // I32 → int64
+  EXPECT_EQ(t.at("i32").dtype(), DType::Int32);
   EXPECT_EQ(t.at("i32").to_vector<int64_t>(), (std::vector<int64_t>{-7, 100000}));
+  EXPECT_EQ(t.at("u8").dtype(), DType::UInt8);
   EXPECT_EQ(t.at("u8").to_vector<int64_t>(), (std::vector<int64_t>{0, 128, 255}));
   EXPECT_EQ(t.at("empty").shape(), (Shape{0, 4}));
 }
@@ -196,4 +197,19 @@ TEST(Serialize, PicksTheFormatByExtension) {
   expect_error([&] { save(dir.file("x.npy"), {{"w", tensor({1})}}); }, {"named"});
   expect_error([&] { save(dir.file("x.npz"), in, {{"k", "v"}}); }, {"metadata"});
   expect_error([&] { load(dir.file("absent.safetensors")); }, {"absent.safetensors", "No such file"});
+}
+
+TEST(Safetensors, RoundTripsTheSmallDtypes) {
+  const std::map<std::string, Tensor> in = {{"u8", tensor({0, 200, 255}, DType::UInt8)},
+                                            {"i32", tensor({-7, 100000}, DType::Int32)},
+                                            {"bf", tensor({1.0, -0.5, 3.140625}, DType::BFloat16)},
+                                            {"h", tensor({0.5, -1.0, 65504}, DType::Float16)}};
+  const auto out = parse(io::save_safetensors_bytes(in));
+  for (const auto& [name, t] : in) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(out.tensors.at(name).dtype(), t.dtype());
+    EXPECT_EQ(values(out.tensors.at(name)), values(t));
+  }
+  EXPECT_NE(std::string(io::save_safetensors_bytes(in).begin(), io::save_safetensors_bytes(in).end()).find("\"BF16\""),
+            std::string::npos);
 }

@@ -55,12 +55,12 @@ void validate(const KnnOptions& o) {
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 // Runs the cross-validation, prints its table and writes the SVG; returns the best k.
-int64_t choose_k(const classic::ByteMatrix& x, const Tensor& y, classic::Metric metric, classic::Weights weights,
+int64_t choose_k(const Tensor& x, const Tensor& y, classic::Metric metric, classic::Weights weights,
                  const KnnOptions& o) {
   const classic::CrossValidationResult cv = classic::cross_validate_k(x, y, o.cv_ks, o.cv_folds, metric, 0, weights);
   const std::vector<double> mean = cv.mean(), sd = cv.std();
   std::printf("%lld-fold cross-validation on %lld training images (%s, %s):\n", static_cast<long long>(o.cv_folds),
-              static_cast<long long>(x.rows), classic::metric_name(metric).c_str(), o.weights.c_str());
+              static_cast<long long>(x.size(0)), classic::metric_name(metric).c_str(), o.weights.c_str());
   std::printf("  %4s  %s\n", "k", "accuracy (mean ± std over folds)");
   const int64_t best = cv.best_k();
   for (size_t i = 0; i < cv.ks.size(); ++i)
@@ -70,7 +70,7 @@ int64_t choose_k(const classic::ByteMatrix& x, const Tensor& y, classic::Metric 
   make_output_dir(o.out, kWho);
   const std::string path = o.out + "/knn_cv_" + classic::metric_name(metric) + ".svg";
   viz::write_text_atomic(path, classic::cross_validation_svg(
-                                   cv, str_cat("k-NN (", classic::metric_name(metric), ") on ", x.rows,
+                                   cv, str_cat("k-NN (", classic::metric_name(metric), ") on ", x.size(0),
                                                " Fashion-MNIST training images, ", o.cv_folds, " folds")));
   std::printf("accuracy-vs-k plot: %s\n", path.c_str());
   return best;
@@ -81,18 +81,18 @@ int run_knn(const KnnOptions& o) {
   if (o.threads > 0) omp_set_num_threads(static_cast<int>(o.threads));
   const classic::Metric metric = classic::parse_metric(o.metric);
   const classic::Weights weights = parse_weights(o.weights);
-  const classic::ByteMatrix xtr =
-      classic::read_idx_byte_matrix(fashion_mnist_path(o.data, "train", "images", kWho), o.train_subset);
+  const Tensor xtr =
+      classic::read_idx_images(fashion_mnist_path(o.data, "train", "images", kWho), o.train_subset);
   const Tensor ytr = classic::read_idx_labels(fashion_mnist_path(o.data, "train", "labels", kWho), o.train_subset);
-  const classic::ByteMatrix xte =
-      classic::read_idx_byte_matrix(fashion_mnist_path(o.data, "t10k", "images", kWho), o.test_subset);
+  const Tensor xte =
+      classic::read_idx_images(fashion_mnist_path(o.data, "t10k", "images", kWho), o.test_subset);
   const Tensor yte = classic::read_idx_labels(fashion_mnist_path(o.data, "t10k", "labels", kWho), o.test_subset);
-  std::printf("Fashion-MNIST: %lld training, %lld test images of %lld pixel bytes\n", static_cast<long long>(xtr.rows),
-              static_cast<long long>(xte.rows), static_cast<long long>(xtr.cols));
+  std::printf("Fashion-MNIST: %lld training, %lld test images of %lld pixel bytes\n", static_cast<long long>(xtr.size(0)),
+              static_cast<long long>(xte.size(0)), static_cast<long long>(xtr.size(1)));
   std::fflush(stdout);
 
   const int64_t k = o.cv_folds >= 2 ? choose_k(xtr, ytr, metric, weights, o) : o.k;
-  NABLA_CHECK(k <= xtr.rows, kWho, ": --k ", k, " is larger than the ", xtr.rows, " training images");
+  NABLA_CHECK(k <= xtr.size(0), kWho, ": --k ", k, " is larger than the ", xtr.size(0), " training images");
   classic::KNearestNeighbors model(k, metric, weights);
   model.fit(xtr, ytr);
   const double cpu0 = cpu_seconds();
@@ -103,7 +103,7 @@ int run_knn(const KnnOptions& o) {
   const double acc = classic::accuracy_score(pred, yte);
   std::printf("k-NN (%s, k=%lld, %s): test accuracy %.2f%% on %lld images (search %.2f s CPU, %.2f s wall)\n",
               classic::metric_name(metric).c_str(), static_cast<long long>(k), o.weights.c_str(), 100.0 * acc,
-              static_cast<long long>(xte.rows), cpu_s, wall_s);
+              static_cast<long long>(xte.size(0)), cpu_s, wall_s);
   const std::vector<std::string>& names = fashion_class_names();
   const std::vector<double> per_class = classic::per_class_accuracy(pred, yte, static_cast<int64_t>(names.size()));
   std::printf("per-class accuracy:\n");

@@ -1,8 +1,8 @@
 #pragma once
 // k-nearest-neighbour classification: exact brute-force search with L1 or L2 distances.
 //
-// Two kinds of feature rows are accepted: float tensors (N, D) and byte matrices (image pixels,
-// e.g. Fashion-MNIST). Byte rows take an exact fast path: L1 sums absolute byte differences in
+// Feature rows are (N, D) tensors. uint8 rows (image pixels, e.g. Fashion-MNIST) take an exact
+// fast path: L1 sums absolute byte differences in
 // integers (AVX-512BW / AVX2 `sad` where the build targets them), and L2 evaluates
 // ‖a‖² + ‖b‖² − 2a·b exactly: where the build targets AVX-512 VNNI (and D ≤ 33 025, so that
 // squared distances fit int32), with integer dot products (`vpdpbusd`) against training rows
@@ -13,10 +13,15 @@
 //
 // Neighbours are ordered by (distance, training index): equal distances go to the lower index.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "nabla/tensor.h"
+
+namespace nabla::ops {
+struct KnnIndex;
+}  // namespace nabla::ops
 
 namespace nabla::classic {
 
@@ -32,26 +37,10 @@ Metric parse_metric(const std::string& name);
 /// "l1" or "l2".
 std::string metric_name(Metric metric);
 
-/// A row-major matrix of bytes, rows × cols (e.g. images flattened to pixels).
-struct ByteMatrix {
-  std::vector<uint8_t> data;  // rows * cols bytes
-  int64_t rows = 0, cols = 0;
-
-  /// Rows [begin, end) as a new matrix.
-  ByteMatrix slice_rows(int64_t begin, int64_t end) const;
-  /// The rows listed in `indices`, in that order.
-  ByteMatrix select_rows(const std::vector<int64_t>& indices) const;
-  /// The bytes as a float32 tensor (rows, cols), values 0..255 unscaled.
-  Tensor to_float() const;
-};
-
-/// Builds a ByteMatrix from `data` holding rows * cols bytes; raises Error when the size differs.
-ByteMatrix make_byte_matrix(std::vector<uint8_t> data, int64_t rows, int64_t cols);
-
-/// Reads a uint8 IDX image file (N, H, W) (plain or gzip, e.g. Fashion-MNIST) as a ByteMatrix
+/// Reads a uint8 IDX image file (N, H, W) (plain or gzip, e.g. Fashion-MNIST) as a uint8 tensor
 /// (N', H·W) of the first N' = min(limit, N) images (limit 0 = all). Raises Error naming the file
-/// for another shape or a negative limit.
-ByteMatrix read_idx_byte_matrix(const std::string& path, int64_t limit = 0);
+/// for another dtype or shape, or a negative limit.
+Tensor read_idx_images(const std::string& path, int64_t limit = 0);
 /// Reads a uint8 IDX label file (N) as int64 (N',), the first N' = min(limit, N) (limit 0 = all).
 Tensor read_idx_labels(const std::string& path, int64_t limit = 0);
 
@@ -79,26 +68,22 @@ class KNearestNeighbors {
   /// k = n_neighbors ≥ 1; raises Error otherwise.
   explicit KNearestNeighbors(int64_t n_neighbors = 5, Metric metric = Metric::L2, Weights weights = Weights::Uniform);
 
-  /// Stores float training rows x (N, D) (any real dtype, converted to float32) and labels y (N,)
-  /// int64 ≥ 0. Raises Error for bad shapes, dtypes, negative labels or N = 0.
+  /// Stores training rows x (N, D) and labels y (N,) int64 ≥ 0: uint8 rows take the exact byte
+  /// path, any other real dtype is converted to float32. Raises Error for bad shapes, dtypes,
+  /// negative labels or N = 0.
   KNearestNeighbors& fit(const Tensor& x, const Tensor& y);
-  /// Stores byte training rows (exact fast path) and labels y (N,) int64 ≥ 0.
-  KNearestNeighbors& fit(const ByteMatrix& x, const Tensor& y);
 
   /// The k nearest training rows of each query row of x (M, D); k = 0 means n_neighbors.
   /// Raises Error when not fitted, when D differs from the training data, or k > N.
-  /// Byte queries against float training rows are converted to float; float queries against
-  /// byte training rows raise Error (pass a ByteMatrix).
+  /// uint8 queries against float training rows are converted to float; other queries against
+  /// uint8 training rows raise Error (pass uint8 queries).
   Neighbors kneighbors(const Tensor& x, int64_t k = 0) const;
-  Neighbors kneighbors(const ByteMatrix& x, int64_t k = 0) const;
 
   /// Predicted class per query row, (M,) int64.
   Tensor predict(const Tensor& x) const;
-  Tensor predict(const ByteMatrix& x) const;
 
   /// Class probabilities per query row, (M, C) float32: each class's share of the vote.
   Tensor predict_proba(const Tensor& x) const;
-  Tensor predict_proba(const ByteMatrix& x) const;
 
   /// Predicted classes from precomputed neighbours (only the first k columns are used, k =
   /// n_neighbors when 0): lets cross-validation search once with the largest k.
@@ -123,13 +108,7 @@ class KNearestNeighbors {
   Metric metric_;
   Weights weights_;
   int64_t n_ = 0, d_ = 0, num_classes_ = 0;
-  bool bytes_ = false;
-  Tensor x_float_;              // (N, D) float32 training rows (float fit, or bytes with L2)
-  std::vector<uint8_t> x_u8_;   // byte rows: L1 padded to a multiple of 64 bytes; L2 packed panels (VNNI)
-  int64_t u8_stride_ = 0;       // padded row length of x_u8_ (L1)
-  std::vector<int32_t> l2_terms_;  // ‖x_i‖² − 256·Σx_i per byte row (L2, VNNI)
-  std::vector<float> sq_norms_;  // ‖x_i‖² for L2 (float fit)
-  std::vector<int64_t> sq_norms_int_;  // ‖x_i‖² for L2 (byte fit, exact)
+  std::shared_ptr<const ops::KnnIndex> index_;  // the prepared training rows (src/ops/knn_search.h)
   std::vector<int64_t> labels_;
 };
 
@@ -155,9 +134,6 @@ struct CrossValidationResult {
 /// Each fold runs one neighbour search with the largest k and scores every k from it.
 /// Raises Error for empty or non-positive ks, a k larger than a training split, or bad folds.
 CrossValidationResult cross_validate_k(const Tensor& train, const Tensor& labels, const std::vector<int64_t>& ks,
-                                       int64_t folds, Metric metric, uint64_t seed = 0,
-                                       Weights weights = Weights::Uniform);
-CrossValidationResult cross_validate_k(const ByteMatrix& train, const Tensor& labels, const std::vector<int64_t>& ks,
                                        int64_t folds, Metric metric, uint64_t seed = 0,
                                        Weights weights = Weights::Uniform);
 

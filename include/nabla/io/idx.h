@@ -19,17 +19,11 @@ enum IdxType : uint8_t {
   kIdxFloat64 = 0x0E,
 };
 
-/// An IDX array converted to a tensor.
+/// An IDX array as a tensor of the stored dtype (uint8 images and labels stay uint8).
 struct IdxArray {
-  Tensor data;        // int64 for the integer types, float32 for 0x0D, float64 for 0x0E
+  Tensor data;        // the stored dtype: uint8 (0x08), int32 (0x09, 0x0B, 0x0C), float32, float64
   uint8_t type_code;  // the stored type (one of IdxType)
   Shape shape;        // the dims from the file (also data.shape())
-};
-
-/// The bytes of a uint8 (0x08) IDX array, unconverted: the fast path for image datasets.
-struct IdxBytes {
-  std::vector<uint8_t> data;  // row-major, shape_numel(shape) bytes
-  Shape shape;
 };
 
 /// Reads an IDX file (plain or gzip). Raises Error naming the file for a missing file, a bad
@@ -39,11 +33,5 @@ IdxArray read_idx(const std::string& path);
 
 /// As read_idx, parsing `size` bytes at `data` (plain or gzip); `source` names it in errors.
 IdxArray read_idx_bytes(const uint8_t* data, size_t size, const std::string& source = "<memory>");
-
-/// Reads a uint8 IDX file (e.g. MNIST images or labels) as raw bytes; other types raise Error.
-IdxBytes read_idx_u8(const std::string& path);
-
-/// As read_idx_u8, parsing `size` bytes at `data`; `source` names it in errors.
-IdxBytes read_idx_u8_bytes(const uint8_t* data, size_t size, const std::string& source = "<memory>");
 
 }  // namespace nabla::io

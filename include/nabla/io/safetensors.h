@@ -21,15 +21,17 @@ struct SafetensorsFile {
 /// most 100 MB), JSON syntax, every entry's keys, dtype, shape (non-negative integers) and
 /// data_offsets (inside the buffer, matching shape × element size), and that the tensors cover
 /// the buffer exactly, with no overlap and no holes. dtypes: F32 → float32, F64 → float64,
-/// I64 → int64, BOOL → bool; also read, with conversion: F16 and BF16 → float32;
-/// I8, I16, I32, U8, U16, U32, U64 → int64 (U64 values above INT64_MAX raise Error).
+/// F16 → float16, BF16 → bfloat16, I64 → int64, I32 → int32, U8 → uint8, BOOL → bool (the stored
+/// dtype is kept); types nabla lacks widen: I8, I16, U16 → int32; U32, U64 → int64 (U64 values
+/// above INT64_MAX raise Error).
 /// Raises Error naming the file, the tensor and the problem.
 SafetensorsFile load_safetensors(const std::string& path);
 
 /// As load_safetensors, parsing `size` bytes at `data`; `source` names the buffer in errors.
 SafetensorsFile load_safetensors_bytes(const uint8_t* data, size_t size, const std::string& source = "<memory>");
 
-/// Writes `tensors` (float32 F32, float64 F64, int64 I64, bool BOOL; non-contiguous tensors in
+/// Writes `tensors` (float32 F32, float64 F64, float16 F16, bfloat16 BF16, int64 I64, int32 I32,
+/// uint8 U8, bool BOOL; non-contiguous tensors in
 /// logical order) and `metadata` as safetensors; the header is padded with spaces to a multiple
 /// of 8 bytes and the buffer holds the tensors by element size (largest first), then name, so
 /// each starts aligned to its element size. Names must not be

@@ -1,3 +1,4 @@
+#include "nabla/half.h"
 #include "kernels/cpu/gather.h"
 
 #include <algorithm>
@@ -112,6 +113,10 @@ NABLA_GATHER_SCATTER(float)
 NABLA_GATHER_SCATTER(double)
 NABLA_GATHER_SCATTER(int64_t)
 NABLA_GATHER_SCATTER(bool)
+NABLA_GATHER_SCATTER(uint8_t)
+NABLA_GATHER_SCATTER(int32_t)
+NABLA_GATHER_SCATTER(bfloat16)
+NABLA_GATHER_SCATTER(float16)
 #undef NABLA_GATHER_SCATTER
 template void scatter_add<float>(const Strides&, int64_t, const int64_t*, const Strides&, float*, const Strides&,
                                  const float*, const Strides&);
@@ -119,5 +124,9 @@ template void scatter_add<double>(const Strides&, int64_t, const int64_t*, const
                                   const double*, const Strides&);
 template void scatter_add<int64_t>(const Strides&, int64_t, const int64_t*, const Strides&, int64_t*, const Strides&,
                                    const int64_t*, const Strides&);
+template void scatter_add<int32_t>(const Strides&, int64_t, const int64_t*, const Strides&, int32_t*, const Strides&,
+                                   const int32_t*, const Strides&);
+template void scatter_add<uint8_t>(const Strides&, int64_t, const int64_t*, const Strides&, uint8_t*, const Strides&,
+                                   const uint8_t*, const Strides&);
 
 }  // namespace nabla::cpu

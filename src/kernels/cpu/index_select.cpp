@@ -61,5 +61,7 @@ void index_add_rows(T* x, const T* src, int64_t outer, int64_t n, int64_t inner,
 template void index_add_rows<float>(float*, const float*, int64_t, int64_t, int64_t, const int64_t*, int64_t);
 template void index_add_rows<double>(double*, const double*, int64_t, int64_t, int64_t, const int64_t*, int64_t);
 template void index_add_rows<int64_t>(int64_t*, const int64_t*, int64_t, int64_t, int64_t, const int64_t*, int64_t);
+template void index_add_rows<int32_t>(int32_t*, const int32_t*, int64_t, int64_t, int64_t, const int64_t*, int64_t);
+template void index_add_rows<uint8_t>(uint8_t*, const uint8_t*, int64_t, int64_t, int64_t, const int64_t*, int64_t);
 
 }  // namespace nabla::cpu

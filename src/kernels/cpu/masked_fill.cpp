@@ -1,3 +1,4 @@
+#include "nabla/half.h"
 #include "kernels/cpu/masked_fill.h"
 
 #include "kernels/cpu/loops.h"
@@ -33,5 +34,13 @@ template void masked_fill_strided<int64_t>(const Strides&, char*, const Strides&
                                            const char*, const Strides&, int64_t);
 template void masked_fill_strided<bool>(const Strides&, char*, const Strides&, const char*, const Strides&, const char*,
                                         const Strides&, bool);
+template void masked_fill_strided<uint8_t>(const Strides&, char*, const Strides&, const char*, const Strides&, const char*,
+                                        const Strides&, uint8_t);
+template void masked_fill_strided<int32_t>(const Strides&, char*, const Strides&, const char*, const Strides&, const char*,
+                                        const Strides&, int32_t);
+template void masked_fill_strided<bfloat16>(const Strides&, char*, const Strides&, const char*, const Strides&, const char*,
+                                        const Strides&, bfloat16);
+template void masked_fill_strided<float16>(const Strides&, char*, const Strides&, const char*, const Strides&, const char*,
+                                        const Strides&, float16);
 
 }  // namespace nabla::cpu

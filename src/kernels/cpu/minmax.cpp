@@ -166,6 +166,8 @@ NABLA_INSTANTIATE_MINMAX(float)
 NABLA_INSTANTIATE_MINMAX(double)
 NABLA_INSTANTIATE_MINMAX(int64_t)
 NABLA_INSTANTIATE_MINMAX(bool)
+NABLA_INSTANTIATE_MINMAX(uint8_t)
+NABLA_INSTANTIATE_MINMAX(int32_t)
 #undef NABLA_INSTANTIATE_MINMAX
 template void scatter_along_dim<float>(const float*, const int64_t*, float*, int64_t, int64_t, int64_t);
 template void scatter_along_dim<double>(const double*, const int64_t*, double*, int64_t, int64_t, int64_t);

@@ -1,3 +1,4 @@
+#include "nabla/half.h"
 #include "kernels/cpu/pad.h"
 
 #include <algorithm>
@@ -136,6 +137,10 @@ NABLA_PAD_FORWARD(float)
 NABLA_PAD_FORWARD(double)
 NABLA_PAD_FORWARD(int64_t)
 NABLA_PAD_FORWARD(bool)
+NABLA_PAD_FORWARD(uint8_t)
+NABLA_PAD_FORWARD(int32_t)
+NABLA_PAD_FORWARD(bfloat16)
+NABLA_PAD_FORWARD(float16)
 #undef NABLA_PAD_FORWARD
 template void pad_backward<float>(const float*, const std::vector<int64_t>&, float*, const std::vector<int64_t>&,
                                   const PadMaps&);

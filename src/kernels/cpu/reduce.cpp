@@ -64,8 +64,12 @@ void sum_cols(const T* x, T* out, int64_t R, int64_t M) {
 template void sum_rows<float>(const float*, float*, int64_t, int64_t);
 template void sum_rows<double>(const double*, double*, int64_t, int64_t);
 template void sum_rows<int64_t>(const int64_t*, int64_t*, int64_t, int64_t);
+template void sum_rows<int32_t>(const int32_t*, int32_t*, int64_t, int64_t);
+template void sum_rows<uint8_t>(const uint8_t*, uint8_t*, int64_t, int64_t);
 template void sum_cols<float>(const float*, float*, int64_t, int64_t);
 template void sum_cols<double>(const double*, double*, int64_t, int64_t);
 template void sum_cols<int64_t>(const int64_t*, int64_t*, int64_t, int64_t);
+template void sum_cols<int32_t>(const int32_t*, int32_t*, int64_t, int64_t);
+template void sum_cols<uint8_t>(const uint8_t*, uint8_t*, int64_t, int64_t);
 
 }  // namespace nabla::cpu

@@ -94,6 +94,8 @@ NABLA_SORT(float)
 NABLA_SORT(double)
 NABLA_SORT(int64_t)
 NABLA_SORT(bool)
+NABLA_SORT(uint8_t)
+NABLA_SORT(int32_t)
 #undef NABLA_SORT
 
 }  // namespace nabla::cpu
