@@ -112,7 +112,7 @@ int main(int argc, char** argv) try {
     const Tensor pred = model.predict(xte);
     const double cpu_s = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    const double acc = accuracy_score(pred, yte);
+    const double acc = data::accuracy(pred, yte);
     std::printf("%s k=%lld: test accuracy %.4f  (search: %.2f s CPU, %.2f s wall)\n", metric_name(metric).c_str(),
                 static_cast<long long>(k), acc, cpu_s, wall_s);
     ok = ok && acc >= opt.min_accuracy;

@@ -2,6 +2,8 @@
 // nabla::data — datasets, samplers, the DataLoader, file readers and transforms.
 #include "nabla/data/dataloader.h"
 #include "nabla/data/dataset.h"
+#include "nabla/data/kfold.h"
+#include "nabla/data/metrics.h"
 #include "nabla/data/readers.h"
 #include "nabla/data/sampler.h"
 #include "nabla/data/text.h"

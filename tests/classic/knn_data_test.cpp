@@ -61,16 +61,3 @@ TEST(KnnData, ReadsLabelsAndRejectsWrongShapes) {
   std::filesystem::remove(labels);
   std::filesystem::remove(images);
 }
-
-TEST(PerClassAccuracy, RecallPerTrueClass) {
-  const Tensor target = from_vector(std::vector<int64_t>{0, 0, 0, 1, 1, 2}, Shape{6});
-  const Tensor pred = from_vector(std::vector<int64_t>{0, 1, 0, 1, 1, 0}, Shape{6});
-  const std::vector<double> acc = per_class_accuracy(pred, target, 4);
-  ASSERT_EQ(acc.size(), 4u);
-  EXPECT_DOUBLE_EQ(acc[0], 2.0 / 3.0);
-  EXPECT_DOUBLE_EQ(acc[1], 1.0);
-  EXPECT_DOUBLE_EQ(acc[2], 0.0);
-  EXPECT_TRUE(std::isnan(acc[3]));  // no samples of class 3
-  EXPECT_THROW(per_class_accuracy(pred, target, 2), Error);  // target 2 outside [0, 2)
-  EXPECT_THROW(per_class_accuracy(pred, target.narrow(0, 0, 5), 4), Error);
-}

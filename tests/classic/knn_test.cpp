@@ -300,30 +300,6 @@ TEST(Knn, ErrorsNameTheProblem) {
   EXPECT_EQ(parse_metric("manhattan"), Metric::L1);
 }
 
-TEST(KFold, DisjointCoveringBalancedDeterministic) {
-  for (int64_t n : {10, 11, 17, 100})
-    for (int64_t folds : {2, 3, 5}) {
-      const auto split = kfold_indices(n, folds, 42);
-      ASSERT_EQ(static_cast<int64_t>(split.size()), folds);
-      std::set<int64_t> seen;
-      size_t lo = SIZE_MAX, hi = 0;
-      for (const auto& f : split) {
-        lo = std::min(lo, f.size());
-        hi = std::max(hi, f.size());
-        for (int64_t i : f) {
-          EXPECT_TRUE(i >= 0 && i < n);
-          EXPECT_TRUE(seen.insert(i).second) << "index " << i << " in two folds";
-        }
-      }
-      EXPECT_EQ(static_cast<int64_t>(seen.size()), n);
-      EXPECT_LE(hi - lo, 1u);
-      EXPECT_EQ(kfold_indices(n, folds, 42), split);
-    }
-  EXPECT_NE(kfold_indices(100, 5, 1), kfold_indices(100, 5, 2));
-  EXPECT_THROW(kfold_indices(3, 4), Error);
-  EXPECT_THROW(kfold_indices(10, 1), Error);
-}
-
 TEST(CrossValidation, FoldAccuraciesMatchManualRuns) {
   const Data data = random_data(90, 6, 9, 3, 9);
   const std::vector<int64_t> ks{1, 3, 7};
@@ -332,16 +308,14 @@ TEST(CrossValidation, FoldAccuraciesMatchManualRuns) {
     const CrossValidationResult cvf = cross_validate_k(data.floats, data.labels, ks, 3, metric, 5);
     EXPECT_EQ(cv.accuracy, cvf.accuracy);
     ASSERT_EQ(cv.accuracy.size(), ks.size());
-    const auto split = kfold_indices(90, 3, 5);
+    const auto split = data::kfold(90, 3, true, 5);
     for (size_t f = 0; f < split.size(); ++f) {
-      std::vector<int64_t> val = split[f], train;
-      std::sort(val.begin(), val.end());
-      for (int64_t i = 0; i < 90; ++i)
-        if (!std::binary_search(val.begin(), val.end(), i)) train.push_back(i);
+      const std::vector<int64_t>& val = split[f].val;
+      const std::vector<int64_t>& train = split[f].train;
       for (size_t i = 0; i < ks.size(); ++i) {
         KNearestNeighbors model(ks[i], metric);
         model.fit(select_rows(data.bytes, train), index_select(data.labels, 0, from_vector(train)));
-        const double acc = accuracy_score(model.predict(select_rows(data.bytes, val)),
+        const double acc = data::accuracy(model.predict(select_rows(data.bytes, val)),
                                           index_select(data.labels, 0, from_vector(val)));
         EXPECT_DOUBLE_EQ(cv.accuracy[i][f], acc) << "k " << ks[i] << " fold " << f;
       }
@@ -369,7 +343,7 @@ TEST(Knn, FashionMnistSubsetAccuracy) {
   for (Metric metric : {Metric::L1, Metric::L2}) {
     KNearestNeighbors model(5, metric);
     model.fit(xtr, ytr);
-    EXPECT_GT(accuracy_score(model.predict(xte), yte), 0.74) << metric_name(metric);
+    EXPECT_GT(data::accuracy(model.predict(xte), yte), 0.74) << metric_name(metric);
   }
 }
 

@@ -107,25 +107,6 @@ TEST(Search, CoarseToFineNarrowsAroundTheBestTrials) {
   EXPECT_NEAR(std::log10(edge[0].hi), -3.6, 1e-9);
 }
 
-TEST(Search, KFoldSplitsPartitionTheIndices) {
-  std::vector<int64_t> idx(10);
-  for (int i = 0; i < 10; ++i) idx[i] = 100 + i;
-  const auto folds = kfold_splits(idx, 3);
-  ASSERT_EQ(folds.size(), 3u);
-  std::multiset<int64_t> all_val;
-  for (const auto& [train, val] : folds) {
-    EXPECT_EQ(train.size() + val.size(), 10u);
-    for (int64_t v : val) {
-      all_val.insert(v);
-      EXPECT_EQ(std::count(train.begin(), train.end(), v), 0);
-    }
-  }
-  EXPECT_EQ(all_val, std::multiset<int64_t>(idx.begin(), idx.end()));  // every index validated exactly once
-  EXPECT_EQ(folds[0].second.size(), 3u);
-  EXPECT_NE(error_of([&] { kfold_splits(idx, 1); }).find("search.folds must be in [2, 10]"), std::string::npos);
-  EXPECT_NE(error_of([&] { kfold_splits(idx, 11); }), "");
-}
-
 TEST(Search, EdgeWarnings) {
   const std::vector<SearchDim> dims = {log_dim(1e-4, 1e-0), grid_dim("optimizer.weight_decay", {"0", "1e-4", "5e-4"})};
   // 1.5e-4 is 4.4 % of the way through the log range; 5e-4 is the last grid value.

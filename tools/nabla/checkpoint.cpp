@@ -33,7 +33,7 @@ T field(const json& j, const char* key, const std::string& path) {
 
 }  // namespace
 
-void save_run_checkpoint(const std::string& path, const RunState& state, const RunInfo& info) {
+std::string run_checkpoint_json(const RunInfo& info) {
   TrainConfig stored = info.config;
   stored.train.out_dir = "";
   json user = {{"model", info.model_name},
@@ -43,16 +43,7 @@ void save_run_checkpoint(const std::string& path, const RunState& state, const R
                {"normalize_std", info.norm.std},
                {"val_acc", info.val_acc},
                {"config", to_toml(stored)}};
-  Checkpoint ck;
-  ck.model = state.model;
-  ck.optimizer = state.optimizer;
-  ck.scheduler = state.scheduler;
-  ck.epoch = state.epoch;
-  ck.global_step = state.global_step;
-  ck.best_metric = state.best_val_acc;
-  ck.counters["loader_epoch"] = state.loader_epoch;
-  ck.user_json = user.dump();
-  save_checkpoint(path, ck);
+  return user.dump();
 }
 
 RunInfo read_run_info(const std::string& path) {
@@ -65,24 +56,6 @@ RunInfo read_run_info(const std::string& path) {
   info.val_acc = field<double>(user, "val_acc", path);
   apply_toml(info.config, field<std::string>(user, "config", path), path + " (stored config)");
   return info;
-}
-
-void load_run_checkpoint(const std::string& path, RunState& state) {
-  Checkpoint ck;
-  ck.model = state.model;
-  ck.optimizer = state.optimizer;
-  ck.scheduler = state.scheduler;
-  try {
-    load_checkpoint(path, ck, /*strict=*/true);
-  } catch (const Error& e) {
-    throw Error(std::string("nabla train --resume: ") + e.what());
-  }
-  state.epoch = ck.epoch;
-  state.global_step = ck.global_step;
-  state.best_val_acc = ck.best_metric;
-  const auto it = ck.counters.find("loader_epoch");
-  NABLA_CHECK(it != ck.counters.end(), "nabla train --resume: checkpoint '", path, "' has no loader_epoch counter");
-  state.loader_epoch = it->second;
 }
 
 LoadedModel load_model_checkpoint(const std::string& path) {

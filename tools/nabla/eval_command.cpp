@@ -4,9 +4,9 @@
 
 #include "checkpoint.h"
 #include "commands.h"
-#include "evaluate.h"
 #include "fashion_data.h"
 #include "nabla/error.h"
+#include "nabla/train/evaluate.h"
 
 namespace nabla::cli {
 
@@ -15,7 +15,7 @@ int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t
   NABLA_CHECK(batch_size > 0, "nabla eval: --batch-size must be positive, got ", batch_size);
   const LoadedModel m = load_model_checkpoint(checkpoint);
   const ImageSet test = materialize_all(*load_fashion_test(data_dir), m.norm);  // normalised as in training
-  const EvalResult r = evaluate(*m.model, test, m.options.num_classes, batch_size, top_k);
+  const train::EvalResult r = train::evaluate(*m.model, test.images, test.labels, m.options.num_classes, batch_size, top_k);
   const auto& names = fashion_class_names();
   std::printf("checkpoint %s (model %s)\n", checkpoint.c_str(), m.name.c_str());
   std::printf("test images %lld  loss %.4f  accuracy %.2f%%  top-%lld accuracy %.2f%%\n\n",

@@ -12,6 +12,7 @@
 #include "classic_commands.h"
 #include "fashion_data.h"
 #include "nabla/classic/knn.h"
+#include "nabla/data/metrics.h"
 #include "nabla/error.h"
 #include "nabla/viz.h"
 
@@ -100,12 +101,12 @@ int run_knn(const KnnOptions& o) {
   const Tensor pred = model.predict(xte);
   const double cpu_s = cpu_seconds() - cpu0;
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  const double acc = classic::accuracy_score(pred, yte);
+  const double acc = data::accuracy(pred, yte);
   std::printf("k-NN (%s, k=%lld, %s): test accuracy %.2f%% on %lld images (search %.2f s CPU, %.2f s wall)\n",
               classic::metric_name(metric).c_str(), static_cast<long long>(k), o.weights.c_str(), 100.0 * acc,
               static_cast<long long>(xte.size(0)), cpu_s, wall_s);
   const std::vector<std::string>& names = fashion_class_names();
-  const std::vector<double> per_class = classic::per_class_accuracy(pred, yte, static_cast<int64_t>(names.size()));
+  const std::vector<double> per_class = data::per_class_accuracy(pred, yte, static_cast<int64_t>(names.size()));
   std::printf("per-class accuracy:\n");
   for (size_t c = 0; c < names.size(); ++c) {
     if (std::isnan(per_class[c])) std::printf("  %-12s  –  (no test images)\n", names[c].c_str());

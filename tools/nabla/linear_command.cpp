@@ -14,6 +14,7 @@
 #include "nabla/classic/features.h"
 #include "nabla/classic/knn.h"
 #include "nabla/classic/linear_classifier.h"
+#include "nabla/data/metrics.h"
 #include "nabla/error.h"
 #include "nabla/ops.h"
 
@@ -129,12 +130,12 @@ int run_linear(const LinearOptions& o) {
   for (size_t e = 0; e < clf.loss_history().size(); ++e)
     std::printf("epoch %zu: mean training loss %.4f\n", e + 1, clf.loss_history()[e]);
   const Tensor pred = clf.predict(xte);
-  const double acc = classic::accuracy_score(pred, test.labels);
+  const double acc = data::accuracy(pred, test.labels);
   std::printf("linear %s on %s: train accuracy %.2f%%, test accuracy %.2f%% on %lld images (training %.1f s CPU)\n",
               classic::to_string(loss).c_str(), o.features.c_str(), 100.0 * clf.score(xtr, train.labels), 100.0 * acc,
               static_cast<long long>(test.size()), cpu_s);
   const std::vector<std::string>& names = fashion_class_names();
-  const std::vector<double> per_class = classic::per_class_accuracy(pred, test.labels, classes);
+  const std::vector<double> per_class = data::per_class_accuracy(pred, test.labels, classes);
   std::printf("per-class accuracy:\n");
   for (size_t c = 0; c < names.size(); ++c) {
     if (std::isnan(per_class[c])) std::printf("  %-12s  –  (no test images)\n", names[c].c_str());

@@ -1,5 +1,7 @@
 #include "run_plots.h"
 
+#include <cstdio>
+
 #include "nabla/viz.h"
 
 namespace nabla::cli {
@@ -19,7 +21,7 @@ void write_curves(const std::string& dir, const std::vector<double>& epochs, con
                          viz::line_plot_svg(two(train_acc, val_acc), {"Accuracy per epoch", "epoch", "accuracy"}));
 }
 
-void write_confusion(const std::string& dir, const EvalResult& result, const std::vector<std::string>& class_names) {
+void write_confusion(const std::string& dir, const train::EvalResult& result, const std::vector<std::string>& class_names) {
   std::vector<double> values(result.confusion.begin(), result.confusion.end());
   std::vector<std::string> names = class_names;
   names.resize(result.num_classes);
@@ -28,6 +30,22 @@ void write_confusion(const std::string& dir, const EvalResult& result, const std
   viz::write_text_atomic(dir + "/confusion_matrix.svg",
                          viz::heatmap_svg(values, result.num_classes, result.num_classes, names, names,
                                           {"Confusion matrix (test)", "predicted class", "true class"}));
+}
+
+void write_lr_find(const std::string& dir, const train::LrFindResult& result) {
+  std::string csv = "lr,loss\n";
+  char line[64];
+  for (size_t i = 0; i < result.lrs.size(); ++i) {
+    std::snprintf(line, sizeof line, "%.6g,%.6g\n", result.lrs[i], result.losses[i]);
+    csv += line;
+  }
+  viz::write_text_atomic(dir + "/lr_find.csv", csv);
+  viz::PlotOptions opt;
+  opt.title = "Learning-rate range test";
+  opt.x_label = "learning rate";
+  opt.y_label = "smoothed training loss";
+  opt.log_x = true;
+  viz::write_text_atomic(dir + "/lr_find.svg", viz::line_plot_svg({{"loss", result.lrs, result.losses}}, opt));
 }
 
 }  // namespace nabla::cli

@@ -3,7 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "evaluate.h"
+#include "nabla/train/evaluate.h"
+#include "nabla/train/lr_finder.h"
 
 namespace nabla::cli {
 
@@ -14,6 +15,9 @@ void write_curves(const std::string& dir, const std::vector<double>& epochs, con
                   const std::vector<double>& val_acc);
 
 /// Writes <dir>/confusion_matrix.svg (row = true class, column = predicted).
-void write_confusion(const std::string& dir, const EvalResult& result, const std::vector<std::string>& class_names);
+void write_confusion(const std::string& dir, const train::EvalResult& result, const std::vector<std::string>& class_names);
+
+/// Writes <dir>/lr_find.csv (lr,loss) and <dir>/lr_find.svg (log-scale lr axis).
+void write_lr_find(const std::string& dir, const train::LrFindResult& result);
 
 }  // namespace nabla::cli

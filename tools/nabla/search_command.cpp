@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "nabla/data/kfold.h"
 #include "nabla/error.h"
 #include "nabla/viz.h"
 #include "search_space.h"
@@ -59,9 +60,11 @@ TrialResult run_trial(const SearchSpec& spec, const FashionData& data, const Ass
     std::vector<int64_t> pool = data.train_indices;
     if (c.data.train_subset > 0 && c.data.train_subset < int64_t(pool.size())) pool.resize(size_t(c.data.train_subset));
     c.data.train_subset = 0;  // already applied to the pool the folds come from
-    for (auto& [train_idx, val_idx] : kfold_splits(pool, spec.settings.folds)) {
-      opt.train_indices = train_idx;
-      opt.val_indices = val_idx;
+    NABLA_CHECK(spec.settings.folds <= int64_t(pool.size()), "nabla search: search.folds must be in [2, ", pool.size(),
+                "] for ", pool.size(), " training images, got ", spec.settings.folds);
+    for (const data::Fold& fold : data::kfold(pool, spec.settings.folds)) {
+      opt.train_indices = fold.train;
+      opt.val_indices = fold.val;
       const TrainResult t = train_model(c, opt);
       accs.push_back(t.diverged ? NAN : t.best_val_acc);
       losses.push_back(t.last_val_loss);

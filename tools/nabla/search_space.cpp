@@ -252,20 +252,6 @@ std::vector<SearchDim> narrow_dims(const std::vector<SearchDim>& dims, const std
   return out;
 }
 
-std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> kfold_splits(const std::vector<int64_t>& indices,
-                                                                                int64_t k) {
-  const auto n = static_cast<int64_t>(indices.size());
-  NABLA_CHECK(k >= 2 && k <= n, "nabla search: search.folds must be in [2, ", n, "] for ", n, " training images, got ", k);
-  std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> out;
-  for (int64_t f = 0; f < k; ++f) {
-    const int64_t begin = f * n / k, end = (f + 1) * n / k;
-    std::pair<std::vector<int64_t>, std::vector<int64_t>> split;
-    for (int64_t i = 0; i < n; ++i) (i >= begin && i < end ? split.second : split.first).push_back(indices[i]);
-    out.push_back(std::move(split));
-  }
-  return out;
-}
-
 std::vector<std::string> edge_warnings(const std::vector<SearchDim>& dims, const Assignment& best) {
   std::vector<std::string> out;
   for (const auto& d : dims) {

@@ -76,11 +76,6 @@ std::vector<Assignment> stage_trials(const std::vector<SearchDim>& dims, int64_t
 /// range; Grid and Choice keep only the values the best trials used (in their original order).
 std::vector<SearchDim> narrow_dims(const std::vector<SearchDim>& dims, const std::vector<Assignment>& best);
 
-/// Splits `indices` into k contiguous folds; fold f validates on part f and trains on the rest.
-/// Raises Error unless 2 ≤ k ≤ indices.size().
-std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> kfold_splits(const std::vector<int64_t>& indices,
-                                                                                int64_t k);
-
 /// Warnings for the best trial's values that lie at the edge of their original range: in the
 /// outer 10 % of a LogUniform range's log width or a Uniform range's width, or the first or last
 /// value of a grid of two or more values. A better value may lie beyond the range.

@@ -3,23 +3,17 @@
 #include "trainer.h"
 
 #include <omp.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "checkpoint.h"
-#include "evaluate.h"
-#include "lr_find.h"
 #include "nabla/nabla.h"
-#include "nabla/train/metrics_logger.h"
-#include "nabla/train/summary_writer.h"
+#include "nabla/train/evaluate.h"
+#include "nabla/train/trainer.h"
 #include "nabla/viz.h"
 #include "run_plots.h"
-#include "train_epoch.h"
 #include "train_setup.h"
 
 namespace nabla::cli {
@@ -27,34 +21,6 @@ namespace nabla::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-const std::vector<std::string> kMetricColumns = {"epoch",   "step",         "lr",        "train_loss", "train_acc",
-                                                 "val_loss", "val_acc",     "images_per_s", "test_loss", "test_acc"};
-
-// The epoch records of an earlier part of a resumed run (those up to `last_epoch`).
-std::vector<train::MetricRecord> previous_records(const std::string& run_dir, int64_t last_epoch) {
-  std::vector<train::MetricRecord> out;
-  std::ifstream in(run_dir + "/metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object() || j.contains("test_acc") || !j.contains("epoch") || j["epoch"].get<double>() > double(last_epoch))
-      continue;
-    train::MetricRecord r;
-    for (const auto& [k, v] : j.items())
-      if (v.is_number()) r[k] = v.get<double>();
-    out.push_back(r);
-  }
-  return out;
-}
-
-void print_epoch(const train::MetricRecord& rec, int64_t epochs, double seconds) {
-  std::printf("epoch %lld/%lld  lr %.4g  train loss %.4f acc %.2f%%", static_cast<long long>(rec.at("epoch")),
-              static_cast<long long>(epochs), rec.at("lr"), rec.at("train_loss"), 100 * rec.at("train_acc"));
-  if (rec.count("val_acc")) std::printf("  val loss %.4f acc %.2f%%", rec.at("val_loss"), 100 * rec.at("val_acc"));
-  std::printf("  %.0f img/s  (%.1f s)\n", rec.at("images_per_s"), seconds);
-  std::fflush(stdout);
-}
 
 void write_curves_from(const std::string& run_dir, const std::vector<train::MetricRecord>& records) {
   std::vector<double> ep, tl, ta, vl, va;
@@ -145,105 +111,76 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   const int64_t total_steps = steps_per_epoch * c.train.epochs;
   auto sched = make_scheduler(c, *opt, total_steps);
 
+  train::TrainerOptions topt;
+  topt.epochs = c.train.epochs;
+  topt.stop_after_epoch = options.stop_after_epoch;
+  topt.run_dir = run_dir;
+  topt.progress = verbose;
+  topt.progress_interval_s = static_cast<double>(c.train.log_interval_s);
+  topt.print_epochs = verbose;
+  topt.name = "nabla train";
+  train::Trainer trainer(*model, *loader, topt);
+  trainer.set_optimizer(opt.get()).set_scheduler(sched.get(), schedule_steps_per_batch(c));
+  if (val_set.size() > 0) trainer.set_eval(train::classification_eval(*model, val_set.images, val_set.labels, num_classes));
+  RunInfo info{c.model.name, mopt, norm, c, 0.0};
+  trainer.set_checkpoint_json([&info](const train::MetricRecord& rec) {
+    info.val_acc = rec.count("val_acc") ? rec.at("val_acc") : rec.at("train_acc");
+    return run_checkpoint_json(info);
+  });
+
   if (c.train.lr_find && options.write_run) {
-    const LrFindResult r = lr_range_test(*model, *opt, *loader);
+    const train::LrFindResult r = trainer.lr_find();
     write_lr_find(run_dir, r);
     std::printf("learning-rate range test: %zu steps, loss lowest at lr %.3g; suggested lr %.3g (see %s/lr_find.svg)\n",
                 r.lrs.size(), r.suggested_lr * 10, r.suggested_lr, run_dir.c_str());
     return result;
   }
 
-  RunState state;
-  state.model = model.get();
-  state.optimizer = opt.get();
-  state.scheduler = sched.get();
   if (resuming) {
-    load_run_checkpoint(options.resume_from, state);
-    loader->set_epoch(static_cast<uint64_t>(state.loader_epoch));
+    try {
+      trainer.resume(options.resume_from);
+    } catch (const Error& e) {
+      throw Error(std::string("nabla train --resume: ") + e.what());
+    }
     if (verbose)
       std::printf("resumed from %s after epoch %lld (step %lld)\n", options.resume_from.c_str(),
-                  static_cast<long long>(state.epoch), static_cast<long long>(state.global_step));
+                  static_cast<long long>(trainer.epoch()), static_cast<long long>(trainer.global_step()));
   } else if (verbose) {  // The loss before training should be close to ln C (uniform predictions).
-    const EvalResult r = evaluate(*model, materialize(*data.train_file, first_n(train_idx, 1000), norm), num_classes);
+    const ImageSet first = materialize(*data.train_file, first_n(train_idx, 1000), norm);
+    const train::EvalResult r = train::evaluate(*model, first.images, first.labels, num_classes);
     std::printf("initial loss %.4f (expected about ln %lld = %.4f)\n", r.loss, static_cast<long long>(num_classes),
                 std::log(double(num_classes)));
   }
 
-  std::unique_ptr<train::MetricsLogger> metrics;
-  std::unique_ptr<train::SummaryWriter> tb;
-  if (options.write_run) {
-    metrics = std::make_unique<train::MetricsLogger>(run_dir, kMetricColumns);
-    if (resuming)
-      for (const auto& r : previous_records(run_dir, state.epoch)) metrics->log(r);
-    tb = std::make_unique<train::SummaryWriter>(run_dir);
+  const train::FitResult fit = trainer.fit();
+  result.diverged = fit.diverged;
+  result.epochs_done = fit.epochs_done;
+  result.global_step = fit.global_step;
+  result.best_val_acc = fit.best.value_or(NAN);
+  if (!fit.last.empty()) {
+    result.last_train_loss = fit.last.at("train_loss");
+    result.last_val_acc = fit.last.count("val_acc") ? fit.last.at("val_acc") : fit.last.at("train_acc");
+    if (fit.last.count("val_loss")) result.last_val_loss = fit.last.at("val_loss");
   }
-  std::unique_ptr<train::ProgressBar> bar;
-  if (verbose)
-    bar = std::make_unique<train::ProgressBar>(stderr, isatty(fileno(stderr)) != 0, static_cast<double>(c.train.log_interval_s));
-  const std::string last_path = run_dir + "/last.safetensors", best_path = run_dir + "/best.safetensors";
-  RunInfo info{c.model.name, mopt, norm, c, 0.0};
-  result.best_val_acc = state.best_val_acc.value_or(NAN);
-
-  TrainLoop loop{*model,     *opt,        sched.get(),       schedule_steps_per_batch(c),
-                 *loader,    bar.get(),   c.train.epochs,    total_steps,
-                 steps_per_epoch, state.global_step, Clock::now(), options.write_run ? last_path : ""};
-  const int64_t last_epoch = options.stop_after_epoch > 0 ? std::min(options.stop_after_epoch, c.train.epochs) : c.train.epochs;
-  for (int64_t epoch = state.epoch + 1; epoch <= last_epoch; ++epoch) {
-    const double lr_at_start = opt->lr(0);
-    const EpochStats st = train_epoch(loop, epoch, state.global_step);
-    if (st.diverged) {
-      result.diverged = true;
-      break;
-    }
-    if (sched && !loop.per_batch_schedule) sched->step();
-    train::MetricRecord rec = {{"epoch", double(epoch)},
-                               {"step", double(state.global_step)},
-                               {"lr", lr_at_start},
-                               {"train_loss", st.loss_sum / double(st.seen)},
-                               {"train_acc", double(st.correct) / double(st.seen)},
-                               {"images_per_s", double(st.seen) / st.seconds}};
-    double val_acc = rec["train_acc"];
-    if (val_set.size() > 0) {
-      const EvalResult v = evaluate(*model, val_set, num_classes);
-      rec["val_loss"] = result.last_val_loss = v.loss;
-      rec["val_acc"] = val_acc = v.acc;
-    }
-    result.last_val_acc = val_acc;
-    result.last_train_loss = rec["train_loss"];
-    result.epochs_done = epoch;
-    if (verbose) print_epoch(rec, c.train.epochs, st.seconds);
-    const bool improved = !state.best_val_acc || val_acc > *state.best_val_acc;
-    if (improved) state.best_val_acc = val_acc;
-    result.best_val_acc = *state.best_val_acc;
-    if (!options.write_run) continue;
-    metrics->log(rec);
-    for (const auto& [key, value] : rec)
-      if (key != "epoch" && key != "step") tb->add_scalar(key, value, state.global_step);
-    for (const auto& [pname, p] : model->named_parameters()) tb->add_histogram(pname, p, state.global_step);
-    state.epoch = epoch;
-    state.loader_epoch = static_cast<int64_t>(loader->epoch());
-    info.val_acc = val_acc;
-    save_run_checkpoint(last_path, state, info);
-    if (improved) save_run_checkpoint(best_path, state, info);
-  }
-  result.global_step = state.global_step;
   result.status = result.diverged ? 2 : 0;
   result.seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
   if (!options.write_run) return result;
-  write_curves_from(run_dir, metrics->records());
+  write_curves_from(run_dir, trainer.records());
   if (result.diverged || result.epochs_done < c.train.epochs) return result;  // diverged or stopped early
 
   // ---- test with the best checkpoint -----------------------------------------------------------
-  const LoadedModel best = load_model_checkpoint(best_path);
-  const EvalResult t = evaluate(*best.model, test, num_classes);
+  const LoadedModel best = load_model_checkpoint(trainer.best_checkpoint_path());
+  const train::EvalResult t = train::evaluate(*best.model, test.images, test.labels, num_classes);
   result.test_acc = t.acc;
   result.test_loss = t.loss;
-  metrics->log({{"epoch", double(c.train.epochs)}, {"step", double(state.global_step)}, {"test_loss", t.loss}, {"test_acc", t.acc}});
-  tb->add_scalar("test_acc", t.acc, state.global_step);
-  tb->add_scalar("test_loss", t.loss, state.global_step);
+  const int64_t step = trainer.global_step();
+  trainer.metrics_logger()->log({{"epoch", double(c.train.epochs)}, {"step", double(step)}, {"test_loss", t.loss}, {"test_acc", t.acc}});
+  train::SummaryWriter& tb = *trainer.summary_writer();
+  tb.add_scalar("test_acc", t.acc, step);
+  tb.add_scalar("test_loss", t.loss, step);
   if (test.size() > 0) {
     const Tensor grid = viz::make_grid(test.images.narrow(0, 0, std::min<int64_t>(32, test.size())), 8, 2, true);
-    tb->add_image_png("test_images", viz::encode_png(grid), grid.size(1), grid.size(2), grid.size(0), state.global_step);
+    tb.add_image_png("test_images", viz::encode_png(grid), grid.size(1), grid.size(2), grid.size(0), step);
   }
   write_confusion(run_dir, t, fashion_class_names());
   result.seconds = std::chrono::duration<double>(Clock::now() - run_start).count();

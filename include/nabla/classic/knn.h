@@ -112,11 +112,6 @@ class KNearestNeighbors {
   std::vector<int64_t> labels_;
 };
 
-/// Splits 0..n−1 into `folds` disjoint folds covering every index, after a shuffle seeded by
-/// `seed` (deterministic): fold sizes differ by at most 1 (the first n mod folds get one more).
-/// Raises Error unless 2 ≤ folds ≤ n.
-std::vector<std::vector<int64_t>> kfold_indices(int64_t n, int64_t folds, uint64_t seed = 0);
-
 /// Accuracy of k-NN for each candidate k and each fold: accuracy[i][f] is the accuracy with
 /// ks[i] neighbours on fold f, trained on the other folds.
 struct CrossValidationResult {
@@ -130,7 +125,7 @@ struct CrossValidationResult {
   int64_t best_k() const;
 };
 
-/// k-fold cross-validation of k (notes: choose k on validation folds, never on the test set).
+/// k-fold cross-validation of k over data::kfold(n, folds, shuffle = true, seed) (notes: choose k on validation folds, never on the test set).
 /// Each fold runs one neighbour search with the largest k and scores every k from it.
 /// Raises Error for empty or non-positive ks, a k larger than a training split, or bad folds.
 CrossValidationResult cross_validate_k(const Tensor& train, const Tensor& labels, const std::vector<int64_t>& ks,
@@ -140,12 +135,5 @@ CrossValidationResult cross_validate_k(const Tensor& train, const Tensor& labels
 /// The accuracy-vs-k plot of a cross-validation (SVG): the mean over folds and mean ± one
 /// standard deviation, per k. `title` defaults to "k-NN cross-validation (<folds> folds)".
 std::string cross_validation_svg(const CrossValidationResult& cv, const std::string& title = "");
-
-/// Fraction of equal entries of two (N,) int64 tensors; raises Error for differing shapes.
-double accuracy_score(const Tensor& predicted, const Tensor& target);
-
-/// Accuracy per true class: entry c is the fraction of the samples of class c predicted as c
-/// (recall of class c; NaN for a class with no samples). Targets must lie in [0, num_classes).
-std::vector<double> per_class_accuracy(const Tensor& predicted, const Tensor& target, int64_t num_classes);
 
 }  // namespace nabla::classic

@@ -1,16 +1,15 @@
 #pragma once
-// The learning-rate range test (`nabla train --lr-find`): train from the initial weights while the
+// The learning-rate range test (Smith 2017; `nabla train --lr-find`, Trainer::lr_find): train from the initial weights while the
 // learning rate grows geometrically from min_lr to max_lr, one step per batch, and record the
 // smoothed loss. The loss falls once the rate is large enough to learn and blows up when it is
 // too large; a good rate lies about a decade below the minimum of the curve.
-#include <string>
 #include <vector>
 
 #include "nabla/data/dataloader.h"
 #include "nabla/nn/module.h"
 #include "nabla/optim/optimizer.h"
 
-namespace nabla::cli {
+namespace nabla::train {
 
 /// The curve of a range test and the suggested rate (the loss minimum's rate divided by 10).
 struct LrFindResult {
@@ -24,7 +23,4 @@ struct LrFindResult {
 LrFindResult lr_range_test(nn::UnaryModule& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr = 1e-6,
                            double max_lr = 10.0, int64_t steps = 200);
 
-/// Writes <dir>/lr_find.csv (lr,loss) and <dir>/lr_find.svg (log-scale lr axis).
-void write_lr_find(const std::string& dir, const LrFindResult& result);
-
-}  // namespace nabla::cli
+}  // namespace nabla::train

@@ -1,10 +1,13 @@
-#include "evaluate.h"
+#include "nabla/train/evaluate.h"
+
+#include "nabla/data/metrics.h"
+#include "nabla/error.h"
 
 #include "nabla/autograd.h"
 #include "nabla/nn/functional/loss.h"
 #include "nabla/ops.h"
 
-namespace nabla::cli {
+namespace nabla::train {
 
 std::vector<double> EvalResult::precision() const {
   std::vector<double> out(num_classes, 0.0);
@@ -26,38 +29,44 @@ std::vector<double> EvalResult::recall() const {
   return out;
 }
 
-EvalResult evaluate(nn::UnaryModule& model, const ImageSet& set, int64_t num_classes, int64_t batch_size, int64_t k) {
+EvalResult evaluate(nn::UnaryModule& model, const Tensor& inputs, const Tensor& labels, int64_t num_classes,
+                    int64_t batch_size, int64_t k) {
+  const int64_t n = labels.defined() ? labels.size(0) : 0;
+  NABLA_CHECK(n == 0 || (inputs.defined() && inputs.dim() >= 1 && inputs.size(0) == n && labels.dim() == 1), "train::evaluate: expected inputs (N, ...) and labels (N,), got ",
+              inputs.defined() ? inputs.shape() : Shape{}, " and ", labels.defined() ? labels.shape() : Shape{});
+  NABLA_CHECK(batch_size >= 1 && num_classes >= 1, "train::evaluate: expected batch_size >= 1 and num_classes >= 1, got ",
+              batch_size, " and ", num_classes);
   const bool was_training = model.is_training();
   model.eval();
   NoGradGuard no_grad;
   EvalResult r;
   r.num_classes = num_classes;
   r.k = std::min(k, num_classes);
-  r.confusion.assign(num_classes * num_classes, 0);
   double loss_sum = 0;
-  int64_t correct = 0, topk_correct = 0;
-  const int64_t n = set.size();
+  int64_t topk_correct = 0;
+  std::vector<int64_t> predicted(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; i += batch_size) {
     const int64_t b = std::min(batch_size, n - i);
-    const Tensor x = set.images.narrow(0, i, b), y = set.labels.narrow(0, i, b).contiguous();
+    const Tensor x = inputs.narrow(0, i, b), y = labels.narrow(0, i, b).contiguous();
     const Tensor logits = model(x);
     loss_sum += nn::functional::cross_entropy(logits, y).item() * double(b);
     const Tensor top = topk(logits, r.k, 1).second.contiguous();
     const int64_t* tp = top.data_ptr<int64_t>();
     const int64_t* yp = y.data_ptr<int64_t>();
     for (int64_t j = 0; j < b; ++j) {
-      const int64_t pred = tp[j * r.k];
-      r.confusion[yp[j] * num_classes + pred] += 1;
-      correct += pred == yp[j];
+      predicted[static_cast<size_t>(i + j)] = tp[j * r.k];
       for (int64_t t = 0; t < r.k; ++t) topk_correct += tp[j * r.k + t] == yp[j];
     }
   }
+  const Tensor pred = from_vector(predicted, Shape{n});
+  const Tensor target = n ? labels.to(DType::Int64) : pred;
+  r.confusion = data::confusion_matrix(pred, target, num_classes).to_vector<int64_t>();
   r.count = n;
   r.loss = n ? loss_sum / double(n) : 0.0;
-  r.acc = n ? double(correct) / double(n) : 0.0;
+  r.acc = data::accuracy(pred, target);
   r.topk_acc = n ? double(topk_correct) / double(n) : 0.0;
   model.train(was_training);
   return r;
 }
 
-}  // namespace nabla::cli
+}  // namespace nabla::train

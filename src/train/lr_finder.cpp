@@ -1,12 +1,11 @@
-#include "lr_find.h"
+#include "nabla/train/lr_finder.h"
 
 #include <cmath>
 #include <cstdio>
 
 #include "nabla/nn/functional/loss.h"
-#include "nabla/viz.h"
 
-namespace nabla::cli {
+namespace nabla::train {
 
 LrFindResult lr_range_test(nn::UnaryModule& model, optim::Optimizer& opt, data::DataLoader& loader, double min_lr,
                            double max_lr, int64_t steps) {
@@ -47,20 +46,4 @@ LrFindResult lr_range_test(nn::UnaryModule& model, optim::Optimizer& opt, data::
   return r;
 }
 
-void write_lr_find(const std::string& dir, const LrFindResult& result) {
-  std::string csv = "lr,loss\n";
-  char line[64];
-  for (size_t i = 0; i < result.lrs.size(); ++i) {
-    std::snprintf(line, sizeof line, "%.6g,%.6g\n", result.lrs[i], result.losses[i]);
-    csv += line;
-  }
-  viz::write_text_atomic(dir + "/lr_find.csv", csv);
-  viz::PlotOptions opt;
-  opt.title = "Learning-rate range test";
-  opt.x_label = "learning rate";
-  opt.y_label = "smoothed training loss";
-  opt.log_x = true;
-  viz::write_text_atomic(dir + "/lr_find.svg", viz::line_plot_svg({{"loss", result.lrs, result.losses}}, opt));
-}
-
-}  // namespace nabla::cli
+}  // namespace nabla::train
