@@ -19,7 +19,9 @@ DType load_dtype(ElementFormat fmt) {
 
 bool is_identity_format(ElementFormat fmt) {
   if (fmt.big_endian && fmt.size > 1) return false;
-  return fmt.kind != ElementFormat::Bool && dtype_size(load_dtype(fmt)) == fmt.size;  // bool is normalised to 0/1
+  // Bool is normalised to 0/1; uint64 is range-checked against int64.
+  if (fmt.kind == ElementFormat::Bool || (fmt.kind == ElementFormat::UInt && fmt.size == 8)) return false;
+  return dtype_size(load_dtype(fmt)) == fmt.size;
 }
 
 namespace {

@@ -167,13 +167,10 @@ void search_bytes(const KnnIndex& ix, const Tensor& x, int64_t k, double* out_d,
     const int64_t stride = ix.u8_stride;
     const std::vector<uint8_t> q = pad_rows(x, stride);
     const BlockSizes bs{32, std::max<int64_t>(16, (256 * 1024) / stride)};
-    blocked_search<double>(m, ix.rows, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, double* dist) {
-      thread_local std::vector<int32_t> buf;
-      buf.resize(static_cast<size_t>(bs.queries * bs.train));
-      cpu::l1_distances_u8(q.data() + q0 * stride, q1 - q0, ix.x_u8.data() + t0 * stride, t1 - t0, stride, buf.data(),
+    // The int32 sums (exact: 255 · D < 2^31) feed the selection directly, with no copy to double.
+    blocked_search<int32_t>(m, ix.rows, k, bs, [&](int64_t q0, int64_t q1, int64_t t0, int64_t t1, int32_t* dist) {
+      cpu::l1_distances_u8(q.data() + q0 * stride, q1 - q0, ix.x_u8.data() + t0 * stride, t1 - t0, stride, dist,
                            bs.train);
-      for (int64_t i = 0; i < q1 - q0; ++i)
-        for (int64_t j = 0; j < t1 - t0; ++j) dist[i * bs.train + j] = buf[i * bs.train + j];
     }, out_d, out_i);
   } else if (use_vnni_l2(d)) {
     // Exact int32 squared distances from the packed training rows (see l2_distance_u8.h).

@@ -1,9 +1,9 @@
-#include "nabla/half.h"
 #include "kernels/cpu/gather.h"
 
 #include <algorithm>
 
 #include "kernels/cpu/loops.h"
+#include "nabla/half.h"
 
 namespace nabla::cpu {
 namespace {

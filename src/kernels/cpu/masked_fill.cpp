@@ -1,7 +1,7 @@
-#include "nabla/half.h"
 #include "kernels/cpu/masked_fill.h"
 
 #include "kernels/cpu/loops.h"
+#include "nabla/half.h"
 
 namespace nabla::cpu {
 

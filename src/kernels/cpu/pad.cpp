@@ -1,10 +1,10 @@
-#include "nabla/half.h"
 #include "kernels/cpu/pad.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/cpu/loops.h"
+#include "nabla/half.h"
 
 namespace nabla::cpu {
 namespace {
