@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <variant>
 
@@ -9,6 +10,7 @@
 
 #include "nabla/error.h"
 #include "nabla/models/registry.h"
+#include "nabla/parse.h"
 
 namespace nabla::cli {
 
@@ -134,15 +136,9 @@ void set_from_toml(const Entry& e, const toml::node& n, const std::string& where
 }
 
 int64_t parse_int(const std::string& text, const std::string& key, const Slot& s) {
-  size_t used = 0;
-  int64_t v = 0;
-  try {
-    v = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size()) wrong_type("nabla train", key, s, "'" + text + "'");
-  return v;
+  const std::optional<int64_t> v = parse_int64(text);
+  if (!v) wrong_type("nabla train", key, s, "'" + text + "'");
+  return *v;
 }
 
 void set_from_text(const Entry& e, const std::string& text) {
@@ -150,15 +146,9 @@ void set_from_text(const Entry& e, const std::string& text) {
   if (auto* p = std::get_if<int64_t*>(&e.slot)) {
     **p = parse_int(text, key, e.slot);
   } else if (auto* p = std::get_if<double*>(&e.slot)) {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (text.empty() || used != text.size()) wrong_type("nabla train", key, e.slot, "'" + text + "'");
-    **p = v;
+    const std::optional<double> v = parse_double(text);
+    if (!v) wrong_type("nabla train", key, e.slot, "'" + text + "'");
+    **p = *v;
   } else if (auto* p = std::get_if<bool*>(&e.slot)) {
     if (text == "true" || text == "1") **p = true;
     else if (text == "false" || text == "0") **p = false;
