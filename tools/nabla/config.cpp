@@ -11,6 +11,7 @@
 #include "nabla/error.h"
 #include "nabla/models/registry.h"
 #include "nabla/parse.h"
+#include "image_data.h"
 
 namespace nabla::cli {
 
@@ -30,11 +31,12 @@ std::vector<Entry> table(TrainConfig& c) {
       {"model.batch_norm", &c.model.batch_norm, "lenet5: BatchNorm2d after each convolution"},
       {"model.hidden", &c.model.hidden, "mlp: hidden layer sizes, e.g. [256]"},
       {"model.dropout", &c.model.dropout, "mlp: dropout probability after hidden layers"},
-      {"data.dir", &c.data.dir, "Fashion-MNIST directory (IDX files, plain or .gz)"},
+      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder or npz"},
+      {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz)"},
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
       {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
       {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
-      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop 28 pad 2 + flip)"},
+      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop of the image size, pad 2, + flip)"},
       {"data.normalize", &c.data.normalize, "fixed (mean 0.2860, std 0.3530) or train (computed from the training split)"},
       {"data.workers", &c.data.workers, "DataLoader worker threads (0: load in the training thread)"},
       {"data.drop_last", &c.data.drop_last, "drop the last incomplete training batch"},
@@ -271,6 +273,7 @@ void validate(const TrainConfig& c) {
     throw Error("nabla train: config key '" + key + "' must be one of " + list + ", got '" + v + "'");
   };
   check_in("model.name", c.model.name, models::model_names());
+  check_in("data.name", c.data.name, dataset_names());
   check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
   check_in("data.normalize", c.data.normalize, {"fixed", "train"});
   NABLA_CHECK(c.data.workers >= 0, "nabla train: config key 'data.workers' must be >= 0, got ", c.data.workers);
