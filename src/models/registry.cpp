@@ -1,71 +1,102 @@
 #include "nabla/models/registry.h"
 
 #include <sstream>
+#include <type_traits>
 
 #include "nabla/error.h"
 #include "nabla/models/lenet.h"
 #include "nabla/models/mlp.h"
+#include "nabla/parse.h"
 
 namespace nabla::models {
 
-std::vector<std::string> model_names() { return {"lenet5", "mlp"}; }
+const std::vector<ModelEntry>& model_registry() {
+  static const std::vector<ModelEntry> table = {
+      {"lenet5", "LeNet-5 for 28x28 inputs (reads batch_norm)",
+       [](const ModelOptions& o) {
+         NABLA_CHECK(o.image_size == 28, "models::create: lenet5 expects 28x28 inputs, got image_size ", o.image_size);
+         return std::shared_ptr<nn::UnaryModule>(lenet5(o.num_classes, o.in_channels, o.batch_norm));
+       }},
+      {"mlp", "flatten, then Linear+ReLU per hidden size, then Linear (reads hidden, dropout)",
+       [](const ModelOptions& o) {
+         std::vector<int64_t> sizes = {o.in_channels * o.image_size * o.image_size};
+         sizes.insert(sizes.end(), o.hidden.begin(), o.hidden.end());
+         sizes.push_back(o.num_classes);
+         return std::shared_ptr<nn::UnaryModule>(mlp(sizes, o.dropout));
+       }},
+  };
+  return table;
+}
 
-namespace {
-
-std::string joined_names() {
-  std::string out;
-  for (const auto& n : model_names()) out += (out.empty() ? "" : ", ") + n;
+std::vector<std::string> model_names() {
+  std::vector<std::string> out;
+  for (const auto& e : model_registry()) out.push_back(e.name);
   return out;
 }
 
-}  // namespace
-
 std::shared_ptr<nn::UnaryModule> create(const std::string& name, const ModelOptions& options) {
-  if (name == "lenet5") {
-    NABLA_CHECK(options.image_size == 28, "models::create: lenet5 expects 28x28 inputs, got image_size ",
-                options.image_size);
-    return lenet5(options.num_classes, options.in_channels, options.batch_norm);
+  std::string known;
+  for (const auto& e : model_registry()) {
+    if (e.name == name) return e.create(options);
+    known += (known.empty() ? "" : ", ") + e.name;
   }
-  if (name == "mlp") {
-    std::vector<int64_t> sizes = {options.in_channels * options.image_size * options.image_size};
-    sizes.insert(sizes.end(), options.hidden.begin(), options.hidden.end());
-    sizes.push_back(options.num_classes);
-    return mlp(sizes, options.dropout);
-  }
-  throw Error("models::create: unknown model '" + name + "' (known models: " + joined_names() + ")");
-}
-
-std::map<std::string, std::string> to_metadata(const std::string& name, const ModelOptions& options) {
-  std::string hidden;
-  for (int64_t h : options.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(h);
-  std::ostringstream dropout;
-  dropout.precision(17);
-  dropout << options.dropout;
-  return {{"model", name},
-          {"num_classes", std::to_string(options.num_classes)},
-          {"in_channels", std::to_string(options.in_channels)},
-          {"image_size", std::to_string(options.image_size)},
-          {"hidden", hidden},
-          {"batch_norm", options.batch_norm ? "true" : "false"},
-          {"dropout", dropout.str()}};
+  throw Error("models::create: unknown model '" + name + "' (known models: " + known + ")");
 }
 
 namespace {
 
-int64_t parse_int(const std::string& text, const std::string& key, const std::string& source) {
-  size_t used = 0;
-  int64_t v = 0;
-  try {
-    v = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
+std::string to_text(int64_t v) { return std::to_string(v); }
+std::string to_text(bool v) { return v ? "true" : "false"; }
+std::string to_text(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+std::string to_text(const std::vector<int64_t>& v) {
+  std::string out;
+  for (int64_t x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
+  return out;
+}
+
+[[noreturn]] void bad_value(const std::string& source, const std::string& key, const char* expected,
+                            const std::string& text) {
+  throw Error(source + ": model metadata '" + key + "' must be " + expected + ", got '" + text + "'");
+}
+
+void from_text(const std::string& text, int64_t& out, const std::string& key, const std::string& source) {
+  const auto v = parse_int64(text);
+  if (!v) bad_value(source, key, "an integer", text);
+  out = *v;
+}
+void from_text(const std::string& text, double& out, const std::string& key, const std::string& source) {
+  const auto v = parse_double(text);
+  if (!v) bad_value(source, key, "a number", text);
+  out = *v;
+}
+void from_text(const std::string& text, bool& out, const std::string& key, const std::string& source) {
+  if (text != "true" && text != "false") bad_value(source, key, "true or false", text);
+  out = text == "true";
+}
+void from_text(const std::string& text, std::vector<int64_t>& out, const std::string& key, const std::string& source) {
+  out.clear();
+  std::stringstream ss(text);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    const auto v = parse_int64(part);
+    if (!v) bad_value(source, key, "a list of integers", text);
+    out.push_back(*v);
   }
-  NABLA_CHECK(used == text.size() && !text.empty(), source, ": model metadata '", key,
-              "' must be an integer, got '", text, "'");
-  return v;
 }
 
 }  // namespace
+
+std::map<std::string, std::string> to_metadata(const std::string& name, const ModelOptions& options) {
+  std::map<std::string, std::string> out = {{"model", name}};
+  ModelOptions copy = options;
+  copy.visit([&](const char* key, const auto& field) { out[key] = to_text(field); });
+  return out;
+}
 
 std::pair<std::string, ModelOptions> from_metadata(const std::map<std::string, std::string>& metadata,
                                                    const std::string& source) {
@@ -73,31 +104,9 @@ std::pair<std::string, ModelOptions> from_metadata(const std::map<std::string, s
   NABLA_CHECK(it != metadata.end(), source,
               ": no 'model' entry in the metadata, so the model cannot be rebuilt (was it saved by `nabla train`?)");
   ModelOptions o;
-  auto get = [&](const char* key) -> const std::string* {
-    auto f = metadata.find(key);
-    return f == metadata.end() ? nullptr : &f->second;
-  };
-  if (auto* v = get("num_classes")) o.num_classes = parse_int(*v, "num_classes", source);
-  if (auto* v = get("in_channels")) o.in_channels = parse_int(*v, "in_channels", source);
-  if (auto* v = get("image_size")) o.image_size = parse_int(*v, "image_size", source);
-  if (auto* v = get("hidden")) {
-    o.hidden.clear();
-    std::stringstream ss(*v);
-    std::string part;
-    while (std::getline(ss, part, ',')) o.hidden.push_back(parse_int(part, "hidden", source));
-  }
-  if (auto* v = get("batch_norm")) {
-    NABLA_CHECK(*v == "true" || *v == "false", source, ": model metadata 'batch_norm' must be true or false, got '",
-                *v, "'");
-    o.batch_norm = *v == "true";
-  }
-  if (auto* v = get("dropout")) {
-    try {
-      o.dropout = std::stod(*v);
-    } catch (const std::exception&) {
-      throw Error(source + ": model metadata 'dropout' must be a number, got '" + *v + "'");
-    }
-  }
+  o.visit([&](const char* key, auto& field) {
+    if (auto f = metadata.find(key); f != metadata.end()) from_text(f->second, field, key, source);
+  });
   return {it->second, o};
 }
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "nabla/autograd.h"
 #include "nabla/error.h"
 #include "nabla/models/lenet.h"
@@ -72,4 +74,28 @@ TEST(Models, MetadataRoundTrip) {
   auto bad = meta;
   bad["num_classes"] = "seven";
   EXPECT_THROW(models::from_metadata(bad, "x.safetensors"), Error);
+}
+
+TEST(Models, RegistryIsOneTable) {
+  std::vector<std::string> names;
+  for (const auto& e : models::model_registry()) {
+    names.push_back(e.name);
+    EXPECT_FALSE(e.help.empty()) << e.name;
+    models::ModelOptions o;
+    o.in_channels = 3;
+    o.num_classes = 4;
+    auto net = models::create(e.name, o);
+    EXPECT_EQ(net->forward(randn({2, 3, 28, 28})).shape(), (Shape{2, 4})) << e.name;
+  }
+  EXPECT_EQ(models::model_names(), names);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  // Every ModelOptions field is a metadata key, and the metadata holds nothing else but "model".
+  models::ModelOptions o;
+  size_t fields = 0;
+  o.visit([&](const char*, auto&) { ++fields; });
+  EXPECT_EQ(models::to_metadata("mlp", o).size(), fields + 1);
+  auto bad = models::to_metadata("mlp", o);
+  bad["hidden"] = "10,x";
+  EXPECT_THROW(models::from_metadata(bad, "x.safetensors"), Error);
+  EXPECT_THROW(models::create("resnet999"), Error);
 }

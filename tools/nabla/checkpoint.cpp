@@ -38,7 +38,8 @@ std::string run_checkpoint_json(const RunInfo& info) {
   stored.train.out_dir = "";
   json user = {{"model", info.model_name},
                {"model_options", models::to_metadata(info.model_name, info.options)},
-               {"dataset", "fashion-mnist"},
+               {"dataset", info.config.data.name},
+               {"class_names", info.class_names},
                {"normalize_mean", info.norm.mean},
                {"normalize_std", info.norm.std},
                {"val_acc", info.val_acc},
@@ -54,6 +55,8 @@ RunInfo read_run_info(const std::string& path) {
   info.options = options;
   info.norm = {field<double>(user, "normalize_mean", path), field<double>(user, "normalize_std", path)};
   info.val_acc = field<double>(user, "val_acc", path);
+  info.class_names = user.contains("class_names") ? field<std::vector<std::string>>(user, "class_names", path)
+                                                  : fashion_class_names();  // written before data.name existed
   apply_toml(info.config, field<std::string>(user, "config", path), path + " (stored config)");
   return info;
 }
@@ -64,6 +67,7 @@ LoadedModel load_model_checkpoint(const std::string& path) {
   out.name = info.model_name;
   out.options = info.options;
   out.norm = info.norm;
+  out.info = info;
   out.model = models::create(info.model_name, info.options);
   Checkpoint ck;
   ck.model = out.model.get();

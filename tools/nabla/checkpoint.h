@@ -8,9 +8,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config.h"
-#include "fashion_data.h"
+#include "image_data.h"
 #include "nabla/models/registry.h"
 #include "nabla/nn/module.h"
 
@@ -23,6 +24,7 @@ struct RunInfo {
   Normalization norm;
   TrainConfig config;  ///< train.out_dir is not stored: a run continues where its checkpoint lies
   double val_acc = 0;  ///< validation accuracy of this checkpoint's epoch
+  std::vector<std::string> class_names;  ///< of the dataset, in label order
 };
 
 /// The user JSON of a run checkpoint (what train::Trainer writes beside the tensors).
@@ -38,6 +40,7 @@ struct LoadedModel {
   models::ModelOptions options;
   Normalization norm;
   int64_t epoch = 0;
+  RunInfo info;  ///< the whole description (config, class names)
 };
 
 /// Rebuilds the model of a checkpoint written by `nabla train` (model part only).

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <variant>
 
@@ -9,6 +10,8 @@
 
 #include "nabla/error.h"
 #include "nabla/models/registry.h"
+#include "nabla/parse.h"
+#include "image_data.h"
 
 namespace nabla::cli {
 
@@ -28,11 +31,12 @@ std::vector<Entry> table(TrainConfig& c) {
       {"model.batch_norm", &c.model.batch_norm, "lenet5: BatchNorm2d after each convolution"},
       {"model.hidden", &c.model.hidden, "mlp: hidden layer sizes, e.g. [256]"},
       {"model.dropout", &c.model.dropout, "mlp: dropout probability after hidden layers"},
-      {"data.dir", &c.data.dir, "Fashion-MNIST directory (IDX files, plain or .gz)"},
+      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder or npz"},
+      {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz)"},
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
       {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
       {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
-      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop 28 pad 2 + flip)"},
+      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop of the image size, pad 2, + flip)"},
       {"data.normalize", &c.data.normalize, "fixed (mean 0.2860, std 0.3530) or train (computed from the training split)"},
       {"data.workers", &c.data.workers, "DataLoader worker threads (0: load in the training thread)"},
       {"data.drop_last", &c.data.drop_last, "drop the last incomplete training batch"},
@@ -134,15 +138,9 @@ void set_from_toml(const Entry& e, const toml::node& n, const std::string& where
 }
 
 int64_t parse_int(const std::string& text, const std::string& key, const Slot& s) {
-  size_t used = 0;
-  int64_t v = 0;
-  try {
-    v = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size()) wrong_type("nabla train", key, s, "'" + text + "'");
-  return v;
+  const std::optional<int64_t> v = parse_int64(text);
+  if (!v) wrong_type("nabla train", key, s, "'" + text + "'");
+  return *v;
 }
 
 void set_from_text(const Entry& e, const std::string& text) {
@@ -150,15 +148,9 @@ void set_from_text(const Entry& e, const std::string& text) {
   if (auto* p = std::get_if<int64_t*>(&e.slot)) {
     **p = parse_int(text, key, e.slot);
   } else if (auto* p = std::get_if<double*>(&e.slot)) {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (text.empty() || used != text.size()) wrong_type("nabla train", key, e.slot, "'" + text + "'");
-    **p = v;
+    const std::optional<double> v = parse_double(text);
+    if (!v) wrong_type("nabla train", key, e.slot, "'" + text + "'");
+    **p = *v;
   } else if (auto* p = std::get_if<bool*>(&e.slot)) {
     if (text == "true" || text == "1") **p = true;
     else if (text == "false" || text == "0") **p = false;
@@ -281,6 +273,7 @@ void validate(const TrainConfig& c) {
     throw Error("nabla train: config key '" + key + "' must be one of " + list + ", got '" + v + "'");
   };
   check_in("model.name", c.model.name, models::model_names());
+  check_in("data.name", c.data.name, dataset_names());
   check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
   check_in("data.normalize", c.data.normalize, {"fixed", "train"});
   NABLA_CHECK(c.data.workers >= 0, "nabla train: config key 'data.workers' must be >= 0, got ", c.data.workers);

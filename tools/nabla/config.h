@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "nabla/data/readers.h"
+
 namespace nabla::cli {
 
 /// Every setting of a training run, with the defaults of the default recipe
@@ -19,11 +21,12 @@ struct TrainConfig {
     double dropout = 0.0;
   } model;
   struct Data {
-    std::string dir = "/usr/share/datasets/fashion-mnist";
+    std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz (image_data.h)
+    std::string dir = data::FashionMNIST::kDefaultRoot;
     int64_t val_size = 5000;      ///< held out of the training images (seeded)
     int64_t train_subset = 0;     ///< 0 = every remaining training image
-    int64_t test_subset = 0;      ///< 0 = all 10 000 test images
-    std::string augment = "none"; ///< none, flip, crop (random crop 28 pad 2 + flip)
+    int64_t test_subset = 0;      ///< 0 = all test images
+    std::string augment = "none"; ///< none, flip, crop (random crop of the image size, pad 2, + flip)
     std::string normalize = "fixed"; ///< fixed (0.2860/0.3530) or train (computed from the training split)
     int64_t workers = 0;          ///< DataLoader worker threads (0: load in the training thread)
     bool drop_last = false;       ///< drop the last incomplete training batch

@@ -1,10 +1,10 @@
 // `nabla eval CHECKPOINT`: accuracy, top-k accuracy, per-class precision/recall and the
-// confusion matrix on the Fashion-MNIST test set.
+// confusion matrix on the test set of the data the checkpoint was trained on.
 #include <cstdio>
 
 #include "checkpoint.h"
 #include "commands.h"
-#include "fashion_data.h"
+#include "image_data.h"
 #include "nabla/error.h"
 #include "nabla/train/evaluate.h"
 
@@ -14,9 +14,11 @@ int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t
   NABLA_CHECK(top_k > 0, "nabla eval: --top-k must be positive, got ", top_k);
   NABLA_CHECK(batch_size > 0, "nabla eval: --batch-size must be positive, got ", batch_size);
   const LoadedModel m = load_model_checkpoint(checkpoint);
-  const ImageSet test = materialize_all(*load_fashion_test(data_dir), m.norm);  // normalised as in training
+  const TrainConfig& trained = m.info.config;
+  const ImageData data = load_test_data(trained.data.name, data_dir.empty() ? trained.data.dir : data_dir);
+  const ImageSet test = materialize_all(*data.test_file, m.norm);  // normalised as in training
   const train::EvalResult r = train::evaluate(*m.model, test.images, test.labels, m.options.num_classes, batch_size, top_k);
-  const auto& names = fashion_class_names();
+  const auto& names = m.info.class_names;
   std::printf("checkpoint %s (model %s)\n", checkpoint.c_str(), m.name.c_str());
   std::printf("test images %lld  loss %.4f  accuracy %.2f%%  top-%lld accuracy %.2f%%\n\n",
               static_cast<long long>(r.count), r.loss, 100 * r.acc, static_cast<long long>(r.k), 100 * r.topk_acc);

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "classic_commands.h"
-#include "fashion_data.h"
+#include "image_data.h"
 #include "nabla/classic/knn.h"
 #include "nabla/data/metrics.h"
 #include "nabla/error.h"
@@ -20,7 +20,7 @@ namespace nabla::cli {
 namespace {
 
 struct KnnOptions {
-  std::string data = "/usr/share/datasets/fashion-mnist";
+  std::string data = data::FashionMNIST::kDefaultRoot;
   std::string metric = "l2";
   int64_t k = 5;
   std::string weights = "uniform";

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "classic_commands.h"
-#include "fashion_data.h"
+#include "image_data.h"
 #include "nabla/autograd.h"
 #include "nabla/classic/features.h"
 #include "nabla/classic/knn.h"
@@ -22,7 +22,7 @@ namespace nabla::cli {
 namespace {
 
 struct LinearOptions {
-  std::string data = "/usr/share/datasets/fashion-mnist";
+  std::string data = data::FashionMNIST::kDefaultRoot;
   std::string loss = "softmax";
   std::string features = "pixels";
   double reg = 1e-4;

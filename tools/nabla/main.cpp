@@ -31,12 +31,12 @@ int main(int argc, char** argv) {
   auto* search = app.add_subcommand("search", "hyperparameter search: nabla search SEARCH.toml [--key value ...]");
   search->prefix_command();
 
-  std::string checkpoint, data_dir = "/usr/share/datasets/fashion-mnist", model, input = "1x28x28";
+  std::string checkpoint, data_dir, model, input = "1x28x28";
   std::vector<std::string> images;
   int64_t top_k = 5, batch_size = 500;
-  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint on the Fashion-MNIST test set");
+  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint on the test set of the data it was trained on");
   eval->add_option("checkpoint", checkpoint, "checkpoint written by nabla train (.safetensors)")->required();
-  eval->add_option("--data", data_dir, "Fashion-MNIST directory");
+  eval->add_option("--data", data_dir, "dataset directory (default: the data.dir the checkpoint was trained with)");
   eval->add_option("--top-k", top_k, "k of the top-k accuracy");
   eval->add_option("--batch-size", batch_size, "images per forward pass");
 

@@ -9,7 +9,7 @@
 
 #include "checkpoint.h"
 #include "commands.h"
-#include "fashion_data.h"
+#include "image_data.h"
 #include "nabla/autograd.h"
 #include "nabla/error.h"
 #include "nabla/ops.h"
@@ -47,7 +47,7 @@ int run_predict(const std::string& checkpoint, const std::vector<std::string>& i
   NABLA_CHECK(top_k > 0, "nabla predict: --top-k must be positive, got ", top_k);
   const LoadedModel m = load_model_checkpoint(checkpoint);
   const double mean = m.norm.mean, std_dev = m.norm.std;
-  const auto& names = fashion_class_names();
+  const auto& names = m.info.class_names;
   const int64_t k = std::min(top_k, m.options.num_classes);
   NoGradGuard no_grad;
   for (const auto& path : images) {

@@ -44,7 +44,7 @@ std::string assignment_text(const Assignment& a) {
 }
 
 // Trains one trial (every fold with folds ≥ 2) and returns the mean best validation accuracy.
-TrialResult run_trial(const SearchSpec& spec, const FashionData& data, const Assignment& values) {
+TrialResult run_trial(const SearchSpec& spec, const ImageData& data, const Assignment& values) {
   TrainConfig c = spec.base;
   for (const auto& [k, v] : values) set_key(c, k, v);
   validate(c);
@@ -168,7 +168,7 @@ int run_search(const std::vector<std::string>& args) {
   validate(spec.base);
   const SearchSettings& s = spec.settings;
 
-  const FashionData data = load_fashion_data(spec.base.data.dir, spec.base.data.val_size, uint64_t(spec.base.train.seed));
+  const ImageData data = load_image_data(spec.base.data.name, spec.base.data.dir, spec.base.data.val_size, uint64_t(spec.base.train.seed));
   const std::string dir = s.out_dir + "/" + s.name;
   std::filesystem::create_directories(dir);
   viz::write_text_atomic(dir + "/base_config.toml", to_toml(spec.base));

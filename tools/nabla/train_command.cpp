@@ -17,11 +17,11 @@ void print_help() {
   std::printf(
       "Usage: nabla train [CONFIG.toml] [--section.key VALUE | --alias VALUE]...\n"
       "       nabla train --resume RUN/last.safetensors [--section.key VALUE]...\n\n"
-      "Trains a classifier on Fashion-MNIST. Values come from the defaults, then the config file,\n"
-      "then the flags. --resume continues a run in its directory with the config stored in the\n"
-      "checkpoint. Aliases: --lr --epochs --batch-size --seed --threads --model --optimizer\n"
-      "--schedule --name --out-dir --data --momentum --weight-decay --overfit-batches --min-test-acc\n"
-      "--lr-find --augment --workers\n\n"
+      "Trains an image classifier on data.name (default fashion-mnist). Values come from the\n"
+      "defaults, then the config file, then the flags. --resume continues a run in its directory\n"
+      "with the config stored in the checkpoint. Aliases: --lr --epochs --batch-size --seed\n"
+      "--threads --model --optimizer --schedule --name --out-dir --data --momentum --weight-decay\n"
+      "--overfit-batches --min-test-acc --lr-find --augment --workers\n\n"
       "Config keys (default value):\n");
   for (const auto& k : config_keys(TrainConfig{}))
     std::printf("  %-24s %-14s %-12s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str(), k.help.c_str());

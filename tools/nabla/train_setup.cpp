@@ -6,11 +6,11 @@
 
 namespace nabla::cli {
 
-models::ModelOptions model_options(const TrainConfig& c) {
+models::ModelOptions model_options(const TrainConfig& c, const ImageData& data) {
   models::ModelOptions o;
-  o.num_classes = 10;
-  o.in_channels = 1;
-  o.image_size = 28;
+  o.num_classes = data.num_classes();
+  o.in_channels = data.channels;
+  o.image_size = data.image_size;
   o.hidden = c.model.hidden;
   o.batch_norm = c.model.batch_norm;
   o.dropout = c.model.dropout;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config.h"
+#include "image_data.h"
 #include "nabla/models/registry.h"
 #include "nabla/optim/lr_scheduler.h"
 #include "nabla/optim/optimizer.h"
@@ -13,8 +14,8 @@
 
 namespace nabla::cli {
 
-/// Fashion-MNIST model options (10 classes, 1×28×28) with the config's model settings.
-models::ModelOptions model_options(const TrainConfig& config);
+/// Model options: classes, channels and image size from the dataset, the rest from the config.
+models::ModelOptions model_options(const TrainConfig& config, const ImageData& data);
 
 /// SGD, Adam or AdamW over `params` with the config's optimizer settings.
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, const std::vector<Tensor>& params);

@@ -51,9 +51,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   const bool verbose = options.verbose;
 
   // ---- data ------------------------------------------------------------------------------------
-  FashionData loaded;
-  if (!options.data) loaded = load_fashion_data(c.data.dir, c.data.val_size, static_cast<uint64_t>(c.train.seed));
-  const FashionData& data = options.data ? *options.data : loaded;
+  ImageData loaded;
+  if (!options.data) loaded = load_image_data(c.data.name, c.data.dir, c.data.val_size, static_cast<uint64_t>(c.train.seed));
+  const ImageData& data = options.data ? *options.data : loaded;
   std::vector<int64_t> train_idx = options.train_indices ? *options.train_indices : data.train_indices;
   const std::vector<int64_t>& val_idx = options.val_indices ? *options.val_indices : data.val_indices;
   if (c.data.train_subset > 0) train_idx = first_n(train_idx, c.data.train_subset);
@@ -65,7 +65,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   else if (c.data.normalize == "train") norm = compute_normalization(data.train_file, train_idx);
   const ImageSet val_set = materialize(*data.train_file, val_idx, norm);
   ImageSet test;
-  if (options.write_run) {
+  if (options.write_run && data.test_file) {
     std::vector<int64_t> test_idx(static_cast<size_t>(data.test_file->size()));
     for (size_t i = 0; i < test_idx.size(); ++i) test_idx[i] = static_cast<int64_t>(i);
     if (c.data.test_subset > 0) test_idx = first_n(test_idx, c.data.test_subset);
@@ -83,6 +83,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   ls.workers = static_cast<int>(c.data.workers);
   ls.augment = c.data.augment;
   ls.norm = norm;
+  ls.image_size = data.image_size;
   auto loader = make_train_loader(data.train_file, train_idx, ls);
   NABLA_CHECK(loader->size() > 0, "nabla train: no training batch (", train_idx.size(), " images, batch size ",
               c.train.batch_size, ", drop_last)");
@@ -101,7 +102,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
 
   // ---- model, optimizer, schedule --------------------------------------------------------------
   manual_seed(static_cast<uint64_t>(c.train.seed));
-  const models::ModelOptions mopt = model_options(c);
+  const models::ModelOptions mopt = model_options(c, data);
   auto model = models::create(c.model.name, mopt);
   const int64_t num_classes = mopt.num_classes;
   if (verbose)
@@ -122,7 +123,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   train::Trainer trainer(*model, *loader, topt);
   trainer.set_optimizer(opt.get()).set_scheduler(sched.get(), schedule_steps_per_batch(c));
   if (val_set.size() > 0) trainer.set_eval(train::classification_eval(*model, val_set.images, val_set.labels, num_classes));
-  RunInfo info{c.model.name, mopt, norm, c, 0.0};
+  RunInfo info{c.model.name, mopt, norm, c, 0.0, data.class_names};
   trainer.set_checkpoint_json([&info](const train::MetricRecord& rec) {
     info.val_acc = rec.count("val_acc") ? rec.at("val_acc") : rec.at("train_acc");
     return run_checkpoint_json(info);
@@ -167,6 +168,10 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   if (!options.write_run) return result;
   write_curves_from(run_dir, trainer.records());
   if (result.diverged || result.epochs_done < c.train.epochs) return result;  // diverged or stopped early
+  if (test.size() == 0) {
+    std::printf("no test images (%s in %s has no test part)\n", c.data.name.c_str(), c.data.dir.c_str());
+    return result;
+  }
 
   // ---- test with the best checkpoint -----------------------------------------------------------
   const LoadedModel best = load_model_checkpoint(trainer.best_checkpoint_path());
@@ -182,7 +187,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
     const Tensor grid = viz::make_grid(test.images.narrow(0, 0, std::min<int64_t>(32, test.size())), 8, 2, true);
     tb.add_image_png("test_images", viz::encode_png(grid), grid.size(1), grid.size(2), grid.size(0), step);
   }
-  write_confusion(run_dir, t, fashion_class_names());
+  write_confusion(run_dir, t, data.class_names);
   result.seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
   std::printf("test loss %.4f  test accuracy %.2f%% (best epoch by validation: %lld)  total %.1f s\n", t.loss,
               100 * t.acc, static_cast<long long>(best.epoch), result.seconds);

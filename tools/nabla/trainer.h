@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "config.h"
-#include "fashion_data.h"
+#include "image_data.h"
 
 namespace nabla::cli {
 
@@ -26,8 +26,8 @@ struct TrainOptions {
   /// Stop after this epoch although train.epochs is larger (0: no stop); the schedule still spans
   /// train.epochs. Simulates an interrupted run (tests of --resume).
   int64_t stop_after_epoch = 0;
-  /// Data already loaded with the config's data.dir / val_size / seed (null: load it).
-  const FashionData* data = nullptr;
+  /// Data already loaded with the config's data.name / dir / val_size / seed (null: load it).
+  const ImageData* data = nullptr;
   /// Replace the split: train on these and validate on those indices of the training file
   /// (k-fold cross-validation). data.train_subset still applies to `train_indices`.
   std::optional<std::vector<int64_t>> train_indices, val_indices;

@@ -39,7 +39,7 @@ struct StepResult {
   double loss = 0;          ///< the batch's loss (watched by the NaN stop; averaged into train_loss)
   int64_t batch_size = 0;   ///< samples in the batch (weights the epoch means)
   int64_t correct = -1;     ///< correctly classified samples; negative when the step has no accuracy
-  std::map<std::string, double> extra;  ///< further batch-mean values, averaged per epoch as train_<name>
+  std::map<std::string, double> extra{};  ///< further batch-mean values, averaged per epoch as train_<name>
 };
 
 /// One training step over a batch: compute losses, backpropagate, step the optimizer(s). A step
@@ -66,12 +66,12 @@ struct TrainerOptions {
   int64_t stop_after_epoch = 0;
   /// Where metrics.jsonl/.csv, TensorBoard events and last/best.safetensors go; empty: nothing is
   /// written (no checkpoints, no resume).
-  std::string run_dir;
+  std::string run_dir{};
   bool tensorboard = true;   ///< with run_dir: scalars per epoch and parameter histograms
   bool histograms = true;
   /// Columns of metrics.csv (metrics.jsonl has every key); empty: epoch, step, lr, train_loss,
   /// train_acc, val_loss, val_acc, images_per_s.
-  std::vector<std::string> csv_columns;
+  std::vector<std::string> csv_columns{};
   bool progress = false;     ///< a progress bar on stderr (redrawn in place on a terminal)
   double progress_interval_s = 10;
   bool print_epochs = false; ///< a line per epoch on stdout

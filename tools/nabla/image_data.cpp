@@ -1,0 +1,197 @@
+#include "image_data.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "nabla/data/dataset.h"
+#include "nabla/data/transforms.h"
+#include "nabla/error.h"
+#include "nabla/ops/shape.h"
+
+namespace nabla::cli {
+
+const std::vector<std::string>& fashion_class_names() {
+  static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                 "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return names;
+}
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names = {"fashion-mnist", "idx", "cifar10", "cifar100", "image-folder", "npz"};
+  return names;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_dir(const std::string& name, const std::string& dir) {
+  NABLA_CHECK(fs::is_directory(dir), "nabla: ", name, " directory '", dir, "' does not exist",
+              name == "fashion-mnist" ? " (install the Debian package dataset-fashion-mnist, or set data.dir)"
+                                      : " (set data.dir)");
+}
+
+// In place: raw 0–255 pixels → (pixel/255 − mean)/std, in float as the reference pipeline does.
+void normalize_in_place(Tensor& images, const Normalization& norm) {
+  float* x = images.data_ptr<float>();
+  const float scale = static_cast<float>(1.0 / (255.0 * norm.std)), shift = static_cast<float>(norm.mean / norm.std);
+  for (int64_t i = 0, n = images.numel(); i < n; ++i) x[i] = x[i] * scale - shift;
+}
+
+std::vector<std::string> numbered(int64_t n) {
+  std::vector<std::string> out;
+  for (int64_t i = 0; i < n; ++i) out.push_back(std::to_string(i));
+  return out;
+}
+
+// One part (train or test) of dataset `name` in `dir`; null when that part does not exist
+// (image-folder and npz without a test part).
+std::shared_ptr<const data::Dataset> open_part(const std::string& name, const std::string& dir, bool train,
+                                               std::vector<std::string>& classes) {
+  if (name == "fashion-mnist") {
+    classes = fashion_class_names();
+    return std::make_shared<const data::FashionMNIST>(dir, train);
+  }
+  if (name == "idx") {
+    auto d = std::make_shared<const data::MNIST>(dir, train);
+    classes = d->classes();
+    return d;
+  }
+  if (name == "cifar10") {
+    classes = data::CIFAR10::classes();
+    return std::make_shared<const data::CIFAR10>(dir, train);
+  }
+  if (name == "cifar100") {
+    classes = numbered(100);
+    return std::make_shared<const data::CIFAR100>(dir, train);
+  }
+  if (name == "image-folder") {
+    const std::string root = dir + (train ? "/train" : "/test");
+    if (!train && !fs::is_directory(root)) return nullptr;
+    NABLA_CHECK(fs::is_directory(root), "nabla: image-folder expects the training images in '", root, "/<class>/'");
+    auto d = std::make_shared<const data::ImageFolder>(root, 3);
+    classes = d->classes();
+    return d;
+  }
+  if (name == "npz") {
+    const std::string path = dir + (train ? "/train.npz" : "/test.npz");
+    if (!train && !fs::exists(path)) return nullptr;
+    auto d = data::npz_dataset(path, "x", "y");
+    NABLA_CHECK(d->targets().defined() && d->targets().dim() == 1, "nabla: ", path, ": expected labels y of shape (N,)");
+    classes = numbered(d->size() ? static_cast<int64_t>(d->targets().to(DType::Int64).max().item()) + 1 : 0);
+    return d;
+  }
+  std::string known;
+  for (const auto& n : dataset_names()) known += (known.empty() ? "" : ", ") + n;
+  throw Error("nabla: data.name must be one of " + known + ", got '" + name + "'");
+}
+
+// Channels and image size from the first image; images must be square (C, S, S).
+void describe(ImageData& d, const data::Dataset& file, const std::string& dir) {
+  NABLA_CHECK(file.size() > 0, "nabla: ", d.name, " in '", dir, "' holds no images");
+  const Tensor x = file.get(0).input;
+  NABLA_CHECK(x.dim() == 3 && x.size(1) == x.size(2), "nabla: ", d.name, " in '", dir,
+              "': expected square images (C, S, S), got ", x.shape());
+  d.channels = x.size(0);
+  d.image_size = x.size(1);
+}
+
+}  // namespace
+
+ImageData load_image_data(const std::string& name, const std::string& dir, int64_t val_size, uint64_t seed) {
+  check_dir(name, dir);
+  ImageData d;
+  d.name = name;
+  auto train = open_part(name, dir, true, d.class_names);
+  std::vector<std::string> test_classes;
+  d.train_file = train;
+  d.test_file = open_part(name, dir, false, test_classes);
+  describe(d, *train, dir);
+  NABLA_CHECK(val_size >= 0 && val_size < train->size(), "nabla: validation size ", val_size, " must be in [0, ",
+              train->size(), ")");
+  const auto parts = data::random_split(train, std::vector<int64_t>{train->size() - val_size, val_size}, seed);
+  d.train_indices = parts[0]->indices();
+  d.val_indices = parts[1]->indices();
+  return d;
+}
+
+ImageData load_test_data(const std::string& name, const std::string& dir) {
+  check_dir(name, dir);
+  ImageData d;
+  d.name = name;
+  d.test_file = open_part(name, dir, false, d.class_names);
+  NABLA_CHECK(d.test_file, "nabla: ", name, " in '", dir, "' has no test part");
+  describe(d, *d.test_file, dir);
+  return d;
+}
+
+Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices) {
+  const data::Subset subset(file, indices);
+  const auto [mean, std_dev] = data::transforms::compute_mean_std(subset);  // per channel, raw 0–255 values
+  // Every channel has as many pixels, so the overall mean is the channel means' mean and the
+  // overall variance the mean of (var_c + mean_c²) minus the mean squared.
+  double m = 0, second = 0;
+  for (size_t c = 0; c < mean.size(); ++c) {
+    m += mean[c];
+    second += std_dev[c] * std_dev[c] + mean[c] * mean[c];
+  }
+  m /= double(mean.size());
+  second /= double(mean.size());
+  return {m / 255.0, std::sqrt(std::max(second - m * m, 0.0)) / 255.0};
+}
+
+ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indices, const Normalization& norm) {
+  if (indices.empty()) return {};
+  data::Batch b;
+  if (!file.get_batch(indices, b)) {  // no fast path: stack the samples
+    std::vector<Tensor> xs, ys;
+    for (int64_t i : indices) {
+      data::Example e = file.get(i);
+      xs.push_back(e.input);
+      ys.push_back(e.target);
+    }
+    b.input = stack(xs).contiguous();
+    b.target = stack(ys).to(DType::Int64).contiguous();
+  } else {
+    b.input = b.input.contiguous();
+    b.target = b.target.to(DType::Int64);
+  }
+  if (b.input.dtype() != DType::Float32) b.input = b.input.to(DType::Float32);
+  normalize_in_place(b.input, norm);
+  return {b.input, b.target};
+}
+
+ImageSet materialize_all(const data::Dataset& file, const Normalization& norm) {
+  std::vector<int64_t> all(static_cast<size_t>(file.size()));
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+  return materialize(file, all, norm);
+}
+
+std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const data::Dataset>& file,
+                                                    const std::vector<int64_t>& indices, const LoaderSettings& s) {
+  namespace T = data::transforms;
+  std::shared_ptr<const data::Dataset> ds = std::make_shared<const data::Subset>(file, indices);
+  if (s.augment == "flip") {
+    ds = std::make_shared<const data::TransformDataset>(ds, T::RandomHorizontalFlip(0.5));
+  } else if (s.augment == "crop") {
+    ds = std::make_shared<const data::TransformDataset>(
+        ds, T::Compose({T::RandomCrop(s.image_size, 2), T::RandomHorizontalFlip(0.5)}));
+  } else {
+    NABLA_CHECK(s.augment == "none", "nabla: data.augment must be none, flip or crop, got '", s.augment, "'");
+  }
+  data::DataLoaderOptions o;
+  o.batch_size = s.batch_size;
+  o.shuffle = s.shuffle;
+  o.drop_last = s.drop_last;
+  o.seed = s.seed;
+  o.num_workers = s.workers;
+  const Normalization norm = s.norm;
+  o.batch_transform = [norm](const data::Batch& b, Generator&) {
+    data::Batch out = b;
+    normalize_in_place(out.input, norm);  // the collated batch is a fresh tensor owned by this batch
+    return out;
+  };
+  return std::make_unique<data::DataLoader>(ds, o);
+}
+
+}  // namespace nabla::cli

@@ -1,0 +1,88 @@
+#pragma once
+// The image datasets of the `nabla` command, through nabla::data. `data.name` selects the reader:
+//   fashion-mnist  IDX files of Fashion-MNIST in data.dir (default: the Debian package's directory)
+//   idx            MNIST-format IDX files (train-images-idx3-ubyte, …, plain or .gz) in data.dir
+//   cifar10        CIFAR-10 binary batches in data.dir;  cifar100: CIFAR-100 binary train.bin/test.bin
+//   image-folder   data.dir/train/<class>/<image> (and data.dir/test/<class>/<image> when present)
+//   npz            data.dir/train.npz (and test.npz) holding x (N, C, H, W, 0–255) and y (N,) labels
+// Channels, image size and class names come from the dataset. The split into training and
+// validation images is seeded (data::random_split); every image is normalised as
+// (pixel/255 − mean)/std with one mean and std over all channels.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nabla/data/dataloader.h"
+#include "nabla/data/readers.h"
+#include "nabla/tensor.h"
+
+namespace nabla::cli {
+
+/// Images (N, C, H, W) float32, normalised, and labels (N,) int64.
+struct ImageSet {
+  Tensor images;
+  Tensor labels;
+  int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+/// Fashion-MNIST's training-set pixel mean and standard deviation (of pixel/255): the fixed
+/// normalisation (data.normalize = fixed).
+constexpr double kFashionMean = 0.2860, kFashionStd = 0.3530;
+/// Fashion-MNIST's class names in label order.
+const std::vector<std::string>& fashion_class_names();
+
+/// The input normalisation (pixel/255 − mean)/std.
+struct Normalization {
+  double mean = kFashionMean, std = kFashionStd;
+};
+
+/// The names data.name accepts.
+const std::vector<std::string>& dataset_names();
+
+/// A dataset's files, split and description.
+struct ImageData {
+  std::string name;  ///< data.name
+  std::shared_ptr<const data::Dataset> train_file;
+  std::shared_ptr<const data::Dataset> test_file;  ///< null when the dataset has no test part
+  std::vector<int64_t> train_indices;  ///< into train_file, in the split's (random) order
+  std::vector<int64_t> val_indices;    ///< into train_file
+  int64_t channels = 1, image_size = 28;
+  std::vector<std::string> class_names;
+  int64_t num_classes() const { return static_cast<int64_t>(class_names.size()); }
+};
+
+/// Loads dataset `name` from `dir` and splits its training part with
+/// data::random_split(file, {n − val_size, val_size}, seed). Errors name the dataset and path.
+ImageData load_image_data(const std::string& name, const std::string& dir, int64_t val_size, uint64_t seed);
+
+/// Loads only the test part of `name` in `dir` (train_file null); raises Error when there is none.
+ImageData load_test_data(const std::string& name, const std::string& dir);
+
+/// Mean and standard deviation of pixel/255 over the images `indices` of `file`, all channels together.
+Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices);
+
+/// The images `indices` of `file` as normalised tensors, for evaluation.
+ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indices, const Normalization& norm);
+/// Every image of `file`, normalised.
+ImageSet materialize_all(const data::Dataset& file, const Normalization& norm);
+
+/// How the training DataLoader is built.
+struct LoaderSettings {
+  int64_t batch_size = 64;
+  bool shuffle = true;
+  bool drop_last = false;
+  uint64_t seed = 0;
+  int workers = 0;
+  std::string augment = "none";  ///< none | flip | crop (random crop image_size with padding 2, then flip)
+  int64_t image_size = 28;
+  Normalization norm;
+};
+
+/// The training loader over `indices` of `file`: without augmentation the batches come from the
+/// dataset's get_batch fast path where it has one; with it, per-sample transforms on the raw 0–255
+/// pixels. Every batch is then scaled and normalised (a batch transform).
+std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const data::Dataset>& file,
+                                                    const std::vector<int64_t>& indices, const LoaderSettings& settings);
+
+}  // namespace nabla::cli
