@@ -10,9 +10,6 @@ namespace nabla {
 /// Element type of a tensor. Float32 is the default.
 enum class DType : uint8_t { Float32, Float64, Int64, Bool };
 
-/// Where a tensor's memory lives. Only the CPU exists today; kernels are selected per device.
-enum class Device : uint8_t { CPU };
-
 /// Size in bytes of one element of `dt`.
 constexpr size_t dtype_size(DType dt) {
   switch (dt) {
