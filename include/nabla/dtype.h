@@ -14,9 +14,6 @@ namespace nabla {
 /// New values are appended, so the numbering of the older ones does not change.
 enum class DType : uint8_t { Float32, Float64, Int64, Bool, UInt8, Int32, BFloat16, Float16 };
 
-/// Where a tensor's memory lives. Only the CPU exists today; kernels are selected per device.
-enum class Device : uint8_t { CPU };
-
 /// Size in bytes of one element of `dt`.
 constexpr size_t dtype_size(DType dt) {
   switch (dt) {

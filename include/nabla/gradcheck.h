@@ -38,6 +38,23 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
 GradcheckResult check_grads_numerically(const std::vector<Tensor>& leaves, const std::vector<std::string>& names,
                                         const std::function<double()>& objective, const GradcheckOptions& options = {});
 
+/// The scalar objective of a weighted check: sum(out * weight), with `weight` a fixed random
+/// tensor of out's shape (seed 1234, so every check of a function sees the same weight).
+struct WeightedObjective {
+  Tensor weight;
+  /// sum(out * weight) as a double.
+  double operator()(const Tensor& out) const;
+};
+
+/// Draws the weight for `out` and back-propagates sum(out * weight) when out requires grad (the
+/// analytic side of a check); returns the objective for the numeric side.
+WeightedObjective backward_weighted(const Tensor& out);
+
+/// The tensors and names check_grads_numerically compares for `leaves`: each leaf that requires
+/// grad (an undefined tensor elsewhere), named "input k".
+void append_input_leaves(const std::vector<Tensor>& leaves, std::vector<Tensor>& checked,
+                         std::vector<std::string>& names);
+
 /// Checks second derivatives: gradcheck of x ↦ ∂(sum(f(x) * v))/∂x (v a fixed random weight),
 /// the first derivative computed by autograd::grad with create_graph. Inputs must be float64.
 GradcheckResult gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,

@@ -1,5 +1,6 @@
 #pragma once
 // All tensor ops.
+#include "nabla/ops/backend.h"
 #include "nabla/ops/elementwise.h"
 #include "nabla/ops/index.h"
 #include "nabla/ops/linalg.h"

@@ -39,6 +39,10 @@ void manual_seed(uint64_t seed);
 Tensor rand(const Shape& shape, DType dtype = DType::Float32, Generator* gen = nullptr);
 /// Standard normal.
 Tensor randn(const Shape& shape, DType dtype = DType::Float32, Generator* gen = nullptr);
+/// rand/randn with TensorOptions (dtype, device, requires_grad), e.g.
+/// `randn({3, 4}, dtype(DType::Float64).requires_grad(true))`.
+Tensor rand(const Shape& shape, const TensorOptions& options, Generator* gen = nullptr);
+Tensor randn(const Shape& shape, const TensorOptions& options, Generator* gen = nullptr);
 /// Uniform integers in [low, high), int64.
 Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen = nullptr);
 /// A random permutation of 0..n-1, int64 (Fisher–Yates).

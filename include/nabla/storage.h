@@ -6,7 +6,7 @@
 #include <functional>
 #include <memory>
 
-#include "nabla/dtype.h"
+#include "nabla/device.h"
 
 namespace nabla {
 
@@ -15,9 +15,9 @@ namespace nabla {
 class Storage {
  public:
   /// Allocates `nbytes` from the caching allocator (64-byte aligned, uninitialised).
-  explicit Storage(size_t nbytes, Device device = Device::CPU);
+  explicit Storage(size_t nbytes, Device device = Device());
   /// Wraps memory the caller owns; `deleter` (may be empty) runs when the last user is gone.
-  Storage(void* data, size_t nbytes, std::function<void(void*)> deleter, Device device = Device::CPU);
+  Storage(void* data, size_t nbytes, std::function<void(void*)> deleter, Device device = Device());
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -31,7 +31,7 @@ class Storage {
  private:
   void* data_ = nullptr;
   size_t nbytes_ = 0;
-  Device device_ = Device::CPU;
+  Device device_ = Device();
   bool from_allocator_ = false;
   std::function<void(void*)> deleter_;
   std::atomic<uint64_t> version_{0};

@@ -127,7 +127,21 @@ class Tensor {
   Tensor contiguous() const;
 
   // ---- conversion / copies -------------------------------------------------------------------
+  /// A copy converted to `dtype` (this tensor itself when it already has it); differentiable.
   Tensor to(DType dtype) const;
+  /// This tensor on `device` (itself when already there); raises Error naming the device when
+  /// this build cannot place tensors on it.
+  Tensor to(Device device) const;
+  Tensor to(DeviceType type) const { return to(Device(type)); }
+  /// Converts to the options' device and dtype; sets requires_grad when the options ask for it.
+  Tensor to(const TensorOptions& options) const;
+  /// Makes this tensor use `data`'s storage, shape, strides and dtype while keeping its identity:
+  /// every handle (an optimizer's, a module's) sees the new data, the gradient and autograd
+  /// flags stay (as PyTorch's `param.data = new`). Raises Error when this tensor requires
+  /// gradients and `data` is not floating point.
+  void set_data(const Tensor& data);
+  /// The options this tensor was made with: its dtype, device and requires_grad.
+  TensorOptions options() const;
   Tensor clone() const;
 
   // ---- in-place ---------------------------------------------------------------------------------
@@ -181,6 +195,15 @@ Tensor empty(const Shape& shape, DType dtype = DType::Float32);
 Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
 Tensor ones(const Shape& shape, DType dtype = DType::Float32);
 Tensor full(const Shape& shape, double value, DType dtype = DType::Float32);
+/// Factories with TensorOptions (dtype, device, requires_grad), as in PyTorch:
+/// `zeros({2, 3}, dtype(DType::Float64).requires_grad(true))`, `ones({4}, kCPU)`.
+/// Each raises Error naming the factory and the device when the device is not available.
+Tensor empty(const Shape& shape, const TensorOptions& options);
+Tensor zeros(const Shape& shape, const TensorOptions& options);
+Tensor ones(const Shape& shape, const TensorOptions& options);
+Tensor full(const Shape& shape, double value, const TensorOptions& options);
+/// arange(end) with options; an unset dtype keeps arange's int64 inference.
+Tensor arange(double end, const TensorOptions& options);
 /// A 0-d tensor holding `value`.
 Tensor scalar_tensor(double value, DType dtype = DType::Float32);
 Tensor empty_like(const Tensor& t);
@@ -189,7 +212,8 @@ Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
 /// Values start, start+step, … below end. Int64 when all three are integral and dtype is unset.
 Tensor arange(double end);
-Tensor arange(double start, double end, double step = 1.0, std::optional<DType> dtype = std::nullopt);
+/// `options` may be a DType (implicit), as `arange(0, 5, 1, DType::Float32)`.
+Tensor arange(double start, double end, double step = 1.0, const TensorOptions& options = {});
 /// `steps` evenly spaced values from start to end inclusive.
 Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32);
 /// Identity matrix n×m (m defaults to n).

@@ -97,16 +97,28 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   }
   Tensor out = f(leaves);
   NABLA_CHECK(out.dtype() == DType::Float64, "gradcheck: the function must return float64, got ", dtype_name(out.dtype()));
-  Generator gen(1234);
-  const Tensor weight = randn(out.shape(), DType::Float64, &gen);
-  if (out.requires_grad()) sum(mul(out, weight)).backward();
+  const WeightedObjective objective = backward_weighted(out);
   std::vector<Tensor> checked;
   std::vector<std::string> names;
+  append_input_leaves(leaves, checked, names);
+  return check_grads_numerically(checked, names, [&] { return objective(f(leaves)); }, opt);
+}
+
+double WeightedObjective::operator()(const Tensor& out) const { return sum(mul(out, weight)).item(); }
+
+WeightedObjective backward_weighted(const Tensor& out) {
+  Generator gen(1234);
+  WeightedObjective objective{randn(out.shape(), DType::Float64, &gen)};
+  if (out.requires_grad()) sum(mul(out, objective.weight)).backward();
+  return objective;
+}
+
+void append_input_leaves(const std::vector<Tensor>& leaves, std::vector<Tensor>& checked,
+                         std::vector<std::string>& names) {
   for (size_t k = 0; k < leaves.size(); ++k) {
     checked.push_back(leaves[k].defined() && leaves[k].requires_grad() ? leaves[k] : Tensor());
     names.push_back(str_cat("input ", k));
   }
-  return check_grads_numerically(checked, names, [&] { return sum(mul(f(leaves), weight)).item(); }, opt);
 }
 
 GradcheckResult gradgradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,

@@ -4,37 +4,10 @@
 
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/nn_util.h"
 
 namespace nabla::nn::utils {
 namespace {
-
-// ‖g‖_p of one gradient, accumulated in double in index order (deterministic).
-template <class T>
-double grad_norm(const Tensor& g, double p) {
-  const Tensor c = g.contiguous();
-  const T* d = c.data_ptr<T>();
-  const int64_t n = c.numel();
-  if (std::isinf(p)) {
-    double m = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      const double a = std::abs(static_cast<double>(d[i]));
-      if (std::isnan(a)) return a;
-      m = std::max(m, a);
-    }
-    return m;
-  }
-  double s = 0;
-  if (p == 2.0) {
-    for (int64_t i = 0; i < n; ++i) s += static_cast<double>(d[i]) * d[i];
-    return std::sqrt(s);
-  }
-  if (p == 1.0) {
-    for (int64_t i = 0; i < n; ++i) s += std::abs(static_cast<double>(d[i]));
-    return s;
-  }
-  for (int64_t i = 0; i < n; ++i) s += std::pow(std::abs(static_cast<double>(d[i])), p);
-  return std::pow(s, 1.0 / p);
-}
 
 std::vector<Tensor> present_grads(const std::vector<Tensor>& parameters) {
   std::vector<Tensor> grads;
@@ -55,7 +28,7 @@ Tensor clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
   double total = 0;
   const bool inf_norm = std::isinf(norm_type);
   for (const Tensor& g : grads) {
-    const double n = dispatch_floating(g.dtype(), "clip_grad_norm_", [&]<class T>() { return grad_norm<T>(g, norm_type); });
+    const double n = ops::grad_norm_double(g, norm_type, "clip_grad_norm_");
     if (std::isnan(n)) {
       total = n;
       break;

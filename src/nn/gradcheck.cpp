@@ -23,23 +23,18 @@ GradcheckResult gradcheck_module(Module& module, const std::function<Tensor(cons
   const Tensor out = forward(leaves);
   NABLA_CHECK(out.dtype() == DType::Float64, "gradcheck_module(", module.name(),
               "): the forward must return float64 (call module.to(DType::Float64)), got ", dtype_name(out.dtype()));
-  Generator gen(1234);
-  const Tensor weight = randn(out.shape(), DType::Float64, &gen);
-  if (out.requires_grad()) sum(mul(out, weight)).backward();
+  const WeightedObjective objective = backward_weighted(out);
 
   std::vector<Tensor> checked;
   std::vector<std::string> names;
-  for (size_t k = 0; k < leaves.size(); ++k) {
-    checked.push_back(leaves[k].defined() && leaves[k].requires_grad() ? leaves[k] : Tensor());
-    names.push_back(str_cat("input ", k));
-  }
+  append_input_leaves(leaves, checked, names);
   for (const auto& [name, p] : module.named_parameters()) {
     if (!p.requires_grad()) continue;
     checked.push_back(p);
     names.push_back(name);
   }
   GradcheckResult r = check_grads_numerically(
-      checked, names, [&] { return sum(mul(forward(leaves), weight)).item(); }, options);
+      checked, names, [&] { return objective(forward(leaves)); }, options);
   module.zero_grad();
   r.message = str_cat(module.name(), ": ", r.message);
   return r;

@@ -16,49 +16,32 @@ Tensor Loss3::operator()(const Tensor& a, const Tensor& b, const Tensor& c) {
   return loss;
 }
 
-CrossEntropyLoss::CrossEntropyLoss(CrossEntropyLossOptions options)
-    : weight(options.weight), ignore_index(options.ignore_index), label_smoothing(options.label_smoothing) {
-  reduction = options.reduction;
-  register_buffer("weight", &weight);
-}
+CrossEntropyLoss::CrossEntropyLoss(CrossEntropyLossOptions o) : LossWithOptions(std::move(o)) {}
 Tensor CrossEntropyLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
+  return F::cross_entropy(input, target, options.weight, options.ignore_index, reduction, options.label_smoothing);
 }
 
-NLLLoss::NLLLoss(NLLLossOptions options) : weight(options.weight), ignore_index(options.ignore_index) {
-  reduction = options.reduction;
-  register_buffer("weight", &weight);
-}
+NLLLoss::NLLLoss(NLLLossOptions o) : LossWithOptions(std::move(o)) {}
 Tensor NLLLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::nll_loss(input, target, weight, ignore_index, reduction);
+  return F::nll_loss(input, target, options.weight, options.ignore_index, reduction);
 }
 
-MultiMarginLoss::MultiMarginLoss(MultiMarginLossOptions options)
-    : weight(options.weight), p(options.p), margin(options.margin) {
-  NABLA_CHECK(p == 1 || p == 2, "MultiMarginLoss: only p == 1 and p == 2 supported, got p = ", p);
-  reduction = options.reduction;
-  register_buffer("weight", &weight);
+MultiMarginLoss::MultiMarginLoss(MultiMarginLossOptions o) : LossWithOptions(std::move(o)) {
+  NABLA_CHECK(options.p == 1 || options.p == 2, "MultiMarginLoss: only p == 1 and p == 2 supported, got p = ",
+              options.p);
 }
 Tensor MultiMarginLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::multi_margin_loss(input, target, p, margin, weight, reduction);
+  return F::multi_margin_loss(input, target, options.p, options.margin, options.weight, reduction);
 }
 
-BCELoss::BCELoss(BCELossOptions options) : weight(options.weight) {
-  reduction = options.reduction;
-  register_buffer("weight", &weight);
-}
+BCELoss::BCELoss(BCELossOptions o) : LossWithOptions(std::move(o)) {}
 Tensor BCELoss::forward(const Tensor& input, const Tensor& target) {
-  return F::binary_cross_entropy(input, target, weight, reduction);
+  return F::binary_cross_entropy(input, target, options.weight, reduction);
 }
 
-BCEWithLogitsLoss::BCEWithLogitsLoss(BCEWithLogitsLossOptions options)
-    : weight(options.weight), pos_weight(options.pos_weight) {
-  reduction = options.reduction;
-  register_buffer("weight", &weight);
-  register_buffer("pos_weight", &pos_weight);
-}
+BCEWithLogitsLoss::BCEWithLogitsLoss(BCEWithLogitsLossOptions o) : LossWithOptions(std::move(o)) {}
 Tensor BCEWithLogitsLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight);
+  return F::binary_cross_entropy_with_logits(input, target, options.weight, reduction, options.pos_weight);
 }
 
 MSELoss::MSELoss(Reduction r) { reduction = r; }

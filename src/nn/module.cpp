@@ -191,18 +191,32 @@ void Module::zero_grad() {
 
 Module& Module::to(DType dtype) {
   NABLA_CHECK(is_floating(dtype), name(), ".to: only floating-point dtypes are supported, got ", dtype_name(dtype));
-  apply([dtype](Module& m) {
-    for (auto& [n, offset] : m.params_) {
-      Tensor* slot = &m.tensor_at(offset);
-      if (!slot->defined() || slot->dtype() == dtype) continue;
-      const bool rg = slot->requires_grad();
-      *slot = slot->detach().to(dtype);
-      if (rg) slot->requires_grad_(true);
-    }
-    for (auto& [n, b] : m.buffers_)
-      if (Tensor& t = m.tensor_at(b.offset); t.defined() && is_floating(t.dtype())) t = t.to(dtype);
-  });
+  convert_tensors([dtype](const Tensor& t) { return is_floating(t.dtype()) ? t.to(dtype) : t; });
   return *this;
+}
+
+Module& Module::to(Device device) {
+  check_device(device, str_cat(name(), ".to").c_str());
+  convert_tensors([device](const Tensor& t) { return t.to(device); });
+  return *this;
+}
+
+void Module::convert_tensors(const std::function<Tensor(const Tensor&)>& convert) {
+  // set_data swaps the storage under each registered tensor: every handle to a parameter (an
+  // optimizer's, a tied layer's) sees the converted data.
+  auto replace = [&convert](Tensor& t) {
+    if (!t.defined()) return;
+    const Tensor data = t.detach();
+    if (Tensor converted = convert(data); !converted.is_same(data)) t.set_data(converted);
+    if (Tensor g = t.grad(); g.defined()) {
+      Tensor cg = convert(g);
+      if (!cg.is_same(g)) g.set_data(cg);
+    }
+  };
+  apply([&replace](Module& m) {
+    for (auto& [n, offset] : m.params_) replace(m.tensor_at(offset));
+    for (auto& [n, b] : m.buffers_) replace(m.tensor_at(b.offset));
+  });
 }
 
 Module& Module::apply(const std::function<void(Module&)>& fn) {

@@ -43,18 +43,20 @@ Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, 
 
 Tensor arange(double end) { return arange(0, end, 1); }
 
-Tensor arange(double start, double end, double step, std::optional<DType> dtype) {
+Tensor arange(double start, double end, double step, const TensorOptions& options) {
+  check_device(options.device(), "arange");
   NABLA_CHECK(step != 0, "arange: step must be nonzero");
   NABLA_CHECK((end - start) / step >= 0, "arange: upper bound and larger bound inconsistent with step sign (start=",
               start, ", end=", end, ", step=", step, ")");
   const bool integral = std::floor(start) == start && std::floor(end) == end && std::floor(step) == step;
-  const DType dt = dtype.value_or(integral ? DType::Int64 : DType::Float32);
+  const DType dt = options.has_dtype() ? options.dtype() : (integral ? DType::Int64 : DType::Float32);
   const int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
   Tensor t = empty({n}, dt);
   dispatch_storage(dt, [&]<class T>() {
     T* p = t.data_ptr<T>();
     for (int64_t i = 0; i < n; ++i) p[i] = convert_element<T>(start + static_cast<double>(i) * step);
   });
+  if (options.requires_grad()) t.requires_grad_(true);
   return t;
 }
 

@@ -1,42 +1,17 @@
-// Convolution kernels at tensor level (ops/nn_kernels.h) and the convolution backend setting.
+// Convolution kernels at tensor level (ops/nn_kernels.h); the backend setting is nabla/ops/backend.h.
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <string>
 
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_dnnl.h"
 #include "nabla/nn/functional/conv.h"
+#include "nabla/ops/backend.h"
 #include "ops/device_dispatch.h"
 #include "ops/nn_kernels.h"
 
 namespace nabla {
 namespace {
-
-cpu::ConvBackendChoice to_choice(nn::ConvBackend backend) {
-  switch (backend) {
-    case nn::ConvBackend::OneDnn: return cpu::ConvBackendChoice::OneDnn;
-    case nn::ConvBackend::Im2col: return cpu::ConvBackendChoice::Im2col;
-    case nn::ConvBackend::Auto: break;
-  }
-  return cpu::ConvBackendChoice::Auto;
-}
-
-// The backend named by NABLA_CONV_BACKEND, applied to the kernels once, before the first
-// convolution or the first get/set of the setting (so an explicit set_conv_backend wins).
-void apply_environment_once() {
-  static const bool applied = [] {
-    const char* env = std::getenv("NABLA_CONV_BACKEND");
-    if (!env || !*env) return true;
-    const std::string v(env);
-    if (v == "auto") cpu::set_conv_backend_choice(cpu::ConvBackendChoice::Auto);
-    else if (v == "onednn") cpu::set_conv_backend_choice(cpu::ConvBackendChoice::OneDnn);
-    else if (v == "im2col") cpu::set_conv_backend_choice(cpu::ConvBackendChoice::Im2col);
-    else throw Error(str_cat("NABLA_CONV_BACKEND: expected 'auto', 'onednn' or 'im2col', got '", v, "'"));
-    return true;
-  }();
-  (void)applied;
-}
 
 Shape with_spatial(int64_t n, int64_t c, const std::array<int64_t, 3>& s, int64_t spatial) {
   Shape out{n, c};
@@ -46,31 +21,12 @@ Shape with_spatial(int64_t n, int64_t c, const std::array<int64_t, 3>& s, int64_
 
 }  // namespace
 
-namespace nn {
-
-void set_conv_backend(ConvBackend backend) {
-  apply_environment_once();
-  cpu::set_conv_backend_choice(to_choice(backend));
-}
-
-ConvBackend conv_backend() {
-  apply_environment_once();
-  switch (cpu::conv_backend_choice()) {
-    case cpu::ConvBackendChoice::OneDnn: return ConvBackend::OneDnn;
-    case cpu::ConvBackendChoice::Im2col: return ConvBackend::Im2col;
-    case cpu::ConvBackendChoice::Auto: break;
-  }
-  return ConvBackend::Auto;
-}
-
-}  // namespace nn
-
 namespace ops {
 
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial) {
   Tensor y = empty(with_spatial(g.batch, g.out_channels, g.out, spatial), x.dtype());
   dispatch_device(x, "conv", [&] {
-    apply_environment_once();
+    load_backend_environment();
     dispatch_floating(x.dtype(), "conv", [&]<class T>() {
       cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr, y.data_ptr<T>(),
                            g);
@@ -82,7 +38,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
 Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial) {
   Tensor gx = empty(with_spatial(g.batch, g.in_channels, g.in, spatial), gy.dtype());
   dispatch_device(gy, "conv", [&] {
-    apply_environment_once();
+    load_backend_environment();
     dispatch_floating(gy.dtype(), "conv", [&]<class T>() {
       cpu::conv_backward_input<T>(gy.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), g);
     });
@@ -93,7 +49,7 @@ Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry
 Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_shape, const ConvGeometry& g) {
   Tensor gw = empty(w_shape, x.dtype());
   dispatch_device(x, "conv", [&] {
-    apply_environment_once();
+    load_backend_environment();
     dispatch_floating(x.dtype(), "conv", [&]<class T>() {
       cpu::conv_backward_weight<T>(x.data_ptr<T>(), gy.data_ptr<T>(), gw.data_ptr<T>(), g);
     });

@@ -98,6 +98,18 @@ void LRScheduler::load_state_dict(const nn::StateDict& dict) {
   load_extra(dict);
 }
 
+std::vector<double> LRScheduler::scaled_group_lrs(double factor) const {
+  std::vector<double> lrs = group_lrs();
+  for (double& lr : lrs) lr *= factor;
+  return lrs;
+}
+
+std::vector<double> LRScheduler::scaled_base_lrs(double factor) const {
+  std::vector<double> lrs;
+  for (double b : base_lrs_) lrs.push_back(b * factor);
+  return lrs;
+}
+
 // ---- LambdaLR ----------------------------------------------------------------------------------
 
 LambdaLR::LambdaLR(Optimizer& optimizer, Lambda lr_lambda, int64_t last_epoch)
@@ -135,16 +147,11 @@ StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma, int64_t la
 }
 
 std::vector<double> StepLR::get_lr() {
-  std::vector<double> lrs = group_lrs();
-  if (last_epoch_ == 0 || last_epoch_ % step_size_ != 0) return lrs;
-  for (double& lr : lrs) lr *= gamma_;
-  return lrs;
+  return scaled_group_lrs(last_epoch_ == 0 || last_epoch_ % step_size_ != 0 ? 1.0 : gamma_);
 }
 
 std::optional<std::vector<double>> StepLR::closed_form_lr() const {
-  std::vector<double> lrs;
-  for (double b : base_lrs_) lrs.push_back(b * std::pow(gamma_, static_cast<double>(last_epoch_ / step_size_)));
-  return lrs;
+  return scaled_base_lrs(std::pow(gamma_, static_cast<double>(last_epoch_ / step_size_)));
 }
 
 MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma, int64_t last_epoch)
@@ -154,18 +161,13 @@ MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, 
 }
 
 std::vector<double> MultiStepLR::get_lr() {
-  std::vector<double> lrs = group_lrs();
   const auto count = std::count(milestones_.begin(), milestones_.end(), last_epoch_);
-  if (count == 0) return lrs;
-  for (double& lr : lrs) lr *= std::pow(gamma_, static_cast<double>(count));
-  return lrs;
+  return scaled_group_lrs(count == 0 ? 1.0 : std::pow(gamma_, static_cast<double>(count)));
 }
 
 std::optional<std::vector<double>> MultiStepLR::closed_form_lr() const {
   const auto passed = std::upper_bound(milestones_.begin(), milestones_.end(), last_epoch_) - milestones_.begin();
-  std::vector<double> lrs;
-  for (double b : base_lrs_) lrs.push_back(b * std::pow(gamma_, static_cast<double>(passed)));
-  return lrs;
+  return scaled_base_lrs(std::pow(gamma_, static_cast<double>(passed)));
 }
 
 ConstantLR::ConstantLR(Optimizer& optimizer, double factor, int64_t total_iters, int64_t last_epoch)
@@ -175,20 +177,11 @@ ConstantLR::ConstantLR(Optimizer& optimizer, double factor, int64_t total_iters,
 }
 
 std::vector<double> ConstantLR::get_lr() {
-  std::vector<double> lrs = group_lrs();
-  if (last_epoch_ == 0) {
-    for (double& lr : lrs) lr *= factor_;
-  } else if (last_epoch_ == total_iters_) {
-    for (double& lr : lrs) lr *= 1.0 / factor_;
-  }
-  return lrs;
+  return scaled_group_lrs(last_epoch_ == 0 ? factor_ : last_epoch_ == total_iters_ ? 1.0 / factor_ : 1.0);
 }
 
 std::optional<std::vector<double>> ConstantLR::closed_form_lr() const {
-  std::vector<double> lrs;
-  const double f = factor_ + (last_epoch_ >= total_iters_ ? 1.0 - factor_ : 0.0);
-  for (double b : base_lrs_) lrs.push_back(b * f);
-  return lrs;
+  return scaled_base_lrs(factor_ + (last_epoch_ >= total_iters_ ? 1.0 - factor_ : 0.0));
 }
 
 LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor, int64_t total_iters,
@@ -201,24 +194,16 @@ LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
 }
 
 std::vector<double> LinearLR::get_lr() {
-  std::vector<double> lrs = group_lrs();
-  if (last_epoch_ == 0) {
-    for (double& lr : lrs) lr *= start_factor_;
-    return lrs;
-  }
-  if (last_epoch_ > total_iters_) return lrs;
+  if (last_epoch_ == 0) return scaled_group_lrs(start_factor_);
+  if (last_epoch_ > total_iters_) return scaled_group_lrs(1.0);
   // Ratio of consecutive factors: f(e)/f(e − 1) with f linear from start to end.
-  const double ratio = 1.0 + (end_factor_ - start_factor_) /
-                                 (total_iters_ * start_factor_ + (last_epoch_ - 1) * (end_factor_ - start_factor_));
-  for (double& lr : lrs) lr *= ratio;
-  return lrs;
+  return scaled_group_lrs(1.0 + (end_factor_ - start_factor_) / (total_iters_ * start_factor_ +
+                                                                 (last_epoch_ - 1) * (end_factor_ - start_factor_)));
 }
 
 std::optional<std::vector<double>> LinearLR::closed_form_lr() const {
-  std::vector<double> lrs;
   const double progress = static_cast<double>(std::min(total_iters_, last_epoch_)) / static_cast<double>(total_iters_);
-  for (double b : base_lrs_) lrs.push_back(b * (start_factor_ + (end_factor_ - start_factor_) * progress));
-  return lrs;
+  return scaled_base_lrs(start_factor_ + (end_factor_ - start_factor_) * progress);
 }
 
 ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma, int64_t last_epoch)
@@ -227,16 +212,11 @@ ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma, int64_t last_ep
 }
 
 std::vector<double> ExponentialLR::get_lr() {
-  std::vector<double> lrs = group_lrs();
-  if (last_epoch_ == 0) return lrs;
-  for (double& lr : lrs) lr *= gamma_;
-  return lrs;
+  return scaled_group_lrs(last_epoch_ == 0 ? 1.0 : gamma_);
 }
 
 std::optional<std::vector<double>> ExponentialLR::closed_form_lr() const {
-  std::vector<double> lrs;
-  for (double b : base_lrs_) lrs.push_back(b * std::pow(gamma_, static_cast<double>(last_epoch_)));
-  return lrs;
+  return scaled_base_lrs(std::pow(gamma_, static_cast<double>(last_epoch_)));
 }
 
 // ---- CosineAnnealingLR -------------------------------------------------------------------------

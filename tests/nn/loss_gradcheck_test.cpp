@@ -168,7 +168,7 @@ TEST(LossGradcheck, PenaltiesAndModules) {
   auto ce = std::make_shared<nn::CrossEntropyLoss>(
       nn::CrossEntropyLossOptions{.weight = tensor({1.0, 2.0, 0.5}), .label_smoothing = 0.1});
   ce->to(DType::Float64);
-  EXPECT_EQ(ce->weight.dtype(), DType::Float64);
+  EXPECT_EQ(ce->options.weight.dtype(), DType::Float64);
   const Tensor t = tensor({0, 2, 1, 1}).to(DType::Int64);
   expect_grad_ok([&](auto& v) { return (*ce)(v[0], t); }, {rnd({4, 3}, 35)}, "CrossEntropyLoss module");
   auto bce = std::make_shared<nn::BCEWithLogitsLoss>(nn::BCEWithLogitsLossOptions{.pos_weight = tensor({2.0, 0.5})});

@@ -21,6 +21,20 @@ class Loss : public Module {
   Reduction reduction = Reduction::Mean;
 };
 
+/// A loss configured by an options struct, kept whole as `options` (as LibTorch's loss modules):
+/// its `weight` (and `pos_weight`, where the struct has one) are registered as buffers, and
+/// Loss::reduction starts as options.reduction (the one forward uses).
+template <class Options>
+class LossWithOptions : public Loss {
+ public:
+  explicit LossWithOptions(Options o) : options(std::move(o)) {
+    reduction = options.reduction;
+    register_buffer("weight", &options.weight);
+    if constexpr (requires { options.pos_weight; }) register_buffer("pos_weight", &options.pos_weight);
+  }
+  Options options;
+};
+
 struct CrossEntropyLossOptions {
   Tensor weight{};                 ///< (C) class weights, or undefined
   int64_t ignore_index = -100;   ///< targets with this value contribute nothing
@@ -28,14 +42,11 @@ struct CrossEntropyLossOptions {
   double label_smoothing = 0.0;  ///< ε in [0, 1]
 };
 /// Softmax cross-entropy of logits against class indices or probabilities (see functional::cross_entropy).
-class CrossEntropyLoss : public Loss {
+class CrossEntropyLoss : public LossWithOptions<CrossEntropyLossOptions> {
  public:
   explicit CrossEntropyLoss(CrossEntropyLossOptions options = {});
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::string name() const override { return "CrossEntropyLoss"; }
-  Tensor weight;
-  int64_t ignore_index;
-  double label_smoothing;
 };
 
 struct NLLLossOptions {
@@ -44,13 +55,11 @@ struct NLLLossOptions {
   Reduction reduction = Reduction::Mean;
 };
 /// Negative log-likelihood of log-probabilities (see functional::nll_loss).
-class NLLLoss : public Loss {
+class NLLLoss : public LossWithOptions<NLLLossOptions> {
  public:
   explicit NLLLoss(NLLLossOptions options = {});
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::string name() const override { return "NLLLoss"; }
-  Tensor weight;
-  int64_t ignore_index;
 };
 
 struct MultiMarginLossOptions {
@@ -60,14 +69,11 @@ struct MultiMarginLossOptions {
   Reduction reduction = Reduction::Mean;
 };
 /// Multi-class hinge loss, the multiclass SVM (see functional::multi_margin_loss; divides by C).
-class MultiMarginLoss : public Loss {
+class MultiMarginLoss : public LossWithOptions<MultiMarginLossOptions> {
  public:
   explicit MultiMarginLoss(MultiMarginLossOptions options = {});
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::string name() const override { return "MultiMarginLoss"; }
-  Tensor weight;
-  int64_t p;
-  double margin;
 };
 
 struct BCELossOptions {
@@ -75,12 +81,11 @@ struct BCELossOptions {
   Reduction reduction = Reduction::Mean;
 };
 /// Binary cross-entropy of probabilities (see functional::binary_cross_entropy).
-class BCELoss : public Loss {
+class BCELoss : public LossWithOptions<BCELossOptions> {
  public:
   explicit BCELoss(BCELossOptions options = {});
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::string name() const override { return "BCELoss"; }
-  Tensor weight;
 };
 
 struct BCEWithLogitsLossOptions {
@@ -89,12 +94,11 @@ struct BCEWithLogitsLossOptions {
   Tensor pos_weight{};  ///< weight of positive examples, broadcast along the last dims (typically (C))
 };
 /// Sigmoid + binary cross-entropy in one stable expression (see functional::binary_cross_entropy_with_logits).
-class BCEWithLogitsLoss : public Loss {
+class BCEWithLogitsLoss : public LossWithOptions<BCEWithLogitsLossOptions> {
  public:
   explicit BCEWithLogitsLoss(BCEWithLogitsLossOptions options = {});
   Tensor forward(const Tensor& input, const Tensor& target) override;
   std::string name() const override { return "BCEWithLogitsLoss"; }
-  Tensor weight, pos_weight;
 };
 
 /// Mean squared error.

@@ -91,8 +91,14 @@ class Module : public std::enable_shared_from_this<Module> {
   Module& requires_grad_(bool on = true);
   /// Resets every parameter's gradient.
   void zero_grad();
-  /// Converts parameters and floating-point buffers to `dtype` (in place in the registry).
+  /// Converts parameters (and their gradients) and floating-point buffers to `dtype` in place:
+  /// each keeps its identity (Tensor::set_data), so an optimizer built before still updates
+  /// them. Raises Error for a non-floating dtype. Optimizer state already created keeps its
+  /// dtype: convert first, then build the optimizer (as in PyTorch).
   Module& to(DType dtype);
+  /// Moves parameters, gradients and buffers to `device` in place, keeping their identity.
+  /// Raises Error naming the device when it is not available.
+  Module& to(Device device);
   /// Calls fn on every module of the tree (children first, then this one), as PyTorch's apply.
   Module& apply(const std::function<void(Module&)>& fn);
 
@@ -141,6 +147,8 @@ class Module : public std::enable_shared_from_this<Module> {
   Tensor& tensor_at(ptrdiff_t offset);
   const Tensor& tensor_at(ptrdiff_t offset) const;
   void collect_state(const std::string& prefix, StateDict& out) const;
+  /// Replaces the data of every registered tensor (and gradient) of the tree by convert(data).
+  void convert_tensors(const std::function<Tensor(const Tensor&)>& convert);
   void collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out, bool with_buffers);
 };
 

@@ -55,6 +55,10 @@ class LRScheduler {
   virtual std::vector<double> get_lr() = 0;
   /// Learning rates as a function of last_epoch_ alone, where a closed form exists.
   virtual std::optional<std::vector<double>> closed_form_lr() const { return std::nullopt; }
+  /// Every group's current lr times `factor` (the chainable step of a multiplicative schedule).
+  std::vector<double> scaled_group_lrs(double factor) const;
+  /// Every base lr times `factor` (the closed form of a multiplicative schedule).
+  std::vector<double> scaled_base_lrs(double factor) const;
   /// Writes lrs into the groups and records them as the last learning rates.
   void apply_lrs(const std::vector<double>& lrs);
   /// Current lr of every group.

@@ -21,8 +21,8 @@ namespace {
 
 // ---- backend choice --------------------------------------------------------------------------
 
-// The backend in use; set by the dispatch layer (nn::set_conv_backend, ops/nn_conv.cpp), which
-// also applies NABLA_CONV_BACKEND. Kernels read no environment.
+// The backend in use; set through the backend API (ops::set_conv_backend, src/ops/backend.cpp),
+// which also applies NABLA_CONV_BACKEND. Kernels read no environment.
 std::atomic<int> g_backend{static_cast<int>(ConvBackendChoice::Auto)};
 
 // ---- plans -----------------------------------------------------------------------------------
@@ -52,14 +52,11 @@ dnnl::engine& cpu_engine() {
 
 // Whether primitives may pick their own (blocked) layouts, reordered in and out of nabla's plain
 // ones, or must work on the plain layouts directly. Blocked layouts measured faster (see
-// docs/nn-conv.md); NABLA_DNNL_LAYOUT=plain selects plain ones for comparison.
-bool use_any_layout() {
-  static const bool any = [] {
-    const char* env = std::getenv("NABLA_DNNL_LAYOUT");
-    return !(env && std::string(env) == "plain");
-  }();
-  return any;
-}
+// docs/nn-conv.md); ops::set_dnnl_layout (or NABLA_DNNL_LAYOUT=plain) selects plain ones for
+// comparison.
+std::atomic<bool> g_plain_layout{false};
+
+bool use_any_layout() { return !g_plain_layout.load(); }
 
 using dims = dnnl::memory::dims;
 
@@ -276,6 +273,10 @@ bool dnnl_selected(const ConvGeometry& g) {
 ConvBackendChoice conv_backend_choice() { return static_cast<ConvBackendChoice>(g_backend.load()); }
 
 void set_conv_backend_choice(ConvBackendChoice choice) { g_backend.store(static_cast<int>(choice)); }
+
+bool dnnl_plain_layout() { return g_plain_layout.load(); }
+
+void set_dnnl_plain_layout(bool plain) { g_plain_layout.store(plain); }
 
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   if (!dnnl_selected(g)) return false;

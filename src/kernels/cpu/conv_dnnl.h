@@ -23,10 +23,14 @@ namespace nabla::cpu {
 enum class ConvBackendChoice { Auto, OneDnn, Im2col };
 
 /// The backend in use: set_conv_backend_choice's value, else Auto. The kernels read no
-/// environment: nn::set_conv_backend (ops/nn_conv.cpp) sets this, and applies NABLA_CONV_BACKEND.
+/// environment: ops::set_conv_backend (src/ops/backend.cpp) sets this, and applies NABLA_CONV_BACKEND.
 ConvBackendChoice conv_backend_choice();
 /// Overrides the backend for all later convolutions (process-wide).
 void set_conv_backend_choice(ConvBackendChoice choice);
+/// Whether primitives created from now on must use plain layouts (default false: oneDNN picks
+/// blocked ones). Set by ops::set_dnnl_layout (src/ops/backend.cpp).
+bool dnnl_plain_layout();
+void set_dnnl_plain_layout(bool plain);
 
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);

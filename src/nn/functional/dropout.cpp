@@ -5,25 +5,13 @@
 #include <cmath>
 
 #include "nabla/ops.h"
+#include "ops/nn_util.h"
 
 namespace nabla::nn::functional {
 namespace {
 
 void check_probability(double p, const char* op) {
   NABLA_CHECK(p >= 0.0 && p <= 1.0, op, ": dropout probability has to be between 0 and 1, but got ", p);
-}
-
-// A tensor of `shape` whose elements are `scale` with probability `keep`, else 0. Drawn
-// sequentially from the generator (one draw per element, row-major), so it is reproducible.
-Tensor keep_mask(const Shape& shape, double keep, double scale, DType dtype, Generator* gen) {
-  Generator& g = gen ? *gen : default_generator();
-  Tensor mask = empty(shape, dtype);
-  dispatch_floating(dtype, "dropout", [&]<class T>() {
-    T* m = mask.data_ptr<T>();
-    const T s = static_cast<T>(scale);
-    for (int64_t i = 0, n = mask.numel(); i < n; ++i) m[i] = g.next_double() < keep ? s : T(0);
-  });
-  return mask;
 }
 
 }  // namespace
@@ -33,7 +21,7 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator* gen) {
   if (!training || p == 0.0 || input.numel() == 0) return input;
   NABLA_CHECK(is_floating(input.dtype()), "dropout: input must be floating point, got ", dtype_name(input.dtype()));
   if (p == 1.0) return mul(input, 0.0);
-  return mul(input, keep_mask(input.shape(), 1.0 - p, 1.0 / (1.0 - p), input.dtype(), gen));
+  return mul(input, ops::dropout_keep_mask(input.shape(), 1.0 - p, 1.0 / (1.0 - p), input.dtype(), gen));
 }
 
 Tensor dropout2d(const Tensor& input, double p, bool training, Generator* gen) {
@@ -46,7 +34,7 @@ Tensor dropout2d(const Tensor& input, double p, bool training, Generator* gen) {
   Shape mask_shape = input.shape();  // one draw per channel, broadcast over H and W
   mask_shape[mask_shape.size() - 1] = 1;
   mask_shape[mask_shape.size() - 2] = 1;
-  return mul(input, keep_mask(mask_shape, 1.0 - p, 1.0 / (1.0 - p), input.dtype(), gen));
+  return mul(input, ops::dropout_keep_mask(mask_shape, 1.0 - p, 1.0 / (1.0 - p), input.dtype(), gen));
 }
 
 Tensor alpha_dropout(const Tensor& input, double p, bool training, Generator* gen) {
@@ -59,7 +47,7 @@ Tensor alpha_dropout(const Tensor& input, double p, bool training, Generator* ge
   constexpr double alpha = 1.7580993408473766;  // SELU's λ·α
   const double a = 1.0 / std::sqrt((alpha * alpha * p + 1.0) * (1.0 - p));
   const double b = a * alpha * p;
-  const Tensor keep = keep_mask(input.shape(), 1.0 - p, 1.0, input.dtype(), gen);
+  const Tensor keep = ops::dropout_keep_mask(input.shape(), 1.0 - p, 1.0, input.dtype(), gen);
   return add(mul(input, mul(keep, a)), add(mul(keep, a * alpha), b - a * alpha));
 }
 
@@ -72,7 +60,7 @@ Tensor drop_path(const Tensor& input, double p, bool training, bool scale_by_kee
   Shape mask_shape(static_cast<size_t>(input.dim()), 1);
   mask_shape[0] = input.size(0);
   const double scale = (keep > 0.0 && scale_by_keep) ? 1.0 / keep : 1.0;
-  return mul(input, keep_mask(mask_shape, keep, scale, input.dtype(), gen));
+  return mul(input, ops::dropout_keep_mask(mask_shape, keep, scale, input.dtype(), gen));
 }
 
 }  // namespace nabla::nn::functional

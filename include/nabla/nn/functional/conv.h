@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "nabla/ops/backend.h"
 #include "nabla/tensor.h"
 
 namespace nabla::nn {
@@ -87,16 +88,10 @@ int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad
 
 }  // namespace functional
 
-/// Implementation of float32 convolutions (float64 always uses im2col). Auto (the default): the
-/// library's choice, currently oneDNN wherever it supports the geometry (faster on every measured
-/// shape, docs/nn-conv.md); OneDnn: oneDNN wherever it supports the geometry, im2col elsewhere;
-/// Im2col: the im2col + GEMM reference everywhere.
-enum class ConvBackend { Auto, OneDnn, Im2col };
-
-/// Selects the convolution backend for all later calls (process-wide). The default comes from
-/// the environment variable NABLA_CONV_BACKEND ("auto", "onednn" or "im2col"), else Auto.
-void set_conv_backend(ConvBackend backend);
-/// The convolution backend in use.
-ConvBackend conv_backend();
+/// The convolution backend setting lives with the other kernel backends (nabla/ops/backend.h);
+/// these names keep nn::set_conv_backend(nn::ConvBackend::Im2col) working.
+using ops::ConvBackend;
+using ops::conv_backend;
+using ops::set_conv_backend;
 
 }  // namespace nabla::nn

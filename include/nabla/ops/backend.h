@@ -1,0 +1,48 @@
+#pragma once
+// Kernel backends: the one place where the implementation behind an op family is chosen.
+//
+// Every backend setting is read and written here, and its environment variable is read once, in
+// src/ops/backend.cpp, before the first kernel runs or the first setting is read or written (so
+// an explicit set_* call wins over the environment). Kernels and dispatch files read no
+// environment; they ask this API (docs/design.md, "Devices").
+//
+//   NABLA_CONV_BACKEND = auto | onednn | im2col   (float32 convolutions; default auto)
+//   NABLA_DNNL_LAYOUT  = blocked | plain          (oneDNN convolution layouts; default blocked)
+#include <string>
+
+namespace nabla::ops {
+
+/// Implementation of float32 convolutions (float64 always uses im2col). Auto (the default): the
+/// library's choice, currently oneDNN wherever it supports the geometry (faster on every measured
+/// shape, docs/nn-conv.md); OneDnn: oneDNN wherever it supports the geometry, im2col elsewhere;
+/// Im2col: the im2col + GEMM reference everywhere.
+enum class ConvBackend { Auto, OneDnn, Im2col };
+
+/// Whether oneDNN convolutions may pick their own blocked layouts (reordered in and out of
+/// nabla's plain ones; measured faster, docs/nn-conv.md) or must work on the plain layouts.
+enum class DnnlLayout { Blocked, Plain };
+
+/// Selects the convolution backend for all later calls (process-wide).
+void set_conv_backend(ConvBackend backend);
+/// The convolution backend in use: the last set_conv_backend, else NABLA_CONV_BACKEND, else Auto.
+ConvBackend conv_backend();
+/// Selects oneDNN's convolution layouts for primitives created from now on (process-wide).
+void set_dnnl_layout(DnnlLayout layout);
+/// The oneDNN layout setting: the last set_dnnl_layout, else NABLA_DNNL_LAYOUT, else Blocked.
+DnnlLayout dnnl_layout();
+
+/// "auto", "onednn" or "im2col".
+std::string conv_backend_name(ConvBackend backend);
+/// Inverse of conv_backend_name; raises Error naming `what` (e.g. the variable) and the value.
+ConvBackend parse_conv_backend(const std::string& value, const std::string& what = "conv backend");
+/// "blocked" or "plain".
+std::string dnnl_layout_name(DnnlLayout layout);
+/// Inverse of dnnl_layout_name; raises Error naming `what` and the value.
+DnnlLayout parse_dnnl_layout(const std::string& value, const std::string& what = "oneDNN layout");
+
+/// Applies NABLA_CONV_BACKEND and NABLA_DNNL_LAYOUT to the settings, once per process (later
+/// calls do nothing). The getters, the setters and the kernel dispatch call it first; a bad value
+/// raises Error naming the variable and the value.
+void load_backend_environment();
+
+}  // namespace nabla::ops

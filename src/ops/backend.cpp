@@ -1,0 +1,90 @@
+// Kernel backend settings (nabla/ops/backend.h). The only file that reads the backends'
+// environment variables; the kernels keep the active choice in their own atomics (set here).
+#include "nabla/ops/backend.h"
+
+#include <cstdlib>
+#include <mutex>
+
+#include "kernels/cpu/conv_dnnl.h"
+#include "nabla/error.h"
+
+namespace nabla::ops {
+namespace {
+
+cpu::ConvBackendChoice to_choice(ConvBackend backend) {
+  switch (backend) {
+    case ConvBackend::OneDnn: return cpu::ConvBackendChoice::OneDnn;
+    case ConvBackend::Im2col: return cpu::ConvBackendChoice::Im2col;
+    case ConvBackend::Auto: break;
+  }
+  return cpu::ConvBackendChoice::Auto;
+}
+
+// The value of `name`, or "" when unset.
+std::string environment(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+std::string conv_backend_name(ConvBackend backend) {
+  switch (backend) {
+    case ConvBackend::OneDnn: return "onednn";
+    case ConvBackend::Im2col: return "im2col";
+    case ConvBackend::Auto: break;
+  }
+  return "auto";
+}
+
+ConvBackend parse_conv_backend(const std::string& value, const std::string& what) {
+  for (ConvBackend b : {ConvBackend::Auto, ConvBackend::OneDnn, ConvBackend::Im2col})
+    if (value == conv_backend_name(b)) return b;
+  throw Error(str_cat(what, ": expected 'auto', 'onednn' or 'im2col', got '", value, "'"));
+}
+
+std::string dnnl_layout_name(DnnlLayout layout) { return layout == DnnlLayout::Plain ? "plain" : "blocked"; }
+
+DnnlLayout parse_dnnl_layout(const std::string& value, const std::string& what) {
+  if (value == "blocked") return DnnlLayout::Blocked;
+  if (value == "plain") return DnnlLayout::Plain;
+  throw Error(str_cat(what, ": expected 'blocked' or 'plain', got '", value, "'"));
+}
+
+void load_backend_environment() {
+  // call_once retries when the first attempt throws, so a bad value is reported on every use.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (const std::string v = environment("NABLA_CONV_BACKEND"); !v.empty())
+      cpu::set_conv_backend_choice(to_choice(parse_conv_backend(v, "NABLA_CONV_BACKEND")));
+    if (const std::string v = environment("NABLA_DNNL_LAYOUT"); !v.empty())
+      cpu::set_dnnl_plain_layout(parse_dnnl_layout(v, "NABLA_DNNL_LAYOUT") == DnnlLayout::Plain);
+  });
+}
+
+void set_conv_backend(ConvBackend backend) {
+  load_backend_environment();
+  cpu::set_conv_backend_choice(to_choice(backend));
+}
+
+ConvBackend conv_backend() {
+  load_backend_environment();
+  switch (cpu::conv_backend_choice()) {
+    case cpu::ConvBackendChoice::OneDnn: return ConvBackend::OneDnn;
+    case cpu::ConvBackendChoice::Im2col: return ConvBackend::Im2col;
+    case cpu::ConvBackendChoice::Auto: break;
+  }
+  return ConvBackend::Auto;
+}
+
+void set_dnnl_layout(DnnlLayout layout) {
+  load_backend_environment();
+  cpu::set_dnnl_plain_layout(layout == DnnlLayout::Plain);
+}
+
+DnnlLayout dnnl_layout() {
+  load_backend_environment();
+  return cpu::dnnl_plain_layout() ? DnnlLayout::Plain : DnnlLayout::Blocked;
+}
+
+}  // namespace nabla::ops

@@ -1,0 +1,63 @@
+// nn's element-reading helpers at tensor level (ops/nn_util.h), moved verbatim from
+// nn/functional/dropout.cpp and nn/clip.cpp behind the device seam.
+#include "ops/nn_util.h"
+
+#include <cmath>
+
+#include "ops/device_dispatch.h"
+
+namespace nabla::ops {
+namespace {
+
+// ‖g‖_p of one gradient, accumulated in double in index order (deterministic).
+template <class T>
+double norm_of(const Tensor& g, double p) {
+  const Tensor c = g.contiguous();
+  const T* d = c.data_ptr<T>();
+  const int64_t n = c.numel();
+  if (std::isinf(p)) {
+    double m = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double a = std::abs(static_cast<double>(d[i]));
+      if (std::isnan(a)) return a;
+      m = std::max(m, a);
+    }
+    return m;
+  }
+  double s = 0;
+  if (p == 2.0) {
+    for (int64_t i = 0; i < n; ++i) s += static_cast<double>(d[i]) * d[i];
+    return std::sqrt(s);
+  }
+  if (p == 1.0) {
+    for (int64_t i = 0; i < n; ++i) s += std::abs(static_cast<double>(d[i]));
+    return s;
+  }
+  for (int64_t i = 0; i < n; ++i) s += std::pow(std::abs(static_cast<double>(d[i])), p);
+  return std::pow(s, 1.0 / p);
+}
+
+}  // namespace
+
+// A tensor of `shape` whose elements are `scale` with probability `keep`, else 0. Drawn
+// sequentially from the generator (one draw per element, row-major), so it is reproducible.
+Tensor dropout_keep_mask(const Shape& shape, double keep, double scale, DType dtype, Generator* gen) {
+  Generator& g = gen ? *gen : default_generator();
+  Tensor mask = empty(shape, dtype);
+  dispatch_device(mask, "dropout", [&] {
+    dispatch_floating(dtype, "dropout", [&]<class T>() {
+      T* m = mask.data_ptr<T>();
+      const T s = static_cast<T>(scale);
+      for (int64_t i = 0, n = mask.numel(); i < n; ++i) m[i] = g.next_double() < keep ? s : T(0);
+    });
+  });
+  return mask;
+}
+
+double grad_norm_double(const Tensor& g, double p, const char* op) {
+  return dispatch_device(g, op, [&] {
+    return dispatch_floating(g.dtype(), op, [&]<class T>() { return norm_of<T>(g, p); });
+  });
+}
+
+}  // namespace nabla::ops
