@@ -5,7 +5,6 @@
 
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_dnnl.h"
-#include "nabla/nn/functional/conv.h"
 #include "nabla/ops/backend.h"
 #include "ops/device_dispatch.h"
 #include "ops/nn_kernels.h"
