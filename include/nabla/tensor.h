@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -226,5 +227,9 @@ template <class T> Tensor from_vector(const std::vector<T>& values, std::optiona
 /// Convenience: float32 tensor from a nested initializer list of rows.
 Tensor tensor(std::initializer_list<double> values, DType dtype = DType::Float32);
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, DType dtype = DType::Float32);
+
+/// Named tensors: what a module's state dict, a safetensors file and an npz archive hold
+/// ("features.0.weight", …), sorted by name.
+using StateDict = std::map<std::string, Tensor>;
 
 }  // namespace nabla

@@ -21,7 +21,7 @@ std::shared_ptr<TensorDataset> npy_dataset(const std::string& inputs_path, const
 
 std::shared_ptr<TensorDataset> npz_dataset(const std::string& path, const std::string& input_key,
                                            const std::string& target_key) {
-  std::map<std::string, Tensor> arrays = io::load_npz(path);
+  StateDict arrays = io::load_npz(path);
   std::vector<std::string> keys;
   for (const auto& kv : arrays) keys.push_back(kv.first);
   auto find = [&](const std::string& key) {

@@ -8,8 +8,8 @@
 namespace nabla::io {
 namespace detail {
 
-std::map<std::string, Tensor> parse_npz(const uint8_t* data, size_t size, const ErrorContext& ctx) {
-  std::map<std::string, Tensor> out;
+StateDict parse_npz(const uint8_t* data, size_t size, const ErrorContext& ctx) {
+  StateDict out;
   std::vector<uint8_t> scratch;
   for (const ZipEntry& entry : zip_entries(data, size, ctx)) {
     const std::string& name = entry.name;
@@ -23,7 +23,7 @@ std::map<std::string, Tensor> parse_npz(const uint8_t* data, size_t size, const 
   return out;
 }
 
-void write_npz(ByteSink& sink, const std::map<std::string, Tensor>& tensors, bool force_zip64) {
+void write_npz(ByteSink& sink, const StateDict& tensors, bool force_zip64) {
   std::vector<Tensor> data;
   std::vector<std::string> preambles;
   data.reserve(tensors.size());
@@ -42,22 +42,22 @@ void write_npz(ByteSink& sink, const std::map<std::string, Tensor>& tensors, boo
 
 }  // namespace detail
 
-std::map<std::string, Tensor> load_npz(const std::string& path) {
+StateDict load_npz(const std::string& path) {
   const std::vector<uint8_t> bytes = detail::read_file(path, "npz");
   return detail::parse_npz(bytes.data(), bytes.size(), detail::ErrorContext{"npz: " + path});
 }
 
-std::map<std::string, Tensor> load_npz_bytes(const uint8_t* data, size_t size, const std::string& source) {
+StateDict load_npz_bytes(const uint8_t* data, size_t size, const std::string& source) {
   return detail::parse_npz(data, size, detail::ErrorContext{"npz: " + source});
 }
 
-void save_npz(const std::string& path, const std::map<std::string, Tensor>& tensors) {
+void save_npz(const std::string& path, const StateDict& tensors) {
   detail::AtomicFileSink sink(path, "npz");
   detail::write_npz(sink, tensors, false);
   sink.commit();
 }
 
-std::vector<uint8_t> save_npz_bytes(const std::map<std::string, Tensor>& tensors) {
+std::vector<uint8_t> save_npz_bytes(const StateDict& tensors) {
   detail::VectorSink sink;
   detail::write_npz(sink, tensors, false);
   return sink.take();

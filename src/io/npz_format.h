@@ -9,10 +9,10 @@
 namespace nabla::io::detail {
 
 /// Parses a whole .npz image; every problem fails through `ctx`.
-std::map<std::string, Tensor> parse_npz(const uint8_t* data, size_t size, const ErrorContext& ctx);
+StateDict parse_npz(const uint8_t* data, size_t size, const ErrorContext& ctx);
 
 /// Writes `tensors` as a stored ZIP of .npy members; `force_zip64` writes ZIP64 records for
 /// every member (normally only used when sizes need them; tests use it to cover that path).
-void write_npz(ByteSink& sink, const std::map<std::string, Tensor>& tensors, bool force_zip64);
+void write_npz(ByteSink& sink, const StateDict& tensors, bool force_zip64);
 
 }  // namespace nabla::io::detail

@@ -160,7 +160,7 @@ SafetensorsFile parse_safetensors(const uint8_t* data, size_t size, const ErrorC
 /// Writes the header and the buffer. In the buffer, tensors are ordered by element size (largest
 /// first), then by name, as the reference implementation does: with the header padded to 8
 /// bytes, every tensor then starts at an offset aligned to its element size.
-void write_safetensors(ByteSink& sink, const std::map<std::string, Tensor>& tensors,
+void write_safetensors(ByteSink& sink, const StateDict& tensors,
                        const std::map<std::string, std::string>& metadata) {
   std::vector<std::pair<std::string, Tensor>> data;
   for (const auto& [name, tensor] : tensors) {
@@ -213,14 +213,14 @@ SafetensorsFile load_safetensors_bytes(const uint8_t* data, size_t size, const s
   return detail::parse_safetensors_checked(data, size, detail::ErrorContext{"safetensors: " + source});
 }
 
-void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+void save_safetensors(const std::string& path, const StateDict& tensors,
                       const std::map<std::string, std::string>& metadata) {
   detail::AtomicFileSink sink(path, "safetensors");
   detail::write_safetensors(sink, tensors, metadata);
   sink.commit();
 }
 
-std::vector<uint8_t> save_safetensors_bytes(const std::map<std::string, Tensor>& tensors,
+std::vector<uint8_t> save_safetensors_bytes(const StateDict& tensors,
                                             const std::map<std::string, std::string>& metadata) {
   detail::VectorSink sink;
   detail::write_safetensors(sink, tensors, metadata);

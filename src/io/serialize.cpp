@@ -26,7 +26,7 @@ Format format_of(const std::string& path) {
 
 }  // namespace
 
-void save(const std::string& path, const std::map<std::string, Tensor>& tensors,
+void save(const std::string& path, const StateDict& tensors,
           const std::map<std::string, std::string>& metadata) {
   const Format format = format_of(path);
   if (format == Format::Safetensors) return io::save_safetensors(path, tensors, metadata);
@@ -39,7 +39,7 @@ void save(const std::string& path, const std::map<std::string, Tensor>& tensors,
   io::save_npy(path, tensor);
 }
 
-std::map<std::string, Tensor> load(const std::string& path) {
+StateDict load(const std::string& path) {
   switch (format_of(path)) {
     case Format::Npz: return io::load_npz(path);
     case Format::Npy: return {{"tensor", io::load_npy(path)}};

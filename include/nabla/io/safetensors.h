@@ -13,7 +13,7 @@ namespace nabla::io {
 
 /// The contents of a safetensors file.
 struct SafetensorsFile {
-  std::map<std::string, Tensor> tensors;
+  StateDict tensors;
   std::map<std::string, std::string> metadata;  // the "__metadata__" object (string → string)
 };
 
@@ -37,11 +37,11 @@ SafetensorsFile load_safetensors_bytes(const uint8_t* data, size_t size, const s
 /// each starts aligned to its element size. Names must not be
 /// "__metadata__" and must be valid UTF-8 (as must metadata). The file is replaced atomically
 /// (written to "<path>.tmp.<pid>", fsynced, renamed over `path`).
-void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+void save_safetensors(const std::string& path, const StateDict& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
 /// The safetensors encoding, as save_safetensors writes it.
-std::vector<uint8_t> save_safetensors_bytes(const std::map<std::string, Tensor>& tensors,
+std::vector<uint8_t> save_safetensors_bytes(const StateDict& tensors,
                                             const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace nabla::io

@@ -12,13 +12,13 @@ namespace nabla {
 /// "tensor"), anything else → safetensors. `metadata` is stored only by safetensors; non-empty
 /// metadata for .npz/.npy raises Error rather than being dropped. The file is replaced
 /// atomically. Example: nabla::save("model.safetensors", {{"w", w}, {"b", b}}, {{"epoch", "3"}});
-void save(const std::string& path, const std::map<std::string, Tensor>& tensors,
+void save(const std::string& path, const StateDict& tensors,
           const std::map<std::string, std::string>& metadata = {});
 
 /// Loads named tensors saved by save() (or by NumPy / safetensors tools), choosing the format by
 /// extension as save() does; a .npy file gives one tensor named "tensor". Use
 /// io::load_safetensors to also get the metadata.
-std::map<std::string, Tensor> load(const std::string& path);
+StateDict load(const std::string& path);
 
 namespace io {
 using nabla::load;

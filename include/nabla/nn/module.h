@@ -15,8 +15,8 @@
 
 namespace nabla::nn {
 
-/// Named tensors of a module tree ("features.0.weight", "bn1.running_mean", …).
-using StateDict = std::map<std::string, Tensor>;
+/// Named tensors of a module tree ("features.0.weight", "bn1.running_mean", …); nabla::StateDict.
+using nabla::StateDict;
 
 /// What load_state_dict found when not strict.
 struct LoadResult {
