@@ -1,5 +1,6 @@
 // train::Trainer on data made in memory: a classifier with the default step, then the same
-// loop with a custom step (two models, two optimizers), with early stopping and a callback.
+// loop with a custom step (two models, two optimizers given to the Trainer by name), with early
+// stopping and a callback.
 // Usage: trainer [RUN_DIR]   (RUN_DIR: where metrics and checkpoints go; default: none written)
 #include <cstdio>
 #include <memory>
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
   optim::Adam opt_e(encoder->parameters(), {.lr = 1e-2}), opt_d(decoder->parameters(), {.lr = 1e-2});
   nn::Sequential both(encoder, decoder);
   train::Trainer ae(both, loader, {.epochs = 5, .print_epochs = true, .monitor = "train_loss", .monitor_max = false});
+  // Named, both are checkpointed (with a run_dir) and their learning rates recorded (lr_encoder, lr_decoder).
+  ae.add_optimizer("encoder", &opt_e).add_optimizer("decoder", &opt_d);
   ae.set_step([&](const data::Batch& b) {
     Tensor loss = nn::functional::mse_loss((*decoder)((*encoder)(b.input)), b.input);
     opt_e.zero_grad();

@@ -42,10 +42,15 @@ void put_section(std::map<std::string, Tensor>& out, const std::string& prefix, 
   for (const auto& [key, value] : dict) out[prefix + "." + key] = value;
 }
 
-/// Tensors of the file grouped by prefix (the part before the first dot).
+/// Tensors of the file grouped by part: "model", "optimizer" (the unnamed one), "optimizer.<name>",
+/// "scheduler", "scheduler.<name>", "plateau", "rng". A key "optimizer.<a>.<rest>" belongs to the
+/// named optimizer <a> when the metadata lists that name (save_checkpoint keeps this unambiguous).
 using Sections = std::map<std::string, nn::StateDict>;
 
-Sections split_sections(const std::string& path, const std::map<std::string, Tensor>& tensors) {
+std::string first_component(const std::string& key) { return key.substr(0, key.find('.')); }
+
+Sections split_sections(const std::string& path, const std::map<std::string, Tensor>& tensors,
+                        const CheckpointMetadata& meta) {
   static const std::vector<std::string> known = {"model", "optimizer", "scheduler", "plateau", "rng"};
   Sections sections;
   for (const auto& [key, value] : tensors) {
@@ -55,7 +60,14 @@ Sections split_sections(const std::string& path, const std::map<std::string, Ten
                     std::find(known.begin(), known.end(), prefix) != known.end(),
                 "load_checkpoint('", path, "'): unexpected key '", key,
                 "' (expected prefixes model., optimizer., scheduler., plateau., rng.)");
-    sections[prefix][key.substr(dot + 1)] = value;
+    std::string part = prefix, rest = key.substr(dot + 1);
+    const auto* names = prefix == "optimizer" ? &meta.optimizers : prefix == "scheduler" ? &meta.schedulers : nullptr;
+    const size_t dot2 = rest.find('.');
+    if (names && dot2 != std::string::npos && dot2 + 1 < rest.size() && names->count(rest.substr(0, dot2))) {
+      part = prefix + "." + rest.substr(0, dot2);
+      rest = rest.substr(dot2 + 1);
+    }
+    sections[part][rest] = value;
   }
   return sections;
 }
@@ -73,9 +85,11 @@ json parse_metadata(const std::string& path, const std::map<std::string, std::st
   NABLA_CHECK(meta.is_object() && meta.value("format", "") == kFormatName, "read_checkpoint_metadata('", path,
               "'): metadata does not describe a nabla checkpoint");
   NABLA_CHECK(meta.contains("version") && meta["version"].is_number_integer() &&
-                  meta["version"].get<int64_t>() == kCheckpointFormatVersion,
+                  meta["version"].get<int64_t>() >= kCheckpointOldestFormatVersion &&
+                  meta["version"].get<int64_t>() <= kCheckpointFormatVersion,
               "read_checkpoint_metadata('", path, "'): unsupported format version ",
-              meta.contains("version") ? meta["version"].dump() : "(missing)", ", expected ", kCheckpointFormatVersion);
+              meta.contains("version") ? meta["version"].dump() : "(missing)", ", expected ",
+              kCheckpointOldestFormatVersion, " to ", kCheckpointFormatVersion);
   return meta;
 }
 
@@ -92,6 +106,9 @@ CheckpointMetadata metadata_from_json(const std::string& path, const json& meta)
     m.has_model = parts.at("model").get<bool>();
     m.optimizer = parts.at("optimizer").get<std::string>();
     m.scheduler = parts.at("scheduler").get<std::string>();
+    // Version 1 files have no named optimizers or schedulers.
+    if (parts.contains("optimizers")) m.optimizers = parts.at("optimizers").get<std::map<std::string, std::string>>();
+    if (parts.contains("schedulers")) m.schedulers = parts.at("schedulers").get<std::map<std::string, std::string>>();
     m.has_plateau = parts.at("plateau").get<bool>();
     m.generators = parts.at("generators").get<std::vector<std::string>>();
   } catch (const json::exception& e) {
@@ -110,7 +127,61 @@ void in_part(const std::string& path, const char* part, F&& load) {
   }
 }
 
+/// "'a' (Adam), 'b' (SGD)", or "none".
+std::string describe(const std::map<std::string, std::string>& classes) {
+  std::string out;
+  for (const auto& [name, cls] : classes) out += (out.empty() ? "'" : ", '") + name + "' (" + cls + ")";
+  return out.empty() ? "none" : out;
+}
+
+/// Checks the named optimizers (or schedulers) of a save request and puts their state into `tensors`
+/// under "<kind>.<name>."; returns their class names. `unnamed` is the unnamed one's state, whose
+/// keys must not start with a name (the split on load would be ambiguous).
+template <class T>
+std::map<std::string, std::string> put_named(const std::string& path, const std::string& kind,
+                                             const std::map<std::string, T*>& parts, const nn::StateDict& unnamed,
+                                             std::map<std::string, Tensor>& tensors) {
+  std::map<std::string, std::string> classes;
+  for (const auto& [name, part] : parts) {
+    check_checkpoint_name(str_cat("save_checkpoint('", path, "'): ", kind), name);
+    NABLA_CHECK(part != nullptr, "save_checkpoint('", path, "'): ", kind, " '", name, "' is a null pointer");
+    for (const auto& [key, value] : unnamed)
+      NABLA_CHECK(first_component(key) != name, "save_checkpoint('", path, "'): ", kind, " name '", name,
+                  "' collides with the key '", key, "' of the unnamed ", kind, "; choose another name");
+    put_section(tensors, kind + "." + name, part->state_dict());
+    classes[name] = part->name();
+  }
+  return classes;
+}
+
+/// Checks the named optimizers (or schedulers) `wanted` against those the file holds: every one
+/// wanted must be there and of the saved class; with `strict`, every saved one must be wanted.
+template <class T>
+void check_named(const std::string& path, const std::string& kind, const std::map<std::string, T*>& wanted,
+                 const std::map<std::string, std::string>& saved, bool strict) {
+  std::map<std::string, std::string> asked;
+  for (const auto& [name, part] : wanted) {
+    NABLA_CHECK(part != nullptr, "load_checkpoint('", path, "'): ", kind, " '", name, "' is a null pointer");
+    asked[name] = part->name();
+    auto it = saved.find(name);
+    NABLA_CHECK(it != saved.end(), "load_checkpoint('", path, "'): the checkpoint has no ", kind, " '", name,
+                "' (its named ", kind, "s: ", describe(saved), ")");
+    NABLA_CHECK(it->second == part->name(), "load_checkpoint('", path, "'): ", kind, " '", name,
+                "': the checkpoint holds the state of a ", it->second, " ", kind, ", not of a ", part->name());
+  }
+  if (!strict) return;
+  for (const auto& [name, cls] : saved)
+    NABLA_CHECK(wanted.count(name), "load_checkpoint('", path, "'): the checkpoint has state of ", kind, " '", name,
+                "' (", cls, ") but no ", kind, " of that name to load it into (asked for: ", describe(asked),
+                "; pass one, or strict=false)");
+}
+
 }  // namespace
+
+void check_checkpoint_name(const std::string& where, const std::string& name) {
+  NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, where, ": expected a name without '.', got '",
+              name, "'");
+}
 
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   json user;
@@ -122,8 +193,12 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   std::map<std::string, Tensor> tensors;
   std::vector<std::string> generator_names;
   if (ckpt.model) put_section(tensors, "model", ckpt.model->state_dict());
-  if (ckpt.optimizer) put_section(tensors, "optimizer", ckpt.optimizer->state_dict());
-  if (ckpt.scheduler) put_section(tensors, "scheduler", ckpt.scheduler->state_dict());
+  const nn::StateDict optimizer_state = ckpt.optimizer ? ckpt.optimizer->state_dict() : nn::StateDict{};
+  const nn::StateDict scheduler_state = ckpt.scheduler ? ckpt.scheduler->state_dict() : nn::StateDict{};
+  if (ckpt.optimizer) put_section(tensors, "optimizer", optimizer_state);
+  if (ckpt.scheduler) put_section(tensors, "scheduler", scheduler_state);
+  const auto optimizer_classes = put_named(path, "optimizer", ckpt.optimizers, optimizer_state, tensors);
+  const auto scheduler_classes = put_named(path, "scheduler", ckpt.schedulers, scheduler_state, tensors);
   if (ckpt.plateau) put_section(tensors, "plateau", ckpt.plateau->state_dict());
   if (ckpt.default_generator) {
     tensors["rng.default"] = generator_tensor(default_generator());
@@ -149,6 +224,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
        {{"model", ckpt.model != nullptr},
         {"optimizer", ckpt.optimizer ? ckpt.optimizer->name() : ""},
         {"scheduler", ckpt.scheduler ? ckpt.scheduler->name() : ""},
+        {"optimizers", optimizer_classes},
+        {"schedulers", scheduler_classes},
         {"plateau", ckpt.plateau != nullptr},
         {"generators", generator_names}}},
   };
@@ -163,7 +240,7 @@ CheckpointMetadata read_checkpoint_metadata(const std::string& path) {
 void load_checkpoint(const std::string& path, Checkpoint& ckpt, bool strict) {
   io::SafetensorsFile file = io::load_safetensors(path);
   const CheckpointMetadata meta = metadata_from_json(path, parse_metadata(path, file.metadata));
-  Sections sections = split_sections(path, file.tensors);
+  Sections sections = split_sections(path, file.tensors, meta);
 
   // Check that the file and the request agree before modifying anything.
   auto require = [&](bool wanted, bool present, const std::string& part, const std::string& detail) {
@@ -172,8 +249,10 @@ void load_checkpoint(const std::string& path, Checkpoint& ckpt, bool strict) {
                 " state but no ", part, " to load it into (pass one, or strict=false)");
   };
   require(ckpt.model != nullptr, meta.has_model, "model", " (keys 'model.*')");
-  require(ckpt.optimizer != nullptr, !meta.optimizer.empty(), "optimizer", " (keys 'optimizer.*')");
-  require(ckpt.scheduler != nullptr, !meta.scheduler.empty(), "scheduler", " (keys 'scheduler.*')");
+  require(ckpt.optimizer != nullptr, !meta.optimizer.empty(), "optimizer",
+          str_cat(" (keys 'optimizer.*'; its named optimizers: ", describe(meta.optimizers), ")"));
+  require(ckpt.scheduler != nullptr, !meta.scheduler.empty(), "scheduler",
+          str_cat(" (keys 'scheduler.*'; its named schedulers: ", describe(meta.schedulers), ")"));
   require(ckpt.plateau != nullptr, meta.has_plateau, "plateau", " (keys 'plateau.*')");
   NABLA_CHECK(!ckpt.optimizer || meta.optimizer == ckpt.optimizer->name(), "load_checkpoint('", path,
               "'): the checkpoint holds the state of a ", meta.optimizer, " optimizer, not of a ",
@@ -181,6 +260,8 @@ void load_checkpoint(const std::string& path, Checkpoint& ckpt, bool strict) {
   NABLA_CHECK(!ckpt.scheduler || meta.scheduler == ckpt.scheduler->name(), "load_checkpoint('", path,
               "'): the checkpoint holds the state of a ", meta.scheduler, " scheduler, not of a ",
               ckpt.scheduler ? ckpt.scheduler->name() : "");
+  check_named(path, "optimizer", ckpt.optimizers, meta.optimizers, strict);
+  check_named(path, "scheduler", ckpt.schedulers, meta.schedulers, strict);
   const nn::StateDict& rng = sections["rng"];
   std::vector<std::string> wanted_generators;
   if (ckpt.default_generator) wanted_generators.push_back("default");
@@ -205,6 +286,14 @@ void load_checkpoint(const std::string& path, Checkpoint& ckpt, bool strict) {
   if (ckpt.model) in_part(path, "model", [&] { ckpt.model->load_state_dict(sections["model"], /*strict=*/true); });
   if (ckpt.optimizer) in_part(path, "optimizer", [&] { ckpt.optimizer->load_state_dict(sections["optimizer"]); });
   if (ckpt.scheduler) in_part(path, "scheduler", [&] { ckpt.scheduler->load_state_dict(sections["scheduler"]); });
+  for (const auto& [name, opt] : ckpt.optimizers) {
+    const std::string part = "optimizer." + name;
+    in_part(path, part.c_str(), [&] { opt->load_state_dict(sections[part]); });
+  }
+  for (const auto& [name, sched] : ckpt.schedulers) {
+    const std::string part = "scheduler." + name;
+    in_part(path, part.c_str(), [&] { sched->load_state_dict(sections[part]); });
+  }
   if (ckpt.plateau) in_part(path, "plateau", [&] { ckpt.plateau->load_state_dict(sections["plateau"]); });
   if (ckpt.default_generator) default_generator().set_state(generator_state(rng.at("default")));
   for (const auto& [name, gen] : ckpt.generators) gen->set_state(generator_state(rng.at(name)));

@@ -9,25 +9,25 @@
 
 namespace nabla::train {
 
-std::vector<double> EvalResult::precision() const {
+namespace {
+
+// Per class c: confusion[c][c] over the sum of class c's column (predicted as c: precision) or of
+// its row (labelled c: recall); 0 when that sum is 0. confusion is (true, predicted), row-major.
+std::vector<double> diagonal_share(const std::vector<int64_t>& confusion, int64_t num_classes, bool column) {
   std::vector<double> out(num_classes, 0.0);
   for (int64_t c = 0; c < num_classes; ++c) {
-    int64_t predicted = 0;
-    for (int64_t t = 0; t < num_classes; ++t) predicted += confusion[t * num_classes + c];
-    if (predicted > 0) out[c] = double(confusion[c * num_classes + c]) / double(predicted);
+    int64_t total = 0;
+    for (int64_t o = 0; o < num_classes; ++o) total += confusion[column ? o * num_classes + c : c * num_classes + o];
+    if (total > 0) out[c] = double(confusion[c * num_classes + c]) / double(total);
   }
   return out;
 }
 
-std::vector<double> EvalResult::recall() const {
-  std::vector<double> out(num_classes, 0.0);
-  for (int64_t c = 0; c < num_classes; ++c) {
-    int64_t actual = 0;
-    for (int64_t p = 0; p < num_classes; ++p) actual += confusion[c * num_classes + p];
-    if (actual > 0) out[c] = double(confusion[c * num_classes + c]) / double(actual);
-  }
-  return out;
-}
+}  // namespace
+
+std::vector<double> EvalResult::precision() const { return diagonal_share(confusion, num_classes, /*column=*/true); }
+
+std::vector<double> EvalResult::recall() const { return diagonal_share(confusion, num_classes, /*column=*/false); }
 
 EvalResult evaluate(nn::UnaryModule& model, const Tensor& inputs, const Tensor& labels, int64_t num_classes,
                     int64_t batch_size, int64_t k) {

@@ -1,5 +1,6 @@
 #include "nabla/train/metrics_logger.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +28,11 @@ MetricsLogger::MetricsLogger(std::string dir, std::vector<std::string> columns)
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   NABLA_CHECK(!ec, "train::MetricsLogger: cannot create directory '", dir_, "': ", ec.message());
+}
+
+void MetricsLogger::add_columns(const std::vector<std::string>& names) {
+  for (const auto& name : names)
+    if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) columns_.push_back(name);
 }
 
 void MetricsLogger::log(const MetricRecord& record) {

@@ -47,7 +47,8 @@ std::vector<MetricRecord> previous_records(const std::string& run_dir, int64_t l
 
 void print_epoch(const MetricRecord& rec, int64_t epochs, double seconds) {
   std::printf("epoch %lld/%lld", static_cast<long long>(rec.at("epoch")), static_cast<long long>(epochs));
-  if (rec.count("lr")) std::printf("  lr %.4g", rec.at("lr"));
+  for (const auto& [k, v] : rec)
+    if (k == "lr" || k.rfind("lr_", 0) == 0) std::printf("  %s %.4g", k.c_str(), v);
   std::printf("  train loss %.4f", rec.at("train_loss"));
   if (rec.count("train_acc")) std::printf(" acc %.2f%%", 100 * rec.at("train_acc"));
   if (rec.count("val_loss")) std::printf("  val loss %.4f", rec.at("val_loss"));
@@ -99,7 +100,8 @@ Trainer::Trainer(nn::Module& model, data::DataLoader& loader, TrainerOptions opt
   NABLA_CHECK(options_.epochs >= 1, "train::Trainer: expected epochs >= 1, got ", options_.epochs);
   NABLA_CHECK(options_.early_stopping_patience >= 0, "train::Trainer: expected early_stopping_patience >= 0, got ",
               options_.early_stopping_patience);
-  if (options_.csv_columns.empty()) options_.csv_columns = kDefaultColumns;
+  default_columns_ = options_.csv_columns.empty();
+  if (default_columns_) options_.csv_columns = kDefaultColumns;
 }
 
 Trainer& Trainer::set_optimizer(optim::Optimizer* optimizer) {
@@ -107,10 +109,55 @@ Trainer& Trainer::set_optimizer(optim::Optimizer* optimizer) {
   return *this;
 }
 
-Trainer& Trainer::set_scheduler(optim::LRScheduler* scheduler, bool per_batch) {
-  scheduler_ = scheduler;
-  per_batch_schedule_ = per_batch;
+Trainer& Trainer::add_optimizer(const std::string& name, optim::Optimizer* optimizer) {
+  check_checkpoint_name("train::Trainer::add_optimizer", name);
+  NABLA_CHECK(optimizer != nullptr, "train::Trainer::add_optimizer: optimizer '", name, "' is a null pointer");
+  for (const auto& [n, o] : named_optimizers_)
+    NABLA_CHECK(n != name, "train::Trainer::add_optimizer: an optimizer named '", name, "' was already added");
+  named_optimizers_.emplace_back(name, optimizer);
   return *this;
+}
+
+optim::Optimizer* Trainer::optimizer(const std::string& name) {
+  std::string names;
+  for (const auto& [n, o] : named_optimizers_) {
+    if (n == name) return o;
+    names += (names.empty() ? "'" : ", '") + n + "'";
+  }
+  throw Error(str_cat("train::Trainer::optimizer: no optimizer named '", name, "' (added: ",
+                      names.empty() ? "none" : names, ")"));
+}
+
+Trainer& Trainer::set_scheduler(optim::LRScheduler* scheduler, bool per_batch) {
+  if (!schedules_.empty() && schedules_.front().name.empty()) schedules_.erase(schedules_.begin());
+  if (scheduler) schedules_.insert(schedules_.begin(), Schedule{"", scheduler, per_batch});
+  return *this;
+}
+
+Trainer& Trainer::add_scheduler(const std::string& name, optim::LRScheduler* scheduler, bool per_batch) {
+  check_checkpoint_name("train::Trainer::add_scheduler", name);
+  NABLA_CHECK(scheduler != nullptr, "train::Trainer::add_scheduler: scheduler '", name, "' is a null pointer");
+  for (const Schedule& s : schedules_)
+    NABLA_CHECK(s.name != name, "train::Trainer::add_scheduler: a scheduler named '", name, "' was already added");
+  schedules_.push_back(Schedule{name, scheduler, per_batch});
+  return *this;
+}
+
+void Trainer::step_schedulers(bool per_batch) {
+  for (const Schedule& s : schedules_)
+    if (s.per_batch == per_batch) s.scheduler->step();
+}
+
+Checkpoint Trainer::checkpoint_parts() const {
+  Checkpoint ck;
+  ck.model = &model_;
+  ck.optimizer = optimizer_;
+  for (const auto& [name, opt] : named_optimizers_) ck.optimizers[name] = opt;
+  for (const Schedule& s : schedules_) {
+    if (s.name.empty()) ck.scheduler = s.scheduler;
+    else ck.schedulers[s.name] = s.scheduler;
+  }
+  return ck;
 }
 
 Trainer& Trainer::set_step(StepFn step) {
@@ -146,10 +193,7 @@ std::string Trainer::best_checkpoint_path() const {
 
 void Trainer::resume(const std::string& path) {
   NABLA_CHECK(std::filesystem::exists(path), "train::Trainer::resume: checkpoint '", path, "' does not exist");
-  Checkpoint ck;
-  ck.model = &model_;
-  ck.optimizer = optimizer_;
-  ck.scheduler = scheduler_;
+  Checkpoint ck = checkpoint_parts();
   load_checkpoint(path, ck);
   epoch_ = ck.epoch;
   global_step_ = ck.global_step;
@@ -166,15 +210,21 @@ void Trainer::open_writers() {
   if (options_.run_dir.empty() || metrics_) return;
   std::filesystem::create_directories(options_.run_dir);
   metrics_ = std::make_unique<MetricsLogger>(options_.run_dir, options_.csv_columns);
-  for (const auto& r : restored_) metrics_->log(r);
+  for (const auto& r : restored_) log_record(r);
   if (options_.tensorboard) summary_ = std::make_unique<SummaryWriter>(options_.run_dir);
 }
 
+void Trainer::log_record(const MetricRecord& record) {
+  if (default_columns_) {
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : record) keys.push_back(k);
+    metrics_->add_columns(keys);
+  }
+  metrics_->log(record);
+}
+
 void Trainer::save(const std::string& path, const MetricRecord& record) const {
-  Checkpoint ck;
-  ck.model = &model_;
-  ck.optimizer = optimizer_;
-  ck.scheduler = scheduler_;
+  Checkpoint ck = checkpoint_parts();
   ck.epoch = epoch_;
   ck.global_step = global_step_;
   ck.best_metric = best_;
@@ -184,13 +234,22 @@ void Trainer::save(const std::string& path, const MetricRecord& record) const {
   save_checkpoint(path, ck);
 }
 
+MetricRecord Trainer::current_lrs() const {
+  MetricRecord lrs;
+  if (optimizer_) lrs["lr"] = optimizer_->lr(0);
+  for (const auto& [name, opt] : named_optimizers_) lrs["lr_" + name] = opt->lr(0);
+  return lrs;
+}
+
 void Trainer::report_divergence(double loss, int64_t epoch) const {
   const std::string last = last_checkpoint_path();
   const bool have_last = !last.empty() && std::filesystem::exists(last);
-  std::fprintf(stderr,
-               "%s: the loss became %s at epoch %lld, step %lld (lr %.4g); stopping. The last good checkpoint is %s\n",
+  std::string lrs;
+  for (const auto& [k, v] : current_lrs()) lrs += str_cat(lrs.empty() ? " (" : ", ", k, " ", v);
+  if (!lrs.empty()) lrs += ")";
+  std::fprintf(stderr, "%s: the loss became %s at epoch %lld, step %lld%s; stopping. The last good checkpoint is %s\n",
                options_.name.c_str(), std::isnan(loss) ? "NaN" : "infinite", static_cast<long long>(epoch),
-               static_cast<long long>(global_step_ + 1), optimizer_ ? optimizer_->lr(0) : NAN,
+               static_cast<long long>(global_step_ + 1), lrs.c_str(),
                have_last ? last.c_str() : "(none: it diverged in the first epoch)");
 }
 
@@ -210,7 +269,7 @@ Trainer::EpochSums Trainer::run_epoch(int64_t epoch, int64_t first_step, double 
       st.bad_loss = r.loss;
       break;
     }
-    if (scheduler_ && per_batch_schedule_ && global_step_ + 1 < total_steps) scheduler_->step();
+    if (global_step_ + 1 < total_steps) step_schedulers(/*per_batch=*/true);
     const int64_t b = r.batch_size > 0 ? r.batch_size : batch.target.defined() ? batch.target.size(0) : 1;
     if (r.correct < 0) st.has_accuracy = false;
     else st.correct += r.correct;
@@ -257,19 +316,19 @@ FitResult Trainer::fit() {
       options_.stop_after_epoch > 0 ? std::min(options_.stop_after_epoch, options_.epochs) : options_.epochs;
   for (int64_t epoch = epoch_ + 1; epoch <= last_epoch && !stop_requested_; ++epoch) {
     for (auto& c : callbacks_) c->on_epoch_begin(*this, epoch);
-    const double lr_at_start = optimizer_ ? optimizer_->lr(0) : NAN;
+    const MetricRecord lrs_at_start = current_lrs();
     const EpochSums st = run_epoch(epoch, first_step, run_start_s);
     if (st.diverged) {
       report_divergence(st.bad_loss, epoch);
       result.diverged = true;
       break;
     }
-    if (scheduler_ && !per_batch_schedule_) scheduler_->step();
+    step_schedulers(/*per_batch=*/false);
     MetricRecord rec = {{"epoch", double(epoch)},
                         {"step", double(global_step_)},
                         {"train_loss", st.loss_sum / double(st.seen)},
                         {"images_per_s", double(st.seen) / st.seconds}};
-    if (optimizer_) rec["lr"] = lr_at_start;
+    rec.insert(lrs_at_start.begin(), lrs_at_start.end());
     if (st.has_accuracy) rec["train_acc"] = double(st.correct) / double(st.seen);
     for (const auto& [k, v] : st.extra_sums) rec["train_" + k] = v / double(st.seen);
     if (eval_)
@@ -296,7 +355,7 @@ FitResult Trainer::fit() {
     }
     result.last = rec;
     if (metrics_) {
-      metrics_->log(rec);
+      log_record(rec);
       if (summary_) {
         for (const auto& [k, v] : rec)
           if (k != "epoch" && k != "step") summary_->add_scalar(k, v, global_step_);

@@ -272,3 +272,201 @@ TEST(Checkpoint, MismatchedContentsAreNamed) {
   EXPECT_NE(message(c, false).find("SGD optimizer, not of a Adam"), std::string::npos) << message(c, false);
   fs::remove_all(dir);
 }
+
+namespace {
+
+/// Two models, each with its own Adam and StepLR, as a GAN has; stepped on random batches.
+struct TwoOptimizerRun {
+  std::shared_ptr<nn::Linear> g, d;
+  std::unique_ptr<optim::Adam> opt_g, opt_d;
+  std::unique_ptr<optim::StepLR> sched_g, sched_d;
+
+  explicit TwoOptimizerRun(uint64_t seed) {
+    manual_seed(seed);
+    g = std::make_shared<nn::Linear>(3, 3);
+    d = std::make_shared<nn::Linear>(3, 1);
+    opt_g = std::make_unique<optim::Adam>(g->parameters(), optim::AdamOptions{.lr = 1e-2});
+    opt_d = std::make_unique<optim::Adam>(d->parameters(), optim::AdamOptions{.lr = 2e-2});
+    sched_g = std::make_unique<optim::StepLR>(*opt_g, 1, 0.5);
+    sched_d = std::make_unique<optim::StepLR>(*opt_d, 2, 0.1);
+  }
+  Checkpoint checkpoint() {
+    return Checkpoint{.model = d.get(),
+                      .optimizers = {{"g", opt_g.get()}, {"d", opt_d.get()}},
+                      .schedulers = {{"g", sched_g.get()}, {"d", sched_d.get()}}};
+  }
+  void step() {
+    Tensor x = randn({4, 3});
+    opt_d->zero_grad();
+    (*d)(x).mean().backward();
+    opt_d->step();
+    opt_g->zero_grad();
+    (-(*d)((*g)(x)).mean()).backward();
+    opt_g->step();
+    sched_g->step();
+    sched_d->step();
+  }
+};
+
+void expect_bitwise_equal(const nn::StateDict& sa, const nn::StateDict& sb) {
+  ASSERT_EQ(sa.size(), sb.size());
+  for (const auto& [key, ta] : sa) {
+    ASSERT_TRUE(sb.count(key)) << key;
+    Tensor ca = ta.contiguous(), cb = sb.at(key).contiguous();
+    ASSERT_EQ(ca.shape(), cb.shape()) << key;
+    EXPECT_EQ(std::memcmp(ca.raw_data(), cb.raw_data(), ca.numel() * ca.element_size()), 0) << key << " differs";
+  }
+}
+
+}  // namespace
+
+TEST(Checkpoint, NamedOptimizersAndSchedulersRoundTrip) {
+  const fs::path dir = temp_dir("named");
+  const std::string path = (dir / "c.safetensors").string();
+  TwoOptimizerRun run(3);
+  for (int i = 0; i < 3; ++i) run.step();
+  save_checkpoint(path, run.checkpoint());
+
+  const CheckpointMetadata m = read_checkpoint_metadata(path);
+  EXPECT_EQ(m.version, kCheckpointFormatVersion);
+  EXPECT_EQ(m.optimizer, "");
+  EXPECT_EQ(m.optimizers, (std::map<std::string, std::string>{{"d", "Adam"}, {"g", "Adam"}}));
+  EXPECT_EQ(m.schedulers, (std::map<std::string, std::string>{{"d", "StepLR"}, {"g", "StepLR"}}));
+  const io::SafetensorsFile f = io::load_safetensors(path);
+  EXPECT_TRUE(f.tensors.count("optimizer.g.param_groups.0.lr"));
+  EXPECT_TRUE(f.tensors.count("optimizer.d.state.0.exp_avg"));
+  EXPECT_TRUE(f.tensors.count("scheduler.d.last_epoch"));
+
+  TwoOptimizerRun fresh(99);
+  Checkpoint into = fresh.checkpoint();
+  load_checkpoint(path, into);
+  expect_bitwise_equal(run.opt_g->state_dict(), fresh.opt_g->state_dict());
+  expect_bitwise_equal(run.opt_d->state_dict(), fresh.opt_d->state_dict());
+  EXPECT_EQ(fresh.sched_g->last_epoch(), 3);
+  EXPECT_EQ(fresh.sched_d->get_last_lr(), run.sched_d->get_last_lr());
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, StrictLoadNamesMissingAndUnexpectedOptimizers) {
+  const fs::path dir = temp_dir("named_strict");
+  const std::string path = (dir / "c.safetensors").string();
+  TwoOptimizerRun run(3);
+  run.step();
+  save_checkpoint(path, run.checkpoint());
+  auto message = [&](Checkpoint c, bool strict = true) {
+    try {
+      load_checkpoint(path, c, strict);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  // Only one of the two optimizers asked for: strict names the other, non-strict loads the one.
+  Checkpoint one = run.checkpoint();
+  one.optimizers.erase("d");
+  EXPECT_NE(message(one).find("the checkpoint has state of optimizer 'd' (Adam) but no optimizer of that name"),
+            std::string::npos)
+      << message(one);
+  EXPECT_NE(message(one).find("asked for: 'g' (Adam)"), std::string::npos) << message(one);
+  EXPECT_EQ(message(one, /*strict=*/false), "(no error)");
+  // A scheduler left out is named the same way.
+  Checkpoint no_sched = run.checkpoint();
+  no_sched.schedulers.erase("g");
+  EXPECT_NE(message(no_sched).find("scheduler 'g' (StepLR)"), std::string::npos) << message(no_sched);
+  // An optimizer the file does not have: the saved ones are listed.
+  optim::Adam extra(run.g->parameters());
+  Checkpoint more = run.checkpoint();
+  more.optimizers["critic"] = &extra;
+  EXPECT_NE(message(more).find("no optimizer 'critic' (its named optimizers: 'd' (Adam), 'g' (Adam))"),
+            std::string::npos)
+      << message(more);
+  // The unnamed optimizer asked for, but the file holds only named ones.
+  Checkpoint unnamed = run.checkpoint();
+  unnamed.optimizer = &extra;
+  EXPECT_NE(message(unnamed).find("no optimizer state (keys 'optimizer.*'; its named optimizers: 'd'"),
+            std::string::npos)
+      << message(unnamed);
+  // Another class under a saved name.
+  optim::SGD sgd(run.g->parameters(), {.lr = 0.1});
+  Checkpoint other = run.checkpoint();
+  other.optimizers["g"] = &sgd;
+  EXPECT_NE(message(other).find("optimizer 'g': the checkpoint holds the state of a Adam optimizer, not of a SGD"),
+            std::string::npos)
+      << message(other);
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, NamesAreCheckedOnSave) {
+  const fs::path dir = temp_dir("named_save");
+  const std::string path = (dir / "c.safetensors").string();
+  TwoOptimizerRun run(3);
+  EXPECT_THROW(save_checkpoint(path, Checkpoint{.optimizers = {{"a.b", run.opt_g.get()}}}), Error);
+  EXPECT_THROW(save_checkpoint(path, Checkpoint{.optimizers = {{"", run.opt_g.get()}}}), Error);
+  EXPECT_THROW(save_checkpoint(path, Checkpoint{.optimizers = {{"g", nullptr}}}), Error);
+  // A name equal to a top-level key of the unnamed optimizer's state could not be split back.
+  try {
+    save_checkpoint(path, Checkpoint{.optimizer = run.opt_d.get(), .optimizers = {{"param_groups", run.opt_g.get()}}});
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("collides with the key 'param_groups."), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(path));
+  // The unnamed and named forms together round-trip.
+  save_checkpoint(path, Checkpoint{.optimizer = run.opt_d.get(), .optimizers = {{"g", run.opt_g.get()}}});
+  TwoOptimizerRun fresh(5);
+  Checkpoint both{.optimizer = fresh.opt_d.get(), .optimizers = {{"g", fresh.opt_g.get()}}};
+  load_checkpoint(path, both);
+  EXPECT_DOUBLE_EQ(fresh.opt_d->lr(0), 2e-2);
+  fs::remove_all(dir);
+}
+
+// tests/fixtures/checkpoint/v1_linear_sgd_steplr.safetensors was written by save_checkpoint in
+// format version 1 (before named optimizers), by this recipe: manual_seed(1); Linear(3, 2);
+// SGD(lr 0.1, momentum 0.9); StepLR(step 1, gamma 0.5); Generator data(2); two steps of
+// cross_entropy on randn({4, 3}, data), randint(0, 2, {4}, data); epoch 2, global_step 2,
+// best_metric 0.5, counters {loader_epoch: 2}, user {"note": "format version 1"}, generators
+// "default" and "data".
+TEST(Checkpoint, LoadsFormatVersion1Files) {
+  const std::string path = std::string(NABLA_SOURCE_DIR) + "/tests/fixtures/checkpoint/v1_linear_sgd_steplr.safetensors";
+  const CheckpointMetadata m = read_checkpoint_metadata(path);
+  EXPECT_EQ(m.version, 1);
+  EXPECT_EQ(m.optimizer, "SGD");
+  EXPECT_EQ(m.scheduler, "StepLR");
+  EXPECT_TRUE(m.optimizers.empty());
+  EXPECT_TRUE(m.schedulers.empty());
+
+  // The recipe again, in this build.
+  manual_seed(1);
+  auto model = std::make_shared<nn::Linear>(3, 2);
+  optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
+  optim::StepLR sched(opt, 1, 0.5);
+  Generator data(2);
+  for (int i = 0; i < 2; ++i) {
+    Tensor x = randn({4, 3}, DType::Float32, &data);
+    Tensor y = randint(0, 2, {4}, &data);
+    opt.zero_grad();
+    nn::functional::cross_entropy((*model)(x), y).backward();
+    opt.step();
+    sched.step();
+  }
+  // Fresh objects, loaded from the file.
+  manual_seed(2);
+  auto back = std::make_shared<nn::Linear>(3, 2);
+  optim::SGD back_opt(back->parameters(), {.lr = 0.1, .momentum = 0.9});
+  optim::StepLR back_sched(back_opt, 1, 0.5);
+  Generator back_data(7);
+  Checkpoint c{.model = back.get(), .optimizer = &back_opt, .scheduler = &back_sched,
+               .generators = {{"data", &back_data}}};
+  load_checkpoint(path, c);
+  EXPECT_EQ(c.epoch, 2);
+  EXPECT_EQ(c.global_step, 2);
+  EXPECT_EQ(c.best_metric, 0.5);
+  EXPECT_EQ(c.counters.at("loader_epoch"), 2);
+  EXPECT_EQ(c.user_json, R"({"note":"format version 1"})");
+  EXPECT_EQ(back_sched.last_epoch(), 2);
+  EXPECT_DOUBLE_EQ(back_opt.lr(0), 0.025);
+  EXPECT_EQ(back_data.next_u64(), data.next_u64());
+  EXPECT_TRUE(allclose(back->weight, model->weight, 1e-6, 1e-7));
+  const nn::StateDict want = opt.state_dict(), got = back_opt.state_dict();
+  EXPECT_TRUE(allclose(got.at("state.0.momentum_buffer"), want.at("state.0.momentum_buffer"), 1e-6, 1e-7));
+}

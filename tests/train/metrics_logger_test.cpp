@@ -61,3 +61,15 @@ TEST(MetricsLogger, UnknownMetricListsColumnsAndNonFiniteValues) {
   EXPECT_EQ(slurp(log.csv_path()), "epoch,loss\n1,NaN\n");
   std::filesystem::remove_all(dir);
 }
+
+TEST(MetricsLogger, AddColumnsRewritesEarlierRows) {
+  const auto dir = std::filesystem::temp_directory_path() / "nabla_metrics_add_columns";
+  std::filesystem::remove_all(dir);
+  train::MetricsLogger log(dir.string(), {"epoch", "loss"});
+  log.log({{"epoch", 1}, {"loss", 0.5}});
+  log.add_columns({"loss", "lr_g"});  // "loss" is there already
+  log.log({{"epoch", 2}, {"loss", 0.25}, {"lr_g", 0.125}});
+  EXPECT_EQ(log.columns(), (std::vector<std::string>{"epoch", "loss", "lr_g"}));
+  EXPECT_EQ(slurp(log.csv_path()), "epoch,loss,lr_g\n1,0.5,\n2,0.25,0.125\n");
+  std::filesystem::remove_all(dir);
+}

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "nabla/nabla.h"
+#include "nabla/nn/functional/activation.h"
 
 using namespace nabla;
 
@@ -193,4 +195,136 @@ TEST(Trainer, ResumeGivesByteIdenticalCheckpoints) {
   EXPECT_EQ(lines, 3);
   std::filesystem::remove_all(straight);
   std::filesystem::remove_all(resumed);
+}
+
+namespace {
+
+// A GAN as one module: the Trainer checkpoints "generator.*" and "discriminator.*".
+struct ToyGan : nn::Module {
+  std::shared_ptr<nn::Linear> generator, discriminator;
+  ToyGan() {
+    generator = register_module("generator", std::make_shared<nn::Linear>(2, 4));
+    discriminator = register_module("discriminator", std::make_shared<nn::Linear>(4, 1));
+  }
+  std::string name() const override { return "ToyGan"; }
+};
+
+// Everything a GAN run owns, built from the same seeds each time.
+struct GanRun {
+  std::shared_ptr<ToyGan> gan;
+  optim::Adam opt_g, opt_d;
+  optim::StepLR sched_g;  // per epoch
+  optim::ExponentialLR sched_d;  // per batch
+  data::DataLoader loader;
+  std::unique_ptr<train::Trainer> trainer;
+
+  GanRun(const std::string& dir, int64_t stop_after)
+      : gan((manual_seed(11), std::make_shared<ToyGan>())),
+        opt_g(gan->generator->parameters(), {.lr = 2e-3, .betas = {0.5, 0.999}}),
+        opt_d(gan->discriminator->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}}),
+        sched_g(opt_g, 1, 0.5),
+        sched_d(opt_d, 0.9),
+        loader(loader_of(blobs(48, 4))) {
+    trainer = std::make_unique<train::Trainer>(
+        *gan, loader,
+        train::TrainerOptions{.epochs = 4, .stop_after_epoch = stop_after, .run_dir = dir, .tensorboard = false,
+                              .monitor = "train_d_loss", .monitor_max = false});
+    trainer->add_optimizer("generator", &opt_g).add_optimizer("discriminator", &opt_d);
+    trainer->add_scheduler("generator", &sched_g, false).add_scheduler("discriminator", &sched_d, true);
+    trainer->set_step([this](const data::Batch& b) {
+      // D: real samples score high, generated ones low (noise from the default generator).
+      const int64_t n = b.input.size(0);
+      const Tensor fake = (*gan->generator)(randn({n, 2})).detach();
+      Tensor loss_d = nn::functional::softplus((*gan->discriminator)(fake)).mean() +
+                      nn::functional::softplus(-(*gan->discriminator)(b.input)).mean();
+      opt_d.zero_grad();
+      loss_d.backward();
+      opt_d.step();
+      // G: make D score generated samples high.
+      Tensor loss_g = nn::functional::softplus(-(*gan->discriminator)((*gan->generator)(randn({n, 2})))).mean();
+      opt_g.zero_grad();
+      loss_g.backward();
+      opt_g.step();
+      return train::StepResult{.loss = loss_d.item() + loss_g.item(), .batch_size = n,
+                               .extra = {{"d_loss", loss_d.item()}, {"g_loss", loss_g.item()}}};
+    });
+  }
+};
+
+void expect_same_bits(const nn::StateDict& a, const nn::StateDict& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [key, ta] : a) {
+    ASSERT_TRUE(b.count(key)) << key;
+    const Tensor ca = ta.contiguous(), cb = b.at(key).contiguous();
+    ASSERT_EQ(ca.shape(), cb.shape()) << key;
+    ASSERT_EQ(ca.dtype(), cb.dtype()) << key;
+    EXPECT_EQ(std::memcmp(ca.raw_data(), cb.raw_data(), ca.numel() * ca.element_size()), 0) << key << " differs";
+  }
+}
+
+}  // namespace
+
+TEST(Trainer, TwoOptimizersResumeBitForBit) {
+  const std::string straight_dir = temp_dir("gan_straight"), resumed_dir = temp_dir("gan_resumed");
+  GanRun straight(straight_dir, 0);
+  const Tensor g_before = straight.gan->generator->weight.clone();
+  const train::FitResult a = straight.trainer->fit();
+  ASSERT_EQ(a.epochs_done, 4);
+  EXPECT_FALSE(a.diverged);
+  EXPECT_GT(max(abs(straight.gan->generator->weight - g_before)).item(), 0.0);
+  // Each optimizer's lr at the start of the last epoch: G halves per epoch, D decays per batch.
+  EXPECT_DOUBLE_EQ(a.last.at("lr_generator"), 2e-3 * 0.125);
+  EXPECT_DOUBLE_EQ(a.last.at("lr_discriminator"), 1e-3 * std::pow(0.9, 9));
+  EXPECT_FALSE(a.last.count("lr"));
+
+  {
+    GanRun first(resumed_dir, 2);
+    EXPECT_EQ(first.trainer->fit().epochs_done, 2);
+  }
+  manual_seed(12345);  // the default generator is restored from the checkpoint
+  GanRun resumed(resumed_dir, 0);
+  resumed.trainer->resume(resumed_dir + "/last.safetensors");
+  EXPECT_EQ(resumed.trainer->epoch(), 2);
+  const train::FitResult b = resumed.trainer->fit();
+  EXPECT_EQ(b.global_step, a.global_step);
+
+  expect_same_bits(straight.gan->state_dict(), resumed.gan->state_dict());
+  expect_same_bits(straight.opt_g.state_dict(), resumed.opt_g.state_dict());
+  expect_same_bits(straight.opt_d.state_dict(), resumed.opt_d.state_dict());
+  EXPECT_EQ(straight.sched_d.get_last_lr(), resumed.sched_d.get_last_lr());
+  EXPECT_EQ(bytes_of(straight_dir + "/last.safetensors"), bytes_of(resumed_dir + "/last.safetensors"));
+  const CheckpointMetadata meta = read_checkpoint_metadata(resumed_dir + "/last.safetensors");
+  EXPECT_EQ(meta.optimizers, (std::map<std::string, std::string>{{"discriminator", "Adam"}, {"generator", "Adam"}}));
+  EXPECT_EQ(meta.schedulers,
+            (std::map<std::string, std::string>{{"discriminator", "ExponentialLR"}, {"generator", "StepLR"}}));
+  std::filesystem::remove_all(straight_dir);
+  std::filesystem::remove_all(resumed_dir);
+}
+
+TEST(Trainer, ResumeWithOneOfTwoOptimizersFails) {
+  const std::string dir = temp_dir("gan_one");
+  {
+    GanRun first(dir, 1);
+    first.trainer->fit();
+  }
+  manual_seed(11);
+  auto gan = std::make_shared<ToyGan>();
+  optim::Adam opt_g(gan->generator->parameters());
+  auto loader = loader_of(blobs(48, 4));
+  train::Trainer trainer(*gan, loader, {.epochs = 4});
+  trainer.add_optimizer("generator", &opt_g);
+  try {
+    trainer.resume(dir + "/last.safetensors");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("optimizer 'discriminator' (Adam) but no optimizer of that name"),
+              std::string::npos)
+        << e.what();
+  }
+  // Names are checked when added.
+  EXPECT_THROW(trainer.add_optimizer("generator", &opt_g), Error);
+  EXPECT_THROW(trainer.add_optimizer("a.b", &opt_g), Error);
+  EXPECT_EQ(trainer.optimizer("generator"), &opt_g);
+  EXPECT_THROW(trainer.optimizer("critic"), Error);
+  std::filesystem::remove_all(dir);
 }

@@ -22,6 +22,9 @@ class MetricsLogger {
   MetricsLogger(std::string dir, std::vector<std::string> columns);
   /// Appends a record (keys in column order in both files).
   void log(const MetricRecord& record);
+  /// Appends the names not yet among the columns; the next log() rewrites both files with them
+  /// (earlier rows get empty cells).
+  void add_columns(const std::vector<std::string>& names);
   const std::vector<MetricRecord>& records() const { return records_; }
   const std::vector<std::string>& columns() const { return columns_; }
   std::string jsonl_path() const { return dir_ + "/metrics.jsonl"; }

@@ -15,6 +15,8 @@
 //   trainer.set_step(train::classification_step(*model, opt));
 //   trainer.set_eval(train::classification_eval(*model, val_x, val_y, 10));
 //   const train::FitResult r = trainer.fit();
+// Several optimizers and schedules (a GAN's) are added by name, and all are checkpointed:
+//   trainer.add_optimizer("generator", &opt_g).add_optimizer("discriminator", &opt_d);
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -24,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "nabla/checkpoint.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/nn/module.h"
 #include "nabla/optim/lr_scheduler.h"
@@ -69,8 +72,10 @@ struct TrainerOptions {
   std::string run_dir{};
   bool tensorboard = true;   ///< with run_dir: scalars per epoch and parameter histograms
   bool histograms = true;
-  /// Columns of metrics.csv (metrics.jsonl has every key); empty: epoch, step, lr, train_loss,
-  /// train_acc, val_loss, val_acc, images_per_s.
+  /// Columns of metrics.csv and keys of metrics.jsonl; a record with another key raises Error.
+  /// Empty: epoch, step, lr, train_loss, train_acc, val_loss, val_acc, images_per_s, test_loss,
+  /// test_acc, and every further key a record brings (lr_<name>, a step's train_<extra>, a
+  /// callback's), appended as it first appears.
   std::vector<std::string> csv_columns{};
   bool progress = false;     ///< a progress bar on stderr (redrawn in place on a terminal)
   double progress_interval_s = 10;
@@ -118,13 +123,19 @@ class Trainer {
   /// `model` is checkpointed and put in train mode each epoch; `loader` supplies the batches.
   Trainer(nn::Module& model, data::DataLoader& loader, TrainerOptions options = {});
 
-  /// The optimizer whose state is checkpointed and whose lr(0) is recorded as "lr" (may be null for
-  /// a step that manages its own; a step with two optimizers checkpoints the rest itself through
-  /// a callback). Also the optimizer lr_find() drives.
+  /// The (unnamed) optimizer: checkpointed as "optimizer.*", its lr(0) recorded as "lr"; the one
+  /// the default step and lr_find() drive. Null removes it (a step that manages its own).
   Trainer& set_optimizer(optim::Optimizer* optimizer);
-  /// The schedule (null: constant). per_batch: stepped after each batch (OneCycle, cosine over
-  /// steps) except the run's very last; else after each epoch.
+  /// Adds an optimizer by name (non-empty, no '.', not yet used): checkpointed as
+  /// "optimizer.<name>.*" and restored by resume(), its lr(0) recorded as "lr_<name>". The step
+  /// function does the stepping; this is how a GAN's two optimizers are both saved.
+  Trainer& add_optimizer(const std::string& name, optim::Optimizer* optimizer);
+  /// The (unnamed) schedule (null: none), checkpointed as "scheduler.*". per_batch: stepped after
+  /// each batch (OneCycle, cosine over steps) except the run's very last; else after each epoch.
   Trainer& set_scheduler(optim::LRScheduler* scheduler, bool per_batch);
+  /// Adds a schedule by name (non-empty, no '.', not yet used), checkpointed as
+  /// "scheduler.<name>.*" and stepped like set_scheduler's, after it, in the order added.
+  Trainer& add_scheduler(const std::string& name, optim::LRScheduler* scheduler, bool per_batch);
   /// The step (default: classification_step of the model, when it is a UnaryModule, and the optimizer).
   Trainer& set_step(StepFn step);
   /// The evaluation run after each epoch (default: none).
@@ -134,8 +145,8 @@ class Trainer {
   /// The user JSON written into each checkpoint, from the epoch's record (default "{}").
   Trainer& set_checkpoint_json(std::function<std::string(const MetricRecord&)> make_json);
 
-  /// Restores model, optimizer, scheduler, generator, counters and the loader's epoch from a
-  /// checkpoint written by a Trainer, and (with a run_dir) the earlier epochs' metric records, so
+  /// Restores model, every optimizer and scheduler (strictly: the checkpoint must hold exactly
+  /// those set and added), generator, counters and the loader's epoch from a checkpoint written by a Trainer, and (with a run_dir) the earlier epochs' metric records, so
   /// that fit() continues exactly where that run was (the same checkpoints, byte for byte).
   void resume(const std::string& checkpoint_path);
 
@@ -152,6 +163,8 @@ class Trainer {
   nn::Module& model() { return model_; }
   data::DataLoader& loader() { return loader_; }
   optim::Optimizer* optimizer() { return optimizer_; }
+  /// The optimizer added under `name`; raises Error listing the names when there is none.
+  optim::Optimizer* optimizer(const std::string& name);
   const TrainerOptions& options() const { return options_; }
   int64_t epoch() const { return epoch_; }              ///< last completed epoch
   int64_t global_step() const { return global_step_; }  ///< optimizer steps so far
@@ -172,18 +185,29 @@ class Trainer {
   EpochSums run_epoch(int64_t epoch, int64_t first_step, double run_start_s);
   void save(const std::string& path, const MetricRecord& record) const;
   void report_divergence(double loss, int64_t epoch) const;
+  Checkpoint checkpoint_parts() const;
+  MetricRecord current_lrs() const;  // "lr" and "lr_<name>": each optimizer's lr(0)
+  void step_schedulers(bool per_batch);
 
   nn::Module& model_;
   data::DataLoader& loader_;
   TrainerOptions options_;
   optim::Optimizer* optimizer_ = nullptr;
-  optim::LRScheduler* scheduler_ = nullptr;
-  bool per_batch_schedule_ = false;
+  /// A schedule and when it is stepped; an empty name is set_scheduler's.
+  struct Schedule {
+    std::string name;
+    optim::LRScheduler* scheduler;
+    bool per_batch;
+  };
+  std::vector<std::pair<std::string, optim::Optimizer*>> named_optimizers_;  // in the order added
+  std::vector<Schedule> schedules_;  // set_scheduler's first, then the added ones in order
   StepFn step_;
   EvalFn eval_;
   std::vector<std::shared_ptr<Callback>> callbacks_;
   std::function<std::string(const MetricRecord&)> checkpoint_json_;
   void open_writers();
+  void log_record(const MetricRecord& record);
+  bool default_columns_ = false;  // csv_columns was left empty: columns grow with the records
   std::unique_ptr<MetricsLogger> metrics_;
   std::unique_ptr<SummaryWriter> summary_;
   std::vector<MetricRecord> restored_;
