@@ -99,6 +99,9 @@ void adam_update(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamHyp
     sqrt_blocks<T, 1>(
         n,
         [=](int64_t s, int64_t len, auto roots, T*) {
+          // Locals, so that stores into p cannot be assumed to change the scalars (vectorisation).
+          const T l_decay = decay, l_wd = wd, l_b1 = b1, l_1mb1 = one_m_b1, l_b2 = b2, l_1mb2 = one_m_b2;
+          const bool l_max = maximize, l_coupled = coupled_wd;
           T* const root = roots[0];
           T* const lp = p + s;
           const T* const lg = g + s;
@@ -107,10 +110,10 @@ void adam_update(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamHyp
           T* const lvmax = vmax + (vmax ? s : 0);
 #pragma omp simd
           for (int64_t k = 0; k < len; ++k) {
-            if constexpr (kDecoupled) lp[k] = lp[k] * decay;
-            const T d = decayed_grad(lg[k], lp[k], maximize, wd, coupled_wd);
-            lm[k] = lm[k] * b1 + one_m_b1 * d;
-            const T vi = lv[k] * b2 + one_m_b2 * (d * d);
+            if constexpr (kDecoupled) lp[k] = lp[k] * l_decay;
+            const T d = decayed_grad(lg[k], lp[k], l_max, l_wd, l_coupled);
+            lm[k] = lm[k] * l_b1 + l_1mb1 * d;
+            const T vi = lv[k] * l_b2 + l_1mb2 * (d * d);
             lv[k] = vi;
             if constexpr (kAmsgrad) {
               const T vm = std::max(lvmax[k], vi);
