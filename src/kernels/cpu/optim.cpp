@@ -47,6 +47,15 @@ inline T decayed_grad(T g, T p, bool maximize, T wd, bool has_wd) {
   return has_wd ? d + wd * p : d;
 }
 
+// avg ← ρ·avg + (1 − ρ)·d², returning the new value (RMSprop's and Adadelta's square averages;
+// Adam's pass writes it out, as AMSGrad's max does not vectorise through the reference).
+template <class T>
+inline T update_square_avg(T& avg, T d, T rho, T one_m_rho) {
+  const T v = avg * rho + one_m_rho * (d * d);
+  avg = v;
+  return v;
+}
+
 // Calls f.template operator()<A, B>() with the two flags as compile-time constants, so that
 // optional buffers (null when unused) are never touched inside vectorised loops.
 template <class F>
@@ -173,8 +182,7 @@ void rmsprop_update(T* p, const T* g, T* square_avg, T* grad_avg, T* buf, int64_
             const int64_t i = s + k;
             const T d = decayed_grad(g[i], p[i], maximize, wd, has_wd);
             grad[k] = d;
-            const T sq = square_avg[i] * alpha + one_m_alpha * (d * d);
-            square_avg[i] = sq;
+            const T sq = update_square_avg(square_avg[i], d, alpha, one_m_alpha);
             if constexpr (kCentered) {
               const T ga = grad_avg[i] * alpha + one_m_alpha * d;
               grad_avg[i] = ga;
@@ -215,8 +223,7 @@ void adadelta_update(T* p, const T* g, T* square_avg, T* acc_delta, int64_t n, c
           const int64_t i = s + k;
           const T d = decayed_grad(g[i], p[i], maximize, wd, has_wd);
           grad[k] = d;
-          const T sq = square_avg[i] * rho + one_m_rho * (d * d);
-          square_avg[i] = sq;
+          const T sq = update_square_avg(square_avg[i], d, rho, one_m_rho);
           roots[0][k] = sq + eps;
           roots[1][k] = acc_delta[i] + eps;
         }
