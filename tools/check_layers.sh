@@ -58,5 +58,22 @@ if [[ -n "$offenders" ]]; then
   echo "check_layers: only src/kernels and src/ops may include kernels/cpu/ headers or call cpu:: (docs/design.md, Devices):" >&2
   printf '%s' "$offenders" >&2
 fi
+# Raw element reads above the seam: `data_ptr<` per layer folder may not exceed its budget, so the
+# count only shrinks (docs/design.md, "Devices": what remains and why). src/core, src/kernels,
+# src/ops and src/io own raw memory and are not counted; a folder not listed has a budget of 0.
+declare -A data_ptr_budget=([checkpoint]=1 [classic]=20 [data]=6 [train]=3 [viz]=3)
+for dir in src/*/; do
+  layer=$(basename "$dir")
+  case "$layer" in core|kernels|ops|io) continue ;; esac
+  count=$( (find "$dir" -type f \( -name '*.cpp' -o -name '*.h' \) -print0 | xargs -0 sed -e 's#//.*$##' |
+    grep -o 'data_ptr<' || true) | wc -l)
+  budget=${data_ptr_budget[$layer]:-0}
+  if (( count > budget )); then
+    echo "check_layers: src/$layer reads raw data $count times (data_ptr<), over its budget of $budget; call a" \
+      "tensor-level op, or move the loop into src/ops (docs/design.md, Devices)" >&2
+    status=1
+  fi
+done
+
 [[ $status -eq 0 ]] && echo "check_layers: ok (allowlisted, not yet moved: ${#allowlist[@]})"
 exit $status

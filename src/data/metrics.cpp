@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "data/label_check.h"
 #include "nabla/error.h"
+#include "nabla/ops.h"
 
 namespace nabla::data {
 
@@ -16,9 +18,17 @@ std::pair<Tensor, Tensor> as_int64_pair(const Tensor& predicted, const Tensor& t
   return {predicted.to(DType::Int64).contiguous(), target.to(DType::Int64).contiguous()};
 }
 
-void check_class(int64_t value, int64_t num_classes, int64_t i, const char* who, const char* what) {
-  NABLA_CHECK(value >= 0 && value < num_classes, who, ": expected ", what, " in [0, ", num_classes, "), got ", value,
-              " at index ", i);
+// Raises an Error naming `who`, `what` and the first offending index unless every value of the
+// 1-d int64 tensor `v` is in [0, num_classes).
+void check_classes(const Tensor& v, int64_t num_classes, const char* who, const char* what) {
+  if (const std::optional<int64_t> i = detail::first_label_outside(v, num_classes))
+    throw Error(str_cat(who, ": expected ", what, " in [0, ", num_classes, "), got ", v[*i].item<int64_t>(),
+                        " at index ", *i));
+}
+
+// Per-class counts: out[k] = Σ_i values[i] over the i with index[i] = k (int64, `size` classes).
+Tensor count_by(const Tensor& index, const Tensor& values, int64_t size) {
+  return index_add(zeros({size}, DType::Int64), 0, index, values);
 }
 
 }  // namespace
@@ -26,39 +36,24 @@ void check_class(int64_t value, int64_t num_classes, int64_t i, const char* who,
 double accuracy(const Tensor& predicted, const Tensor& target) {
   const auto [p, t] = as_int64_pair(predicted, target, "accuracy");
   if (p.numel() == 0) return 0.0;
-  const int64_t* pp = p.data_ptr<int64_t>();
-  const int64_t* tp = t.data_ptr<int64_t>();
-  int64_t hits = 0;
-  for (int64_t i = 0; i < p.numel(); ++i) hits += pp[i] == tp[i];
-  return static_cast<double>(hits) / static_cast<double>(p.numel());
+  return sum(eq(p, t)).item() / static_cast<double>(p.numel());
 }
 
 Tensor confusion_matrix(const Tensor& predicted, const Tensor& target, int64_t num_classes) {
   NABLA_CHECK(num_classes >= 1, "confusion_matrix: expected num_classes >= 1, got ", num_classes);
   const auto [p, t] = as_int64_pair(predicted, target, "confusion_matrix");
-  Tensor out = zeros({num_classes, num_classes}, DType::Int64);
-  int64_t* m = out.data_ptr<int64_t>();
-  const int64_t* pp = p.data_ptr<int64_t>();
-  const int64_t* tp = t.data_ptr<int64_t>();
-  for (int64_t i = 0; i < p.numel(); ++i) {
-    check_class(tp[i], num_classes, i, "confusion_matrix", "targets");
-    check_class(pp[i], num_classes, i, "confusion_matrix", "predictions");
-    ++m[tp[i] * num_classes + pp[i]];
-  }
-  return out;
+  check_classes(t, num_classes, "confusion_matrix", "targets");
+  check_classes(p, num_classes, "confusion_matrix", "predictions");
+  const Tensor cell = t * scalar_tensor(static_cast<double>(num_classes), DType::Int64) + p;  // (target, prediction)
+  return count_by(cell, ones({p.numel()}, DType::Int64), num_classes * num_classes).reshape({num_classes, num_classes});
 }
 
 std::vector<double> per_class_accuracy(const Tensor& predicted, const Tensor& target, int64_t num_classes) {
   NABLA_CHECK(num_classes >= 1, "per_class_accuracy: expected num_classes >= 1, got ", num_classes);
   const auto [p, t] = as_int64_pair(predicted, target, "per_class_accuracy");
-  const int64_t* pp = p.data_ptr<int64_t>();
-  const int64_t* tp = t.data_ptr<int64_t>();
-  std::vector<int64_t> hits(static_cast<size_t>(num_classes), 0), counts(static_cast<size_t>(num_classes), 0);
-  for (int64_t i = 0; i < p.numel(); ++i) {
-    check_class(tp[i], num_classes, i, "per_class_accuracy", "targets");
-    ++counts[tp[i]];
-    hits[tp[i]] += pp[i] == tp[i];
-  }
+  check_classes(t, num_classes, "per_class_accuracy", "targets");
+  const std::vector<int64_t> counts = count_by(t, ones({t.numel()}, DType::Int64), num_classes).to_vector<int64_t>();
+  const std::vector<int64_t> hits = count_by(t, eq(p, t).to(DType::Int64), num_classes).to_vector<int64_t>();
   std::vector<double> out(static_cast<size_t>(num_classes));
   for (int64_t c = 0; c < num_classes; ++c)
     out[c] = counts[c] > 0 ? static_cast<double>(hits[c]) / static_cast<double>(counts[c]) : std::nan("");

@@ -1,7 +1,7 @@
 // Batch-level MixUp and CutMix with probability targets.
 #include <cmath>
-#include <cstring>
 
+#include "data/label_check.h"
 #include "data/random_util.h"
 #include "nabla/data/transforms.h"
 #include "nabla/error.h"
@@ -20,16 +20,10 @@ Tensor soft_targets(const Tensor& target, int64_t num_classes, const char* who) 
   NABLA_CHECK(target.dim() == 1 && target.dtype() == DType::Int64, who,
               ": expected int64 class indices (N) or probabilities (N, C), got ", shape_str(target.shape()), " ",
               dtype_name(target.dtype()));
-  const int64_t n = target.size(0);
-  Tensor out = zeros({n, num_classes});
-  float* d = out.data_ptr<float>();
-  std::vector<int64_t> labels = target.to_vector<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    NABLA_CHECK(labels[i] >= 0 && labels[i] < num_classes, who, ": label ", labels[i], " of sample ", i,
-                " is outside [0, ", num_classes, ")");
-    d[i * num_classes + labels[i]] = 1.0f;
-  }
-  return out;
+  if (const std::optional<int64_t> i = detail::first_label_outside(target, num_classes))
+    throw Error(str_cat(who, ": label ", target[*i].item<int64_t>(), " of sample ", *i, " is outside [0, ",
+                        num_classes, ")"));
+  return one_hot(target, num_classes).to(DType::Float32);
 }
 
 namespace {
@@ -71,7 +65,7 @@ Batch CutMix::operator()(const Batch& batch, Generator& gen) const {
               " targets");
   const double lam = detail::beta_draw(gen, alpha, alpha);
   Tensor x = batch.input.to(DType::Float32).contiguous();
-  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  const int64_t h = x.size(2), w = x.size(3);
   const int64_t cx = detail::uniform_int(gen, 0, w), cy = detail::uniform_int(gen, 0, h);
   const double r = 0.5 * std::sqrt(1.0 - lam);
   const int64_t half_w = static_cast<int64_t>(r * static_cast<double>(w));
@@ -79,16 +73,10 @@ Batch CutMix::operator()(const Batch& batch, Generator& gen) const {
   const int64_t x0 = std::max<int64_t>(cx - half_w, 0), x1 = std::min<int64_t>(cx + half_w, w);
   const int64_t y0 = std::max<int64_t>(cy - half_h, 0), y1 = std::min<int64_t>(cy + half_h, h);
   Tensor out = x.clone();
-  Tensor rolled = roll_batch(x).contiguous();
-  const float* s = rolled.data_ptr<float>();
-  float* d = out.data_ptr<float>();
-  if (x1 > x0)
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t i = y0; i < y1; ++i) {
-        const int64_t off = ((b * c + ch) * h + i) * w;
-        std::memcpy(d + off + x0, s + off + x0, static_cast<size_t>(x1 - x0) * sizeof(float));
-      }
+  if (x1 > x0 && y1 > y0) {  // paste the box of the rolled batch
+    Tensor box = out.slice(2, y0, y1).slice(3, x0, x1);
+    box.copy_(roll_batch(x).slice(2, y0, y1).slice(3, x0, x1));
+  }
   const double lam_adjusted = 1.0 - static_cast<double>((x1 - x0) * (y1 - y0)) / static_cast<double>(w * h);
   return {out, mix_targets(soft, lam_adjusted)};
 }

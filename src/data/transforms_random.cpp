@@ -6,6 +6,9 @@
 #include "data/random_util.h"
 #include "nabla/data/transforms.h"
 #include "nabla/error.h"
+#include "nabla/ops.h"
+#include "ops/image_kernels.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::data::transforms {
 
@@ -113,56 +116,24 @@ Tensor RandomRotation::operator()(const Tensor& x, Generator& gen) const {
 
 // ---- ColorJitter -------------------------------------------------------------------------------------------------
 
-namespace {
-/// f·x + (1 − f)·other, clamped to [0, 1]; `other` is per pixel (size hw, shared by channels) or
-/// null for a constant `other_value`.
-Tensor blend(const Tensor& img, const float* other, float other_value, double factor) {
-  const int64_t c = img.size(0), hw = img.size(1) * img.size(2);
-  Tensor out = empty(img.shape());
-  const float* s = img.data_ptr<float>();
-  float* d = out.data_ptr<float>();
-  const float f = static_cast<float>(factor);
-  for (int64_t ch = 0; ch < c; ++ch)
-    for (int64_t k = 0; k < hw; ++k) {
-      const float o = other ? other[k] : other_value;
-      d[ch * hw + k] = std::clamp(f * s[ch * hw + k] + (1.0f - f) * o, 0.0f, 1.0f);
-    }
-  return out;
-}
-
-/// Luma of an RGB image (hw values), or the single channel of a grey one.
-std::vector<float> grayscale(const Tensor& img, const char* who) {
-  const int64_t c = img.size(0), hw = img.size(1) * img.size(2);
-  NABLA_CHECK(c == 1 || c == 3, who, ": expected 1 or 3 channels, got ", c);
-  const float* s = img.data_ptr<float>();
-  std::vector<float> g(hw);
-  for (int64_t k = 0; k < hw; ++k)
-    g[k] = c == 1 ? s[k] : 0.2989f * s[k] + 0.587f * s[hw + k] + 0.114f * s[2 * hw + k];
-  return g;
-}
-}  // namespace
-
 Tensor adjust_brightness(const Tensor& x, double factor) {
   NABLA_CHECK(factor >= 0, "adjust_brightness: factor must be non-negative, got ", factor);
-  return blend(image_chw(x, "adjust_brightness"), nullptr, 0.0f, factor);
+  return ops::blend_clamped(image_chw(x, "adjust_brightness"), Tensor(), 0.0f, factor);
 }
 
 Tensor adjust_contrast(const Tensor& x, double factor) {
   NABLA_CHECK(factor >= 0, "adjust_contrast: factor must be non-negative, got ", factor);
   Tensor img = image_chw(x, "adjust_contrast");
-  std::vector<float> g = grayscale(img, "adjust_contrast");
-  double mean = 0;
-  for (float v : g) mean += v;
-  mean /= static_cast<double>(g.size());
-  return blend(img, nullptr, static_cast<float>(mean), factor);
+  const Tensor g = ops::grayscale(img, "adjust_contrast");
+  const double mean = ops::ordered_sum(g) / static_cast<double>(g.numel());
+  return ops::blend_clamped(img, Tensor(), static_cast<float>(mean), factor);
 }
 
 Tensor adjust_saturation(const Tensor& x, double factor) {
   NABLA_CHECK(factor >= 0, "adjust_saturation: factor must be non-negative, got ", factor);
   Tensor img = image_chw(x, "adjust_saturation");
   if (img.size(0) == 1) return img;  // a grey image has no saturation (torchvision returns it)
-  std::vector<float> g = grayscale(img, "adjust_saturation");
-  return blend(img, g.data(), 0.0f, factor);
+  return ops::blend_clamped(img, ops::grayscale(img, "adjust_saturation"), 0.0f, factor);
 }
 
 ColorJitter::ColorJitter(double b, double c, double s) : brightness(b), contrast(c), saturation(s) {
@@ -190,11 +161,7 @@ Tensor ColorJitter::operator()(const Tensor& x, Generator& gen) const {
 
 namespace {
 void fill_box(Tensor& img, int64_t top, int64_t left, int64_t h, int64_t w, float value) {
-  const int64_t c = img.size(0), ih = img.size(1), iw = img.size(2);
-  float* d = img.data_ptr<float>();
-  for (int64_t ch = 0; ch < c; ++ch)
-    for (int64_t i = top; i < top + h; ++i)
-      for (int64_t j = left; j < left + w; ++j) d[(ch * ih + i) * iw + j] = value;
+  img.slice(1, top, top + h).slice(2, left, left + w).fill_(value);
 }
 }  // namespace
 

@@ -4,21 +4,19 @@
 #include <charconv>
 
 #include "nabla/nn/functional/pool.h"
+#include "nn/in_layer.h"
 
 namespace nabla::nn {
 namespace {
 
 namespace F = nabla::nn::functional;
 
-// Runs f, re-raising a nabla::Error prefixed with the layer and its arguments, so that a bad
-// input names the layer ("MaxPool2d(kernel_size=2, …): max_pool2d: expected …").
+using detail::in_layer;
+
+// The 1-, 2- or 3-d variant of a functional op, chosen by a layer's number of spatial dims.
 template <class Fn>
-auto in_layer(const Module& m, Fn&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    throw Error(str_cat(m.name(), "(", m.extra_repr(), "): ", e.what()));
-  }
+Fn by_dims(int64_t dims, Fn one, Fn two, Fn three) {
+  return dims == 1 ? one : dims == 2 ? two : three;
 }
 
 // A size argument as PyTorch prints what the user passed: 2 or (3, 2).
@@ -68,27 +66,16 @@ std::string MaxPoolNd::name() const { return str_cat("MaxPool", dims_, "d"); }
 
 std::pair<Tensor, Tensor> MaxPoolNd::forward_with_indices(const Tensor& input) {
   return in_layer(*this, [&] {
-    switch (dims_) {
-      case 1:
-        return F::max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode);
-      case 2:
-        return F::max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode);
-      default:
-        return F::max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode);
-    }
+    const auto pool =
+        by_dims(dims_, F::max_pool1d_with_indices, F::max_pool2d_with_indices, F::max_pool3d_with_indices);
+    return pool(input, kernel_size, stride, padding, dilation, ceil_mode);
   });
 }
 
 Tensor MaxPoolNd::forward(const Tensor& input) {
   return in_layer(*this, [&] {
-    switch (dims_) {
-      case 1:
-        return F::max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode);
-      case 2:
-        return F::max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode);
-      default:
-        return F::max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode);
-    }
+    const auto pool = by_dims(dims_, F::max_pool1d, F::max_pool2d, F::max_pool3d);
+    return pool(input, kernel_size, stride, padding, dilation, ceil_mode);
   });
 }
 
@@ -141,38 +128,18 @@ std::string AdaptivePoolNd::name() const { return str_cat(max_ ? "AdaptiveMaxPoo
 
 Tensor AdaptivePoolNd::forward(const Tensor& input) {
   return in_layer(*this, [&] {
-    if (max_) {
-      switch (dims_) {
-        case 1:
-          return F::adaptive_max_pool1d(input, output_size);
-        case 2:
-          return F::adaptive_max_pool2d(input, output_size);
-        default:
-          return F::adaptive_max_pool3d(input, output_size);
-      }
-    }
-    switch (dims_) {
-      case 1:
-        return F::adaptive_avg_pool1d(input, output_size);
-      case 2:
-        return F::adaptive_avg_pool2d(input, output_size);
-      default:
-        return F::adaptive_avg_pool3d(input, output_size);
-    }
+    const auto pool = max_ ? by_dims(dims_, F::adaptive_max_pool1d, F::adaptive_max_pool2d, F::adaptive_max_pool3d)
+                           : by_dims(dims_, F::adaptive_avg_pool1d, F::adaptive_avg_pool2d, F::adaptive_avg_pool3d);
+    return pool(input, output_size);
   });
 }
 
 std::pair<Tensor, Tensor> AdaptivePoolNd::forward_with_indices(const Tensor& input) {
   NABLA_CHECK(max_, name(), ": forward_with_indices exists only for adaptive max pooling");
   return in_layer(*this, [&] {
-    switch (dims_) {
-      case 1:
-        return F::adaptive_max_pool1d_with_indices(input, output_size);
-      case 2:
-        return F::adaptive_max_pool2d_with_indices(input, output_size);
-      default:
-        return F::adaptive_max_pool3d_with_indices(input, output_size);
-    }
+    const auto pool = by_dims(dims_, F::adaptive_max_pool1d_with_indices, F::adaptive_max_pool2d_with_indices,
+                              F::adaptive_max_pool3d_with_indices);
+    return pool(input, output_size);
   });
 }
 

@@ -4,21 +4,14 @@
 #include <charconv>
 
 #include "nabla/nn/functional/resample.h"
+#include "nn/in_layer.h"
 
 namespace nabla::nn {
 namespace {
 
 namespace F = nabla::nn::functional;
 
-// Runs f, re-raising a nabla::Error prefixed with the layer and its arguments.
-template <class Fn>
-auto in_layer(const Module& m, Fn&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    throw Error(str_cat(m.name(), "(", m.extra_repr(), "): ", e.what()));
-  }
-}
+using detail::in_layer;
 
 // Python's repr of a float: shortest round trip, ".0" on integral values.
 std::string py_float(double v) {

@@ -121,6 +121,10 @@ NormGrads layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& me
 /// Σ of a floating tensor's elements in double, in index order (deterministic).
 double ordered_sum(const Tensor& t);
 
+/// Raises an Error naming `op` unless every element of the contiguous Int64 targets t is in
+/// [0, C) or equal to ignore_index.
+void check_class_targets(const Tensor& t, int64_t C, int64_t ignore_index, const char* op);
+
 /// Per-row (or per-element) losses of a class-target loss, the log-sum-exp of each row (cross
 /// entropy only) and each row's target weight (the Mean denominator's terms).
 struct ClassLossForward {

@@ -23,6 +23,16 @@ double ordered_sum(const Tensor& t) {
   });
 }
 
+void check_class_targets(const Tensor& t, int64_t C, int64_t ignore_index, const char* op) {
+  dispatch_device(t, op, [&] {
+    const int64_t* p = t.data_ptr<int64_t>();
+    const int64_t n = t.numel();
+    for (int64_t i = 0; i < n; ++i)
+      NABLA_CHECK(p[i] == ignore_index || (p[i] >= 0 && p[i] < C), op, ": target ", p[i], " is out of bounds for ", C,
+                  " classes (at flat position ", i, "; ignore_index is ", ignore_index, ")");
+  });
+}
+
 ClassLossForward cross_entropy_forward(const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore_index,
                                        double label_smoothing) {
   const int64_t N = x.size(0), C = x.size(1);

@@ -39,9 +39,9 @@ inline Tensor& buffer(ParamState& st, const std::string& key, const Tensor& para
 inline double increment_step(ParamState& st) {
   auto it = st.find("step");
   if (it == st.end()) it = st.emplace("step", scalar_tensor(0.0, DType::Float64)).first;
-  double* v = it->second.data_ptr<double>();
-  *v += 1.0;
-  return *v;
+  const double v = it->second.item() + 1.0;
+  it->second.fill_(v);
+  return v;
 }
 
 }  // namespace nabla::optim::detail

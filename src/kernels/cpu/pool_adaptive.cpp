@@ -10,7 +10,24 @@
 namespace nabla::cpu {
 namespace {
 
-// Calls f(o, d0, d1, h0, h1, w0, w1) for every output position o of one plane, in order.
+// One adaptive window [d0, d1) × [h0, h1) × [w0, w1) of a plane of size (D, H, W).
+struct Window {
+  int64_t d0, d1, h0, h1, w0, w1, H, W;
+  int64_t size() const { return (d1 - d0) * (h1 - h0) * (w1 - w0); }
+  // Flat position of the window's first element.
+  int64_t first() const { return (d0 * H + h0) * W + w0; }
+  // Calls f(pos) for each flat position (d·H + h)·W + w of the window, in row-major order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (int64_t d = d0; d < d1; ++d)
+      for (int64_t h = h0; h < h1; ++h) {
+        const int64_t row = (d * H + h) * W;
+        for (int64_t w = w0; w < w1; ++w) f(row + w);
+      }
+  }
+};
+
+// Calls f(o, window) for every output position o of one plane, in order.
 template <class F>
 void for_each_window(const int64_t in[3], const int64_t out[3], F&& f) {
   int64_t o = 0;
@@ -20,7 +37,7 @@ void for_each_window(const int64_t in[3], const int64_t out[3], F&& f) {
       const int64_t h0 = adaptive_start(oh, in[1], out[1]), h1 = adaptive_end(oh, in[1], out[1]);
       for (int64_t ow = 0; ow < out[2]; ++ow, ++o) {
         const int64_t w0 = adaptive_start(ow, in[2], out[2]), w1 = adaptive_end(ow, in[2], out[2]);
-        f(o, d0, d1, h0, h1, w0, w1);
+        f(o, Window{d0, d1, h0, h1, w0, w1, in[1], in[2]});
       }
     }
   }
@@ -60,7 +77,6 @@ void global_avg_planes(const T* x, T* y, int64_t begin, int64_t end, int64_t n) 
 template <class T>
 void adaptive_avg_pool_forward(const T* x, T* y, int64_t planes, const int64_t in[3], const int64_t out[3]) {
   const int64_t in_plane = plane_size(in), out_plane = plane_size(out);
-  const int64_t H = in[1], W = in[2];
   parallel_for(planes, planes_grain(in_plane + out_plane), [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const T* xp = x + p * in_plane;
@@ -69,14 +85,10 @@ void adaptive_avg_pool_forward(const T* x, T* y, int64_t planes, const int64_t i
         global_avg_planes(x, y, p, end, in_plane);
         break;
       }
-      for_each_window(in, out, [&](int64_t o, int64_t d0, int64_t d1, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+      for_each_window(in, out, [&](int64_t o, const Window& win) {
         T sum = 0;
-        for (int64_t d = d0; d < d1; ++d)
-          for (int64_t h = h0; h < h1; ++h) {
-            const T* xr = xp + (d * H + h) * W;
-            for (int64_t w = w0; w < w1; ++w) sum += xr[w];
-          }
-        yp[o] = sum / static_cast<T>((d1 - d0) * (h1 - h0) * (w1 - w0));
+        win.for_each([&](int64_t pos) { sum += xp[pos]; });
+        yp[o] = sum / static_cast<T>(win.size());
       });
     }
   });
@@ -85,7 +97,6 @@ void adaptive_avg_pool_forward(const T* x, T* y, int64_t planes, const int64_t i
 template <class T>
 void adaptive_avg_pool_backward(const T* gy, T* gx, int64_t planes, const int64_t in[3], const int64_t out[3]) {
   const int64_t in_plane = plane_size(in), out_plane = plane_size(out);
-  const int64_t H = in[1], W = in[2];
   parallel_for(planes, planes_grain(in_plane + out_plane), [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const T* gyp = gy + p * out_plane;
@@ -96,13 +107,9 @@ void adaptive_avg_pool_backward(const T* gy, T* gx, int64_t planes, const int64_
         continue;
       }
       std::memset(gxp, 0, sizeof(T) * static_cast<size_t>(in_plane));
-      for_each_window(in, out, [&](int64_t o, int64_t d0, int64_t d1, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
-        const T share = gyp[o] / static_cast<T>((d1 - d0) * (h1 - h0) * (w1 - w0));
-        for (int64_t d = d0; d < d1; ++d)
-          for (int64_t h = h0; h < h1; ++h) {
-            T* gr = gxp + (d * H + h) * W;
-            for (int64_t w = w0; w < w1; ++w) gr[w] += share;
-          }
+      for_each_window(in, out, [&](int64_t o, const Window& win) {
+        const T share = gyp[o] / static_cast<T>(win.size());
+        win.for_each([&](int64_t pos) { gxp[pos] += share; });
       });
     }
   });
@@ -112,25 +119,21 @@ template <class T>
 void adaptive_max_pool_forward(const T* x, T* y, int64_t* indices, int64_t planes, const int64_t in[3],
                                const int64_t out[3]) {
   const int64_t in_plane = plane_size(in), out_plane = plane_size(out);
-  const int64_t H = in[1], W = in[2];
   parallel_for(planes, planes_grain(in_plane + out_plane), [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       const T* xp = x + p * in_plane;
       T* yp = y + p * out_plane;
       int64_t* ip = indices ? indices + p * out_plane : nullptr;
-      for_each_window(in, out, [&](int64_t o, int64_t d0, int64_t d1, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+      for_each_window(in, out, [&](int64_t o, const Window& win) {
         T best = -std::numeric_limits<T>::infinity();
-        int64_t best_pos = (d0 * H + h0) * W + w0;
-        for (int64_t d = d0; d < d1; ++d)
-          for (int64_t h = h0; h < h1; ++h)
-            for (int64_t w = w0; w < w1; ++w) {
-              const int64_t pos = (d * H + h) * W + w;
-              const T v = xp[pos];
-              if (v > best || v != v) {
-                best = v;
-                best_pos = pos;
-              }
-            }
+        int64_t best_pos = win.first();
+        win.for_each([&](int64_t pos) {
+          const T v = xp[pos];
+          if (v > best || v != v) {
+            best = v;
+            best_pos = pos;
+          }
+        });
         yp[o] = best;
         if (ip) ip[o] = best_pos;
       });

@@ -84,15 +84,6 @@ void check_class_weight(const Tensor& weight, int64_t C, const Tensor& input, co
               " but input has dtype ", dtype_name(input.dtype()));
 }
 
-// Every target is in [0, C) or equal to ignore_index.
-void check_class_targets(const Tensor& target_c, int64_t C, int64_t ignore_index, const char* op) {
-  const int64_t* t = target_c.data_ptr<int64_t>();
-  const int64_t n = target_c.numel();
-  for (int64_t i = 0; i < n; ++i)
-    NABLA_CHECK(t[i] == ignore_index || (t[i] >= 0 && t[i] < C), op, ": target ", t[i], " is out of bounds for ", C,
-                " classes (at flat position ", i, "; ignore_index is ", ignore_index, ")");
-}
-
 // Shape expected of class-index targets for `input`: input's shape without the class dim.
 Shape index_target_shape(const Tensor& input) {
   Shape s = input.shape();
@@ -110,16 +101,13 @@ void check_index_target(const Tensor& input, const Tensor& target, const char* o
               index_target_shape(input), " for input of shape ", input.shape(), ", got ", target.shape());
 }
 
-// Σ w_t over non-ignored targets (the Mean denominator), in double.
-double total_target_weight(const Tensor& target_c, const Tensor& weight, int64_t ignore_index) {
-  const int64_t* t = target_c.data_ptr<int64_t>();
-  const Tensor w = weight.defined() ? weight.detach().to(DType::Float64).contiguous() : Tensor();
-  double total = 0;
-  for (int64_t i = 0; i < target_c.numel(); ++i) {
-    if (t[i] == ignore_index) continue;
-    total += w.defined() ? w.data_ptr<double>()[t[i]] : 1.0;
-  }
-  return total;
+// Σ w_t over non-ignored targets (the Mean denominator), in double; w_t = 1 without a weight.
+double total_target_weight(const Tensor& target, const Tensor& weight, int64_t ignore_index) {
+  const Tensor t = target.reshape({-1});
+  const Tensor ignored = eq(t, static_cast<double>(ignore_index));
+  const Tensor w = weight.defined() ? index_select(weight.detach().to(DType::Float64), 0, masked_fill(t, ignored, 0.0))
+                                    : ones(t.shape(), DType::Float64);
+  return ops::ordered_sum(masked_fill(w, ignored, 0.0));
 }
 
 // Fused softmax cross-entropy for (N, C) logits and (N) targets.
@@ -129,7 +117,7 @@ Tensor cross_entropy_rows(const Tensor& input, const Tensor& target, const Tenso
   const Tensor x = input.contiguous();
   const Tensor t = target.contiguous();
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
-  check_class_targets(t, C, ignore_index, "cross_entropy");
+  ops::check_class_targets(t, C, ignore_index, "cross_entropy");
   const DType dt = input.dtype();
   const ops::ClassLossForward f = ops::cross_entropy_forward(x, t, w, ignore_index, label_smoothing);
   const Tensor loss = f.loss, lse = f.lse, row_weight = f.row_weight;
@@ -190,7 +178,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   const Tensor x = input.contiguous();
   const Tensor t = target.contiguous();
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
-  check_class_targets(t, C, ignore_index, op);
+  ops::check_class_targets(t, C, ignore_index, op);
   const DType dt = input.dtype();
   const ops::ClassLossForward f = ops::nll_forward(x, t, w, N, C, D, ignore_index);
   const Tensor loss = f.loss, row_weight = f.row_weight;
@@ -271,7 +259,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, d
               " for input of size ", input.shape());
   check_class_weight(weight, C, input, op);
   const Tensor t = target.reshape({N}).contiguous();
-  check_class_targets(t, C, /*ignore_index=*/std::numeric_limits<int64_t>::min(), op);  // none ignored
+  ops::check_class_targets(t, C, /*ignore_index=*/std::numeric_limits<int64_t>::min(), op);  // none ignored
   // z_ni = margin − x_{n,y} + x_ni, hinged at 0; the target column itself does not count.
   Tensor z = clamp(sub(x, gather(x, 1, t.unsqueeze(1))) + margin, 0.0, std::nullopt);
   z = masked_fill(z, eq(one_hot(t, C), 1.0), 0.0);
