@@ -25,4 +25,21 @@ for t in 1 2; do
   args+=(--nabla "t$t=$out/recurrent_t$t.json")
 done
 echo "nabla vs PyTorch — $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg), MIN_TIME=$min_time"
-env -u OMP_NUM_THREADS "$python" "$here/pytorch_recurrent.py" --min-time "$min_time" "${args[@]}"
+env -u OMP_NUM_THREADS "$python" "$here/pytorch_recurrent.py" --min-time "$min_time" "${args[@]}" \
+  --json "$out/torch_recurrent.json"
+# On a loaded machine wall times include time spent descheduled: also compare one-thread CPU
+# times (nabla's main-thread CPU time with OMP_NUM_THREADS=1, PyTorch's process time with one thread).
+echo
+echo "one thread, CPU time (ms): case | nabla | PyTorch | ratio"
+"$python" - "$out/recurrent_t1.json" "$out/torch_recurrent.json" <<'PY'
+import json, sys
+ours = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if b.get("run_type", "iteration") == "iteration":
+        n = b.get("run_name", b["name"]).split("/real_time")[0]
+        ours[n] = min(ours.get(n, float("inf")), b["cpu_time"])
+theirs = json.load(open(sys.argv[2]))
+for n, t in ours.items():
+    if n in theirs and theirs[n].get("t1_cpu_ms"):
+        print(f"{n:45s} {t:9.2f} {theirs[n]['t1_cpu_ms']:9.2f} {theirs[n]['t1_cpu_ms'] / t:6.2f}")
+PY
