@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 
 #include "error_of.h"
 #include "nabla/nabla.h"
@@ -225,4 +226,32 @@ TEST(Recurrent, TruncatedBpttStopsAtTheChunk) {
     if (!detach) EXPECT_GT(x1.grad().abs().sum().item(), 0.0);
     lstm.zero_grad();
   }
+}
+
+TEST(Recurrent, VanillaGradientVanishesOverFiftyStepsWhileTheLstmCellPathKeepsIt) {
+  // The notes' claim, measured: |∂h_50/∂h_0| of a tanh RNN against |∂c_50/∂c_0| of an LSTM whose
+  // forget gate is open (forget biases 2.5 + 2.5, σ(5) ≈ 0.993, a common initialisation for long
+  // memories), both with PyTorch's default initialisation otherwise, hidden 32, inputs N(0, 1).
+  // Measured (relative to the norm at the last step): RNN 4.8e-15, LSTM 14 (the cell path passes
+  // the gradient on almost undamped, and the gates add to it). Thresholds: below 1e-4, above 0.05.
+  manual_seed(11);
+  const int64_t T = 50, H = 32;
+  Tensor x = randn({T, 1, 8});
+  nn::RNN rnn(8, H);
+  Tensor h0 = zeros({1, 1, H}).requires_grad_();
+  rnn(x, h0).second.sum().backward();
+  const double rnn_ratio = std::sqrt((h0.grad() * h0.grad()).sum().item()) / std::sqrt(static_cast<double>(H));
+  nn::LSTM lstm(8, H);
+  {
+    NoGradGuard guard;
+    for (auto& [n, p] : lstm.named_parameters())
+      if (n.rfind("bias", 0) == 0) Tensor(p).narrow(0, H, H).fill_(2.5);  // rows H…2H: the forget gate
+  }
+  Tensor c0 = zeros({1, 1, H}).requires_grad_();
+  lstm(x, nn::LSTMState{zeros({1, 1, H}), c0}).second.second.sum().backward();
+  const double lstm_ratio = std::sqrt((c0.grad() * c0.grad()).sum().item()) / std::sqrt(static_cast<double>(H));
+  std::cout << "gradient norm after 50 steps / at the last step: RNN " << rnn_ratio << ", LSTM cell " << lstm_ratio
+            << "\n";
+  EXPECT_LT(rnn_ratio, 1e-4);
+  EXPECT_GT(lstm_ratio, 0.05);
 }
