@@ -12,6 +12,7 @@
 #include "nabla/nn/module.h"
 #include "nabla/nn/norm.h"
 #include "nabla/nn/pool.h"
+#include "nabla/nn/recurrent.h"
 #include "nabla/nn/resample.h"
 #include "nabla/nn/shape_layers.h"
 #include "nabla/nn/summary.h"

@@ -113,6 +113,9 @@ std::vector<Primitive> sorted_table() {
       {"layer_norm", "x: (w/σ)·(g − mean g − x̂·mean(g·x̂)) per row; w: Σ g·x̂; b: Σ g", false},
       {"group_norm", "x: per group as layer_norm; w: Σ g·x̂; b: Σ g", false},
       {"instance_norm", "x: per (sample, channel) as layer_norm; w: Σ g·x̂; b: Σ g", false},
+      // ---- recurrent cells ----
+      {"lstm_cell", "gi, gh: dc·(g, c, i)·σ'/tanh' per gate with dc = g_c + g_h·o·(1 − tanh²c'); c: dc·f", false},
+      {"gru_cell", "gi, gh: per gate through σ'/tanh' (gh_n also ·r); h: g·z", false},
       // ---- losses ----
       {"cross_entropy", "(softmax(x) − smoothed one-hot target)·weight / normaliser", false},
       {"nll_loss", "−weight·g at the target class / normaliser", false},

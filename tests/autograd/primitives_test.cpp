@@ -19,6 +19,7 @@
 #include "nabla/nn/functional/linear.h"
 #include "nabla/nn/functional/loss.h"
 #include "nabla/nn/functional/norm.h"
+#include "nabla/nn/functional/recurrent.h"
 #include "nabla/nn/functional/resample.h"
 
 using namespace nabla;
@@ -108,6 +109,14 @@ std::map<std::string, Case> cases() {
   // ---- linear algebra ----
   c["mm"] = {[](auto& v) { return mm(v[0], v[1]); }, {rnd({3, 4}, 50), rnd({4, 2}, 51)}};
   c["bmm"] = {[](auto& v) { return bmm(v[0], v[1]); }, {rnd({2, 3, 4}, 52), rnd({2, 4, 2}, 53)}};
+  // ---- recurrent cells (both outputs of the LSTM step enter the checked sum) ----
+  c["lstm_cell"] = {[](auto& v) {
+                      auto [h, c] = F::lstm_gates(v[0], v[1], v[2]);
+                      return h * 1.7 + c;
+                    },
+                    {rnd({3, 8}, 57), rnd({3, 8}, 58), rnd({3, 2}, 59)}};
+  c["gru_cell"] = {[](auto& v) { return F::gru_gates(v[0], v[1], v[2]); },
+                   {rnd({3, 6}, 60), rnd({3, 6}, 61), rnd({3, 2}, 62)}};
   c["linear"] = {[](auto& v) { return F::linear(v[0], v[1], v[2]); }, {rnd({2, 3, 4}, 54), rnd({5, 4}, 55), rnd({5}, 56)}};
   // ---- views and copies ----
   c["view"] = {[](auto& v) { return v[0].view({4, 3}); }, {rnd({3, 4}, 60)}};

@@ -164,6 +164,42 @@ std::map<std::string, LayerCase> layer_cases() {
     c["TripletMarginLoss"] = {t, [t](const std::vector<Tensor>& v) { return (*t)(v[0], v[1], v[2]); },
                               {rnd({3, 4}, 67), rnd({3, 4}, 68), rnd({3, 4}, 69)}};
   }
+  // recurrent layers and cells: output and final state in one checked tensor (every option is
+  // checked in tests/nn/recurrent_gradcheck_test.cpp)
+  {
+    auto flat = [](std::vector<Tensor> ts) {
+      for (Tensor& t : ts) t = t.reshape({t.numel()});
+      return cat(ts, 0);
+    };
+    auto rnn = std::make_shared<RNN>(3, 4, 2, "tanh", true, false, 0.0, true);
+    rnn->to(DType::Float64);
+    c["RNN"] = {rnn, [rnn, flat](const std::vector<Tensor>& v) { auto [y, h] = (*rnn)(v[0], v[1]); return flat({y, h}); },
+                {rnd({3, 2, 3}, 71), rnd({4, 2, 4}, 72)}};
+    auto lstm = std::make_shared<LSTM>(3, 2);
+    lstm->to(DType::Float64);
+    c["LSTM"] = {lstm, [lstm, flat](const std::vector<Tensor>& v) {
+                   auto [y, s] = (*lstm)(v[0], LSTMState{v[1], v[2]}, {3, 2});
+                   return flat({y, s.first, s.second});
+                 },
+                 {rnd({3, 2, 3}, 73), rnd({1, 2, 2}, 74), rnd({1, 2, 2}, 75)}};
+    auto gru = std::make_shared<GRU>(RNNOptions{.input_size = 3, .hidden_size = 2, .batch_first = true});
+    gru->to(DType::Float64);
+    c["GRU"] = {gru, [gru, flat](const std::vector<Tensor>& v) { auto [y, h] = (*gru)(v[0]); return flat({y, h}); },
+                {rnd({2, 3, 3}, 76)}};
+    auto rc = std::make_shared<RNNCell>(3, 4);
+    rc->to(DType::Float64);
+    c["RNNCell"] = {rc, [rc](const std::vector<Tensor>& v) { return (*rc)(v[0], v[1]); }, {rnd({2, 3}, 77), rnd({2, 4}, 78)}};
+    auto lc = std::make_shared<LSTMCell>(3, 2);
+    lc->to(DType::Float64);
+    c["LSTMCell"] = {lc, [lc, flat](const std::vector<Tensor>& v) {
+                       auto [h, cc] = (*lc)(v[0], LSTMState{v[1], v[2]});
+                       return flat({h, cc});
+                     },
+                     {rnd({2, 3}, 79), rnd({2, 2}, 80), rnd({2, 2}, 81)}};
+    auto gc = std::make_shared<GRUCell>(3, 2);
+    gc->to(DType::Float64);
+    c["GRUCell"] = {gc, [gc](const std::vector<Tensor>& v) { return (*gc)(v[0], v[1]); }, {rnd({2, 3}, 82), rnd({2, 2}, 83)}};
+  }
   return c;
 }
 
