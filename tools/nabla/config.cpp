@@ -15,22 +15,40 @@
 
 namespace nabla::cli {
 
+models::OptionValues default_model_options() {
+  models::OptionValues o = models::default_options();
+  o["batch_norm"] = true;
+  return o;
+}
+
 namespace {
 
 using Slot = std::variant<int64_t*, double*, bool*, std::string*, std::vector<int64_t>*>;
 
 struct Entry {
-  const char* key;
+  std::string key;
   Slot slot;
-  const char* help;
+  std::string help;
 };
 
+// model.name, then one key per model option (from the registry), in key order.
+std::vector<Entry> model_table(TrainConfig& c) {
+  std::string names;
+  for (const auto& n : models::model_names()) names += (names.empty() ? "" : ", ") + n;
+  std::vector<Entry> out = {{"model.name", &c.model.name, "model to train: " + names}};
+  for (auto& [key, value] : c.model.options) {
+    std::string help;
+    for (const auto& e : models::model_registry())
+      for (const auto& f : e.fields)
+        if (f.key == key) help += (help.empty() ? "" : "; ") + e.name + ": " + f.help;
+    out.push_back({"model." + key, std::visit([](auto& v) -> Slot { return &v; }, value), help});
+  }
+  return out;
+}
+
 std::vector<Entry> table(TrainConfig& c) {
-  return {
-      {"model.name", &c.model.name, "model to train: lenet5 or mlp"},
-      {"model.batch_norm", &c.model.batch_norm, "lenet5: BatchNorm2d after each convolution"},
-      {"model.hidden", &c.model.hidden, "mlp: hidden layer sizes, e.g. [256]"},
-      {"model.dropout", &c.model.dropout, "mlp: dropout probability after hidden layers"},
+  std::vector<Entry> out = model_table(c);
+  std::vector<Entry> rest = {
       {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder or npz"},
       {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz)"},
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
@@ -60,6 +78,8 @@ std::vector<Entry> table(TrainConfig& c) {
       {"train.log_interval_s", &c.train.log_interval_s, "seconds between progress lines off a terminal"},
       {"train.lr_find", &c.train.lr_find, "run the learning-rate range test (lr_find.svg/.csv) instead of training"},
   };
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
 }
 
 const char* type_name(const Slot& s) {
@@ -289,7 +309,7 @@ void validate(const TrainConfig& c) {
   NABLA_CHECK(c.data.test_subset >= 0, "nabla train: config key 'data.test_subset' must be >= 0, got ", c.data.test_subset);
   NABLA_CHECK(c.schedule.warmup_pct > 0 && c.schedule.warmup_pct < 1, "nabla train: config key 'schedule.warmup_pct' must be in (0, 1), got ", c.schedule.warmup_pct);
   NABLA_CHECK(c.schedule.step_size > 0, "nabla train: config key 'schedule.step_size' must be positive, got ", c.schedule.step_size);
-  for (int64_t h : c.model.hidden) NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
+  for (int64_t h : std::get<std::vector<int64_t>>(c.model.options.at("hidden"))) NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
 }
 
 TrainArgs parse_train_args(const std::vector<std::string>& args) {

@@ -8,17 +8,22 @@
 #include <vector>
 
 #include "nabla/data/readers.h"
+#include "nabla/models/registry.h"
 
 namespace nabla::cli {
+
+/// The [model] section's defaults: every option of every registered model
+/// (models::default_options), with batch_norm on as in the default recipe.
+models::OptionValues default_model_options();
 
 /// Every setting of a training run, with the defaults of the default recipe
 /// (configs/lenet5_fashion.toml).
 struct TrainConfig {
   struct Model {
     std::string name = "lenet5";
-    bool batch_norm = true;
-    std::vector<int64_t> hidden = {256};
-    double dropout = 0.0;
+    /// model.<key>: the options of every registered model by key; the model named reads its own
+    /// (see models::make_entry), so adding a model adds its keys here.
+    models::OptionValues options = default_model_options();
   } model;
   struct Data {
     std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz (image_data.h)

@@ -86,14 +86,13 @@ std::shared_ptr<const data::Dataset> open_part(const std::string& name, const st
   throw Error("nabla: data.name must be one of " + known + ", got '" + name + "'");
 }
 
-// Channels and image size from the first image; images must be square (C, S, S).
+// The input shape from the first sample: square images (C, S, S) or feature vectors (F).
 void describe(ImageData& d, const data::Dataset& file, const std::string& dir) {
-  NABLA_CHECK(file.size() > 0, "nabla: ", d.name, " in '", dir, "' holds no images");
+  NABLA_CHECK(file.size() > 0, "nabla: ", d.name, " in '", dir, "' holds no samples");
   const Tensor x = file.get(0).input;
-  NABLA_CHECK(x.dim() == 3 && x.size(1) == x.size(2), "nabla: ", d.name, " in '", dir,
-              "': expected square images (C, S, S), got ", x.shape());
-  d.channels = x.size(0);
-  d.image_size = x.size(1);
+  NABLA_CHECK(x.dim() == 1 || (x.dim() == 3 && x.size(1) == x.size(2)), "nabla: ", d.name, " in '", dir,
+              "': expected square images (C, S, S) or feature vectors (F), got ", x.shape());
+  d.input_shape = x.shape();
 }
 
 }  // namespace

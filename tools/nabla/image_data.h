@@ -47,7 +47,7 @@ struct ImageData {
   std::shared_ptr<const data::Dataset> test_file;  ///< null when the dataset has no test part
   std::vector<int64_t> train_indices;  ///< into train_file, in the split's (random) order
   std::vector<int64_t> val_indices;    ///< into train_file
-  int64_t channels = 1, image_size = 28;
+  std::vector<int64_t> input_shape = {1, 28, 28};  ///< of one sample: (C, S, S) images or (F) features
   std::vector<std::string> class_names;
   int64_t num_classes() const { return static_cast<int64_t>(class_names.size()); }
 };

@@ -83,7 +83,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   ls.workers = static_cast<int>(c.data.workers);
   ls.augment = c.data.augment;
   ls.norm = norm;
-  ls.image_size = data.image_size;
+  NABLA_CHECK(c.data.augment == "none" || data.input_shape.size() == 3, "nabla train: data.augment = ", c.data.augment,
+              " needs images, but ", c.data.name, " holds inputs of shape ", data.input_shape);
+  ls.image_size = data.input_shape.back();
   auto loader = make_train_loader(data.train_file, train_idx, ls);
   NABLA_CHECK(loader->size() > 0, "nabla train: no training batch (", train_idx.size(), " images, batch size ",
               c.train.batch_size, ", drop_last)");
@@ -102,9 +104,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
 
   // ---- model, optimizer, schedule --------------------------------------------------------------
   manual_seed(static_cast<uint64_t>(c.train.seed));
-  const models::ModelOptions mopt = model_options(c, data);
-  auto model = models::create(c.model.name, mopt);
-  const int64_t num_classes = mopt.num_classes;
+  const models::ModelSpec spec = model_spec(c, data);
+  auto model = models::create(spec.name, spec.data, spec.options);
+  const int64_t num_classes = spec.data.num_classes;
   if (verbose)
     std::printf("model: %s, %lld parameters\n", c.model.name.c_str(), static_cast<long long>(model->num_parameters()));
   auto opt = make_optimizer(c, model->parameters());
@@ -123,7 +125,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   train::Trainer trainer(*model, *loader, topt);
   trainer.set_optimizer(opt.get()).set_scheduler(sched.get(), schedule_steps_per_batch(c));
   if (val_set.size() > 0) trainer.set_eval(train::classification_eval(*model, val_set.images, val_set.labels, num_classes));
-  RunInfo info{c.model.name, mopt, norm, c, 0.0, data.class_names};
+  RunInfo info{spec, norm, c, 0.0, data.class_names};
   trainer.set_checkpoint_json([&info](const train::MetricRecord& rec) {
     info.val_acc = rec.count("val_acc") ? rec.at("val_acc") : rec.at("train_acc");
     return run_checkpoint_json(info);
