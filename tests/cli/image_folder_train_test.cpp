@@ -44,7 +44,11 @@ TEST(ImageFolderTraining, TrainsOnAColourFolderWithItsShapeAndClasses) {
   write_folder(root, "train", 24, 1);
   write_folder(root, "test", 8, 2);
 
-  const cli::ImageData data = cli::load_image_data("image-folder", root.string(), 8, 0);
+  cli::TrainConfig::Data source;
+  source.name = "image-folder";
+  source.dir = root.string();
+  source.val_size = 8;
+  const cli::ImageData data = cli::load_image_data(source, 0);
   EXPECT_EQ(data.input_shape, (std::vector<int64_t>{3, 12, 12}));
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"blue", "red"}));
   ASSERT_TRUE(data.test_file);

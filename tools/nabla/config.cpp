@@ -49,8 +49,15 @@ std::vector<Entry> model_table(TrainConfig& c) {
 std::vector<Entry> table(TrainConfig& c) {
   std::vector<Entry> out = model_table(c);
   std::vector<Entry> rest = {
-      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder or npz"},
+      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder, npz or csv"},
       {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz)"},
+      {"data.train_file", &c.data.train_file, "csv: the training rows (empty: <dir>/train.csv)"},
+      {"data.test_file", &c.data.test_file, "csv: the test rows (empty: <dir>/test.csv when it exists)"},
+      {"data.test_fraction", &c.data.test_fraction, "csv without a test file: fraction of the rows held out as test (seeded)"},
+      {"data.label", &c.data.label, "csv: label column, a header name or an index (negative: from the end)"},
+      {"data.delimiter", &c.data.delimiter, "csv: the column delimiter, one character"},
+      {"data.header", &c.data.header, "csv: the first line names the columns"},
+      {"data.num_classes", &c.data.num_classes, "csv: number of classes (0: the largest label + 1)"},
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
       {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
       {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
@@ -296,6 +303,11 @@ void validate(const TrainConfig& c) {
   check_in("data.name", c.data.name, dataset_names());
   check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
   check_in("data.normalize", c.data.normalize, {"fixed", "train"});
+  NABLA_CHECK(c.data.delimiter.size() == 1, "nabla train: config key 'data.delimiter' must be one character, got '",
+              c.data.delimiter, "'");
+  NABLA_CHECK(c.data.test_fraction >= 0 && c.data.test_fraction < 1,
+              "nabla train: config key 'data.test_fraction' must be in [0, 1), got ", c.data.test_fraction);
+  NABLA_CHECK(c.data.num_classes >= 0, "nabla train: config key 'data.num_classes' must be >= 0, got ", c.data.num_classes);
   NABLA_CHECK(c.data.workers >= 0, "nabla train: config key 'data.workers' must be >= 0, got ", c.data.workers);
   check_in("optimizer.name", c.optimizer.name, {"sgd", "adam", "adamw"});
   check_in("schedule.name", c.schedule.name, {"constant", "cosine", "onecycle", "step"});

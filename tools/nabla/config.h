@@ -26,8 +26,15 @@ struct TrainConfig {
     models::OptionValues options = default_model_options();
   } model;
   struct Data {
-    std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz (image_data.h)
+    std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz, csv (image_data.h)
     std::string dir = data::FashionMNIST::kDefaultRoot;
+    std::string train_file = "";  ///< csv: the training rows (empty: <dir>/train.csv)
+    std::string test_file = "";   ///< csv: the test rows (empty: <dir>/test.csv when it exists)
+    double test_fraction = 0.0;   ///< csv without a test file: fraction of the rows held out as test (seeded)
+    std::string label = "-1";     ///< csv: the label column, a header name or an index (negative: from the end)
+    std::string delimiter = ",";  ///< csv: one character
+    bool header = true;           ///< csv: the first line names the columns
+    int64_t num_classes = 0;      ///< csv: 0 = the largest label + 1
     int64_t val_size = 5000;      ///< held out of the training images (seeded)
     int64_t train_subset = 0;     ///< 0 = every remaining training image
     int64_t test_subset = 0;      ///< 0 = all test images

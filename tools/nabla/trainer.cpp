@@ -52,7 +52,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
 
   // ---- data ------------------------------------------------------------------------------------
   ImageData loaded;
-  if (!options.data) loaded = load_image_data(c.data.name, c.data.dir, c.data.val_size, static_cast<uint64_t>(c.train.seed));
+  if (!options.data) loaded = load_image_data(c.data, static_cast<uint64_t>(c.train.seed));
   const ImageData& data = options.data ? *options.data : loaded;
   std::vector<int64_t> train_idx = options.train_indices ? *options.train_indices : data.train_indices;
   const std::vector<int64_t>& val_idx = options.val_indices ? *options.val_indices : data.val_indices;
@@ -62,7 +62,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   NABLA_CHECK(!train_idx.empty(), "nabla train: no training images left (data.train_subset / val_size)");
   Normalization norm;
   if (resuming) norm = read_run_info(options.resume_from).norm;
-  else if (c.data.normalize == "train") norm = compute_normalization(data.train_file, train_idx);
+  else if (c.data.normalize == "train" || data.input_shape.size() == 1) norm = compute_normalization(data.train_file, train_idx);
   const ImageSet val_set = materialize(*data.train_file, val_idx, norm);
   ImageSet test;
   if (options.write_run && data.test_file) {
@@ -90,7 +90,14 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   NABLA_CHECK(loader->size() > 0, "nabla train: no training batch (", train_idx.size(), " images, batch size ",
               c.train.batch_size, ", drop_last)");
 
-  // The run directory is made once the data loaded, so bad input leaves no empty run behind.
+  // ---- model (seeded), then the run directory ------------------------------------------------
+  manual_seed(static_cast<uint64_t>(c.train.seed));
+  const models::ModelSpec spec = model_spec(c, data);
+  auto model = models::create(spec.name, spec.data, spec.options);
+  const int64_t num_classes = spec.data.num_classes;
+
+  // The run directory is made once the data loaded and the model fits it, so bad input leaves no
+  // empty run behind.
   std::string run_dir;
   if (options.write_run) {
     run_dir = resuming ? std::filesystem::path(options.resume_from).parent_path().string()
@@ -102,11 +109,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   }
   result.run_dir = run_dir;
 
-  // ---- model, optimizer, schedule --------------------------------------------------------------
-  manual_seed(static_cast<uint64_t>(c.train.seed));
-  const models::ModelSpec spec = model_spec(c, data);
-  auto model = models::create(spec.name, spec.data, spec.options);
-  const int64_t num_classes = spec.data.num_classes;
+  // ---- optimizer, schedule ---------------------------------------------------------------------
   if (verbose)
     std::printf("model: %s, %lld parameters\n", c.model.name.c_str(), static_cast<long long>(model->num_parameters()));
   auto opt = make_optimizer(c, model->parameters());
@@ -185,7 +188,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   train::SummaryWriter& tb = *trainer.summary_writer();
   tb.add_scalar("test_acc", t.acc, step);
   tb.add_scalar("test_loss", t.loss, step);
-  if (test.size() > 0) {
+  if (test.size() > 0 && test.images.dim() == 4) {  // images, not feature vectors
     const Tensor grid = viz::make_grid(test.images.narrow(0, 0, std::min<int64_t>(32, test.size())), 8, 2, true);
     tb.add_image_png("test_images", viz::encode_png(grid), grid.size(1), grid.size(2), grid.size(0), step);
   }
