@@ -195,19 +195,13 @@ Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& 
 ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indices, const Normalization& norm) {
   if (indices.empty()) return {};
   data::Batch b;
-  if (!file.get_batch(indices, b)) {  // no fast path: stack the samples
-    std::vector<Tensor> xs, ys;
-    for (int64_t i : indices) {
-      data::Example e = file.get(i);
-      xs.push_back(e.input);
-      ys.push_back(e.target);
-    }
-    b.input = stack(xs).contiguous();
-    b.target = stack(ys).to(DType::Int64).contiguous();
-  } else {
-    b.input = b.input.contiguous();
-    b.target = b.target.to(DType::Int64);
+  if (!file.get_batch(indices, b)) {  // no fast path: collate the samples as the DataLoader does
+    std::vector<data::Example> examples;
+    for (int64_t i : indices) examples.push_back(file.get(i));
+    b = data::default_collate(examples);
   }
+  b.input = b.input.contiguous();
+  b.target = b.target.to(DType::Int64).contiguous();
   if (b.input.dtype() != DType::Float32) b.input = b.input.to(DType::Float32);
   normalize_in_place(b.input, norm);
   return {b.input, b.target};
@@ -231,12 +225,7 @@ std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const 
   } else {
     NABLA_CHECK(s.augment == "none", "nabla: data.augment must be none, flip or crop, got '", s.augment, "'");
   }
-  data::DataLoaderOptions o;
-  o.batch_size = s.batch_size;
-  o.shuffle = s.shuffle;
-  o.drop_last = s.drop_last;
-  o.seed = s.seed;
-  o.num_workers = s.workers;
+  data::DataLoaderOptions o = s.loader;
   const Normalization norm = s.norm;
   o.batch_transform = [norm](const data::Batch& b, Generator&) {
     data::Batch out = b;

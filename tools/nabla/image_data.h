@@ -74,13 +74,10 @@ ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indi
 /// Every image of `file`, normalised.
 ImageSet materialize_all(const data::Dataset& file, const Normalization& norm);
 
-/// How the training DataLoader is built.
+/// How the training DataLoader is built: the loader's own options (batch size, shuffle,
+/// drop_last, seed, workers) plus the augmentation and normalisation of `nabla train`.
 struct LoaderSettings {
-  int64_t batch_size = 64;
-  bool shuffle = true;
-  bool drop_last = false;
-  uint64_t seed = 0;
-  int workers = 0;
+  data::DataLoaderOptions loader;  ///< its batch_transform is set by make_train_loader
   std::string augment = "none";  ///< none | flip | crop (random crop image_size with padding 2, then flip)
   int64_t image_size = 28;
   Normalization norm;

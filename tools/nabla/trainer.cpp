@@ -76,11 +76,11 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
                 train_idx.size(), static_cast<long long>(val_set.size()), static_cast<long long>(test.size()),
                 c.data.augment.c_str(), norm.mean, norm.std, overfit ? " (overfitting a fixed subset, no shuffling)" : "");
   LoaderSettings ls;
-  ls.batch_size = c.train.batch_size;
-  ls.shuffle = !overfit;
-  ls.drop_last = c.data.drop_last;
-  ls.seed = static_cast<uint64_t>(c.train.seed) + 1;
-  ls.workers = static_cast<int>(c.data.workers);
+  ls.loader.batch_size = c.train.batch_size;
+  ls.loader.shuffle = !overfit;
+  ls.loader.drop_last = c.data.drop_last;
+  ls.loader.seed = static_cast<uint64_t>(c.train.seed) + 1;
+  ls.loader.num_workers = static_cast<int>(c.data.workers);
   ls.augment = c.data.augment;
   ls.norm = norm;
   NABLA_CHECK(c.data.augment == "none" || data.input_shape.size() == 3, "nabla train: data.augment = ", c.data.augment,
