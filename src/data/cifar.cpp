@@ -12,7 +12,7 @@ constexpr int64_t kCifarPixels = 3 * 32 * 32;
 }
 
 void CIFAR10::read_records(const std::string& path, int64_t label_bytes, int64_t label_offset, int64_t num_classes,
-                           std::vector<float>& pixels, std::vector<int64_t>& labels) {
+                           std::vector<uint8_t>& pixels, std::vector<int64_t>& labels) {
   std::vector<uint8_t> bytes = io::detail::read_file(path, "CIFAR");
   const int64_t record = label_bytes + kCifarPixels;
   const int64_t size = static_cast<int64_t>(bytes.size());
@@ -27,7 +27,7 @@ void CIFAR10::read_records(const std::string& path, int64_t label_bytes, int64_t
     NABLA_CHECK(label < num_classes, "CIFAR: ", path, ": label ", label, " at offset ", r * record + label_offset,
                 " (record ", r, ") is outside [0, ", num_classes, ")");
     labels.push_back(label);
-    for (int64_t k = 0; k < kCifarPixels; ++k) pixels.push_back(rec[label_bytes + k]);
+    pixels.insert(pixels.end(), rec + label_bytes, rec + record);
   }
 }
 
@@ -37,7 +37,7 @@ CIFAR10::CIFAR10(const std::string& root, bool train) {
     for (int k = 1; k <= 5; ++k) names.push_back("data_batch_" + std::to_string(k) + ".bin");
   else
     names.push_back("test_batch.bin");
-  std::vector<float> pixels;
+  std::vector<uint8_t> pixels;
   std::vector<int64_t> labels;
   for (const auto& name : names)
     read_records((std::filesystem::path(root) / name).string(), 1, 0, 10, pixels, labels);
@@ -45,12 +45,24 @@ CIFAR10::CIFAR10(const std::string& root, bool train) {
   set_tensors(from_vector(pixels, Shape{n, 3, 32, 32}), from_vector(labels, Shape{n}));
 }
 
+Example CIFAR10::get(int64_t index) const {
+  Example e = TensorDataset::get(index);
+  e.input = e.input.to(DType::Float32);
+  return e;
+}
+
+bool CIFAR10::get_batch(const std::vector<int64_t>& indices, Batch& out) const {
+  TensorDataset::get_batch(indices, out);
+  out.input = out.input.to(DType::Float32);
+  return true;
+}
+
 std::vector<std::string> CIFAR10::classes() {
   return {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
 }
 
 CIFAR100::CIFAR100(const std::string& root, bool train, bool coarse_labels) {
-  std::vector<float> pixels;
+  std::vector<uint8_t> pixels;
   std::vector<int64_t> labels;
   read_records((std::filesystem::path(root) / (train ? "train.bin" : "test.bin")).string(), 2, coarse_labels ? 0 : 1,
                coarse_labels ? 20 : 100, pixels, labels);

@@ -22,9 +22,9 @@ Tensor read_image(const std::string& path, int channels) {
   }
   const int c = channels == 0 ? file_channels : channels;
   const int64_t hw = static_cast<int64_t>(h) * w;
-  Tensor out = empty({c, h, w});
-  float* d = out.data_ptr<float>();
-  for (int ch = 0; ch < c; ++ch)  // HWC bytes → CHW floats
+  Tensor out = empty({c, h, w}, DType::UInt8);
+  uint8_t* d = out.data_ptr<uint8_t>();
+  for (int ch = 0; ch < c; ++ch)  // HWC bytes → CHW bytes
     for (int64_t k = 0; k < hw; ++k) d[ch * hw + k] = pixels[k * c + ch];
   stbi_image_free(pixels);
   return out;
@@ -60,7 +60,7 @@ ImageFolder::ImageFolder(const std::string& root, int channels) : channels_(chan
 Example ImageFolder::get(int64_t index) const {
   check_index("ImageFolder::get", index, size());
   const auto& [path, label] = files_[index];
-  return {read_image(path, channels_), scalar_tensor(static_cast<double>(label), DType::Int64)};
+  return {read_image(path, channels_).to(DType::Float32), scalar_tensor(static_cast<double>(label), DType::Int64)};
 }
 
 }  // namespace nabla::data

@@ -42,19 +42,17 @@ void MNIST::load(const std::string& root, bool train, const std::string& who, co
   count_ = images.shape[0];
   height_ = images.shape[1];
   width_ = images.shape[2];
-  const uint8_t* pixels = images.data.data_ptr<uint8_t>();
-  const uint8_t* classes = labels.data.data_ptr<uint8_t>();
-  images_.assign(pixels, pixels + images.data.numel());
-  labels_.assign(classes, classes + labels.data.numel());
+  images_ = images.data.reshape({count_, height_, width_}).contiguous();
+  labels_ = labels.data.reshape({count_}).contiguous();
 }
 
 Example MNIST::get(int64_t index) const {
   check_index("MNIST::get", index, count_);
   Tensor img = empty({1, height_, width_});
   float* d = img.data_ptr<float>();
-  const uint8_t* s = images_.data() + index * height_ * width_;
+  const uint8_t* s = images_.data_ptr<uint8_t>() + index * height_ * width_;
   for (int64_t k = 0; k < height_ * width_; ++k) d[k] = s[k];
-  return {img, scalar_tensor(static_cast<double>(labels_[index]), DType::Int64)};
+  return {img, scalar_tensor(static_cast<double>(labels_.data_ptr<uint8_t>()[index]), DType::Int64)};
 }
 
 bool MNIST::get_batch(const std::vector<int64_t>& indices, Batch& out) const {
@@ -63,11 +61,13 @@ bool MNIST::get_batch(const std::vector<int64_t>& indices, Batch& out) const {
   out.target = empty({n}, DType::Int64);
   float* d = out.input.data_ptr<float>();
   int64_t* t = out.target.data_ptr<int64_t>();
+  const uint8_t* images = images_.data_ptr<uint8_t>();
+  const uint8_t* labels = labels_.data_ptr<uint8_t>();
   for (int64_t b = 0; b < n; ++b) {
     check_index("MNIST::get_batch", indices[b], count_);
-    const uint8_t* s = images_.data() + indices[b] * hw;
+    const uint8_t* s = images + indices[b] * hw;
     for (int64_t k = 0; k < hw; ++k) d[b * hw + k] = s[k];
-    t[b] = labels_[indices[b]];
+    t[b] = labels[indices[b]];
   }
   return true;
 }

@@ -23,7 +23,7 @@ TEST(TrainConfig, TomlOverridesDefaults) {
              "[train]\nepochs = 3\nname = \"x\"\n",
              "test.toml");
   EXPECT_EQ(c.model.name, "mlp");
-  EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{128, 64}));
+  EXPECT_EQ(std::get<std::vector<int64_t>>(c.model.options.at("hidden")), (std::vector<int64_t>{128, 64}));
   EXPECT_EQ(c.optimizer.name, "adam");
   EXPECT_DOUBLE_EQ(c.optimizer.lr, 3.0);
   EXPECT_EQ(c.train.epochs, 3);
@@ -38,9 +38,9 @@ TEST(TrainConfig, FlagsOverrideFileInOrderWithAliases) {
   TrainConfig c = resolve_config(args);
   EXPECT_DOUBLE_EQ(c.optimizer.lr, 0.05);  // the later flag wins
   EXPECT_EQ(c.train.epochs, 4);
-  EXPECT_TRUE(c.model.batch_norm);
+  EXPECT_TRUE(std::get<bool>(c.model.options.at("batch_norm")));
   EXPECT_EQ(c.train.batch_size, 32);
-  EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{10, 20}));
+  EXPECT_EQ(std::get<std::vector<int64_t>>(c.model.options.at("hidden")), (std::vector<int64_t>{10, 20}));
 
   // File then flags: the flag wins over the file.
   TrainConfig d;
@@ -94,7 +94,7 @@ TEST(TrainConfig, ResolvedConfigRoundTripsThroughToml) {
   apply_toml(back, to_toml(c), "resolved.toml");
   EXPECT_EQ(to_toml(back), to_toml(c));
   EXPECT_EQ(back.train.name, "a \"quoted\" name");
-  EXPECT_EQ(back.model.hidden, (std::vector<int64_t>{300, 100}));
+  EXPECT_EQ(std::get<std::vector<int64_t>>(back.model.options.at("hidden")), (std::vector<int64_t>{300, 100}));
   EXPECT_DOUBLE_EQ(back.optimizer.lr, 0.0125);
 }
 

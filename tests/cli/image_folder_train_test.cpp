@@ -44,9 +44,12 @@ TEST(ImageFolderTraining, TrainsOnAColourFolderWithItsShapeAndClasses) {
   write_folder(root, "train", 24, 1);
   write_folder(root, "test", 8, 2);
 
-  const cli::ImageData data = cli::load_image_data("image-folder", root.string(), 8, 0);
-  EXPECT_EQ(data.channels, 3);
-  EXPECT_EQ(data.image_size, 12);
+  cli::TrainConfig::Data source;
+  source.name = "image-folder";
+  source.dir = root.string();
+  source.val_size = 8;
+  const cli::ImageData data = cli::load_image_data(source, 0);
+  EXPECT_EQ(data.input_shape, (std::vector<int64_t>{3, 12, 12}));
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"blue", "red"}));
   ASSERT_TRUE(data.test_file);
   EXPECT_EQ(data.test_file->size(), 16);
@@ -57,7 +60,7 @@ TEST(ImageFolderTraining, TrainsOnAColourFolderWithItsShapeAndClasses) {
   c.data.val_size = 8;
   c.data.normalize = "train";
   c.model.name = "mlp";
-  c.model.hidden = {16};
+  c.model.options["hidden"] = std::vector<int64_t>{16};
   c.optimizer.lr = 0.05;
   c.schedule.name = "constant";
   c.train.epochs = 3;

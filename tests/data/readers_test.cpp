@@ -36,6 +36,13 @@ TEST(Readers, FashionMNISTReal) {
   Batch b;
   ASSERT_TRUE(train.get_batch({0, 1}, b));
   EXPECT_EQ(b.input[0].to_vector<float>(), first.input.to_vector<float>());
+  // Stored as uint8 tensors; samples and batches are float32 0–255.
+  EXPECT_EQ(train.images().dtype(), DType::UInt8);
+  EXPECT_EQ(train.images().shape(), (Shape{60000, 28, 28}));
+  EXPECT_EQ(train.labels().dtype(), DType::UInt8);
+  EXPECT_EQ(first.input.dtype(), DType::Float32);
+  EXPECT_EQ(b.input.dtype(), DType::Float32);
+  EXPECT_EQ(train.images()[0].to(DType::Float32).to_vector<float>(), first.input.to_vector<float>());
 }
 
 TEST(Readers, MissingFashionMNISTNamesPackageAndPath) {
@@ -58,6 +65,12 @@ TEST(Readers, CifarRecordsAndTruncation) {
   EXPECT_EQ(e.target.item<int64_t>(), 7);
   EXPECT_EQ(e.input.shape(), (Shape{3, 32, 32}));
   EXPECT_EQ(e.input.select(0, 1).select(0, 0).select(0, 0).item(), (1024 + 1) % 256);  // channel-planar
+  EXPECT_EQ(e.input.dtype(), DType::Float32);
+  EXPECT_EQ(c10.inputs().dtype(), DType::UInt8);  // stored as bytes
+  Batch cb;
+  ASSERT_TRUE(c10.get_batch({1, 0}, cb));
+  EXPECT_EQ(cb.input.dtype(), DType::Float32);
+  EXPECT_EQ(cb.input[0].to_vector<float>(), e.input.to_vector<float>());
   write_text(std::filesystem::path(dir.file(".")) / "test_batch.bin", rec10.substr(0, rec10.size() - 10));
   std::string msg = error_of([&] { CIFAR10(std::filesystem::path(dir.file(".")).string(), false); });
   EXPECT_NE(msg.find("test_batch.bin"), std::string::npos) << msg;
@@ -91,6 +104,10 @@ TEST(Readers, ImageFolderDecodesSortedClasses) {
   EXPECT_EQ(e.input.shape(), (Shape{3, 2, 2}));
   // CHW: channel 0 (red) is 255, 0, 0, 10.
   EXPECT_EQ(e.input.select(0, 0).flatten().to_vector<float>(), (std::vector<float>{255, 0, 0, 10}));
+  const Tensor raw = read_image((std::filesystem::path(dir.file(".")) / "dog" / "b.png").string());
+  EXPECT_EQ(raw.dtype(), DType::UInt8);
+  EXPECT_EQ(raw.shape(), (Shape{3, 2, 2}));
+  EXPECT_EQ(raw.select(0, 2).flatten().to_vector<uint8_t>(), (std::vector<uint8_t>{0, 0, 255, 30}));
   EXPECT_EQ(ImageFolder(std::filesystem::path(dir.file(".")).string(), 1).get(0).input.shape(), (Shape{1, 2, 2}));
   write_text(std::filesystem::path(dir.file(".")) / "dog" / "c.jpg", "garbage bytes, not a jpeg");
   ImageFolder with_bad(std::filesystem::path(dir.file(".")).string());

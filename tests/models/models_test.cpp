@@ -42,10 +42,10 @@ TEST(Models, MlpShapesAndParameterCount) {
 }
 
 TEST(Models, RegistryCreatesByNameAndListsNamesOnError) {
-  models::ModelOptions o;
-  o.hidden = {128, 64};
-  EXPECT_EQ(models::create("mlp", o)->num_parameters(), 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
+  EXPECT_EQ(models::create("mlp", {}, models::MLPOptions{{128, 64}})->num_parameters(),
+            784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
   EXPECT_EQ(models::create("lenet5")->num_parameters(), 61706);
+  EXPECT_EQ(models::create("lenet5", {}, models::LeNet5Options{.batch_norm = true})->num_parameters(), 61706 + 44);
   try {
     models::create("resnet9000");
     FAIL() << "expected an error";
@@ -57,23 +57,57 @@ TEST(Models, RegistryCreatesByNameAndListsNamesOnError) {
   }
 }
 
+TEST(Models, ShapesComeFromTheData) {
+  // The MLP's input size is the product of the input shape: 20 features, 3 classes.
+  const models::DataShape features{3, {20}};
+  auto net = models::create("mlp", features, models::MLPOptions{{8}});
+  EXPECT_EQ(net->num_parameters(), 20 * 8 + 8 + 8 * 3 + 3);
+  NoGradGuard no_grad;
+  EXPECT_EQ((*net)(randn({5, 20})).shape(), (Shape{5, 3}));
+  // LeNet-5 needs 28x28 images; feature vectors are an error naming the shape.
+  try {
+    models::create("lenet5", features);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[20]"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(models::create("lenet5", {10, {1, 32, 32}}), Error);
+  // Options of another model are ignored; a value of the wrong type is an error.
+  EXPECT_EQ(models::create("lenet5", {}, models::OptionValues{{"hidden", std::vector<int64_t>{5}}})->num_parameters(), 61706);
+  EXPECT_THROW(models::create("lenet5", {}, models::OptionValues{{"batch_norm", int64_t{1}}}), Error);
+}
+
 TEST(Models, MetadataRoundTrip) {
-  models::ModelOptions o;
-  o.num_classes = 7;
-  o.hidden = {300, 100};
-  o.batch_norm = true;
-  o.dropout = 0.25;
-  const auto meta = models::to_metadata("mlp", o);
-  const auto [name, back] = models::from_metadata(meta, "x.safetensors");
-  EXPECT_EQ(name, "mlp");
-  EXPECT_EQ(back.num_classes, 7);
-  EXPECT_EQ(back.hidden, (std::vector<int64_t>{300, 100}));
-  EXPECT_TRUE(back.batch_norm);
-  EXPECT_DOUBLE_EQ(back.dropout, 0.25);
+  models::ModelSpec spec{"mlp", {7, {3, 8, 8}}, models::option_values(models::MLPOptions{{300, 100}, 0.25})};
+  const auto meta = models::to_metadata(spec);
+  const auto back = models::from_metadata(meta, "x.safetensors");
+  EXPECT_EQ(back.name, "mlp");
+  EXPECT_EQ(back.data.num_classes, 7);
+  EXPECT_EQ(back.data.input_shape, (std::vector<int64_t>{3, 8, 8}));
+  models::MLPOptions o;
+  models::read_options(o, back.options, "mlp");
+  EXPECT_EQ(o.hidden, (std::vector<int64_t>{300, 100}));
+  EXPECT_DOUBLE_EQ(o.dropout, 0.25);
   EXPECT_THROW(models::from_metadata({}, "x.safetensors"), Error);
   auto bad = meta;
   bad["num_classes"] = "seven";
   EXPECT_THROW(models::from_metadata(bad, "x.safetensors"), Error);
+  bad = meta;
+  bad["model"] = "resnet9000";
+  EXPECT_THROW(models::from_metadata(bad, "x.safetensors"), Error);
+}
+
+TEST(Models, MetadataOfTheSharedOptionsStillReads) {
+  // What checkpoints held before options were per model: every field of every model, and the
+  // input as in_channels and image_size.
+  const std::map<std::string, std::string> old = {{"model", "lenet5"},     {"num_classes", "10"}, {"in_channels", "3"},
+                                                  {"image_size", "28"},    {"hidden", "256"},     {"batch_norm", "true"},
+                                                  {"dropout", "0"}};
+  const auto spec = models::from_metadata(old, "old.safetensors");
+  EXPECT_EQ(spec.data.input_shape, (std::vector<int64_t>{3, 28, 28}));
+  EXPECT_EQ(spec.options.size(), 1u);  // lenet5's own: batch_norm
+  EXPECT_TRUE(std::get<bool>(spec.options.at("batch_norm")));
+  EXPECT_EQ(models::create(spec.name, spec.data, spec.options)->num_parameters(), 61706 + 300 + 44);
 }
 
 TEST(Models, RegistryIsOneTable) {
@@ -81,20 +115,21 @@ TEST(Models, RegistryIsOneTable) {
   for (const auto& e : models::model_registry()) {
     names.push_back(e.name);
     EXPECT_FALSE(e.help.empty()) << e.name;
-    models::ModelOptions o;
-    o.in_channels = 3;
-    o.num_classes = 4;
-    auto net = models::create(e.name, o);
+    auto net = models::create(e.name, {4, {3, 28, 28}});
     EXPECT_EQ(net->forward(randn({2, 3, 28, 28})).shape(), (Shape{2, 4})) << e.name;
+    // Every options field is a metadata key; the metadata holds only these and the data shape.
+    EXPECT_EQ(models::to_metadata({e.name, {}, {}}).size(), e.fields.size() + 3) << e.name;
+    for (const auto& f : e.fields) EXPECT_FALSE(f.help.empty()) << e.name << "." << f.key;
   }
   EXPECT_EQ(models::model_names(), names);
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  // Every ModelOptions field is a metadata key, and the metadata holds nothing else but "model".
-  models::ModelOptions o;
-  size_t fields = 0;
-  o.visit([&](const char*, auto&) { ++fields; });
-  EXPECT_EQ(models::to_metadata("mlp", o).size(), fields + 1);
-  auto bad = models::to_metadata("mlp", o);
+  // A key shared by two models has one type.
+  for (const auto& a : models::model_registry())
+    for (const auto& b : models::model_registry())
+      for (const auto& fa : a.fields)
+        for (const auto& fb : b.fields)
+          if (fa.key == fb.key) EXPECT_EQ(fa.default_value.index(), fb.default_value.index()) << fa.key;
+  auto bad = models::to_metadata({"mlp", {}, {}});
   bad["hidden"] = "10,x";
   EXPECT_THROW(models::from_metadata(bad, "x.safetensors"), Error);
   EXPECT_THROW(models::create("resnet999"), Error);

@@ -36,8 +36,8 @@ T field(const json& j, const char* key, const std::string& path) {
 std::string run_checkpoint_json(const RunInfo& info) {
   TrainConfig stored = info.config;
   stored.train.out_dir = "";
-  json user = {{"model", info.model_name},
-               {"model_options", models::to_metadata(info.model_name, info.options)},
+  json user = {{"model", info.model.name},
+               {"model_options", models::to_metadata(info.model)},
                {"dataset", info.config.data.name},
                {"class_names", info.class_names},
                {"normalize_mean", info.norm.mean},
@@ -50,9 +50,7 @@ std::string run_checkpoint_json(const RunInfo& info) {
 RunInfo read_run_info(const std::string& path) {
   const json user = parse_user(path);
   RunInfo info;
-  auto [name, options] = models::from_metadata(field<std::map<std::string, std::string>>(user, "model_options", path), path);
-  info.model_name = name;
-  info.options = options;
+  info.model = models::from_metadata(field<std::map<std::string, std::string>>(user, "model_options", path), path);
   info.norm = {field<double>(user, "normalize_mean", path), field<double>(user, "normalize_std", path)};
   info.val_acc = field<double>(user, "val_acc", path);
   info.class_names = user.contains("class_names") ? field<std::vector<std::string>>(user, "class_names", path)
@@ -64,11 +62,10 @@ RunInfo read_run_info(const std::string& path) {
 LoadedModel load_model_checkpoint(const std::string& path) {
   const RunInfo info = read_run_info(path);
   LoadedModel out;
-  out.name = info.model_name;
-  out.options = info.options;
+  out.spec = info.model;
   out.norm = info.norm;
   out.info = info;
-  out.model = models::create(info.model_name, info.options);
+  out.model = models::create(info.model.name, info.model.data, info.model.options);
   Checkpoint ck;
   ck.model = out.model.get();
   ck.default_generator = false;

@@ -19,8 +19,7 @@ namespace nabla::cli {
 
 /// What a training checkpoint describes besides the tensors.
 struct RunInfo {
-  std::string model_name;
-  models::ModelOptions options;
+  models::ModelSpec model;  ///< name, data shape and options
   Normalization norm;
   TrainConfig config;  ///< train.out_dir is not stored: a run continues where its checkpoint lies
   double val_acc = 0;  ///< validation accuracy of this checkpoint's epoch
@@ -36,8 +35,7 @@ RunInfo read_run_info(const std::string& path);
 /// A model rebuilt from a checkpoint, in eval mode, with its description.
 struct LoadedModel {
   std::shared_ptr<nn::UnaryModule> model;
-  std::string name;
-  models::ModelOptions options;
+  models::ModelSpec spec;  ///< name, data shape and options
   Normalization norm;
   int64_t epoch = 0;
   RunInfo info;  ///< the whole description (config, class names)

@@ -15,24 +15,49 @@
 
 namespace nabla::cli {
 
+models::OptionValues default_model_options() {
+  models::OptionValues o = models::default_options();
+  o["batch_norm"] = true;
+  return o;
+}
+
 namespace {
 
 using Slot = std::variant<int64_t*, double*, bool*, std::string*, std::vector<int64_t>*>;
 
 struct Entry {
-  const char* key;
+  std::string key;
   Slot slot;
-  const char* help;
+  std::string help;
 };
 
+// model.name, then one key per model option (from the registry), in key order.
+std::vector<Entry> model_table(TrainConfig& c) {
+  std::string names;
+  for (const auto& n : models::model_names()) names += (names.empty() ? "" : ", ") + n;
+  std::vector<Entry> out = {{"model.name", &c.model.name, "model to train: " + names}};
+  for (auto& [key, value] : c.model.options) {
+    std::string help;
+    for (const auto& e : models::model_registry())
+      for (const auto& f : e.fields)
+        if (f.key == key) help += (help.empty() ? "" : "; ") + e.name + ": " + f.help;
+    out.push_back({"model." + key, std::visit([](auto& v) -> Slot { return &v; }, value), help});
+  }
+  return out;
+}
+
 std::vector<Entry> table(TrainConfig& c) {
-  return {
-      {"model.name", &c.model.name, "model to train: lenet5 or mlp"},
-      {"model.batch_norm", &c.model.batch_norm, "lenet5: BatchNorm2d after each convolution"},
-      {"model.hidden", &c.model.hidden, "mlp: hidden layer sizes, e.g. [256]"},
-      {"model.dropout", &c.model.dropout, "mlp: dropout probability after hidden layers"},
-      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder or npz"},
+  std::vector<Entry> out = model_table(c);
+  std::vector<Entry> rest = {
+      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder, npz or csv"},
       {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz)"},
+      {"data.train_file", &c.data.train_file, "csv: the training rows (empty: <dir>/train.csv)"},
+      {"data.test_file", &c.data.test_file, "csv: the test rows (empty: <dir>/test.csv when it exists)"},
+      {"data.test_fraction", &c.data.test_fraction, "csv without a test file: fraction of the rows held out as test (seeded)"},
+      {"data.label", &c.data.label, "csv: label column, a header name or an index (negative: from the end)"},
+      {"data.delimiter", &c.data.delimiter, "csv: the column delimiter, one character"},
+      {"data.header", &c.data.header, "csv: the first line names the columns"},
+      {"data.num_classes", &c.data.num_classes, "csv: number of classes (0: the largest label + 1)"},
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
       {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
       {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
@@ -60,6 +85,8 @@ std::vector<Entry> table(TrainConfig& c) {
       {"train.log_interval_s", &c.train.log_interval_s, "seconds between progress lines off a terminal"},
       {"train.lr_find", &c.train.lr_find, "run the learning-rate range test (lr_find.svg/.csv) instead of training"},
   };
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
 }
 
 const char* type_name(const Slot& s) {
@@ -276,6 +303,11 @@ void validate(const TrainConfig& c) {
   check_in("data.name", c.data.name, dataset_names());
   check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
   check_in("data.normalize", c.data.normalize, {"fixed", "train"});
+  NABLA_CHECK(c.data.delimiter.size() == 1, "nabla train: config key 'data.delimiter' must be one character, got '",
+              c.data.delimiter, "'");
+  NABLA_CHECK(c.data.test_fraction >= 0 && c.data.test_fraction < 1,
+              "nabla train: config key 'data.test_fraction' must be in [0, 1), got ", c.data.test_fraction);
+  NABLA_CHECK(c.data.num_classes >= 0, "nabla train: config key 'data.num_classes' must be >= 0, got ", c.data.num_classes);
   NABLA_CHECK(c.data.workers >= 0, "nabla train: config key 'data.workers' must be >= 0, got ", c.data.workers);
   check_in("optimizer.name", c.optimizer.name, {"sgd", "adam", "adamw"});
   check_in("schedule.name", c.schedule.name, {"constant", "cosine", "onecycle", "step"});
@@ -289,7 +321,7 @@ void validate(const TrainConfig& c) {
   NABLA_CHECK(c.data.test_subset >= 0, "nabla train: config key 'data.test_subset' must be >= 0, got ", c.data.test_subset);
   NABLA_CHECK(c.schedule.warmup_pct > 0 && c.schedule.warmup_pct < 1, "nabla train: config key 'schedule.warmup_pct' must be in (0, 1), got ", c.schedule.warmup_pct);
   NABLA_CHECK(c.schedule.step_size > 0, "nabla train: config key 'schedule.step_size' must be positive, got ", c.schedule.step_size);
-  for (int64_t h : c.model.hidden) NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
+  for (int64_t h : std::get<std::vector<int64_t>>(c.model.options.at("hidden"))) NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
 }
 
 TrainArgs parse_train_args(const std::vector<std::string>& args) {

@@ -8,21 +8,33 @@
 #include <vector>
 
 #include "nabla/data/readers.h"
+#include "nabla/models/registry.h"
 
 namespace nabla::cli {
+
+/// The [model] section's defaults: every option of every registered model
+/// (models::default_options), with batch_norm on as in the default recipe.
+models::OptionValues default_model_options();
 
 /// Every setting of a training run, with the defaults of the default recipe
 /// (configs/lenet5_fashion.toml).
 struct TrainConfig {
   struct Model {
     std::string name = "lenet5";
-    bool batch_norm = true;
-    std::vector<int64_t> hidden = {256};
-    double dropout = 0.0;
+    /// model.<key>: the options of every registered model by key; the model named reads its own
+    /// (see models::make_entry), so adding a model adds its keys here.
+    models::OptionValues options = default_model_options();
   } model;
   struct Data {
-    std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz (image_data.h)
+    std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz, csv (image_data.h)
     std::string dir = data::FashionMNIST::kDefaultRoot;
+    std::string train_file = "";  ///< csv: the training rows (empty: <dir>/train.csv)
+    std::string test_file = "";   ///< csv: the test rows (empty: <dir>/test.csv when it exists)
+    double test_fraction = 0.0;   ///< csv without a test file: fraction of the rows held out as test (seeded)
+    std::string label = "-1";     ///< csv: the label column, a header name or an index (negative: from the end)
+    std::string delimiter = ",";  ///< csv: one character
+    bool header = true;           ///< csv: the first line names the columns
+    int64_t num_classes = 0;      ///< csv: 0 = the largest label + 1
     int64_t val_size = 5000;      ///< held out of the training images (seeded)
     int64_t train_subset = 0;     ///< 0 = every remaining training image
     int64_t test_subset = 0;      ///< 0 = all test images

@@ -15,11 +15,13 @@ int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t
   NABLA_CHECK(batch_size > 0, "nabla eval: --batch-size must be positive, got ", batch_size);
   const LoadedModel m = load_model_checkpoint(checkpoint);
   const TrainConfig& trained = m.info.config;
-  const ImageData data = load_test_data(trained.data.name, data_dir.empty() ? trained.data.dir : data_dir);
+  TrainConfig::Data source = trained.data;
+  if (!data_dir.empty()) source.dir = data_dir;
+  const ImageData data = load_test_data(source, static_cast<uint64_t>(trained.train.seed));
   const ImageSet test = materialize_all(*data.test_file, m.norm);  // normalised as in training
-  const train::EvalResult r = train::evaluate(*m.model, test.images, test.labels, m.options.num_classes, batch_size, top_k);
+  const train::EvalResult r = train::evaluate(*m.model, test.images, test.labels, m.spec.data.num_classes, batch_size, top_k);
   const auto& names = m.info.class_names;
-  std::printf("checkpoint %s (model %s)\n", checkpoint.c_str(), m.name.c_str());
+  std::printf("checkpoint %s (model %s)\n", checkpoint.c_str(), m.spec.name.c_str());
   std::printf("test images %lld  loss %.4f  accuracy %.2f%%  top-%lld accuracy %.2f%%\n\n",
               static_cast<long long>(r.count), r.loss, 100 * r.acc, static_cast<long long>(r.k), 100 * r.topk_acc);
   const auto precision = r.precision(), recall = r.recall();

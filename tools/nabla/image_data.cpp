@@ -7,6 +7,7 @@
 #include "nabla/data/transforms.h"
 #include "nabla/error.h"
 #include "nabla/ops/shape.h"
+#include "nabla/parse.h"
 
 namespace nabla::cli {
 
@@ -17,7 +18,7 @@ const std::vector<std::string>& fashion_class_names() {
 }
 
 const std::vector<std::string>& dataset_names() {
-  static const std::vector<std::string> names = {"fashion-mnist", "idx", "cifar10", "cifar100", "image-folder", "npz"};
+  static const std::vector<std::string> names = {"fashion-mnist", "idx", "cifar10", "cifar100", "image-folder", "npz", "csv"};
   return names;
 }
 
@@ -26,6 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 void check_dir(const std::string& name, const std::string& dir) {
+  if (name == "csv") return;  // the CSV files are checked by name
   NABLA_CHECK(fs::is_directory(dir), "nabla: ", name, " directory '", dir, "' does not exist",
               name == "fashion-mnist" ? " (install the Debian package dataset-fashion-mnist, or set data.dir)"
                                       : " (set data.dir)");
@@ -44,10 +46,52 @@ std::vector<std::string> numbered(int64_t n) {
   return out;
 }
 
+int64_t max_label(const data::Dataset& d) {
+  const Tensor t = static_cast<const data::TensorDataset&>(d).targets();
+  return d.size() ? static_cast<int64_t>(t.max().item()) : -1;
+}
+
+// The CSV parts: train and test files, or one file split into both with `seed`. The classes are
+// data.num_classes or the largest label + 1; every label must be in [0, K).
+std::pair<std::shared_ptr<const data::Dataset>, std::shared_ptr<const data::Dataset>> open_csv(
+    const TrainConfig::Data& c, uint64_t seed, std::vector<std::string>& classes) {
+  data::CsvOptions o;
+  o.header = c.header;
+  o.delimiter = c.delimiter.empty() ? ',' : c.delimiter[0];
+  if (auto index = parse_int64(c.label)) o.label_index = *index;
+  else o.label_column = c.label;
+  const std::string train_path = c.train_file.empty() ? c.dir + "/train.csv" : c.train_file;
+  std::string test_path = c.test_file.empty() ? c.dir + "/test.csv" : c.test_file;
+  NABLA_CHECK(fs::exists(train_path), "nabla: csv training file '", train_path, "' does not exist (set data.train_file or data.dir)");
+  NABLA_CHECK(c.test_file.empty() || fs::exists(test_path), "nabla: csv test file '", test_path, "' does not exist");
+  NABLA_CHECK(c.test_fraction == 0 || c.test_file.empty(), "nabla: csv takes data.test_file or data.test_fraction, not both");
+  if (c.test_fraction > 0 || !fs::exists(test_path)) test_path.clear();
+  auto train = std::make_shared<const data::CsvDataset>(train_path, o);
+  auto test = test_path.empty() ? nullptr : std::make_shared<const data::CsvDataset>(test_path, o);
+  const int64_t labels = std::max(max_label(*train), test ? max_label(*test) : -1) + 1;
+  const int64_t k = c.num_classes > 0 ? c.num_classes : labels;
+  NABLA_CHECK(labels <= k, "nabla: csv labels go up to ", labels - 1, ", but data.num_classes is ", k);
+  for (const auto* d : {train.get(), test.get()})
+    if (d) NABLA_CHECK(static_cast<const data::TensorDataset*>(d)->targets().min().item() >= 0, "nabla: csv labels must be >= 0");
+  classes = numbered(k);
+  if (c.test_fraction == 0) return {train, test};
+  const int64_t n_test = static_cast<int64_t>(std::llround(c.test_fraction * double(train->size())));
+  NABLA_CHECK(n_test > 0 && n_test < train->size(), "nabla: csv data.test_fraction ", c.test_fraction, " of ",
+              train->size(), " rows leaves no training or no test row");
+  const auto parts = data::random_split(train, std::vector<int64_t>{train->size() - n_test, n_test}, seed);
+  return {parts[0], parts[1]};
+}
+
 // One part (train or test) of dataset `name` in `dir`; null when that part does not exist
 // (image-folder and npz without a test part).
-std::shared_ptr<const data::Dataset> open_part(const std::string& name, const std::string& dir, bool train,
+std::shared_ptr<const data::Dataset> open_part(const TrainConfig::Data& c, bool train, uint64_t seed,
                                                std::vector<std::string>& classes) {
+  const std::string& name = c.name;
+  const std::string& dir = c.dir;
+  if (name == "csv") {
+    auto parts = open_csv(c, seed, classes);
+    return train ? parts.first : parts.second;
+  }
   if (name == "fashion-mnist") {
     classes = fashion_class_names();
     return std::make_shared<const data::FashionMNIST>(dir, train);
@@ -86,27 +130,27 @@ std::shared_ptr<const data::Dataset> open_part(const std::string& name, const st
   throw Error("nabla: data.name must be one of " + known + ", got '" + name + "'");
 }
 
-// Channels and image size from the first image; images must be square (C, S, S).
+// The input shape from the first sample: square images (C, S, S) or feature vectors (F).
 void describe(ImageData& d, const data::Dataset& file, const std::string& dir) {
-  NABLA_CHECK(file.size() > 0, "nabla: ", d.name, " in '", dir, "' holds no images");
+  NABLA_CHECK(file.size() > 0, "nabla: ", d.name, " in '", dir, "' holds no samples");
   const Tensor x = file.get(0).input;
-  NABLA_CHECK(x.dim() == 3 && x.size(1) == x.size(2), "nabla: ", d.name, " in '", dir,
-              "': expected square images (C, S, S), got ", x.shape());
-  d.channels = x.size(0);
-  d.image_size = x.size(1);
+  NABLA_CHECK(x.dim() == 1 || (x.dim() == 3 && x.size(1) == x.size(2)), "nabla: ", d.name, " in '", dir,
+              "': expected square images (C, S, S) or feature vectors (F), got ", x.shape());
+  d.input_shape = x.shape();
 }
 
 }  // namespace
 
-ImageData load_image_data(const std::string& name, const std::string& dir, int64_t val_size, uint64_t seed) {
-  check_dir(name, dir);
+ImageData load_image_data(const TrainConfig::Data& c, uint64_t seed) {
+  check_dir(c.name, c.dir);
   ImageData d;
-  d.name = name;
-  auto train = open_part(name, dir, true, d.class_names);
+  d.name = c.name;
+  auto train = open_part(c, true, seed, d.class_names);
   std::vector<std::string> test_classes;
   d.train_file = train;
-  d.test_file = open_part(name, dir, false, test_classes);
-  describe(d, *train, dir);
+  d.test_file = open_part(c, false, seed, test_classes);
+  describe(d, *train, c.dir);
+  const int64_t val_size = c.val_size;
   NABLA_CHECK(val_size >= 0 && val_size < train->size(), "nabla: validation size ", val_size, " must be in [0, ",
               train->size(), ")");
   const auto parts = data::random_split(train, std::vector<int64_t>{train->size() - val_size, val_size}, seed);
@@ -115,17 +159,25 @@ ImageData load_image_data(const std::string& name, const std::string& dir, int64
   return d;
 }
 
-ImageData load_test_data(const std::string& name, const std::string& dir) {
-  check_dir(name, dir);
+ImageData load_test_data(const TrainConfig::Data& c, uint64_t seed) {
+  check_dir(c.name, c.dir);
   ImageData d;
-  d.name = name;
-  d.test_file = open_part(name, dir, false, d.class_names);
-  NABLA_CHECK(d.test_file, "nabla: ", name, " in '", dir, "' has no test part");
-  describe(d, *d.test_file, dir);
+  d.name = c.name;
+  d.test_file = open_part(c, false, seed, d.class_names);
+  NABLA_CHECK(d.test_file, "nabla: ", c.name, " in '", c.dir, "' has no test part");
+  describe(d, *d.test_file, c.dir);
   return d;
 }
 
 Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices) {
+  if (file->get(indices.at(0)).input.dim() == 1) {  // feature vectors: every value of the rows
+    const Tensor x = materialize(*file, indices, {0.0, 1.0 / 255.0}).images;  // raw values
+    const float* v = x.data_ptr<float>();
+    double sum = 0, sum_sq = 0;
+    for (int64_t i = 0, n = x.numel(); i < n; ++i) sum += v[i], sum_sq += double(v[i]) * v[i];
+    const double m = sum / double(x.numel()), var = std::max(sum_sq / double(x.numel()) - m * m, 0.0);
+    return {m / 255.0, var > 0 ? std::sqrt(var) / 255.0 : 1.0 / 255.0};
+  }
   const data::Subset subset(file, indices);
   const auto [mean, std_dev] = data::transforms::compute_mean_std(subset);  // per channel, raw 0–255 values
   // Every channel has as many pixels, so the overall mean is the channel means' mean and the
@@ -143,19 +195,13 @@ Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& 
 ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indices, const Normalization& norm) {
   if (indices.empty()) return {};
   data::Batch b;
-  if (!file.get_batch(indices, b)) {  // no fast path: stack the samples
-    std::vector<Tensor> xs, ys;
-    for (int64_t i : indices) {
-      data::Example e = file.get(i);
-      xs.push_back(e.input);
-      ys.push_back(e.target);
-    }
-    b.input = stack(xs).contiguous();
-    b.target = stack(ys).to(DType::Int64).contiguous();
-  } else {
-    b.input = b.input.contiguous();
-    b.target = b.target.to(DType::Int64);
+  if (!file.get_batch(indices, b)) {  // no fast path: collate the samples as the DataLoader does
+    std::vector<data::Example> examples;
+    for (int64_t i : indices) examples.push_back(file.get(i));
+    b = data::default_collate(examples);
   }
+  b.input = b.input.contiguous();
+  b.target = b.target.to(DType::Int64).contiguous();
   if (b.input.dtype() != DType::Float32) b.input = b.input.to(DType::Float32);
   normalize_in_place(b.input, norm);
   return {b.input, b.target};
@@ -179,12 +225,7 @@ std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const 
   } else {
     NABLA_CHECK(s.augment == "none", "nabla: data.augment must be none, flip or crop, got '", s.augment, "'");
   }
-  data::DataLoaderOptions o;
-  o.batch_size = s.batch_size;
-  o.shuffle = s.shuffle;
-  o.drop_last = s.drop_last;
-  o.seed = s.seed;
-  o.num_workers = s.workers;
+  data::DataLoaderOptions o = s.loader;
   const Normalization norm = s.norm;
   o.batch_transform = [norm](const data::Batch& b, Generator&) {
     data::Batch out = b;

@@ -5,14 +5,19 @@
 //   cifar10        CIFAR-10 binary batches in data.dir;  cifar100: CIFAR-100 binary train.bin/test.bin
 //   image-folder   data.dir/train/<class>/<image> (and data.dir/test/<class>/<image> when present)
 //   npz            data.dir/train.npz (and test.npz) holding x (N, C, H, W, 0–255) and y (N,) labels
-// Channels, image size and class names come from the dataset. The split into training and
-// validation images is seeded (data::random_split); every image is normalised as
-// (pixel/255 − mean)/std with one mean and std over all channels.
+//   csv            numeric rows (data::CsvDataset): data.train_file (default data.dir/train.csv) and
+//                  data.test_file (default data.dir/test.csv when present, else data.test_fraction
+//                  of the rows, seeded); features (F) float32, integer labels in data.label
+// The input shape (C, S, S) or (F) and the class names come from the dataset. The split into
+// training and validation samples is seeded (data::random_split); every sample is normalised as
+// (value/255 − mean)/std with one mean and std over all channels (CSV features always with the
+// training rows' own mean and std: the fixed values are Fashion-MNIST's pixel statistics).
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "config.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/data/readers.h"
 #include "nabla/tensor.h"
@@ -47,17 +52,19 @@ struct ImageData {
   std::shared_ptr<const data::Dataset> test_file;  ///< null when the dataset has no test part
   std::vector<int64_t> train_indices;  ///< into train_file, in the split's (random) order
   std::vector<int64_t> val_indices;    ///< into train_file
-  int64_t channels = 1, image_size = 28;
+  std::vector<int64_t> input_shape = {1, 28, 28};  ///< of one sample: (C, S, S) images or (F) features
   std::vector<std::string> class_names;
   int64_t num_classes() const { return static_cast<int64_t>(class_names.size()); }
 };
 
-/// Loads dataset `name` from `dir` and splits its training part with
-/// data::random_split(file, {n − val_size, val_size}, seed). Errors name the dataset and path.
-ImageData load_image_data(const std::string& name, const std::string& dir, int64_t val_size, uint64_t seed);
+/// Loads the dataset `data.name` (from data.dir, or the CSV keys) and splits its training part
+/// with data::random_split(file, {n − data.val_size, data.val_size}, seed); `seed` also splits a
+/// single CSV file into training and test rows. Errors name the dataset and path.
+ImageData load_image_data(const TrainConfig::Data& data, uint64_t seed);
 
-/// Loads only the test part of `name` in `dir` (train_file null); raises Error when there is none.
-ImageData load_test_data(const std::string& name, const std::string& dir);
+/// Loads only the test part of `data.name` (train_file null; `seed` as in load_image_data);
+/// raises Error when there is none.
+ImageData load_test_data(const TrainConfig::Data& data, uint64_t seed);
 
 /// Mean and standard deviation of pixel/255 over the images `indices` of `file`, all channels together.
 Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices);
@@ -67,13 +74,10 @@ ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indi
 /// Every image of `file`, normalised.
 ImageSet materialize_all(const data::Dataset& file, const Normalization& norm);
 
-/// How the training DataLoader is built.
+/// How the training DataLoader is built: the loader's own options (batch size, shuffle,
+/// drop_last, seed, workers) plus the augmentation and normalisation of `nabla train`.
 struct LoaderSettings {
-  int64_t batch_size = 64;
-  bool shuffle = true;
-  bool drop_last = false;
-  uint64_t seed = 0;
-  int workers = 0;
+  data::DataLoaderOptions loader;  ///< its batch_transform is set by make_train_loader
   std::string augment = "none";  ///< none | flip | crop (random crop image_size with padding 2, then flip)
   int64_t image_size = 28;
   Normalization norm;

@@ -48,10 +48,13 @@ int run_predict(const std::string& checkpoint, const std::vector<std::string>& i
   const LoadedModel m = load_model_checkpoint(checkpoint);
   const double mean = m.norm.mean, std_dev = m.norm.std;
   const auto& names = m.info.class_names;
-  const int64_t k = std::min(top_k, m.options.num_classes);
+  const auto& shape = m.spec.data.input_shape;
+  NABLA_CHECK(shape.size() == 3 && shape[1] == shape[2], "nabla predict: reads images, but the model of '", checkpoint,
+              "' takes inputs of shape ", shape, " (feature vectors: use nabla eval)");
+  const int64_t k = std::min(top_k, m.spec.data.num_classes);
   NoGradGuard no_grad;
   for (const auto& path : images) {
-    const Tensor x = load_image(path, m.options.in_channels, m.options.image_size, mean, std_dev);
+    const Tensor x = load_image(path, shape[0], shape[1], mean, std_dev);
     const Tensor probs = softmax((*m.model)(x), 1);
     const auto [values, indices] = topk(probs, k, 1);
     const Tensor v = values.contiguous(), idx = indices.contiguous();

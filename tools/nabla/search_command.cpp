@@ -168,7 +168,7 @@ int run_search(const std::vector<std::string>& args) {
   validate(spec.base);
   const SearchSettings& s = spec.settings;
 
-  const ImageData data = load_image_data(spec.base.data.name, spec.base.data.dir, spec.base.data.val_size, uint64_t(spec.base.train.seed));
+  const ImageData data = load_image_data(spec.base.data, uint64_t(spec.base.train.seed));
   const std::string dir = s.out_dir + "/" + s.name;
   std::filesystem::create_directories(dir);
   viz::write_text_atomic(dir + "/base_config.toml", to_toml(spec.base));

@@ -1,5 +1,6 @@
-// `nabla summary MODEL --input C×H×W`: nn::summary's table (output shape, parameters,
+// `nabla summary MODEL --input C×H×W` (or F for feature vectors): nn::summary's table (output shape, parameters,
 // multiply-adds and receptive field per layer, then the totals) for a model of the registry.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -21,13 +22,10 @@ int run_summary(const std::string& model_name, const std::string& input) {
       throw Error("nabla summary: --input must look like 1x28x28, got '" + input + "'");
     }
   }
-  NABLA_CHECK(dims.size() == 3 && dims[0] > 0 && dims[1] > 0 && dims[1] == dims[2],
-              "nabla summary: --input must be C×H×W with H = W, e.g. 1x28x28, got '", input, "'");
-  models::ModelOptions o;
-  o.in_channels = dims[0];
-  o.image_size = dims[1];
-  auto model = models::create(model_name, o);
-  std::printf("%s", nn::summary(*model, {dims[0], dims[1], dims[2]}).to_string().c_str());
+  const bool valid = (dims.size() == 3 || dims.size() == 1) && std::all_of(dims.begin(), dims.end(), [](int64_t d) { return d > 0; });
+  NABLA_CHECK(valid, "nabla summary: --input must be C×H×W (e.g. 1x28x28) or a feature count F, got '", input, "'");
+  auto model = models::create(model_name, {10, dims});
+  std::printf("%s", nn::summary(*model, dims).to_string().c_str());
   return 0;
 }
 

@@ -6,15 +6,10 @@
 
 namespace nabla::cli {
 
-models::ModelOptions model_options(const TrainConfig& c, const ImageData& data) {
-  models::ModelOptions o;
-  o.num_classes = data.num_classes();
-  o.in_channels = data.channels;
-  o.image_size = data.image_size;
-  o.hidden = c.model.hidden;
-  o.batch_norm = c.model.batch_norm;
-  o.dropout = c.model.dropout;
-  return o;
+models::ModelSpec model_spec(const TrainConfig& c, const ImageData& data) {
+  models::ModelSpec spec{c.model.name, {data.num_classes(), data.input_shape}, {}};
+  for (const auto& f : models::find_model(c.model.name).fields) spec.options[f.key] = c.model.options.at(f.key);
+  return spec;
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<Tensor>& params) {

@@ -14,8 +14,9 @@
 
 namespace nabla::cli {
 
-/// Model options: classes, channels and image size from the dataset, the rest from the config.
-models::ModelOptions model_options(const TrainConfig& config, const ImageData& data);
+/// The model to build: its name and options from the config's [model] section, the class count
+/// and input shape from the dataset.
+models::ModelSpec model_spec(const TrainConfig& config, const ImageData& data);
 
 /// SGD, Adam or AdamW over `params` with the config's optimizer settings.
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, const std::vector<Tensor>& params);

@@ -52,7 +52,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
 
   // ---- data ------------------------------------------------------------------------------------
   ImageData loaded;
-  if (!options.data) loaded = load_image_data(c.data.name, c.data.dir, c.data.val_size, static_cast<uint64_t>(c.train.seed));
+  if (!options.data) loaded = load_image_data(c.data, static_cast<uint64_t>(c.train.seed));
   const ImageData& data = options.data ? *options.data : loaded;
   std::vector<int64_t> train_idx = options.train_indices ? *options.train_indices : data.train_indices;
   const std::vector<int64_t>& val_idx = options.val_indices ? *options.val_indices : data.val_indices;
@@ -62,7 +62,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   NABLA_CHECK(!train_idx.empty(), "nabla train: no training images left (data.train_subset / val_size)");
   Normalization norm;
   if (resuming) norm = read_run_info(options.resume_from).norm;
-  else if (c.data.normalize == "train") norm = compute_normalization(data.train_file, train_idx);
+  else if (c.data.normalize == "train" || data.input_shape.size() == 1) norm = compute_normalization(data.train_file, train_idx);
   const ImageSet val_set = materialize(*data.train_file, val_idx, norm);
   ImageSet test;
   if (options.write_run && data.test_file) {
@@ -76,19 +76,28 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
                 train_idx.size(), static_cast<long long>(val_set.size()), static_cast<long long>(test.size()),
                 c.data.augment.c_str(), norm.mean, norm.std, overfit ? " (overfitting a fixed subset, no shuffling)" : "");
   LoaderSettings ls;
-  ls.batch_size = c.train.batch_size;
-  ls.shuffle = !overfit;
-  ls.drop_last = c.data.drop_last;
-  ls.seed = static_cast<uint64_t>(c.train.seed) + 1;
-  ls.workers = static_cast<int>(c.data.workers);
+  ls.loader.batch_size = c.train.batch_size;
+  ls.loader.shuffle = !overfit;
+  ls.loader.drop_last = c.data.drop_last;
+  ls.loader.seed = static_cast<uint64_t>(c.train.seed) + 1;
+  ls.loader.num_workers = static_cast<int>(c.data.workers);
   ls.augment = c.data.augment;
   ls.norm = norm;
-  ls.image_size = data.image_size;
+  NABLA_CHECK(c.data.augment == "none" || data.input_shape.size() == 3, "nabla train: data.augment = ", c.data.augment,
+              " needs images, but ", c.data.name, " holds inputs of shape ", data.input_shape);
+  ls.image_size = data.input_shape.back();
   auto loader = make_train_loader(data.train_file, train_idx, ls);
   NABLA_CHECK(loader->size() > 0, "nabla train: no training batch (", train_idx.size(), " images, batch size ",
               c.train.batch_size, ", drop_last)");
 
-  // The run directory is made once the data loaded, so bad input leaves no empty run behind.
+  // ---- model (seeded), then the run directory ------------------------------------------------
+  manual_seed(static_cast<uint64_t>(c.train.seed));
+  const models::ModelSpec spec = model_spec(c, data);
+  auto model = models::create(spec.name, spec.data, spec.options);
+  const int64_t num_classes = spec.data.num_classes;
+
+  // The run directory is made once the data loaded and the model fits it, so bad input leaves no
+  // empty run behind.
   std::string run_dir;
   if (options.write_run) {
     run_dir = resuming ? std::filesystem::path(options.resume_from).parent_path().string()
@@ -100,11 +109,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   }
   result.run_dir = run_dir;
 
-  // ---- model, optimizer, schedule --------------------------------------------------------------
-  manual_seed(static_cast<uint64_t>(c.train.seed));
-  const models::ModelOptions mopt = model_options(c, data);
-  auto model = models::create(c.model.name, mopt);
-  const int64_t num_classes = mopt.num_classes;
+  // ---- optimizer, schedule ---------------------------------------------------------------------
   if (verbose)
     std::printf("model: %s, %lld parameters\n", c.model.name.c_str(), static_cast<long long>(model->num_parameters()));
   auto opt = make_optimizer(c, model->parameters());
@@ -123,7 +128,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   train::Trainer trainer(*model, *loader, topt);
   trainer.set_optimizer(opt.get()).set_scheduler(sched.get(), schedule_steps_per_batch(c));
   if (val_set.size() > 0) trainer.set_eval(train::classification_eval(*model, val_set.images, val_set.labels, num_classes));
-  RunInfo info{c.model.name, mopt, norm, c, 0.0, data.class_names};
+  RunInfo info{spec, norm, c, 0.0, data.class_names};
   trainer.set_checkpoint_json([&info](const train::MetricRecord& rec) {
     info.val_acc = rec.count("val_acc") ? rec.at("val_acc") : rec.at("train_acc");
     return run_checkpoint_json(info);
@@ -183,7 +188,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   train::SummaryWriter& tb = *trainer.summary_writer();
   tb.add_scalar("test_acc", t.acc, step);
   tb.add_scalar("test_loss", t.loss, step);
-  if (test.size() > 0) {
+  if (test.size() > 0 && test.images.dim() == 4) {  // images, not feature vectors
     const Tensor grid = viz::make_grid(test.images.narrow(0, 0, std::min<int64_t>(32, test.size())), 8, 2, true);
     tb.add_image_png("test_images", viz::encode_png(grid), grid.size(1), grid.size(2), grid.size(0), step);
   }

@@ -1,7 +1,9 @@
 #pragma once
 // File-format datasets: the IDX/MNIST family, CIFAR-10/100 binary, image folders, CSV and NumPy.
-// Images come out as float32 (C, H, W) holding the raw 0–255 pixel values (see transforms.h:
-// ToTensor scales them to [0, 1]); class targets are 0-d int64 tensors.
+// Images are stored as uint8 tensors (read_image returns uint8 (C, H, W)); get() and get_batch()
+// yield them as float32 (C, H, W) holding the raw 0–255 pixel values, because every transform
+// (transforms.h; ToTensor scales to [0, 1]) and the collate work on float32. Class targets are
+// 0-d int64 tensors.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,7 +19,8 @@ std::string find_idx_file(const std::string& root, const std::string& name, cons
                           const std::string& package = "");
 
 /// Images and labels of an IDX pair (MNIST layout: images (N, H, W) uint8, labels (N) uint8),
-/// kept as bytes; get() converts one image to (1, H, W) float32.
+/// kept as uint8 tensors; get() converts one image to (1, H, W) float32 0–255 and get_batch()
+/// gathers (B, 1, H, W) float32 straight from the bytes.
 class MNIST : public Dataset {
  public:
   /// Reads "<root>/train-images-idx3-ubyte[.gz]" and "train-labels-idx1-ubyte[.gz]" (or "t10k-…"
@@ -31,6 +34,10 @@ class MNIST : public Dataset {
   int64_t width() const { return width_; }
   /// Class names ("0" … "9" for MNIST).
   virtual std::vector<std::string> classes() const;
+  /// The images, (N, H, W) uint8.
+  const Tensor& images() const { return images_; }
+  /// The labels, (N) uint8.
+  const Tensor& labels() const { return labels_; }
 
  protected:
   /// `package` names the Debian package to suggest when the files are missing (may be empty).
@@ -38,7 +45,7 @@ class MNIST : public Dataset {
 
  private:
   void load(const std::string& root, bool train, const std::string& who, const std::string& package);
-  std::vector<uint8_t> images_, labels_;
+  Tensor images_, labels_;
   int64_t count_ = 0, height_ = 0, width_ = 0;
 };
 
@@ -53,10 +60,13 @@ class FashionMNIST : public MNIST {
 };
 
 /// CIFAR-10 binary version: records of 1 label byte + 3072 pixel bytes (3×32×32, channel-planar),
-/// from data_batch_1.bin … data_batch_5.bin (train) or test_batch.bin in `root`.
+/// from data_batch_1.bin … data_batch_5.bin (train) or test_batch.bin in `root`. inputs() holds
+/// the images as uint8 (N, 3, 32, 32); get() and get_batch() yield them as float32 0–255.
 class CIFAR10 : public TensorDataset {
  public:
   CIFAR10(const std::string& root, bool train = true);
+  Example get(int64_t index) const override;
+  bool get_batch(const std::vector<int64_t>& indices, Batch& out) const override;
   /// "airplane", "automobile", …, "truck".
   static std::vector<std::string> classes();
 
@@ -64,7 +74,7 @@ class CIFAR10 : public TensorDataset {
   CIFAR10() = default;
   /// Appends the records of one file; `label_bytes` per record, the label at `label_offset`.
   static void read_records(const std::string& path, int64_t label_bytes, int64_t label_offset, int64_t num_classes,
-                           std::vector<float>& pixels, std::vector<int64_t>& labels);
+                           std::vector<uint8_t>& pixels, std::vector<int64_t>& labels);
 };
 
 /// CIFAR-100 binary version: records of coarse label, fine label, 3072 pixel bytes, from train.bin
@@ -76,7 +86,8 @@ class CIFAR100 : public CIFAR10 {
 
 /// Images in "<root>/<class>/<file>" (torchvision ImageFolder): classes are the sorted
 /// sub-directory names, files (.png, .jpg, .jpeg, .bmp, .gif, .tga, .ppm, .pgm; sorted) are
-/// decoded with stb_image on get(). A file that cannot be decoded raises Error naming it.
+/// decoded with stb_image on get() (read_image, uint8) and yielded as float32 0–255. A file that
+/// cannot be decoded raises Error naming it.
 class ImageFolder : public Dataset {
  public:
   /// `channels`: 0 keeps the file's channel count; 1, 3 or 4 converts (torchvision loads RGB: 3).
@@ -93,7 +104,7 @@ class ImageFolder : public Dataset {
   int channels_;
 };
 
-/// Decodes an image file with stb_image into float32 (C, H, W) with 0–255 values; `channels` as
+/// Decodes an image file with stb_image into a uint8 (C, H, W) tensor; `channels` as
 /// ImageFolder. Raises Error naming the file when it is missing or cannot be decoded.
 Tensor read_image(const std::string& path, int channels = 3);
 

@@ -2,8 +2,9 @@
 // Image transforms (torchvision.transforms). Each is a callable (const Tensor&, Generator&) →
 // Tensor and converts to data::Transform; random ones draw only from the Generator given.
 //
-// Image convention: nabla's readers return images as float32 (C, H, W) tensors holding the raw
-// 0–255 pixel values of the file (nabla has no uint8 dtype; the channel-first layout is made at
+// Image convention: nabla's readers store images as uint8 tensors (data::read_image returns
+// uint8 (C, H, W)) and their get()/get_batch() yield float32 (C, H, W) holding the raw 0–255
+// pixel values, so every transform works on one float type (the channel-first layout is made at
 // read time). ToTensor scales them into [0, 1], as torchvision's ToTensor does. Geometric
 // transforms (crops, flips, rotation, erasing) work on either scale; ColorJitter and Normalize
 // expect the [0, 1] scale, so place them after ToTensor.
