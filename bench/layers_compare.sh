@@ -15,7 +15,8 @@
 #             5 repetitions of MIN_TIME/5, PyTorch 5 loops of MIN_TIME/5; best kept on both sides
 #   QUICK=1   MIN_TIME=0.02: checks that everything runs (about 2–3 minutes), numbers meaningless
 #   CPU=1     add the one-thread process CPU times and their ratio (use on a loaded machine)
-#   ONLY      a subset of "conv pool norm" (default all three)
+#   ONLY      a subset of "conv pool norm attention" (default "conv pool norm"; attention: SDPA,
+#             MultiheadAttention and TransformerEncoderLayer at two sequence lengths)
 #   PYTHON    interpreter with torch (default: python3 or /usr/bin/python3, whichever imports it)
 #   OUT       directory that keeps the JSON files (default: a temporary one, removed afterwards)
 set -euo pipefail
@@ -32,8 +33,8 @@ if ! awk -v t="$min_time" 'BEGIN { exit !(t + 0 > 0) }'; then
 fi
 for b in $only; do
   case $b in
-    conv | pool | norm) ;;
-    *) echo "layers_compare.sh: ONLY: expected words from 'conv pool norm', got '$b'" >&2; exit 1 ;;
+    conv | pool | norm | attention) ;;
+    *) echo "layers_compare.sh: ONLY: expected words from 'conv pool norm attention', got '$b'" >&2; exit 1 ;;
   esac
   if [[ ! -x "$bench_dir/${b}_bench" ]]; then
     echo "layers_compare.sh: $bench_dir/${b}_bench not found; build first (ninja -C $build -j2 ${b}_bench)" >&2

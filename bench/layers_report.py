@@ -19,9 +19,10 @@ import math
 import sys
 
 LAYERS = {"conv2d": "Conv2d", "batchnorm2d": "BatchNorm2d", "batchnorm2d_relu": "BatchNorm2d+ReLU",
-          "batchnorm2d_relu_fused": "BatchNorm2d+ReLU (nabla fused)", "linear": "Linear"}
+          "batchnorm2d_relu_fused": "BatchNorm2d+ReLU (nabla fused)", "linear": "Linear",
+          "sdpa_causal": "SDPA (causal)", "mha": "MultiheadAttention", "encoder_layer": "TransformerEncoderLayer"}
 POOLS = {"maxpool2": "MaxPool2d", "avgpool2": "AvgPool2d", "gap": "AdaptiveAvgPool2d"}
-NETWORKS = {"lenet": "LeNet-5", "resnet": "ResNet-20", "vgg": "VGG-11", "mlp": "MLP"}
+NETWORKS = {"lenet": "LeNet-5", "resnet": "ResNet-20", "vgg": "VGG-11", "mlp": "MLP", "tfm": "Transformer block"}
 PASSES = {"forward": "fwd", "fwd_bwd": "fwd+bwd"}
 FUSED = "batchnorm2d_relu_fused"
 

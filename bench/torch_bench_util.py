@@ -29,7 +29,7 @@ import time
 
 CONFIGS = {"t2": ({"OPENBLAS_NUM_THREADS": "1"}, 2), "t1": ({}, 1)}
 BATCH = 64
-NETWORKS = {"lenet": "LeNet-5", "resnet": "ResNet-20", "vgg": "VGG-11", "mlp": "MLP"}
+NETWORKS = {"lenet": "LeNet-5", "resnet": "ResNet-20", "vgg": "VGG-11", "mlp": "MLP", "tfm": "Transformer block"}
 
 
 def time_call(fn, min_time=0.5, repeats=5):

@@ -1,6 +1,7 @@
 #pragma once
 // nabla::nn — modules, layers, losses, initialisation, gradient clipping.
 #include "nabla/nn/activation.h"
+#include "nabla/nn/attention.h"
 #include "nabla/nn/clip.h"
 #include "nabla/nn/conv.h"
 #include "nabla/nn/dropout.h"
@@ -12,7 +13,9 @@
 #include "nabla/nn/module.h"
 #include "nabla/nn/norm.h"
 #include "nabla/nn/pool.h"
+#include "nabla/nn/positional.h"
 #include "nabla/nn/recurrent.h"
 #include "nabla/nn/resample.h"
 #include "nabla/nn/shape_layers.h"
 #include "nabla/nn/summary.h"
+#include "nabla/nn/transformer.h"

@@ -139,6 +139,39 @@ std::map<std::string, LayerCase> layer_cases() {
   c["Flatten"] = unary(std::make_shared<Flatten>(), rnd({2, 3, 2}, 44));
   c["Unflatten"] = unary(std::make_shared<Unflatten>(1, Shape{2, 3}), rnd({2, 6}, 45));
   c["Identity"] = unary(std::make_shared<Identity>(), rnd({2, 3}, 46));
+  // attention and Transformers (dropout 0: the check needs the same function every call)
+  {
+    auto m = std::make_shared<MultiheadAttention>(
+        MultiheadAttentionOptions{.embed_dim = 4, .num_heads = 2, .add_bias_kv = true, .kdim = 3, .vdim = 5});
+    m->to(DType::Float64);
+    const Tensor pad = from_vector(std::vector<uint8_t>{0, 0, 1, 0, 0, 0}, Shape{2, 3}).to(DType::Bool);
+    c["MultiheadAttention"] = {m,
+                               [m, pad](const std::vector<Tensor>& v) {
+                                 auto [out, w] = (*m)(v[0], v[1], v[2], {.key_padding_mask = pad});
+                                 return add(out.sum(), mul(w, w).sum());
+                               },
+                               {rnd({2, 2, 4}, 70), rnd({3, 2, 3}, 71), rnd({3, 2, 5}, 72)}};
+    const TransformerLayerOptions small{.d_model = 4, .nhead = 2, .dim_feedforward = 6, .dropout = 0.0};
+    TransformerLayerOptions pre = small;
+    pre.norm_first = true, pre.activation = "gelu", pre.batch_first = true;
+    c["TransformerEncoderLayer"] = unary(std::make_shared<TransformerEncoderLayer>(small), rnd({3, 2, 4}, 73));
+    c["TransformerEncoder"] = unary(std::make_shared<TransformerEncoder>(pre, 2, true), rnd({2, 3, 4}, 74));
+    auto dl = std::make_shared<TransformerDecoderLayer>(small);
+    dl->to(DType::Float64);
+    c["TransformerDecoderLayer"] = {dl, [dl](const std::vector<Tensor>& v) { return (*dl)(v[0], v[1], {.tgt_is_causal = true}); },
+                                    {rnd({3, 2, 4}, 75), rnd({2, 2, 4}, 76)}};
+    auto dec = std::make_shared<TransformerDecoder>(pre, 2, true);
+    dec->to(DType::Float64);
+    c["TransformerDecoder"] = {dec, [dec](const std::vector<Tensor>& v) { return (*dec)(v[0], v[1]); },
+                               {rnd({2, 3, 4}, 77), rnd({2, 2, 4}, 78)}};
+    auto t = std::make_shared<Transformer>(TransformerOptions{.d_model = 4, .nhead = 2, .num_encoder_layers = 1,
+                                                              .num_decoder_layers = 1, .dim_feedforward = 5, .dropout = 0.0});
+    t->to(DType::Float64);
+    c["Transformer"] = {t, [t](const std::vector<Tensor>& v) { return (*t)(v[0], v[1], {.tgt_is_causal = true}); },
+                        {rnd({3, 2, 4}, 79), rnd({2, 2, 4}, 80)}};
+    c["SinusoidalPositionalEncoding"] = unary(std::make_shared<SinusoidalPositionalEncoding>(4, 10), rnd({3, 2, 4}, 81));
+    c["LearnedPositionalEncoding"] = unary(std::make_shared<LearnedPositionalEncoding>(10, 4, 0.0, true), rnd({2, 3, 4}, 82));
+  }
   // losses
   const Tensor classes = from_vector(std::vector<int64_t>{2, 0, 1}, Shape{3});
   c["CrossEntropyLoss"] = loss2(std::make_shared<CrossEntropyLoss>(), rnd({3, 4}, 47), classes);
