@@ -82,23 +82,6 @@ namespace detail {
 [[noreturn]] void throw_storage_only(const char* op, DType dt);
 }  // namespace detail
 
-/// Calls `f.template operator()<T>()` with T the C++ type of `dt`, for every dtype, the 16-bit
-/// storage types included (for copies, conversions and moves of elements).
-template <class F>
-decltype(auto) dispatch_storage(DType dt, F&& f) {
-  switch (dt) {
-    case DType::Float32: return f.template operator()<float>();
-    case DType::Float64: return f.template operator()<double>();
-    case DType::Int64: return f.template operator()<int64_t>();
-    case DType::Bool: return f.template operator()<bool>();
-    case DType::UInt8: return f.template operator()<uint8_t>();
-    case DType::Int32: return f.template operator()<int32_t>();
-    case DType::BFloat16: return f.template operator()<bfloat16>();
-    case DType::Float16: return f.template operator()<float16>();
-  }
-  throw Error("dispatch_storage: unknown dtype");
-}
-
 /// Calls `f.template operator()<T>()` with T the C++ type of `dt`, for the dtypes that compute
 /// (all but bfloat16/float16, which raise an Error naming `op`).
 template <class F>
@@ -112,6 +95,15 @@ decltype(auto) dispatch_all(DType dt, const char* op, F&& f) {
     case DType::Int32: return f.template operator()<int32_t>();
     default: detail::throw_storage_only(op, dt);
   }
+}
+
+/// Calls `f.template operator()<T>()` with T the C++ type of `dt`, for every dtype, the 16-bit
+/// storage types included (for copies, conversions and moves of elements).
+template <class F>
+decltype(auto) dispatch_storage(DType dt, F&& f) {
+  if (dt == DType::BFloat16) return f.template operator()<bfloat16>();
+  if (dt == DType::Float16) return f.template operator()<float16>();
+  return dispatch_all(dt, "dispatch_storage", f);
 }
 
 /// Like dispatch_all, for float32/float64 only; other dtypes raise an Error naming `op`.

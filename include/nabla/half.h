@@ -64,35 +64,30 @@ constexpr float float16_bits_to_float(uint16_t bits) {
   return std::bit_cast<float>(sign | (e << 23) | ((m & 0x3FFu) << 13));
 }
 
-/// A bfloat16 value (storage type; compute converts to float).
-struct bfloat16 {
+namespace detail {
+/// A 16-bit storage value whose rounding from float (to nearest, ties to even) and widening to
+/// float are `ToBits` and `FromBits`; bfloat16 and float16 are its two instances.
+template <uint16_t (*ToBits)(float), float (*FromBits)(uint16_t)>
+struct Half16 {
   uint16_t bits = 0;
-  constexpr bfloat16() = default;
+  constexpr Half16() = default;
   /// Rounds `f` to nearest, ties to even.
-  constexpr explicit bfloat16(float f) : bits(float_to_bfloat16_bits(f)) {}
-  constexpr explicit operator float() const { return bfloat16_bits_to_float(bits); }
+  constexpr explicit Half16(float f) : bits(ToBits(f)) {}
+  constexpr explicit operator float() const { return FromBits(bits); }
   /// The value with the given bits.
-  static constexpr bfloat16 from_bits(uint16_t b) {
-    bfloat16 v;
+  static constexpr Half16 from_bits(uint16_t b) {
+    Half16 v;
     v.bits = b;
     return v;
   }
 };
+}  // namespace detail
+
+/// A bfloat16 value (storage type; compute converts to float).
+using bfloat16 = detail::Half16<float_to_bfloat16_bits, bfloat16_bits_to_float>;
 
 /// An IEEE 754 half-precision value (storage type; compute converts to float).
-struct float16 {
-  uint16_t bits = 0;
-  constexpr float16() = default;
-  /// Rounds `f` to nearest, ties to even.
-  constexpr explicit float16(float f) : bits(float_to_float16_bits(f)) {}
-  constexpr explicit operator float() const { return float16_bits_to_float(bits); }
-  /// The value with the given bits.
-  static constexpr float16 from_bits(uint16_t b) {
-    float16 v;
-    v.bits = b;
-    return v;
-  }
-};
+using float16 = detail::Half16<float_to_float16_bits, float16_bits_to_float>;
 
 /// True for the 16-bit storage types.
 template <class T> inline constexpr bool is_half_v = false;

@@ -21,13 +21,8 @@ Tensor read_image(const std::string& path, int channels) {
                         std::filesystem::exists(path) ? (reason ? reason : "unknown error") : "no such file", ")"));
   }
   const int c = channels == 0 ? file_channels : channels;
-  const int64_t hw = static_cast<int64_t>(h) * w;
-  Tensor out = empty({c, h, w}, DType::UInt8);
-  uint8_t* d = out.data_ptr<uint8_t>();
-  for (int ch = 0; ch < c; ++ch)  // HWC bytes → CHW bytes
-    for (int64_t k = 0; k < hw; ++k) d[ch * hw + k] = pixels[k * c + ch];
-  stbi_image_free(pixels);
-  return out;
+  // HWC bytes → CHW bytes; the decoder's buffer is freed with the view that wraps it.
+  return from_blob(pixels, {h, w, c}, DType::UInt8, [](void* p) { stbi_image_free(p); }).permute({2, 0, 1}).contiguous();
 }
 
 namespace {

@@ -5,44 +5,24 @@
 
 #include <functional>
 
-#include "nabla/io/serialize.h"
 #include "nabla/nabla.h"
 #include "nabla/nn/attention.h"
 #include "nabla/nn/functional/attention.h"
 #include "nabla/nn/transformer.h"
+#include "nn/parity_fixture.h"
 
 using namespace nabla;
 
-#ifndef NABLA_SOURCE_DIR
-#define NABLA_SOURCE_DIR "."
-#endif
-
 namespace {
 
-const nn::StateDict& fixture() {
-  static const nn::StateDict data = load(NABLA_SOURCE_DIR "/tests/fixtures/parity/attention.safetensors");
-  return data;
+const nabla::testing::ParityFixture& fixture() {
+  static const nabla::testing::ParityFixture f("attention.safetensors");
+  return f;
 }
-
-bool has(const std::string& key) { return fixture().count(key) > 0; }
-
-const Tensor& get(const std::string& key) {
-  auto it = fixture().find(key);
-  if (it == fixture().end()) throw Error("attention parity fixture: missing " + key);
-  return it->second;
-}
-
-// |a − b| ≤ tol·(|b| + 0.1·max|b| + 1e-3), as the other parity tests.
+bool has(const std::string& key) { return fixture().has(key); }
+const Tensor& get(const std::string& key) { return fixture().get(key); }
 void expect_close(const Tensor& actual, const Tensor& expected, const std::string& what) {
-  ASSERT_TRUE(actual.defined()) << what << " is undefined";
-  ASSERT_EQ(actual.shape(), expected.shape()) << what;
-  const double tol = expected.dtype() == DType::Float64 ? 1e-10 : 2e-5;
-  const auto a = actual.to_vector<double>(), b = expected.to_vector<double>();
-  double scale = 0;
-  for (double v : b) scale = std::max(scale, std::abs(v));
-  for (size_t i = 0; i < a.size(); ++i)
-    ASSERT_LE(std::abs(a[i] - b[i]), tol * (std::abs(b[i]) + 0.1 * scale + 1e-3))
-        << what << " element " << i << ": nabla " << a[i] << " vs PyTorch " << b[i];
+  nabla::testing::expect_close_to_scale(actual, expected, what);
 }
 
 std::vector<Tensor> inputs(const std::string& name) {
@@ -180,7 +160,7 @@ TEST(AttentionParity, ParameterNamesAreTorchs) {
                      .dim_feedforward = 12, .dropout = 0.0});
   const std::string prefix = "transformer.g";
   size_t torch_params = 0;
-  for (const auto& [key, t] : fixture())
+  for (const auto& [key, t] : fixture().all())
     if (key.rfind(prefix, 0) == 0 && key != "transformer.gy" && key.rfind("transformer.gin", 0) != 0) {
       ++torch_params;
       EXPECT_TRUE(has("transformer." + key.substr(prefix.size()))) << key;

@@ -7,19 +7,15 @@
 #include <cmath>
 #include <functional>
 
-#include "nabla/io/serialize.h"
 #include "nabla/nabla.h"
 #include "nabla/nn/activation.h"
 #include "nabla/nn/dropout.h"
 #include "nabla/nn/embedding.h"
 #include "nabla/nn/linear.h"
 #include "nabla/nn/norm.h"
+#include "nn/parity_fixture.h"
 
 using namespace nabla;
-
-#ifndef NABLA_SOURCE_DIR
-#define NABLA_SOURCE_DIR "."
-#endif
 
 namespace {
 
@@ -77,29 +73,13 @@ const std::vector<Case>& cases() {
   return table;
 }
 
-const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> data = load(NABLA_SOURCE_DIR "/tests/fixtures/parity/norm.safetensors");
-  return data;
+const nabla::testing::ParityFixture& fixture() {
+  static const nabla::testing::ParityFixture f("norm.safetensors");
+  return f;
 }
-
-const Tensor& get(const std::string& key) {
-  auto it = fixture().find(key);
-  if (it == fixture().end()) throw Error("norm parity fixture: missing " + key);
-  return it->second;
-}
-
-// |a − b| ≤ tol·(|b| + max|b|·0.1 + 1e-3): relative, with a floor tied to the tensor's scale so that
-// entries that cancel to ~0 are not judged by their own tiny magnitude.
+const Tensor& get(const std::string& key) { return fixture().get(key); }
 void expect_close(const Tensor& actual, const Tensor& expected, const std::string& what) {
-  ASSERT_TRUE(actual.defined()) << what << " is undefined";
-  ASSERT_EQ(actual.shape(), expected.shape()) << what;
-  const double tol = expected.dtype() == DType::Float64 ? 1e-10 : 1e-5;
-  const auto a = actual.to_vector<double>(), b = expected.to_vector<double>();
-  double scale = 0;
-  for (double v : b) scale = std::max(scale, std::abs(v));
-  for (size_t i = 0; i < a.size(); ++i)
-    ASSERT_LE(std::abs(a[i] - b[i]), tol * (std::abs(b[i]) + 0.1 * scale + 1e-3))
-        << what << " element " << i << ": nabla " << a[i] << " vs PyTorch " << b[i];
+  nabla::testing::expect_close_to_scale(actual, expected, what, 1e-5);
 }
 
 }  // namespace
@@ -133,7 +113,7 @@ TEST(NormParity, EveryLayerMatchesPyTorch) {
 }
 
 TEST(NormParity, FixtureHasEveryCase) {
-  for (const Case& c : cases()) EXPECT_TRUE(fixture().count(std::string(c.name) + ".y")) << c.name;
+  for (const Case& c : cases()) EXPECT_TRUE(fixture().has(std::string(c.name) + ".y")) << c.name;
 }
 
 // ---- dropout statistics ------------------------------------------------------------------------------

@@ -6,42 +6,22 @@
 
 #include <cmath>
 
-#include "nabla/io/serialize.h"
 #include "nabla/nabla.h"
 #include "nabla/nn/recurrent.h"
+#include "nn/parity_fixture.h"
 
 using namespace nabla;
 
-#ifndef NABLA_SOURCE_DIR
-#define NABLA_SOURCE_DIR "."
-#endif
-
 namespace {
 
-const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> data =
-      io::load(NABLA_SOURCE_DIR "/tests/fixtures/parity/recurrent.safetensors");
-  return data;
+const nabla::testing::ParityFixture& fixture() {
+  static const nabla::testing::ParityFixture f("recurrent.safetensors");
+  return f;
 }
-
-bool has(const std::string& key) { return fixture().count(key) > 0; }
-Tensor get(const std::string& key) {
-  auto it = fixture().find(key);
-  if (it == fixture().end()) throw Error("recurrent parity fixture: missing " + key);
-  return it->second;
-}
-
-// |a − b| ≤ tol·(|b| + 0.1·max|b| + 1e-3), as the other parity tests.
+bool has(const std::string& key) { return fixture().has(key); }
+const Tensor& get(const std::string& key) { return fixture().get(key); }
 void expect_close(const Tensor& actual, const Tensor& expected, const std::string& what) {
-  ASSERT_TRUE(actual.defined()) << what << " is undefined";
-  ASSERT_EQ(actual.shape(), expected.shape()) << what;
-  const double tol = expected.dtype() == DType::Float64 ? 1e-10 : 2e-5;
-  const auto a = actual.to_vector<double>(), b = expected.to_vector<double>();
-  double scale = 0;
-  for (double v : b) scale = std::max(scale, std::abs(v));
-  for (size_t i = 0; i < a.size(); ++i)
-    ASSERT_LE(std::abs(a[i] - b[i]), tol * (std::abs(b[i]) + 0.1 * scale + 1e-3))
-        << what << " element " << i << ": nabla " << a[i] << " vs PyTorch " << b[i];
+  nabla::testing::expect_close_to_scale(actual, expected, what);
 }
 
 enum Kind { kRNN, kLSTM, kGRU, kRNNCell, kLSTMCell, kGRUCell };
@@ -69,7 +49,7 @@ void check_case(const std::string& name) {
   const DType dt = get(p + "x").dtype();
   m->to(dt);
   nn::StateDict sd;
-  for (auto& [key, t] : fixture())
+  for (auto& [key, t] : fixture().all())
     if (key.rfind(p, 0) == 0) {
       const std::string rest = key.substr(p.size());
       if (rest.rfind("weight_", 0) == 0 || rest.rfind("bias_", 0) == 0) sd[rest] = t;
@@ -116,7 +96,7 @@ void check_case(const std::string& name) {
 
 std::vector<std::string> case_names() {
   std::vector<std::string> names;
-  for (auto& [key, t] : fixture())
+  for (auto& [key, t] : fixture().all())
     if (key.size() > 7 && key.compare(key.size() - 7, 7, ".config") == 0) names.push_back(key.substr(0, key.size() - 7));
   return names;
 }
