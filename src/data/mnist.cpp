@@ -4,7 +4,6 @@
 #include "nabla/data/readers.h"
 #include "nabla/error.h"
 #include "nabla/io/idx.h"
-#include "nabla/ops.h"
 
 namespace nabla::data {
 
@@ -49,14 +48,27 @@ void MNIST::load(const std::string& root, bool train, const std::string& who, co
 
 Example MNIST::get(int64_t index) const {
   check_index("MNIST::get", index, count_);
-  return {images_.select(0, index).unsqueeze(0).to(DType::Float32), labels_.select(0, index).to(DType::Int64)};
+  Tensor img = empty({1, height_, width_});
+  float* d = img.data_ptr<float>();
+  const uint8_t* s = images_.data_ptr<uint8_t>() + index * height_ * width_;
+  for (int64_t k = 0; k < height_ * width_; ++k) d[k] = s[k];
+  return {img, scalar_tensor(static_cast<double>(labels_.data_ptr<uint8_t>()[index]), DType::Int64)};
 }
 
 bool MNIST::get_batch(const std::vector<int64_t>& indices, Batch& out) const {
-  for (int64_t i : indices) check_index("MNIST::get_batch", i, count_);
-  const Tensor rows = from_vector(indices);
-  out.input = index_select(images_, 0, rows).to(DType::Float32).unsqueeze(1);  // (n, 1, H, W)
-  out.target = index_select(labels_, 0, rows).to(DType::Int64);
+  const int64_t n = static_cast<int64_t>(indices.size()), hw = height_ * width_;
+  out.input = empty({n, 1, height_, width_});
+  out.target = empty({n}, DType::Int64);
+  float* d = out.input.data_ptr<float>();
+  int64_t* t = out.target.data_ptr<int64_t>();
+  const uint8_t* images = images_.data_ptr<uint8_t>();
+  const uint8_t* labels = labels_.data_ptr<uint8_t>();
+  for (int64_t b = 0; b < n; ++b) {
+    check_index("MNIST::get_batch", indices[b], count_);
+    const uint8_t* s = images + indices[b] * hw;
+    for (int64_t k = 0; k < hw; ++k) d[b * hw + k] = s[k];
+    t[b] = labels[indices[b]];
+  }
   return true;
 }
 
