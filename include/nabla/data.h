@@ -1,5 +1,6 @@
 #pragma once
 // nabla::data — datasets, samplers, the DataLoader, file readers and transforms.
+#include "nabla/data/bpe.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/data/dataset.h"
 #include "nabla/data/kfold.h"
@@ -7,4 +8,6 @@
 #include "nabla/data/readers.h"
 #include "nabla/data/sampler.h"
 #include "nabla/data/text.h"
+#include "nabla/data/tokenizer.h"
+#include "nabla/data/vocab.h"
 #include "nabla/data/transforms.h"
