@@ -19,8 +19,8 @@ struct MultiheadAttentionOptions {
   bool bias = true;               ///< in_proj_bias and out_proj.bias
   bool add_bias_kv = false;       ///< learned bias_k, bias_v appended to the keys and values
   bool add_zero_attn = false;     ///< a zero key and value appended
-  std::optional<int64_t> kdim;    ///< key features (default embed_dim)
-  std::optional<int64_t> vdim;    ///< value features (default embed_dim)
+  std::optional<int64_t> kdim = std::nullopt;  ///< key features (default embed_dim)
+  std::optional<int64_t> vdim = std::nullopt;  ///< value features (default embed_dim)
   bool batch_first = false;       ///< inputs (N, L, E) instead of (L, N, E)
 };
 

@@ -29,7 +29,7 @@ class SummaryGeometry {
   virtual std::optional<SpatialGeometry> spatial_geometry() const { return std::nullopt; }
   /// Multiply-adds of one forward pass for these input/output shapes, counting products with
   /// weights and additions of biases (torchinfo's convention); 0 for layers without weights.
-  virtual int64_t multiply_adds(const Shape& input, const Shape& output) const { return 0; }
+  virtual int64_t multiply_adds(const Shape& /*input*/, const Shape& /*output*/) const { return 0; }
 };
 
 /// One call of a leaf module (a module without children) during the summary's forward pass.

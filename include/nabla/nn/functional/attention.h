@@ -17,7 +17,7 @@ struct AttentionOptions {
   Tensor attn_mask{};
   double dropout_p = 0.0;       ///< dropout on the attention weights (applied whenever > 0)
   bool is_causal = false;       ///< query i attends to keys j ≤ i (top-left aligned); excludes attn_mask
-  std::optional<double> scale;  ///< default 1/√E
+  std::optional<double> scale = std::nullopt;  ///< default 1/√E
   Generator* generator = nullptr;  ///< dropout masks (default generator when null)
 };
 
