@@ -8,6 +8,8 @@
 #include "nabla/data/readers.h"
 #include "nabla/data/sampler.h"
 #include "nabla/data/text.h"
+#include "nabla/data/text_features.h"
+#include "nabla/data/token_stream.h"
 #include "nabla/data/tokenizer.h"
 #include "nabla/data/vocab.h"
 #include "nabla/data/transforms.h"
