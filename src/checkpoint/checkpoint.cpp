@@ -288,11 +288,13 @@ void load_checkpoint(const std::string& path, Checkpoint& ckpt, bool strict) {
   if (ckpt.scheduler) in_part(path, "scheduler", [&] { ckpt.scheduler->load_state_dict(sections["scheduler"]); });
   for (const auto& [name, opt] : ckpt.optimizers) {
     const std::string part = "optimizer." + name;
-    in_part(path, part.c_str(), [&] { opt->load_state_dict(sections[part]); });
+    optim::Optimizer* target = opt;  // a named variable: lambdas may not capture structured bindings in clang 14
+    in_part(path, part.c_str(), [&] { target->load_state_dict(sections[part]); });
   }
   for (const auto& [name, sched] : ckpt.schedulers) {
     const std::string part = "scheduler." + name;
-    in_part(path, part.c_str(), [&] { sched->load_state_dict(sections[part]); });
+    optim::LRScheduler* target = sched;
+    in_part(path, part.c_str(), [&] { target->load_state_dict(sections[part]); });
   }
   if (ckpt.plateau) in_part(path, "plateau", [&] { ckpt.plateau->load_state_dict(sections["plateau"]); });
   if (ckpt.default_generator) default_generator().set_state(generator_state(rng.at("default")));
