@@ -1,6 +1,6 @@
 # `nabla train` on a small text file with a tiny character LSTM, then `nabla generate` from its
 # checkpoint: the same seed gives the same text, with and without the cache; a different seed
-# gives another; bad prompts and a checkpoint that is not a language model give errors.
+# gives another; resuming gives the straight run's checkpoints; bad prompts and a checkpoint that is not a language model give errors.
 # Variables: NABLA (the executable), TEXT (the corpus), WORK_DIR (scratch folder), IMAGE_CKPT
 # (a checkpoint of an image model).
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -21,10 +21,11 @@ function(expect_error pattern)
   endif()
 endfunction()
 
-run_nabla(train_out train --model char_lstm --data.name text --data.dir ${TEXT} --data.fortunes
-          --data.val_fraction 0.2 --model.embedding_dim 16 --model.hidden_size 48 --model.num_layers 1
-          --model.dropout 0 --optimizer adam --lr 0.02 --weight-decay 0 --schedule constant --epochs 8
-          --batch-size 4 --seq-len 16 --clip-grad-norm 1 --threads 1 --out-dir ${WORK_DIR} --name lm)
+set(TRAIN train --model char_lstm --data.name text --data.dir ${TEXT} --data.fortunes --data.val_fraction 0.2
+    --model.embedding_dim 16 --model.hidden_size 48 --model.num_layers 1 --model.dropout 0 --optimizer adam
+    --lr 0.02 --weight-decay 0 --schedule constant --epochs 8 --batch-size 4 --seq-len 16 --clip-grad-norm 1
+    --threads 1 --name lm)
+run_nabla(train_out ${TRAIN} --out-dir ${WORK_DIR})
 message("${train_out}")
 # The loss per character starts near ln 28 = 3.3; the repeated lines must be learnt well below that.
 string(REGEX MATCH "best validation loss ([0-9.]+)" _ "${train_out}")
@@ -34,6 +35,17 @@ endif()
 if(NOT train_out MATCHES "val loss [0-9.]+ \\([0-9.]+ bpc\\)")
   message(FATAL_ERROR "no per-epoch validation loss in bits per character")
 endif()
+
+# Resume is exact: 4 epochs, then --resume for the other 4 in a new process, gives the same files.
+run_nabla(_ ${TRAIN} --out-dir ${WORK_DIR}/resumed --stop-after-epoch 4)
+run_nabla(_ train --resume ${WORK_DIR}/resumed/lm/last.safetensors)
+foreach(f last.safetensors best.safetensors)
+  file(SHA256 ${WORK_DIR}/lm/${f} a)
+  file(SHA256 ${WORK_DIR}/resumed/lm/${f} b)
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "${f} differs between the straight and the resumed run")
+  endif()
+endforeach()
 
 set(CKPT ${WORK_DIR}/lm/best.safetensors)
 set(GEN generate ${CKPT} --prompt "the " --max-new-tokens 40 --temperature 0.8 --top-k 10 --top-p 0.95)
