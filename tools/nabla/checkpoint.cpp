@@ -16,6 +16,8 @@ json parse_user(const std::string& path) {
   NABLA_CHECK(std::filesystem::exists(path), "nabla: checkpoint '", path, "' does not exist");
   const CheckpointMetadata meta = read_checkpoint_metadata(path);
   json user = json::parse(meta.user_json, nullptr, false);
+  NABLA_CHECK(!(user.is_object() && user.contains("language_model")), "nabla: checkpoint '", path,
+              "' holds a language model; use nabla generate");
   NABLA_CHECK(user.is_object() && user.contains("model") && user.contains("model_options"), "nabla: checkpoint '",
               path, "' was not written by nabla train (its user JSON has no model description)");
   return user;

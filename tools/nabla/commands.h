@@ -1,5 +1,6 @@
 #pragma once
 // The subcommands of `nabla`; each returns the process exit status.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,20 @@ int run_search(const std::vector<std::string>& args);
 int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t top_k, int64_t batch_size);
 /// `nabla predict CHECKPOINT IMAGE… [--top-k K]`.
 int run_predict(const std::string& checkpoint, const std::vector<std::string>& images, int64_t top_k);
+/// What `nabla generate` was given (see docs/cli.md).
+struct GenerateArgs {
+  std::string checkpoint;  ///< a language-model checkpoint written by nabla train
+  std::string prompt;
+  int64_t max_new_tokens = 200;
+  double temperature = 1.0;  ///< 0: greedy
+  int64_t top_k = 0;         ///< 0: all tokens
+  double top_p = 1.0;        ///< 1: all tokens
+  uint64_t seed = 0;         ///< the sampling stream
+  bool no_cache = false;     ///< rerun the whole sequence each step instead of carrying the cache
+};
+/// `nabla generate CHECKPOINT --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
+/// [--top-p P] [--seed S] [--no-cache]`: prints the prompt and its continuation.
+int run_generate(const GenerateArgs& args);
 /// `nabla summary MODEL [--input C×H×W]`: the model's layers, output shapes and parameter counts.
 int run_summary(const std::string& model, const std::string& input);
 

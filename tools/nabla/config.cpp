@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "nabla/error.h"
+#include "nabla/models/lm_registry.h"
 #include "nabla/models/registry.h"
 #include "nabla/parse.h"
 #include "image_data.h"
@@ -17,6 +18,7 @@ namespace nabla::cli {
 
 models::OptionValues default_model_options() {
   models::OptionValues o = models::default_options();
+  for (const auto& [key, value] : models::default_language_model_options()) o.emplace(key, value);
   o["batch_norm"] = true;
   return o;
 }
@@ -35,10 +37,14 @@ struct Entry {
 std::vector<Entry> model_table(TrainConfig& c) {
   std::string names;
   for (const auto& n : models::model_names()) names += (names.empty() ? "" : ", ") + n;
+  for (const auto& n : models::language_model_names()) names += ", " + n + " (language model)";
   std::vector<Entry> out = {{"model.name", &c.model.name, "model to train: " + names}};
   for (auto& [key, value] : c.model.options) {
     std::string help;
     for (const auto& e : models::model_registry())
+      for (const auto& f : e.fields)
+        if (f.key == key) help += (help.empty() ? "" : "; ") + e.name + ": " + f.help;
+    for (const auto& e : models::language_model_registry())
       for (const auto& f : e.fields)
         if (f.key == key) help += (help.empty() ? "" : "; ") + e.name + ": " + f.help;
     out.push_back({"model." + key, std::visit([](auto& v) -> Slot { return &v; }, value), help});
@@ -49,8 +55,8 @@ std::vector<Entry> model_table(TrainConfig& c) {
 std::vector<Entry> table(TrainConfig& c) {
   std::vector<Entry> out = model_table(c);
   std::vector<Entry> rest = {
-      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder, npz or csv"},
-      {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz)"},
+      {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder, npz or csv; text for language models"},
+      {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz); text: a file or a directory of files"},
       {"data.train_file", &c.data.train_file, "csv: the training rows (empty: <dir>/train.csv)"},
       {"data.test_file", &c.data.test_file, "csv: the test rows (empty: <dir>/test.csv when it exists)"},
       {"data.test_fraction", &c.data.test_fraction, "csv without a test file: fraction of the rows held out as test (seeded)"},
@@ -65,6 +71,8 @@ std::vector<Entry> table(TrainConfig& c) {
       {"data.normalize", &c.data.normalize, "fixed (mean 0.2860, std 0.3530) or train (computed from the training split)"},
       {"data.workers", &c.data.workers, "DataLoader worker threads (0: load in the training thread)"},
       {"data.drop_last", &c.data.drop_last, "drop the last incomplete training batch"},
+      {"data.fortunes", &c.data.fortunes, "text: '%' lines separate fortunes (Debian's fortune files)"},
+      {"data.val_fraction", &c.data.val_fraction, "text: the tail of the token stream held out for validation"},
       {"optimizer.name", &c.optimizer.name, "sgd, adam or adamw"},
       {"optimizer.lr", &c.optimizer.lr, "learning rate (onecycle: the peak)"},
       {"optimizer.momentum", &c.optimizer.momentum, "sgd momentum"},
@@ -84,6 +92,8 @@ std::vector<Entry> table(TrainConfig& c) {
       {"train.min_test_acc", &c.train.min_test_acc, "exit with status 1 when the test accuracy is lower"},
       {"train.log_interval_s", &c.train.log_interval_s, "seconds between progress lines off a terminal"},
       {"train.lr_find", &c.train.lr_find, "run the learning-rate range test (lr_find.svg/.csv) instead of training"},
+      {"train.seq_len", &c.train.seq_len, "language models: tokens per chunk (truncated BPTT length) or block"},
+      {"train.clip_grad_norm", &c.train.clip_grad_norm, "clip the global gradient norm to this before each step (0: off)"},
   };
   out.insert(out.end(), rest.begin(), rest.end());
   return out;
@@ -225,6 +235,10 @@ std::string canonical_key(const std::string& key) {
       {"augment", "data.augment"},
       {"workers", "data.workers"},
       {"lr_find", "train.lr_find"},
+      {"seq-len", "train.seq_len"},
+      {"seq_len", "train.seq_len"},
+      {"clip-grad-norm", "train.clip_grad_norm"},
+      {"clip_grad_norm", "train.clip_grad_norm"},
   };
   for (const auto& [alias, full] : aliases)
     if (key == alias) return full;
@@ -299,8 +313,16 @@ void validate(const TrainConfig& c) {
     }
     throw Error("nabla train: config key '" + key + "' must be one of " + list + ", got '" + v + "'");
   };
-  check_in("model.name", c.model.name, models::model_names());
-  check_in("data.name", c.data.name, dataset_names());
+  std::vector<std::string> all_models = models::model_names();
+  for (const auto& n : models::language_model_names()) all_models.push_back(n);
+  check_in("model.name", c.model.name, all_models);
+  if (models::is_language_model(c.model.name)) check_in("data.name", c.data.name, {"text"});
+  else check_in("data.name", c.data.name, dataset_names());
+  NABLA_CHECK(c.data.val_fraction >= 0 && c.data.val_fraction < 1,
+              "nabla train: config key 'data.val_fraction' must be in [0, 1), got ", c.data.val_fraction);
+  NABLA_CHECK(c.train.seq_len > 0, "nabla train: config key 'train.seq_len' must be positive, got ", c.train.seq_len);
+  NABLA_CHECK(c.train.clip_grad_norm >= 0, "nabla train: config key 'train.clip_grad_norm' must be >= 0, got ",
+              c.train.clip_grad_norm);
   check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
   check_in("data.normalize", c.data.normalize, {"fixed", "train"});
   NABLA_CHECK(c.data.delimiter.size() == 1, "nabla train: config key 'data.delimiter' must be one character, got '",

@@ -13,7 +13,8 @@
 namespace nabla::cli {
 
 /// The [model] section's defaults: every option of every registered model
-/// (models::default_options), with batch_norm on as in the default recipe.
+/// (models::default_options, then models::default_language_model_options for the keys not yet
+/// there), with batch_norm on as in the default recipe.
 models::OptionValues default_model_options();
 
 /// Every setting of a training run, with the defaults of the default recipe
@@ -42,6 +43,8 @@ struct TrainConfig {
     std::string normalize = "fixed"; ///< fixed (0.2860/0.3530) or train (computed from the training split)
     int64_t workers = 0;          ///< DataLoader worker threads (0: load in the training thread)
     bool drop_last = false;       ///< drop the last incomplete training batch
+    bool fortunes = false;        ///< text: '%' lines separate fortunes (Debian's fortune files)
+    double val_fraction = 0.1;    ///< text: the tail of the token stream held out for validation
   } data;
   struct Optimizer {
     std::string name = "sgd";     ///< sgd, adam, adamw
@@ -67,6 +70,8 @@ struct TrainConfig {
     double min_test_acc = 0.0;     ///< exit with status 1 below this test accuracy
     int64_t log_interval_s = 10;   ///< seconds between progress lines when not on a terminal
     bool lr_find = false;          ///< run the learning-rate range test instead of training
+    int64_t seq_len = 128;         ///< language models: tokens per chunk (BPTT length) or block
+    double clip_grad_norm = 0.0;   ///< clip the global gradient norm to this before each step (0: off)
   } train;
 };
 

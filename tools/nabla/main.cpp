@@ -49,6 +49,17 @@ int main(int argc, char** argv) {
   summary->add_option("model", model, "model name (lenet5, mlp)")->required();
   summary->add_option("--input", input, "input size C×H×W, e.g. 1x28x28");
 
+  nabla::cli::GenerateArgs gen;
+  auto* generate = app.add_subcommand("generate", "continue a text prompt with a language model checkpoint");
+  generate->add_option("checkpoint", gen.checkpoint, "language-model checkpoint written by nabla train")->required();
+  generate->add_option("--prompt", gen.prompt, "the text to continue (required, not empty)");
+  generate->add_option("--max-new-tokens", gen.max_new_tokens, "tokens (characters) to add");
+  generate->add_option("--temperature", gen.temperature, "logits are divided by this; 0 is greedy");
+  generate->add_option("--top-k", gen.top_k, "sample among the k most likely tokens (0: all)");
+  generate->add_option("--top-p", gen.top_p, "sample among the most likely tokens whose probability reaches p");
+  generate->add_option("--seed", gen.seed, "seed of the sampling stream");
+  generate->add_flag("--no-cache", gen.no_cache, "rerun the model on the whole sequence each step (the reference)");
+
   // Classic baselines (tools/nabla/knn_command.cpp, linear_command.cpp).
   const nabla::cli::Subcommand knn = nabla::cli::add_knn_command(app);
   const nabla::cli::Subcommand linear = nabla::cli::add_linear_command(app);
@@ -59,6 +70,7 @@ int main(int argc, char** argv) {
     if (*search) return nabla::cli::run_search(search->remaining());
     if (*eval) return nabla::cli::run_eval(checkpoint, data_dir, top_k, batch_size);
     if (*predict) return nabla::cli::run_predict(checkpoint, images, top_k);
+    if (*generate) return nabla::cli::run_generate(gen);
     if (*summary) return nabla::cli::run_summary(model, input);
     if (*knn.app) return knn.run();
     if (*linear.app) return linear.run();

@@ -5,7 +5,10 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "config.h"
+#include "lm_checkpoint.h"
+#include "lm_trainer.h"
 #include "nabla/error.h"
+#include "nabla/models/lm_registry.h"
 #include "train_setup.h"
 #include "trainer.h"
 
@@ -17,7 +20,8 @@ void print_help() {
   std::printf(
       "Usage: nabla train [CONFIG.toml] [--section.key VALUE | --alias VALUE]...\n"
       "       nabla train --resume RUN/last.safetensors [--section.key VALUE]...\n\n"
-      "Trains an image classifier on data.name (default fashion-mnist). Values come from the\n"
+      "Trains an image classifier on data.name (default fashion-mnist), or a language model\n"
+      "(model.name char_lstm) on a text corpus (data.name text). Values come from the\n"
       "defaults, then the config file, then the flags. --resume continues a run in its directory\n"
       "with the config stored in the checkpoint. Aliases: --lr --epochs --batch-size --seed\n"
       "--threads --model --optimizer --schedule --name --out-dir --data --momentum --weight-decay\n"
@@ -66,11 +70,13 @@ int run_train(const std::vector<std::string>& all_args) {
   } else {
     NABLA_CHECK(parsed.config_path.empty(), "nabla train: --resume takes the config stored in the checkpoint; drop '",
                 parsed.config_path, "' (flags may still override keys)");
-    c = read_run_info(options.resume_from).config;
+    c = is_language_model_checkpoint(options.resume_from) ? read_lm_info(options.resume_from).config
+                                                          : read_run_info(options.resume_from).config;
     for (const auto& [key, value] : parsed.overrides) set_key(c, key, value);
     validate(c);
   }
   if (c.train.name.empty()) c.train.name = default_run_name(c.model.name);
+  if (models::is_language_model(c.model.name)) return train_language_model(c, options).status;
   return train_model(c, options).status;
 }
 
