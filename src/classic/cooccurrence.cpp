@@ -14,8 +14,7 @@ Tensor cooccurrence_matrix(const std::vector<std::vector<int64_t>>& sentences, i
   const int64_t V = vocab_size;
   NABLA_CHECK(V >= 1, "cooccurrence_matrix: vocab_size must be >= 1, got ", V);
   NABLA_CHECK(options.window >= 1, "cooccurrence_matrix: window must be >= 1, got ", options.window);
-  Tensor out = zeros({V, V}, DType::Float64);
-  double* x = out.data_ptr<double>();
+  std::vector<double> x(static_cast<size_t>(V * V), 0.0);
   std::vector<int64_t> s;
   for (size_t si = 0; si < sentences.size(); ++si) {
     s.clear();
@@ -34,7 +33,7 @@ Tensor cooccurrence_matrix(const std::vector<std::vector<int64_t>>& sentences, i
         x[s[i + d] * V + s[i]] += w;
       }
   }
-  return out;
+  return from_vector(x, Shape{V, V});
 }
 
 Tensor ppmi(const Tensor& counts, double context_alpha) {
