@@ -113,10 +113,10 @@ TEST(Bert, MlmLossFallsAndClsHeadLearnsTheDirection) {
     return nn::functional::cross_entropy(logits.flatten(0, 1), test_masked.labels.flatten()).item();
   };
   const double loss_before = held_out_mlm_loss();
-  optim::Adam opt(model.parameters(), {.lr = 1e-3});
+  optim::Adam opt(model.parameters(), {.lr = 2e-3});
   Generator gen(1);
   const auto start = std::chrono::steady_clock::now();
-  const int64_t steps = 1200;
+  const int64_t steps = 800;
   for (int64_t step = 0; step < steps; ++step) {
     const data::LabelledBatch b = with_cls(data::counting_batch(32, 15, kSymbols, kFirst, gen));
     const models::MaskedTokens m = models::mask_tokens(b.tokens, mask, &gen);
