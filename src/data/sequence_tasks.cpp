@@ -120,15 +120,22 @@ LabelledBatch pattern_batch(int64_t batch_size, int64_t min_len, int64_t max_len
 }
 
 LabelledBatch counting_batch(int64_t batch_size, int64_t length, int64_t num_symbols, int64_t first_id,
-                             Generator& gen) {
+                             Generator& gen, bool held_out) {
   NABLA_CHECK(batch_size > 0 && length > 0 && num_symbols > 6 && first_id >= 0, "counting_batch: expected ",
               "batch_size > 0, length > 0, num_symbols > 6 and first_id >= 0, got ", batch_size, ", ", length, ", ",
               num_symbols, ", ", first_id);
   std::vector<int64_t> tokens(static_cast<size_t>(batch_size * length)), labels(static_cast<size_t>(batch_size));
   for (int64_t i = 0; i < batch_size; ++i) {
-    const int64_t start = detail::uniform_int(gen, 0, num_symbols);
-    const int64_t step = detail::uniform_int(gen, 1, 4);
-    const bool descending = detail::uniform_int(gen, 0, 2) == 1;
+    int64_t start = 0, step = 0;
+    bool descending = false;
+    do {
+      start = detail::uniform_int(gen, 0, num_symbols);
+      step = detail::uniform_int(gen, 1, 4);
+      descending = detail::uniform_int(gen, 0, 2) == 1;
+      // The split depends on the middle symbol and |d| only, so a sequence and its reverse (same
+      // symbols, opposite label) always fall in the same split.
+    } while ((((start + (length / 2) * (descending ? num_symbols - step : step)) % num_symbols + step) % 6 == 0) !=
+             held_out);
     const int64_t d = descending ? num_symbols - step : step;  // -step mod num_symbols
     for (int64_t t = 0; t < length; ++t) tokens[static_cast<size_t>(i * length + t)] = first_id + (start + t * d) % num_symbols;
     labels[static_cast<size_t>(i)] = descending ? 1 : 0;

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
+#include <utility>
 
 #include "nabla/autograd.h"
 #include "nabla/data/sequence_tasks.h"
@@ -71,6 +73,25 @@ TEST(Bert, MaskTokensFollowsBertsProportions) {
   EXPECT_THROW(models::mask_tokens(tokens.to(DType::Float32), options, &gen), Error);
 }
 
+TEST(Bert, CountingBatchFollowsItsRuleAndSplitsHeldOutSequences) {
+  Generator gen(4);
+  std::set<std::pair<int64_t, int64_t>> seen[2];  // (start, d mod 20) of training, held-out rows
+  for (int split = 0; split < 2; ++split) {
+    const data::LabelledBatch b = data::counting_batch(600, 5, kSymbols, kFirst, gen, split == 1);
+    const std::vector<int64_t> t = b.tokens.to_vector<int64_t>(), y = b.labels.to_vector<int64_t>();
+    for (int64_t i = 0; i < 600; ++i) {
+      const int64_t s0 = t[i * 5] - kFirst, d = (t[i * 5 + 1] - t[i * 5] + kSymbols) % kSymbols;
+      EXPECT_TRUE(d == 1 || d == 2 || d == 3 || d == 17 || d == 18 || d == 19) << "step " << d;
+      EXPECT_EQ(y[i], d > 3 ? 1 : 0);
+      for (int64_t k = 2; k < 5; ++k) EXPECT_EQ(t[i * 5 + k] - kFirst, (s0 + k * d) % kSymbols);
+      seen[split].insert({s0, d});
+    }
+  }
+  for (const auto& key : seen[1]) EXPECT_EQ(seen[0].count(key), 0u) << "a held-out sequence was drawn for training";
+  EXPECT_GT(seen[1].size(), 12u);  // about 20 of the 120 sequences are held out, of both labels
+  EXPECT_LT(seen[1].size(), 30u);
+}
+
 TEST(Bert, ShapesPaddingAndErrors) {
   manual_seed(0);
   models::Bert model({.vocab_size = kVocab, .max_len = 12, .d_model = 32, .nhead = 4, .num_layers = 2,
@@ -94,9 +115,10 @@ TEST(Bert, ShapesPaddingAndErrors) {
 }
 
 // Counting sequences (s_t = s_0 + t·d mod 20, d = ±1, ±2, ±3) behind [CLS]: masked-LM loss and
-// the [CLS] label (ascending or descending) trained together. The held-out MLM loss must fall
-// below a fifth of its starting value (ln 23 ≈ 3.1 at the start) and the [CLS] head must label
-// 500 fresh sequences at >= 95 %.
+// the [CLS] label (ascending or descending) trained together. The MLM loss on held-out sequences,
+// which training never draws, must fall below a fifth of its start (ln 23 ≈ 3.1), and the [CLS]
+// head must label 500 fresh draws of the training sequences at >= 95 %. (On held-out sequences
+// the [CLS] head generalises only partly, about 79 % after 800 steps: docs/sequence-models.md.)
 TEST(Bert, MlmLossFallsAndClsHeadLearnsTheDirection) {
   const OneThread one_thread;
   manual_seed(0);
@@ -105,7 +127,7 @@ TEST(Bert, MlmLossFallsAndClsHeadLearnsTheDirection) {
   const models::MlmMaskOptions mask{.mask_id = kMask, .vocab_size = kVocab, .first_random_id = kFirst,
                                     .special_ids = {0, kCls}};
   Generator test_gen(100);
-  const data::LabelledBatch test = with_cls(data::counting_batch(500, 15, kSymbols, kFirst, test_gen));
+  const data::LabelledBatch test = with_cls(data::counting_batch(500, 15, kSymbols, kFirst, test_gen, true));
   const models::MaskedTokens test_masked = models::mask_tokens(test.tokens, mask, &test_gen);
   auto held_out_mlm_loss = [&] {
     NoGradGuard no_grad;
@@ -113,10 +135,10 @@ TEST(Bert, MlmLossFallsAndClsHeadLearnsTheDirection) {
     return nn::functional::cross_entropy(logits.flatten(0, 1), test_masked.labels.flatten()).item();
   };
   const double loss_before = held_out_mlm_loss();
-  optim::Adam opt(model.parameters(), {.lr = 1e-3});
+  optim::Adam opt(model.parameters(), {.lr = 2e-3});
   Generator gen(1);
   const auto start = std::chrono::steady_clock::now();
-  const int64_t steps = 1200;
+  const int64_t steps = 800;
   for (int64_t step = 0; step < steps; ++step) {
     const data::LabelledBatch b = with_cls(data::counting_batch(32, 15, kSymbols, kFirst, gen));
     const models::MaskedTokens m = models::mask_tokens(b.tokens, mask, &gen);
@@ -130,10 +152,12 @@ TEST(Bert, MlmLossFallsAndClsHeadLearnsTheDirection) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double loss_after = held_out_mlm_loss();
   NoGradGuard no_grad;
+  Generator seen_gen(101);
+  const data::LabelledBatch seen = with_cls(data::counting_batch(500, 15, kSymbols, kFirst, seen_gen, false));
   const double accuracy =
-      eq(argmax(model.cls_logits(model.forward(test.tokens)), -1), test.labels).to(DType::Float64).mean().item();
-  std::printf("bert: %lld steps in %.1f s, held-out MLM loss %.3f -> %.3f, [CLS] accuracy %.4f\n",
-              static_cast<long long>(steps), seconds, loss_before, loss_after, accuracy);
+      eq(argmax(model.cls_logits(model.forward(seen.tokens)), -1), seen.labels).to(DType::Float64).mean().item();
+  std::printf("bert: %lld steps in %.1f s, held-out MLM loss %.3f -> %.3f, [CLS] accuracy %.4f (training "
+              "sequences)\n", static_cast<long long>(steps), seconds, loss_before, loss_after, accuracy);
   EXPECT_LT(loss_after, loss_before / 5);
   EXPECT_GE(accuracy, 0.95);
 }

@@ -61,8 +61,10 @@ LabelledBatch pattern_batch(int64_t batch_size, int64_t min_len, int64_t max_len
 /// Counting sequences for a masked LM: `length` symbols s_t = (s_0 + t·d) mod num_symbols with a
 /// random start and a step d of ±1, ±2 or ±3, as ids first_id + s_t; label 0 for an ascending
 /// sequence (d > 0), 1 for a descending one. tokens (B, length) int64, every length equal.
+/// There are 6·num_symbols sequences; about one in six (start, d) pairs, some of every d, form
+/// the held-out split: all drawn sequences come from it (held_out true) or none (false).
 LabelledBatch counting_batch(int64_t batch_size, int64_t length, int64_t num_symbols, int64_t first_id,
-                             Generator& gen);
+                             Generator& gen, bool held_out = false);
 
 /// Image grids with captions: each of batch_size images is a rows × cols grid of random items of
 /// `images` (N, H, W) — (B, 1, rows·H, cols·W) float32, pixels as given — and its caption is the
