@@ -22,6 +22,8 @@ struct Case {
 };
 // Keep in sync with bench/pytorch_attention.py.
 const Case kCases[] = {
+    {"tfm_n16_l64_e128_h4", 16, 64, 128, 4},
+    {"tfm_n8_l256_e128_h4", 8, 256, 128, 4},
     {"tfm_n16_l64_e256_h8", 16, 64, 256, 8},
     {"tfm_n8_l256_e256_h8", 8, 256, 256, 8},
 };

@@ -11,7 +11,8 @@ bench/torch_bench_util.py.
 """
 import torch_bench_util as util
 
-CASES = [("tfm_n16_l64_e256_h8", 16, 64, 256, 8), ("tfm_n8_l256_e256_h8", 8, 256, 256, 8)]
+CASES = [("tfm_n16_l64_e128_h4", 16, 64, 128, 4), ("tfm_n8_l256_e128_h4", 8, 256, 128, 4),
+         ("tfm_n16_l64_e256_h8", 16, 64, 256, 8), ("tfm_n8_l256_e256_h8", 8, 256, 256, 8)]
 SHAPES = {n: f"N={b}, L={l}, E={e}, heads={h}" for n, b, l, e, h in CASES}
 
 

@@ -20,7 +20,10 @@ decltype(auto) with_activation(const Activation& a, F&& f) {
       return f([p0, p1](T x) { return cpu::act::elu(x, p0, p1); },
                [p0, p1](T g, T x) { return cpu::act::elu_grad(g, x, p0, p1); });
     case ActivationKind::Gelu:
-      return f([](T x) { return cpu::act::gelu(x); }, [](T g, T x) { return cpu::act::gelu_grad(g, x); });
+      // Forced inline: the GELU bodies are long enough that GCC would otherwise call them once per
+      // element from the loops of binary_kernel, which then do not vectorise.
+      return f([](T x) __attribute__((always_inline)) { return cpu::act::gelu(x); },
+               [](T g, T x) __attribute__((always_inline)) { return cpu::act::gelu_grad(g, x); });
     case ActivationKind::GeluTanh:
       return f([](T x) { return cpu::act::gelu_tanh(x); }, [](T g, T x) { return cpu::act::gelu_tanh_grad(g, x); });
     case ActivationKind::Silu:
@@ -41,7 +44,7 @@ Tensor activation_forward(const Tensor& x, const Activation& a, const char* op) 
   return dispatch_device(x, op, [&] {
     return dispatch_floating(x.dtype(), op, [&]<class T>() {
       return with_activation<T>(a, [&](auto fwd, auto) {
-        return detail::map_unary<T, T>(x, [fwd](T v) { return static_cast<T>(fwd(v)); });
+        return detail::map_unary<T, T>(x, [fwd](T v) __attribute__((always_inline)) { return static_cast<T>(fwd(v)); });
       });
     });
   });
@@ -51,7 +54,9 @@ Tensor activation_backward(const Tensor& g, const Tensor& x, const Activation& a
   return dispatch_device(x, op, [&] {
     return dispatch_floating(x.dtype(), op, [&]<class T>() {
       return with_activation<T>(a, [&](auto, auto grad) {
-        return detail::map_binary<T, T>(g, x, op, [grad](T gv, T v) { return static_cast<T>(grad(gv, v)); });
+        return detail::map_binary<T, T>(g, x, op, [grad](T gv, T v) __attribute__((always_inline)) {
+          return static_cast<T>(grad(gv, v));
+        });
       });
     });
   });

@@ -129,3 +129,20 @@ TEST(Activation, Errors) {
   EXPECT_THROW(F::leaky_relu(ones({2}, DType::Int64)), Error);
   EXPECT_THROW(F::softplus(ones({2}), 0.0), Error);
 }
+
+// Float GELU uses a vectorised rational erf (kernels/cpu/activation.h): its value and derivative
+// stay within a few float ulps (absolute) of the float64 ones (std::erf) over [−10, 10].
+TEST(Activation, GeluFloatMatchesDoubleClosely) {
+  const Tensor x64 = linspace(-10.0, 10.0, 4001, DType::Float64);
+  const Tensor x32 = x64.to(DType::Float32).requires_grad_();
+  const Tensor x64g = x64.clone().requires_grad_();
+  const Tensor y32 = F::gelu(x32), y64 = F::gelu(x64g);
+  y32.sum().backward();
+  y64.sum().backward();
+  const auto a = y32.to_vector<double>(), b = y64.to_vector<double>();
+  const auto ga = x32.grad().to_vector<double>(), gb = x64g.grad().to_vector<double>();
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_NEAR(a[i], b[i], 4e-7 + 1e-7 * std::abs(b[i])) << "gelu at element " << i;
+    ASSERT_NEAR(ga[i], gb[i], 1e-6) << "gelu' at element " << i;
+  }
+}

@@ -3,6 +3,7 @@
 // elementwise loops (kernels/cpu/elementwise.h, through map_unary / map_binary) vectorise them.
 // Each *_grad takes the output gradient g and the input x and returns g·f'(x).
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/cpu/vec_math.h"
 
@@ -21,13 +22,30 @@ template <class T> inline T elu_grad(T g, T x, T alpha, T scale) {
   return x > T(0) ? g * scale : g * scale * alpha * vec::exp(x);
 }
 
+/// Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF of the exact GELU. double: std::erf. float:
+/// Abramowitz–Stegun 7.1.26 for the tail ½·erfc(|x|/√2) = ½·t·P(t)·e^(−x²/2), t = 1/(1 + p·|x|/√2)
+/// (absolute error ≤ 1.5e-7 in erf; PyTorch's vectorised erf is the same formula), then Φ = 1 − tail
+/// for x ≥ 0 and tail for x < 0, so small Φ far left keep their relative accuracy. Branch-free
+/// with vec::exp, so the GELU loops vectorise; std::erf is a libm call per element, which was
+/// a quarter of a GPT training step (perf, docs/benchmarks.md).
+template <class T> NABLA_VEC_INLINE T normal_cdf(T x) {
+  if constexpr (std::is_same_v<T, float>) {
+    const float z = std::fabs(x) * float(M_SQRT1_2);
+    const float t = 1.0f / (1.0f + 0.3275911f * z);
+    const float poly =
+        t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+    const float tail = 0.5f * poly * vec::exp(-z * z);
+    return x >= 0.0f ? 1.0f - tail : tail;
+  } else {
+    return T(0.5) * (T(1) + std::erf(x * T(M_SQRT1_2)));
+  }
+}
 /// GELU (exact): x·Φ(x) = ½x·(1 + erf(x/√2)).
-template <class T> inline T gelu(T x) { return T(0.5) * x * (T(1) + std::erf(x * T(M_SQRT1_2))); }
+template <class T> NABLA_VEC_INLINE T gelu(T x) { return x * normal_cdf(x); }
 /// d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
-template <class T> inline T gelu_grad(T g, T x) {
-  const T cdf = T(0.5) * (T(1) + std::erf(x * T(M_SQRT1_2)));
+template <class T> NABLA_VEC_INLINE T gelu_grad(T g, T x) {
   const T pdf = vec::exp(T(-0.5) * x * x) * T(0.3989422804014327);
-  return g * (cdf + x * pdf);
+  return g * (normal_cdf(x) + x * pdf);
 }
 
 constexpr double kSqrt2OverPi = 0.7978845608028654;

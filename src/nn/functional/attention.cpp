@@ -71,7 +71,13 @@ std::pair<Tensor, Tensor> scaled_dot_product_attention_with_weights(const Tensor
   const double scale = options.scale.value_or(1.0 / std::sqrt(static_cast<double>(query.size(-1))));
   Tensor scores = matmul(mul(query, scale), key.transpose(-2, -1));  // (…, L, S)
   Tensor weights;
-  if (options.is_causal || options.attn_mask.defined()) {
+  if (options.is_causal && key.size(-2) > 0) {
+    // Top-left aligned, every query row keeps key 0: no row is masked everywhere, so the plain
+    // softmax is safe (and saves masked_softmax's four extra passes and graph nodes).
+    scores = masked_fill(scores, logical_not(causal_mask(query.size(-2), key.size(-2))),
+                         -std::numeric_limits<double>::infinity());
+    weights = softmax(scores, -1);
+  } else if (options.is_causal || options.attn_mask.defined()) {
     const Tensor& m = options.attn_mask;
     if (options.is_causal)
       scores = masked_fill(scores, logical_not(causal_mask(query.size(-2), key.size(-2))),
