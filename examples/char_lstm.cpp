@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
 
   Generator gen(1);
   models::GenerateOptions g{.max_new_tokens = 200, .sampling = {.temperature = 0.8, .generator = &gen}};
-  const Tensor out = models::generate(model, from_vector(vocab.encode("The ")), g);
+  const std::string prompt = text.substr(0, 4);  // the corpus's first characters: in the vocabulary
+  const Tensor out = models::generate(model, from_vector(vocab.encode(prompt)), g);
   std::vector<int64_t> ids(static_cast<size_t>(out.numel()));
   for (int64_t i = 0; i < out.numel(); ++i) ids[i] = out[i].item<int64_t>();
   std::printf("%s\n", vocab.decode(ids).c_str());

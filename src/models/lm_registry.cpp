@@ -1,18 +1,22 @@
 #include "nabla/models/lm_registry.h"
 
+#include <string>
+
 #include "nabla/models/char_lstm.h"
+#include "nabla/models/gpt.h"
 
 namespace nabla::models {
 
 namespace {
 
-// The line of a language model whose options struct has a vocab_size field and a visit().
+// The line of a language model whose options struct has a vocab_size field and a visit(); the
+// vocabulary size comes from the data, so it is not one of the configurable fields.
 template <class Options, class Model>
 LanguageModelEntry lm_entry(std::string name, std::string help, LMBatching batching) {
   LanguageModelEntry e{std::move(name), std::move(help), {}, batching, {}};
   Options defaults;
   defaults.visit([&](const char* key, const auto& field, const char* field_help) {
-    e.fields.push_back({key, OptionValue(field), field_help});
+    if (std::string(key) != "vocab_size") e.fields.push_back({key, OptionValue(field), field_help});
   });
   e.create = [model = e.name](int64_t vocab_size, const OptionValues& values) {
     Options o;
@@ -29,6 +33,8 @@ const std::vector<LanguageModelEntry>& language_model_registry() {
   static const std::vector<LanguageModelEntry> table = {
       lm_entry<CharLSTMOptions, CharLSTM>("char_lstm", "character LSTM: Embedding, LSTM layers, Linear to the vocabulary",
                                           LMBatching::Bptt),
+      lm_entry<GPTOptions, GPT>("gpt", "decoder-only Transformer (GPT-2): token and position embeddings, blocks, tied head",
+                                LMBatching::RandomBlocks),
   };
   return table;
 }

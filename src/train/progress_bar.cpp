@@ -25,8 +25,14 @@ std::string format_progress(const ProgressState& s, int bar_width) {
     line += "] ";
   }
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%lld/%lld loss %.4f acc %.2f%% %.0f img/s ETA %s", static_cast<long long>(s.step),
-                static_cast<long long>(s.steps), s.loss, 100.0 * s.acc, s.images_per_s, format_duration(s.eta_s).c_str());
+  std::snprintf(buf, sizeof buf, "%lld/%lld loss %.4f", static_cast<long long>(s.step), static_cast<long long>(s.steps),
+                s.loss);
+  line += buf;
+  if (s.show_acc) {
+    std::snprintf(buf, sizeof buf, " acc %.2f%%", 100.0 * s.acc);
+    line += buf;
+  }
+  std::snprintf(buf, sizeof buf, " %.0f %s/s ETA %s", s.images_per_s, s.unit.c_str(), format_duration(s.eta_s).c_str());
   return line + buf;
 }
 

@@ -287,6 +287,8 @@ Trainer::EpochSums Trainer::run_epoch(int64_t epoch, int64_t first_step, double 
     ps.steps = steps_per_epoch;
     ps.loss = st.loss_sum / double(st.seen);
     ps.acc = st.has_accuracy ? double(st.correct) / double(st.seen) : 0.0;
+    ps.show_acc = st.has_accuracy;
+    ps.unit = options_.sample_unit;
     ps.images_per_s = double(st.seen) / seconds_since(epoch_start);
     ps.eta_s = (seconds_since(Clock::time_point{}) - run_start_s) / double(global_step_ - first_step) *
                double(total_steps - global_step_);

@@ -74,3 +74,22 @@ expect_error("the prompt is empty" generate ${CKPT})
 expect_error("character 'Z' \\(0x5a\\) at position 1 is not in the model's vocabulary" generate ${CKPT} --prompt "aZ")
 expect_error("does not hold a language model" generate ${IMAGE_CKPT} --prompt "the ")
 expect_error("holds a language model; use nabla generate" eval ${CKPT})
+
+# A tiny GPT through the same command: random blocks, the sliding window of generate (16
+# positions, 10 + 30 tokens), the cache against the full forward.
+run_nabla(gpt_out train --model gpt --data.name text --data.dir ${TEXT} --data.fortunes --data.val_fraction 0.2
+          --model.block_size 16 --model.n_layer 1 --model.n_head 2 --model.n_embd 32 --model.dropout 0
+          --optimizer adamw --lr 0.01 --weight-decay 0 --schedule constant --epochs 10 --batch-size 8 --seq-len 16
+          --clip-grad-norm 1 --threads 1 --out-dir ${WORK_DIR} --name gpt)
+string(REGEX MATCH "best validation loss ([0-9.]+)" _ "${gpt_out}")
+if(NOT CMAKE_MATCH_1 OR CMAKE_MATCH_1 GREATER 1.5)
+  message(FATAL_ERROR "GPT validation loss '${CMAKE_MATCH_1}' is not below 1.5:\n${gpt_out}")
+endif()
+set(GPT_GEN generate ${WORK_DIR}/gpt/best.safetensors --prompt "the quick " --max-new-tokens 30 --temperature 0.7)
+run_nabla(ga ${GPT_GEN} --seed 3)
+run_nabla(gb ${GPT_GEN} --seed 3 --no-cache)
+if(NOT ga STREQUAL gb)
+  message(FATAL_ERROR "GPT: cache and full forward gave different texts:\n${ga}\n${gb}")
+endif()
+expect_error("train.seq_len 32 exceeds the model's context length 16" train --model gpt --data.name text
+             --data.dir ${TEXT} --model.block_size 16 --seq-len 32 --out-dir ${WORK_DIR} --name gpt_bad)

@@ -24,6 +24,10 @@ TEST(ProgressBar, FormatsDurationsAndLines) {
   s.eta_s = 72;
   EXPECT_EQ(train::format_progress(s, 0), "epoch 2/10 5/10 loss 0.4123 acc 85.12% 5321 img/s ETA 1m12s");
   EXPECT_EQ(train::format_progress(s, 4), "epoch 2/10 [##..] 5/10 loss 0.4123 acc 85.12% 5321 img/s ETA 1m12s");
+  // A language model's step has no accuracy and counts tokens.
+  s.show_acc = false;
+  s.unit = "tok";
+  EXPECT_EQ(train::format_progress(s, 0), "epoch 2/10 5/10 loss 0.4123 5321 tok/s ETA 1m12s");
 }
 
 TEST(ProgressBar, InteractiveRedrawsInPlaceAndPlainModeWaitsForTheInterval) {

@@ -38,7 +38,10 @@ std::string lm_checkpoint_json(const LanguageModelInfo& info) {
   TrainConfig stored = info.config;
   stored.train.out_dir = "";
   json options = json::object();
-  for (const auto& [key, value] : info.options) std::visit([&](const auto& v) { options[key] = v; }, value);
+  for (const auto& kv : info.options) {
+    json& slot = options[kv.first];
+    std::visit([&slot](const auto& v) { slot = v; }, kv.second);
+  }
   // Bytes as numbers: a vocabulary of single bytes is not valid UTF-8 text in general.
   std::vector<int> bytes;
   for (unsigned char ch : info.vocab.chars()) bytes.push_back(ch);

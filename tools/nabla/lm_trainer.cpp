@@ -174,6 +174,7 @@ TrainResult train_language_model(const TrainConfig& c, const TrainOptions& optio
   topt.run_dir = run_dir;
   topt.progress = options.verbose;
   topt.progress_interval_s = static_cast<double>(c.train.log_interval_s);
+  topt.sample_unit = "tok";
   topt.monitor = "val_loss";
   topt.monitor_max = false;
   topt.name = "nabla train";

@@ -13,12 +13,14 @@ struct ProgressState {
   int64_t epoch = 1, epochs = 1;  ///< 1-based epoch and the total
   int64_t step = 0, steps = 0;    ///< batches done in this epoch and per epoch
   double loss = 0, acc = 0;       ///< running means over the epoch so far
-  double images_per_s = 0;
+  bool show_acc = true;           ///< false for steps without an accuracy (language models)
+  double images_per_s = 0;        ///< samples per second, in `unit`
+  std::string unit = "img";       ///< what a sample is ("img", "tok")
   double eta_s = 0;               ///< seconds left for the whole run
 };
 
 /// "epoch 2/10 [#######.....] 430/860 loss 0.4123 acc 85.12% 5321 img/s ETA 1m12s"; the bar
-/// (of `bar_width` cells) is drawn only when bar_width > 0.
+/// (of `bar_width` cells) is drawn only when bar_width > 0, the accuracy only with show_acc.
 std::string format_progress(const ProgressState& s, int bar_width);
 
 /// Seconds as "45s", "3m07s" or "1h02m".

@@ -78,6 +78,8 @@ struct TrainerOptions {
   /// callback's), appended as it first appears.
   std::vector<std::string> csv_columns{};
   bool progress = false;     ///< a progress bar on stderr (redrawn in place on a terminal)
+  /// What the progress bar counts per second: a StepResult::batch_size unit ("img", "tok").
+  std::string sample_unit = "img";
   double progress_interval_s = 10;
   bool print_epochs = false; ///< a line per epoch on stdout
   /// The metric that picks the best checkpoint and drives early stopping, and whether larger is
