@@ -47,6 +47,7 @@ std::vector<Primitive> sorted_table() {
       {"sum", "g expanded over the reduced dims", true},
       {"max", "g to the arg-max (dim form) or split evenly among ties (full reduction)", true},
       {"min", "g to the arg-min (dim form) or split evenly among ties (full reduction)", true},
+      {"cumsum", "reverse cumulative sum of g along dim", true},
       {"logsumexp", "g·softmax(x) over the reduced dims", false},
       {"softmax", "y·(g − Σ g·y) along dim", true},
       {"log_softmax", "g − softmax(x)·Σ g along dim", true},

@@ -100,6 +100,7 @@ std::map<std::string, Case> cases() {
   c["sum"] = {[](auto& v) { return v[0].sum({1}) + v[0].sum(); }, {rnd({3, 4}, 40)}};
   c["max"] = {[](auto& v) { return max(v[0], 1).first + max(v[0]); }, {distinct({3, 4}, 41)}};
   c["min"] = {[](auto& v) { return min(v[0], 0, true).first.sum() + min(v[0]); }, {distinct({3, 4}, 42)}};
+  c["cumsum"] = {[](auto& v) { return cumsum(v[0], 1) * cumsum(v[0], 0); }, {rnd({3, 4}, 42)}};
   c["logsumexp"] = {[](auto& v) { return logsumexp(v[0], {1}); }, {rnd({3, 4}, 43)}};
   c["softmax"] = {[](auto& v) { return softmax(v[0], 1); }, {rnd({3, 4}, 44)}};
   c["log_softmax"] = {[](auto& v) { return log_softmax(v[0], 0); }, {rnd({3, 4}, 45)}};

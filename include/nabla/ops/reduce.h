@@ -26,6 +26,10 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool k
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 /// log Σ exp(x) along dims (empty = all), computed stably; integer x computes in float32.
 Tensor logsumexp(const Tensor& x, const IntList& dims, bool keepdim = false);
+/// Cumulative sum along `dim` (torch.cumsum): y_r = Σ_{s ≤ r} x_s. The result has `dtype` when
+/// given (x is converted first), else x's dtype, with integer and bool inputs summed in int64.
+/// Floating sums run in double. The gradient is the reverse cumulative sum of g.
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype = std::nullopt);
 /// e^x / Σ e^x along dim (stable: shifted by the max). Floating-point x only.
 Tensor softmax(const Tensor& x, int64_t dim);
 /// log(softmax(x, dim)) computed directly as (x − max) − log Σ e^(x − max).

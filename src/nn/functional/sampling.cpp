@@ -2,7 +2,6 @@
 #include "nabla/nn/functional/sampling.h"
 
 #include <limits>
-#include <vector>
 
 #include "nabla/autograd.h"
 #include "nabla/error.h"
@@ -14,22 +13,15 @@ namespace {
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 // transformers' TopPLogitsWarper on (N, V) float64 logits: sort ascending, remove the tokens whose
-// cumulative probability is <= 1 − top_p, always keep the most probable one. The running sum is a
-// host loop over the sorted probabilities (ops has no cumulative sum); the mask goes back to the
-// tokens' positions with scatter.
+// cumulative probability is <= 1 − top_p, always keep the most probable one (the last column, left
+// out of the cumulative sum); the mask goes back to the tokens' positions with scatter.
 Tensor top_p_filter(const Tensor& x, double top_p) {
   const int64_t n = x.size(0), v = x.size(1);
   auto [sorted, order] = sort(x, 1, /*descending=*/false);
-  const std::vector<double> probs = softmax(sorted, 1).to_vector<double>();
-  std::vector<double> remove(probs.size(), 0.0);
-  for (int64_t r = 0; r < n; ++r) {
-    double cumulative = 0;
-    for (int64_t k = 0; k < v - 1; ++k) {  // the last (most probable) token is always kept
-      cumulative += probs[r * v + k];
-      remove[r * v + k] = cumulative <= 1.0 - top_p ? 1.0 : 0.0;
-    }
-  }
-  const Tensor mask = scatter(zeros({n, v}, DType::Float64), 1, order, from_vector(remove, Shape{n, v}));
+  const Tensor probs = softmax(sorted, 1);
+  const Tensor removed = le(cumsum(probs.narrow(1, 0, v - 1), 1), 1.0 - top_p).to(DType::Float64);
+  const Tensor remove = cat({removed, zeros({n, 1}, DType::Float64)}, 1);
+  const Tensor mask = scatter(zeros({n, v}, DType::Float64), 1, order, remove);
   return masked_fill(x, ne(mask, 0.0), kNegInf);
 }
 
