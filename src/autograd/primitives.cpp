@@ -56,6 +56,7 @@ std::vector<Primitive> sorted_table() {
       // ---- linear algebra ----
       {"mm", "a: g·bᵀ; b: aᵀ·g", true},
       {"bmm", "a: g·bᵀ; b: aᵀ·g per batch", true},
+      {"matmul", "a: g·bᵀ; b: aᵀ·g per batch, batch dims read through their strides", true},
       {"linear", "x: g·W; W: gᵀ·x; b: Σ g over rows", true},
       // ---- views and copies ----
       {"view", "g reshaped to x's shape", true},

@@ -95,24 +95,25 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
               query_in.shape(), ", key ", key_in.shape(), ", value ", value_in.shape());
   NABLA_CHECK(!(args.is_causal && args.attn_mask.defined()), op,
               ": is_causal and attn_mask exclude each other (put the causal part into attn_mask)");
-  // To (L, N, E).
-  auto to_lne = [&](const Tensor& t) {
-    if (!batched) return t.unsqueeze(1);
-    return options.batch_first ? t.transpose(0, 1) : t;
-  };
-  const Tensor query = to_lne(query_in), key = to_lne(key_in), value = to_lne(value_in);
-  const int64_t L = query.size(0), N = query.size(1), S = key.size(0), E = embed_dim, H = num_heads;
+  // Work in the caller's layout, (L, N, E) or (N, L, E) (an unbatched input as N = 1): the
+  // projections then read contiguous rows and the result needs no transpose copy; the heads are
+  // strided views either way.
+  const bool seq_first = batched && !options.batch_first;
+  const int64_t bd = seq_first ? 1 : 0, sd = 1 - bd;  // batch dim, sequence dim
+  auto to_3d = [&](const Tensor& t) { return batched ? t : t.unsqueeze(0); };
+  const Tensor query = to_3d(query_in), key = to_3d(key_in), value = to_3d(value_in);
+  const int64_t L = query.size(sd), N = query.size(bd), S = key.size(sd), E = embed_dim, H = num_heads;
   NABLA_CHECK(query.size(2) == E, op, ": query must have embed_dim=", E, " features, got shape ", query_in.shape());
   NABLA_CHECK(key.size(2) == kdim && value.size(2) == vdim, op, ": key and value must have kdim=", kdim,
               " and vdim=", vdim, " features, got key ", key_in.shape(), " and value ", value_in.shape());
-  NABLA_CHECK(key.size(1) == N && value.size(1) == N && value.size(0) == S, op,
+  NABLA_CHECK(key.size(bd) == N && value.size(bd) == N && value.size(sd) == S, op,
               ": key and value must have the query's batch size and the same length, got query ", query_in.shape(),
               ", key ", key_in.shape(), ", value ", value_in.shape(), options.batch_first ? " (batch_first)" : "");
   NABLA_CHECK(is_floating(query.dtype()) && key.dtype() == query.dtype() && value.dtype() == query.dtype(), op,
               ": query, key and value must share one floating dtype");
   const DType dtype = query.dtype();
 
-  // Projections (L, N, E), (S, N, E), (S, N, E).
+  // Projections, in the input's layout: (·, ·, E) with L or S at dim sd.
   Tensor q, k, v;
   std::vector<Tensor> b = in_proj_bias.defined() ? chunk(in_proj_bias, 3, 0) : std::vector<Tensor>(3);
   if (packed_projection()) {
@@ -158,12 +159,16 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
   // Appended keys: bias_k/bias_v, then a zero key/value. They are never masked.
   int64_t extra = 0;
   if (bias_k.defined()) {
-    k = cat({k, bias_k.expand({1, N, E})}, 0);
-    v = cat({v, bias_v.expand({1, N, E})}, 0);
+    const Shape one_key = seq_first ? Shape{1, N, E} : Shape{N, 1, E};  // bias_k is (1, 1, E)
+    k = cat({k, bias_k.expand(one_key)}, sd);
+    v = cat({v, bias_v.expand(one_key)}, sd);
     ++extra;
   }
-  // Heads: (·, N, E) → (N, H, ·, head_dim).
-  auto heads = [&](const Tensor& t) { return t.reshape({t.size(0), N, H, head_dim}).permute({1, 2, 0, 3}); };
+  // Heads: → (N, H, ·, head_dim), a view (matmul reads it through its strides).
+  auto heads = [&](const Tensor& t) {
+    if (seq_first) return t.reshape({t.size(0), N, H, head_dim}).permute({1, 2, 0, 3});
+    return t.reshape({N, t.size(1), H, head_dim}).permute({0, 2, 1, 3});
+  };
   q = heads(q), k = heads(k), v = heads(v);
   if (options.add_zero_attn) {
     k = cat({k, zeros({N, H, 1, head_dim}, dtype)}, 2);
@@ -178,9 +183,10 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
 
   functional::AttentionOptions attention{.attn_mask = mask, .dropout_p = is_training() ? options.dropout : 0.0};
   auto [out, weights] = functional::scaled_dot_product_attention_with_weights(q, k, v, attention);
-  out = (*out_proj)(out.permute({2, 0, 1, 3}).reshape({L, N, E}));  // (L, N, E)
-  if (!batched) out = out.squeeze(1);
-  else if (options.batch_first) out = out.transpose(0, 1);
+  // Join the heads back into the input's layout.
+  out = seq_first ? out.permute({2, 0, 1, 3}).reshape({L, N, E}) : out.permute({0, 2, 1, 3}).reshape({N, L, E});
+  out = (*out_proj)(out);
+  if (!batched) out = out.squeeze(0);
 
   if (!args.need_weights) return {out, Tensor()};
   if (args.average_attn_weights) weights = mean(weights, {1});  // (N, L, S')

@@ -80,6 +80,56 @@ Tensor bmm_raw(const Tensor& a_in, const Tensor& b_in) {
   return out;
 }
 
+// out[i…] = a[i…]·b[i…] for a (batch…, M, K) and b (batch…, K, N) with the same batch shape and
+// any batch strides (0 for broadcast dims), no autograd. The batch is walked through the strides,
+// so heads split by a reshape/permute (MultiheadAttention) are read in place, not copied; only
+// the last two dims must be BLAS-able (one unit stride), else the operand is copied once.
+Tensor batched_matmul_raw(const Tensor& a_in, const Tensor& b_in) {
+  const int64_t nd = a_in.dim(), M = a_in.size(-2), K = a_in.size(-1), N = b_in.size(-1);
+  const Shape batch(a_in.shape().begin(), a_in.shape().end() - 2);
+  Shape out_shape = batch;
+  out_shape.insert(out_shape.end(), {M, N});
+  if (K == 0) return zeros(out_shape, a_in.dtype());
+  Tensor out = empty(out_shape, a_in.dtype());
+  if (out.numel() == 0) return out;
+  const BlasOperand pa = blas_operand(a_in), pb = blas_operand(b_in);
+  const int64_t B = shape_numel(batch), nb = nd - 2;
+  dispatch_floating(a_in.dtype(), "matmul", [&]<class T>() {
+    const T* A = pa.t.data_ptr<T>();
+    const T* Bp = pb.t.data_ptr<T>();
+    T* C = out.data_ptr<T>();
+    auto one = [&](int64_t i) {
+      int64_t oa = 0, ob = 0;
+      for (int64_t d = nb - 1, r = i; d >= 0; --d) {
+        const int64_t idx = r % batch[d];
+        r /= batch[d];
+        oa += idx * pa.t.stride(d);
+        ob += idx * pb.t.stride(d);
+      }
+      cpu::gemm<T>(pa.trans, pb.trans, M, N, K, A + oa, pa.ld, Bp + ob, pb.ld, C + i * M * N, N);
+    };
+    if (B > 1 && M * N * K < (1 << 18))
+      cpu::parallel_for(B, 1, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) one(i);
+      });
+    else
+      for (int64_t i = 0; i < B; ++i) one(i);
+  });
+  return out;
+}
+
+// Differentiable batched_matmul_raw; a and b are already expanded to one batch shape (expand's
+// own rule sums the gradient of broadcast dims). d(AB)/dA = G·Bᵀ, d(AB)/dB = Aᵀ·G, per batch.
+Tensor batched_matmul(const Tensor& a, const Tensor& b) {
+  Tensor out = batched_matmul_raw(a.detach(), b.detach());
+  autograd::record(out, "matmul", {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
+                                           need_a = a.requires_grad(), need_b = b.requires_grad()](const Tensor& g) {
+    return std::vector<Tensor>{need_a ? batched_matmul(g, sb.get().transpose(-2, -1)) : Tensor(),
+                               need_b ? batched_matmul(sa.get().transpose(-2, -1), g) : Tensor()};
+  });
+  return out;
+}
+
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -130,15 +180,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
               b2.size(-2), " in the contracted dimension)");
   const Shape a_batch(a2.shape().begin(), a2.shape().end() - 2), b_batch(b2.shape().begin(), b2.shape().end() - 2);
   const Shape batch = broadcast_shapes(a_batch, b_batch, "matmul");
-  const int64_t B = shape_numel(batch);
   Shape ae = batch, be = batch;
   ae.insert(ae.end(), {M, K});
   be.insert(be.end(), {K, N});
-  Tensor out = bmm(a2.expand(ae).reshape({B, M, K}), b2.expand(be).reshape({B, K, N}));
-  Shape out_shape = batch;
-  if (a.dim() > 1) out_shape.push_back(M);
-  if (b.dim() > 1) out_shape.push_back(N);
-  return out.reshape(out_shape);
+  Tensor out = batched_matmul(a2.expand(ae), b2.expand(be));  // (batch…, M, N)
+  if (a.dim() == 1) return out.squeeze(-2);
+  if (b.dim() == 1) return out.squeeze(-1);
+  return out;
 }
 
 }  // namespace nabla

@@ -110,6 +110,12 @@ std::map<std::string, Case> cases() {
   // ---- linear algebra ----
   c["mm"] = {[](auto& v) { return mm(v[0], v[1]); }, {rnd({3, 4}, 50), rnd({4, 2}, 51)}};
   c["bmm"] = {[](auto& v) { return bmm(v[0], v[1]); }, {rnd({2, 3, 4}, 52), rnd({2, 4, 2}, 53)}};
+  // Batched matmul on strided batch views (heads split by a permute) and a broadcast batch dim.
+  c["matmul"] = {[](auto& v) {
+                   Tensor heads = v[0].reshape({3, 2, 2, 4}).permute({1, 2, 0, 3});  // (2, 2, 3, 4), strided
+                   return matmul(heads, v[1]);                                       // v[1] (2, 1, 4, 2)
+                 },
+                 {rnd({3, 2, 8}, 54), rnd({2, 1, 4, 2}, 55)}};
   // ---- recurrent cells (both outputs of the LSTM step enter the checked sum) ----
   c["lstm_cell"] = {[](auto& v) {
                       auto [h, c] = F::lstm_gates(v[0], v[1], v[2]);
