@@ -40,7 +40,7 @@ BlasOperand blas_operand(const Tensor& m) {
 }
 
 // out = a·b for 2-d a (M, K) and b (K, N), no autograd. Called directly by mm (not through
-// bmm_raw) because the batch views bmm_raw needs cost more than a small product itself.
+// batched_matmul_raw) because the batch walk it needs costs more than a small product itself.
 Tensor mm_raw(const Tensor& a, const Tensor& b) {
   const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
   if (M == 0 || N == 0 || K == 0) return zeros({M, N}, a.dtype());
@@ -49,33 +49,6 @@ Tensor mm_raw(const Tensor& a, const Tensor& b) {
   dispatch_floating(a.dtype(), "mm", [&]<class T>() {
     cpu::gemm<T>(pa.trans, pb.trans, M, N, K, pa.t.data_ptr<T>(), pa.ld, pb.t.data_ptr<T>(), pb.ld,
                  out.data_ptr<T>(), N);
-  });
-  return out;
-}
-
-// out[b] = a[b]·w[b] for 3-d inputs (batch strides may be 0 for broadcasting), no autograd.
-Tensor bmm_raw(const Tensor& a_in, const Tensor& b_in) {
-  const int64_t B = a_in.size(0), M = a_in.size(1), K = a_in.size(2), N = b_in.size(2);
-  const BlasOperand pa = blas_operand(a_in), pb = blas_operand(b_in);
-  Tensor out = empty({B, M, N}, a_in.dtype());
-  if (out.numel() == 0) return out;
-  if (K == 0) return zeros({B, M, N}, a_in.dtype());
-  dispatch_floating(a_in.dtype(), "bmm", [&]<class T>() {
-    const T* A = pa.t.data_ptr<T>();
-    const T* Bp = pb.t.data_ptr<T>();
-    T* C = out.data_ptr<T>();
-    const int64_t sa = pa.t.stride(0), sb = pb.t.stride(0);
-    auto one = [&](int64_t i) {
-      cpu::gemm<T>(pa.trans, pb.trans, M, N, K, A + i * sa, pa.ld, Bp + i * sb, pb.ld, C + i * M * N, N);
-    };
-    // Small matrices: one BLAS call per thread (BLAS runs single-threaded inside a parallel
-    // region); large ones: one call at a time, each using all threads.
-    if (B > 1 && M * N * K < (1 << 18))
-      cpu::parallel_for(B, 1, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) one(i);
-      });
-    else
-      for (int64_t i = 0; i < B; ++i) one(i);
   });
   return out;
 }
@@ -151,7 +124,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.dim() == 3 && b.dim() == 3, "bmm: expected 3-d tensors, got shapes ", a.shape(), " and ", b.shape());
   NABLA_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), "bmm: shapes ", a.shape(), " and ", b.shape(),
               " cannot be multiplied (batch sizes must match and a.size(2) must equal b.size(1))");
-  Tensor out = bmm_raw(a.detach(), b.detach());
+  Tensor out = batched_matmul_raw(a.detach(), b.detach());
   autograd::record(out, "bmm", {a, b}, [sa = autograd::SavedTensor(a), sb = autograd::SavedTensor(b),
                                         need_a = a.requires_grad(), need_b = b.requires_grad()](const Tensor& g) {
     return std::vector<Tensor>{need_a ? bmm(g, sb.get().transpose(1, 2)) : Tensor(),

@@ -150,15 +150,7 @@ TrainResult train_language_model(const TrainConfig& c, const TrainOptions& optio
   if (model->context_length() > 0)
     NABLA_CHECK(c.train.seq_len <= model->context_length(), "nabla train: train.seq_len ", c.train.seq_len,
                 " exceeds the model's context length ", model->context_length());
-  std::string run_dir;
-  if (options.write_run) {
-    run_dir = resuming ? std::filesystem::path(options.resume_from).parent_path().string()
-                       : c.train.out_dir + "/" + c.train.name;
-    if (run_dir.empty()) run_dir = ".";
-    std::filesystem::create_directories(run_dir);
-    viz::write_text_atomic(run_dir + "/config.toml", to_toml(c));
-    if (options.verbose) std::printf("run directory: %s\n", run_dir.c_str());
-  }
+  const std::string run_dir = prepare_run_dir(c, options.resume_from, options.write_run, options.verbose);
   result.run_dir = run_dir;
   if (options.verbose)
     std::printf("model: %s, %lld parameters; initial loss should be about ln %lld = %.4f\n", c.model.name.c_str(),

@@ -1,8 +1,11 @@
 #include "train_setup.h"
 
+#include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "nabla/optim.h"
+#include "nabla/viz.h"
 
 namespace nabla::cli {
 
@@ -37,6 +40,17 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& c, optim::
 }
 
 bool schedule_steps_per_batch(const TrainConfig& c) { return c.schedule.name == "onecycle" || c.schedule.name == "cosine"; }
+
+std::string prepare_run_dir(const TrainConfig& c, const std::string& resume_from, bool write_run, bool verbose) {
+  if (!write_run) return "";
+  std::string run_dir = !resume_from.empty() ? std::filesystem::path(resume_from).parent_path().string()
+                                             : c.train.out_dir + "/" + c.train.name;
+  if (run_dir.empty()) run_dir = ".";
+  std::filesystem::create_directories(run_dir);
+  viz::write_text_atomic(run_dir + "/config.toml", to_toml(c));
+  if (verbose) std::printf("run directory: %s\n", run_dir.c_str());
+  return run_dir;
+}
 
 std::string default_run_name(const std::string& model) {
   char buf[32];

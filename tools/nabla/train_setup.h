@@ -27,6 +27,11 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& config, op
 /// Whether the schedule steps after every batch (onecycle, cosine) rather than every epoch.
 bool schedule_steps_per_batch(const TrainConfig& config);
 
+/// Makes the run directory, the folder of `resume_from` when resuming or else
+/// train.out_dir/train.name, and writes the config into it; returns its path. Returns "" and
+/// touches nothing when `write_run` is false.
+std::string prepare_run_dir(const TrainConfig& config, const std::string& resume_from, bool write_run, bool verbose);
+
 /// "<model>_<YYYYmmdd-HHMMSS>" in local time.
 std::string default_run_name(const std::string& model);
 

@@ -98,15 +98,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
 
   // The run directory is made once the data loaded and the model fits it, so bad input leaves no
   // empty run behind.
-  std::string run_dir;
-  if (options.write_run) {
-    run_dir = resuming ? std::filesystem::path(options.resume_from).parent_path().string()
-                       : c.train.out_dir + "/" + c.train.name;
-    if (run_dir.empty()) run_dir = ".";
-    std::filesystem::create_directories(run_dir);
-    viz::write_text_atomic(run_dir + "/config.toml", to_toml(c));
-    if (verbose) std::printf("run directory: %s\n", run_dir.c_str());
-  }
+  const std::string run_dir = prepare_run_dir(c, options.resume_from, options.write_run, verbose);
   result.run_dir = run_dir;
 
   // ---- optimizer, schedule ---------------------------------------------------------------------
