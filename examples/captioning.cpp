@@ -16,18 +16,6 @@ using namespace nabla;
 
 namespace {
 
-data::Seq2SeqBatch captions(const Tensor& labels) {
-  std::vector<std::vector<int64_t>> rows;
-  const std::vector<int64_t> l = labels.to_vector<int64_t>();
-  const int64_t n = labels.size(1);
-  for (int64_t i = 0; i < labels.size(0); ++i) {
-    std::vector<int64_t> row;
-    for (int64_t k = 0; k < n; ++k) row.push_back(data::kFirstSymbol + l[static_cast<size_t>(i * n + k)]);
-    rows.push_back(std::move(row));
-  }
-  return data::make_seq2seq_batch(rows, rows);
-}
-
 std::string caption_text(const std::vector<int64_t>& ids, int64_t row, int64_t width,
                          const std::vector<std::string>& names) {
   std::string s;
@@ -60,7 +48,7 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     for (int64_t step = 1; step <= steps; ++step) {
       const data::ItemGridBatch g = data::item_grid_batch(train_x, train_y, 0, train_items, 32, 2, 2, gen);
-      const data::Seq2SeqBatch c = captions(g.labels);
+      const data::Seq2SeqBatch c = data::caption_batch(g.labels);
       const Tensor loss = nn::functional::cross_entropy(model.forward(g.images, c.tgt_in).flatten(0, 1),
                                                         c.tgt_out.flatten());
       opt.zero_grad();
@@ -72,7 +60,7 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Generator test_gen(77);
     const data::ItemGridBatch g = data::item_grid_batch(test_x, test_y, 0, test_x.size(0), 2000, 2, 2, test_gen);
-    const data::Seq2SeqBatch c = captions(g.labels);
+    const data::Seq2SeqBatch c = data::caption_batch(g.labels);
     model.eval();
     const Tensor decoded = model.greedy_decode(g.images, 6);
     const data::SequenceMatch m = data::sequence_match(decoded, c.tgt_out);

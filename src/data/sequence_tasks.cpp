@@ -167,6 +167,21 @@ ItemGridBatch item_grid_batch(const Tensor& images, const Tensor& labels, int64_
   return {grid, index_select(labels.to(DType::Int64), 0, index).reshape({batch_size, n})};
 }
 
+Seq2SeqBatch caption_batch(const Tensor& labels) {
+  NABLA_CHECK(labels.dim() == 2 && labels.dtype() == DType::Int64,
+              "data::caption_batch: labels must be (B, items) int64, got ", shape_str(labels.shape()), " ",
+              dtype_name(labels.dtype()));
+  const std::vector<int64_t> l = labels.to_vector<int64_t>();
+  const int64_t n = labels.size(1);
+  std::vector<std::vector<int64_t>> rows;
+  for (int64_t i = 0; i < labels.size(0); ++i) {
+    std::vector<int64_t> row;
+    for (int64_t k = 0; k < n; ++k) row.push_back(kFirstSymbol + l[static_cast<size_t>(i * n + k)]);
+    rows.push_back(std::move(row));
+  }
+  return make_seq2seq_batch(rows, rows);
+}
+
 SequenceMatch sequence_match(const Tensor& pred, const Tensor& target) {
   NABLA_CHECK(pred.dim() == 2 && target.dim() == 2 && pred.size(0) == target.size(0),
               "sequence_match: expected pred (B, L) and target (B, T), got ", pred.shape(), " and ", target.shape());

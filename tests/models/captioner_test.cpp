@@ -18,23 +18,6 @@
 
 using namespace nabla;
 
-namespace {
-
-// Caption ids: padding 0, begin 1, end 2, class k as kFirstSymbol + k.
-data::Seq2SeqBatch captions(const Tensor& labels) {
-  std::vector<std::vector<int64_t>> rows;
-  const std::vector<int64_t> l = labels.to_vector<int64_t>();
-  const int64_t n = labels.size(1);
-  for (int64_t i = 0; i < labels.size(0); ++i) {
-    std::vector<int64_t> row;
-    for (int64_t k = 0; k < n; ++k) row.push_back(data::kFirstSymbol + l[i * n + k]);
-    rows.push_back(std::move(row));
-  }
-  return data::make_seq2seq_batch(rows, rows);
-}
-
-}  // namespace
-
 TEST(Captioner, ItemGridsHoldTheItemsTheirCaptionsName) {
   Generator gen(2);
   const Tensor images = arange(0, 3 * 2 * 2, 1, DType::Float32).reshape({3, 2, 2});  // item i is filled with 4i…4i+3
@@ -91,7 +74,7 @@ TEST(Captioner, CaptionsFashionMnistGrids) {
   const auto start = std::chrono::steady_clock::now();
   for (int64_t step = 0; step < steps; ++step) {
     const data::ItemGridBatch g = data::item_grid_batch(train_x, train_y, 0, 12000, 32, 2, 2, gen);
-    const data::Seq2SeqBatch c = captions(g.labels);
+    const data::Seq2SeqBatch c = data::caption_batch(g.labels);
     const Tensor logits = model.forward(g.images, c.tgt_in);
     const Tensor loss = nn::functional::cross_entropy(logits.flatten(0, 1), c.tgt_out.flatten());
     opt.zero_grad();
@@ -102,7 +85,7 @@ TEST(Captioner, CaptionsFashionMnistGrids) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Generator test_gen(77);
   const data::ItemGridBatch g = data::item_grid_batch(test_x, test_y, 0, 2000, 500, 2, 2, test_gen);
-  const data::Seq2SeqBatch c = captions(g.labels);
+  const data::Seq2SeqBatch c = data::caption_batch(g.labels);
   model.eval();
   const data::SequenceMatch m = data::sequence_match(model.greedy_decode(g.images, 6), c.tgt_out);
   std::printf("captioning: %lld steps in %.1f s, held-out token accuracy %.4f, exact captions %.4f\n",

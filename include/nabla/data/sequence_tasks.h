@@ -78,6 +78,11 @@ struct ItemGridBatch {
 ItemGridBatch item_grid_batch(const Tensor& images, const Tensor& labels, int64_t first, int64_t count,
                               int64_t batch_size, int64_t rows, int64_t cols, Generator& gen);
 
+/// The captions of an ItemGridBatch as a decoder batch: class k becomes token kFirstSymbol + k,
+/// tgt_in = kBosId + caption, tgt_out = caption + kEosId (src holds the caption too, unused by a
+/// captioner). `labels` (B, items) int64.
+Seq2SeqBatch caption_batch(const Tensor& labels);
+
 /// How decoded sequences compare with their targets: pred (B, L) and target (B, T) int64, the
 /// target's kPadId positions ignored, a target position beyond L counted as wrong.
 struct SequenceMatch {
