@@ -1,10 +1,12 @@
 #include "nabla/models/registry.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "nabla/models/lenet.h"
 #include "nabla/models/mlp.h"
 #include "nabla/parse.h"
+#include "zoo_entries.h"
 
 namespace nabla::models {
 
@@ -36,10 +38,19 @@ std::shared_ptr<nn::Sequential> make_mlp(const DataShape& s, const MLPOptions& o
 }  // namespace
 
 const std::vector<ModelEntry>& model_registry() {
-  static const std::vector<ModelEntry> table = {
-      make_entry<LeNet5Options>("lenet5", "LeNet-5 for (C, 28, 28) images", make_lenet5),
-      make_entry<MLPOptions>("mlp", "flatten, then Linear+ReLU per hidden size, then Linear", make_mlp),
-  };
+  static const std::vector<ModelEntry> table = [] {
+    std::vector<ModelEntry> t = {
+        make_entry<LeNet5Options>("lenet5", "LeNet-5 for (C, 28, 28) images", make_lenet5),
+        make_entry<MLPOptions>("mlp", "flatten, then Linear+ReLU per hidden size, then Linear", make_mlp),
+    };
+    // The zoo's families (zoo_entries.h), one line each.
+    for (auto family : zoo_families()) {
+      auto entries = family();
+      t.insert(t.end(), entries.begin(), entries.end());
+    }
+    std::sort(t.begin(), t.end(), [](const ModelEntry& a, const ModelEntry& b) { return a.name < b.name; });
+    return t;
+  }();
   return table;
 }
 
