@@ -10,9 +10,12 @@ namespace nabla::models {
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
+std::vector<ModelEntry> vit_entries();  // nabla/models/vit.h
+
 /// Every family's entries function, one line per family.
 inline std::vector<FamilyEntries> zoo_families() {
   return {
+      vit_entries,
   };
 }
 
