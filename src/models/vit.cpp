@@ -40,19 +40,19 @@ void check_config(const ViTConfig& c) {
 // ---- MLPBlock ----------------------------------------------------------------------------------
 
 MLPBlock::MLPBlock(int64_t in_dim, int64_t mlp_dim, double dropout) {
-  auto fc1 = std::make_shared<nn::Linear>(in_dim, mlp_dim);
-  auto fc2 = std::make_shared<nn::Linear>(mlp_dim, in_dim);
-  push_back(fc1);
-  push_back(std::make_shared<nn::GELU>());
-  push_back(std::make_shared<nn::Dropout>(dropout));
-  push_back(fc2);
-  push_back(std::make_shared<nn::Dropout>(dropout));
+  fc1 = register_module("0", std::make_shared<nn::Linear>(in_dim, mlp_dim));
+  act = register_module("1", std::make_shared<nn::GELU>());
+  dropout1 = register_module("2", std::make_shared<nn::Dropout>(dropout));
+  fc2 = register_module("3", std::make_shared<nn::Linear>(mlp_dim, in_dim));
+  dropout2 = register_module("4", std::make_shared<nn::Dropout>(dropout));
   NoGradGuard no_grad;
   for (const auto& fc : {fc1, fc2}) {
     nn::init::xavier_uniform_(fc->weight);
     nn::init::normal_(fc->bias, 0.0, 1e-6);
   }
 }
+
+Tensor MLPBlock::forward(const Tensor& x) { return (*dropout2)((*fc2)((*dropout1)((*act)((*fc1)(x))))); }
 
 // ---- EncoderBlock ------------------------------------------------------------------------------
 

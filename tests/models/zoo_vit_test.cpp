@@ -78,7 +78,7 @@ TEST(ZooViT, InitialisationIsTorchvisions) {
   EXPECT_NEAR(nabla::std(vit->encoder->pos_embedding).item(), 0.02, 0.002);
   // MLP biases N(0, 1e-6²); Xavier-uniform weights bound √(6/(128 + 256)).
   const auto block = std::static_pointer_cast<models::EncoderBlock>((*vit->encoder->layers)[0]);
-  const auto fc1 = std::static_pointer_cast<nn::Linear>((*block->mlp)[0]);
+  const auto fc1 = block->mlp->fc1;
   EXPECT_LT(max(abs(fc1->bias)).item(), 1e-5);
   EXPECT_GT(max(abs(fc1->bias)).item(), 0.0);
   EXPECT_LE(max(abs(fc1->weight)).item(), std::sqrt(6.0 / 384.0));

@@ -24,13 +24,19 @@
 
 namespace nabla::models {
 
-/// The transformer's MLP (torchvision's MLPBlock): Linear(in, mlp) "0", GELU "1", Dropout "2",
-/// Linear(mlp, in) "3", Dropout "4". (N, L, in) -> (N, L, in). Linear weights Xavier-uniform,
-/// biases N(0, 1e-6²), as torchvision.
-class MLPBlock : public nn::Sequential {
+/// The transformer's MLP (torchvision's MLPBlock, an nn.Sequential): children Linear(in, mlp) "0",
+/// GELU "1", Dropout "2", Linear(mlp, in) "3", Dropout "4", applied in order. (…, in) -> (…, in).
+/// Linear weights Xavier-uniform, biases N(0, 1e-6²), as torchvision.
+class MLPBlock : public nn::UnaryModule {
  public:
   MLPBlock(int64_t in_dim, int64_t mlp_dim, double dropout);
+  /// The five children in turn.
+  Tensor forward(const Tensor& x) override;
   std::string name() const override { return "MLPBlock"; }
+
+  std::shared_ptr<nn::Linear> fc1, fc2;  ///< "0" and "3"
+  std::shared_ptr<nn::GELU> act;         ///< "1"
+  std::shared_ptr<nn::Dropout> dropout1, dropout2;  ///< "2" and "4"
 };
 
 /// One pre-norm encoder block (torchvision's EncoderBlock):
