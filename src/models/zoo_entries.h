@@ -7,12 +7,19 @@
 
 namespace nabla::models {
 
+/// The ResNet family (src/models/resnet.cpp).
+std::vector<ModelEntry> resnet_entries();
+/// The CIFAR ResNets and Wide ResNet (src/models/cifar_resnet.cpp).
+std::vector<ModelEntry> cifar_resnet_entries();
+
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
 /// Every family's entries function, one line per family.
 inline std::vector<FamilyEntries> zoo_families() {
   return {
+      resnet_entries,
+      cifar_resnet_entries,
   };
 }
 
