@@ -7,6 +7,11 @@
 
 namespace nabla::models {
 
+/// The ResNet family (src/models/resnet.cpp).
+std::vector<ModelEntry> resnet_entries();
+/// The CIFAR ResNets and Wide ResNet (src/models/cifar_resnet.cpp).
+std::vector<ModelEntry> cifar_resnet_entries();
+
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
@@ -16,6 +21,9 @@ std::vector<ModelEntry> vit_entries();  // nabla/models/vit.h
 inline std::vector<FamilyEntries> zoo_families() {
   return {
       vit_entries,
+
+      resnet_entries,
+      cifar_resnet_entries,
   };
 }
 
