@@ -7,12 +7,19 @@
 
 namespace nabla::models {
 
+std::vector<ModelEntry> densenet_entries();
+std::vector<ModelEntry> googlenet_entries();
+std::vector<ModelEntry> squeezenet_entries();
+
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
 /// Every family's entries function, one line per family.
 inline std::vector<FamilyEntries> zoo_families() {
   return {
+      densenet_entries,
+      googlenet_entries,
+      squeezenet_entries,
   };
 }
 
