@@ -12,6 +12,10 @@ std::vector<ModelEntry> resnet_entries();
 /// The CIFAR ResNets and Wide ResNet (src/models/cifar_resnet.cpp).
 std::vector<ModelEntry> cifar_resnet_entries();
 
+std::vector<ModelEntry> densenet_entries();
+std::vector<ModelEntry> googlenet_entries();
+std::vector<ModelEntry> squeezenet_entries();
+
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
@@ -24,6 +28,10 @@ inline std::vector<FamilyEntries> zoo_families() {
 
       resnet_entries,
       cifar_resnet_entries,
+
+      densenet_entries,
+      googlenet_entries,
+      squeezenet_entries,
   };
 }
 

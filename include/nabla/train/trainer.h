@@ -53,8 +53,9 @@ using StepFn = std::function<StepResult(const data::Batch&)>;
 /// val_<name>.
 using EvalFn = std::function<MetricRecord()>;
 
-/// The default step for a classifier: logits = model(input), cross_entropy(logits, target),
-/// zero_grad, backward, step; counts argmax hits. A non-finite loss is returned unstepped.
+/// The default step for a classifier: logits = model(input), cross_entropy(logits, target) (plus
+/// the model's auxiliary_loss(target) when it implements models::AuxiliaryLoss), zero_grad,
+/// backward, step; counts argmax hits. A non-finite loss is returned unstepped.
 StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer);
 
 /// The default evaluation of a classifier on fixed tensors: train::evaluate's loss and accuracy
