@@ -7,12 +7,17 @@
 
 namespace nabla::models {
 
+std::vector<ModelEntry> mobilenet_entries();
+std::vector<ModelEntry> shufflenet_entries();
+
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
 /// Every family's entries function, one line per family.
 inline std::vector<FamilyEntries> zoo_families() {
   return {
+      mobilenet_entries,
+      shufflenet_entries,
   };
 }
 
