@@ -16,6 +16,9 @@ std::vector<ModelEntry> densenet_entries();
 std::vector<ModelEntry> googlenet_entries();
 std::vector<ModelEntry> squeezenet_entries();
 
+std::vector<ModelEntry> mobilenet_entries();
+std::vector<ModelEntry> shufflenet_entries();
+
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
@@ -32,6 +35,9 @@ inline std::vector<FamilyEntries> zoo_families() {
       densenet_entries,
       googlenet_entries,
       squeezenet_entries,
+
+      mobilenet_entries,
+      shufflenet_entries,
   };
 }
 
