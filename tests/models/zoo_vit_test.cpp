@@ -19,6 +19,11 @@
 using namespace nabla;
 using nabla::testing::error_of;
 
+// Parity tolerance relative to the largest logit: float32 rounding leaves about 4e-7 here, while
+// GELU's tanh approximation or LayerNorm's default eps (1e-5 instead of torchvision's 1e-6) each
+// move the small configuration's logits by about 8e-5 — below the zoo's usual 1e-4.
+constexpr double kParityTol = 1e-5;
+
 // Full-size models are built as few times as the checks allow (each is 88 M parameters to draw):
 // vit_b_32 here, vit_b_16 in the parity test and twice through the registry.
 TEST(ZooViT, ParameterCountsAndForwardAt224) {
@@ -42,12 +47,12 @@ TEST(ZooViT, ParityWithTorchvisionViTB16At224) {
   auto vit = models::vit_b_16();
   EXPECT_EQ(vit->num_parameters(), 86567656);
   // Also the forward at the published size: torchvision's logits are (1, 1000).
-  nabla::testing::expect_zoo_parity(*vit, "zoo_vit.safetensors", "vit_b_16");
+  nabla::testing::expect_zoo_parity(*vit, "zoo_vit.safetensors", "vit_b_16", kParityTol);
 }
 
 TEST(ZooViT, ParityWithTorchvisionSmallConfiguration) {
   auto vit = models::vit_small(10, 1, 28, 4);
-  nabla::testing::expect_zoo_parity(*vit, "zoo_vit.safetensors", "vit_small");
+  nabla::testing::expect_zoo_parity(*vit, "zoo_vit.safetensors", "vit_small", kParityTol);
 }
 
 TEST(ZooViT, StateDictKeysAreTorchvisions) {
