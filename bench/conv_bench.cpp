@@ -1,5 +1,6 @@
 // Conv2d forward and forward+backward at batch 64 on every distinct convolution shape of
-// LeNet-5, a CIFAR ResNet-20 (with option-B 1×1 stride-2 projections) and VGG-11 (CIFAR).
+// LeNet-5, a CIFAR ResNet-20 (with option-B 1×1 stride-2 projections) and VGG-11 (CIFAR), and
+// two depthwise 3×3 convolutions of MobileNet v2 (groups = channels).
 // bench/pytorch_conv.py times the same cases in PyTorch; bench/layers_compare.sh compares them.
 // Reported: wall time per call (the kernels run on the OpenMP pool).
 // NABLA_CONV_BACKEND=im2col|onednn selects the implementation (docs/nn-conv.md).
@@ -19,6 +20,7 @@ struct ConvCase {
   int64_t in, out, kernel, stride, padding, size;
   bool input_grad;  // false for layers that see the image itself
   bool bias;        // false where a BatchNorm follows (ResNet-20)
+  int64_t groups = 1;
 };
 
 constexpr int64_t kBatch = 64;
@@ -41,10 +43,12 @@ const ConvCase kCases[] = {
     {"vgg_c5_256x4_512_k3", 256, 512, 3, 1, 1, 4, true, true},
     {"vgg_c6_512x4_512_k3", 512, 512, 3, 1, 1, 4, true, true},
     {"vgg_c7_512x2_512_k3", 512, 512, 3, 1, 1, 2, true, true},
+    {"mobilenet_dw_96x28_k3", 96, 96, 3, 1, 1, 28, true, false, 96},
+    {"mobilenet_dw_144x28_k3s2", 144, 144, 3, 2, 1, 28, true, false, 144},
 };
 
 std::shared_ptr<nabla::nn::Conv2d> make_conv(const ConvCase& c) {
-  return std::make_shared<nabla::nn::Conv2d>(c.in, c.out, c.kernel, c.stride, c.padding, 1, 1, c.bias);
+  return std::make_shared<nabla::nn::Conv2d>(c.in, c.out, c.kernel, c.stride, c.padding, 1, c.groups, c.bias);
 }
 
 void BM_conv_forward(benchmark::State& state, ConvCase c) {

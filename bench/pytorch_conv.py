@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch side of bench/conv_bench.cpp: Conv2d forward and forward+backward at batch 64 on every
 distinct convolution shape of LeNet-5, a CIFAR ResNet-20 (with option-B 1×1 stride-2
-projections) and VGG-11 (CIFAR variant), in ms per call. The case list must match conv_bench.cpp.
+projections), VGG-11 (CIFAR variant) and two depthwise convolutions of MobileNet v2 (an optional
+tenth field: groups), in ms per call. The case list must match conv_bench.cpp.
 
 Run with Debian's python3-torch:  /usr/bin/python3 bench/pytorch_conv.py [--json FILE]
   [--nabla [LABEL=]FILE] [--min-time S]; options and thread configurations:
@@ -27,6 +28,8 @@ CASES = [  # name, in, out, kernel, stride, padding, size, input needs grad, bia
     ("vgg_c5_256x4_512_k3", 256, 512, 3, 1, 1, 4, True, True),
     ("vgg_c6_512x4_512_k3", 512, 512, 3, 1, 1, 4, True, True),
     ("vgg_c7_512x2_512_k3", 512, 512, 3, 1, 1, 2, True, True),
+    ("mobilenet_dw_96x28_k3", 96, 96, 3, 1, 1, 28, True, False, 96),
+    ("mobilenet_dw_144x28_k3s2", 144, 144, 3, 2, 1, 28, True, False, 144),
 ]
 
 
@@ -36,12 +39,12 @@ def shape(cin, cout, k, stride, pad, size, bias):
     return s + f", {size}²→{out}²" + ("" if bias else ", no bias")
 
 
-SHAPES = {c[0]: shape(*c[1:7], c[8]) for c in CASES}
+SHAPES = {c[0]: shape(*c[1:7], c[8]) + (", depthwise" if len(c) > 9 else "") for c in CASES}
 
 
 def measure(torch, timer):
-    for name, cin, cout, k, stride, pad, s, input_grad, bias in CASES:
-        conv = torch.nn.Conv2d(cin, cout, k, stride, pad, bias=bias)
+    for name, cin, cout, k, stride, pad, s, input_grad, bias, *groups in CASES:
+        conv = torch.nn.Conv2d(cin, cout, k, stride, pad, bias=bias, groups=groups[0] if groups else 1)
         x = torch.randn(util.BATCH, cin, s, s)
 
         def forward():
