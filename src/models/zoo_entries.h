@@ -11,6 +11,10 @@ namespace nabla::models {
 std::vector<ModelEntry> resnet_entries();
 /// The CIFAR ResNets and Wide ResNet (src/models/cifar_resnet.cpp).
 std::vector<ModelEntry> cifar_resnet_entries();
+/// The VGG family (src/models/vgg.cpp).
+std::vector<ModelEntry> vgg_entries();
+/// AlexNet and ZFNet (src/models/alexnet.cpp).
+std::vector<ModelEntry> alexnet_entries();
 
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
@@ -20,6 +24,8 @@ inline std::vector<FamilyEntries> zoo_families() {
   return {
       resnet_entries,
       cifar_resnet_entries,
+      vgg_entries,
+      alexnet_entries,
   };
 }
 
