@@ -11,6 +11,10 @@ namespace nabla::models {
 std::vector<ModelEntry> resnet_entries();
 /// The CIFAR ResNets and Wide ResNet (src/models/cifar_resnet.cpp).
 std::vector<ModelEntry> cifar_resnet_entries();
+/// The VGG family (src/models/vgg.cpp).
+std::vector<ModelEntry> vgg_entries();
+/// AlexNet and ZFNet (src/models/alexnet.cpp).
+std::vector<ModelEntry> alexnet_entries();
 
 std::vector<ModelEntry> densenet_entries();
 std::vector<ModelEntry> googlenet_entries();
@@ -38,6 +42,9 @@ inline std::vector<FamilyEntries> zoo_families() {
 
       mobilenet_entries,
       shufflenet_entries,
+
+      vgg_entries,
+      alexnet_entries,
   };
 }
 

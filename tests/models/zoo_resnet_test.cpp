@@ -3,6 +3,8 @@
 // registry lines.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "nabla/autograd.h"
 #include "nabla/models/registry.h"
 #include "nabla/models/resnet.h"
@@ -55,22 +57,21 @@ void expect_training_lowers_loss(nn::UnaryModule& model, const Shape& input_shap
 
 }  // namespace
 
-TEST(ZooResNet, PublishedParameterCountsAndOutputShape) {
-  for (const auto& m : published()) {
-    auto net = m.factory(1000, 3, false, false);
-    EXPECT_EQ(net->num_parameters(), m.params) << m.name;
-    net->eval();
-    NoGradGuard no_grad;
-    EXPECT_EQ((*net)(randn({1, 3, 224, 224})).shape(), (Shape{1, 1000})) << m.name;
-  }
+// Each published model is built once, through the registry at (3, 224, 224) and 1000 classes: its
+// parameter count, torchvision parity (on 1×3×64×64) and one forward at 224. One test per model.
+class ZooResNetPublished : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(ZooResNetPublished, CountParityAndOutputShape) {
+  const Published& m = published()[GetParam()];
+  auto net = models::create(m.name, models::DataShape{1000, {3, 224, 224}});
+  EXPECT_EQ(net->num_parameters(), m.params) << m.name;
+  nabla::testing::expect_zoo_parity(*net, "zoo_resnet.safetensors", m.name);
+  NoGradGuard no_grad;
+  EXPECT_EQ((*net)(randn({1, 3, 224, 224})).shape(), (Shape{1, 1000})) << m.name;
 }
 
-TEST(ZooResNet, ParityWithTorchvision) {
-  for (const auto& m : published()) {
-    auto net = m.factory(1000, 3, false, false);
-    nabla::testing::expect_zoo_parity(*net, "zoo_resnet.safetensors", m.name);
-  }
-}
+INSTANTIATE_TEST_SUITE_P(Models, ZooResNetPublished, ::testing::Range<size_t>(0, 7),
+                         [](const ::testing::TestParamInfo<size_t>& info) { return std::string(published()[info.param].name); });
 
 TEST(ZooResNet, SmallInputVariant) {
   // conv1 becomes 3x3 (64·C·9 weights instead of 64·3·49); fc has 10 outputs.
@@ -125,12 +126,17 @@ TEST(ZooResNet, BlocksGradcheck) {
 }
 
 TEST(ZooResNet, Registry) {
+  // The factories at 1000 classes equal the registry's models (PublishedModels) in size.
+  EXPECT_EQ(models::resnet18()->num_parameters(), 11689512);
+  EXPECT_EQ(models::resnext50_32x4d()->num_parameters(), 25028904);
   for (const auto& m : published()) {
     auto small = models::create(m.name, models::DataShape{10, {1, 28, 28}});
+    // The small stem: conv1 is 64×1×3×3 and fc has 10 outputs.
+    const int64_t fc_in = m.params == 11689512 || m.params == 21797672 ? 512 : 2048;
+    EXPECT_EQ(small->num_parameters(), m.params - 64 * 3 * 49 + 64 * 9 - fc_in * 990 - 990) << m.name;
     NoGradGuard no_grad;
     small->eval();
     EXPECT_EQ((*small)(randn({1, 1, 28, 28})).shape(), (Shape{1, 10})) << m.name;
-    EXPECT_EQ(models::create(m.name, models::DataShape{1000, {3, 224, 224}})->num_parameters(), m.params) << m.name;
   }
   // The stem option overrides the size rule.
   EXPECT_EQ(models::create("resnet18", {10, {3, 32, 32}}, models::ResNetOptions{.stem = "imagenet"})->num_parameters(),
