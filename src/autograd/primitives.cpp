@@ -43,6 +43,9 @@ std::vector<Primitive> sorted_table() {
       {"silu", "g·σ(x)·(1 + x·(1 − σ(x)))", false},
       {"softplus", "g·σ(beta·x) (g above the threshold)", false},
       {"hardtanh", "g where min < x < max, else 0", false},
+      {"relu6", "g where 0 < x < 6, else 0", false},
+      {"hardsigmoid", "g/6 where −3 < x < 3, else 0", false},
+      {"hardswish", "0 where x < −3, g·(x/3 + ½) where x ≤ 3, else g", false},
       // ---- reductions ----
       {"sum", "g expanded over the reduced dims", true},
       {"max", "g to the arg-max (dim form) or split evenly among ties (full reduction)", true},

@@ -53,6 +53,10 @@ Hardtanh::Hardtanh(double min_val, double max_val) : min_val(min_val), max_val(m
 Tensor Hardtanh::forward(const Tensor& input) { return F::hardtanh(input, min_val, max_val); }
 std::string Hardtanh::extra_repr() const { return "min_val=" + py_float(min_val) + ", max_val=" + py_float(max_val); }
 
+Tensor ReLU6::forward(const Tensor& input) { return F::relu6(input); }
+Tensor Hardsigmoid::forward(const Tensor& input) { return F::hardsigmoid(input); }
+Tensor Hardswish::forward(const Tensor& input) { return F::hardswish(input); }
+
 Tensor Softmax::forward(const Tensor& input) { return F::softmax(input, softmax_dim(dim, input)); }
 std::string Softmax::extra_repr() const { return "dim=" + (dim ? std::to_string(*dim) : std::string("None")); }
 

@@ -34,6 +34,10 @@ decltype(auto) with_activation(const Activation& a, F&& f) {
     case ActivationKind::Hardtanh:
       return f([p0, p1](T x) { return cpu::act::hardtanh(x, p0, p1); },
                [p0, p1](T g, T x) { return cpu::act::hardtanh_grad(g, x, p0, p1); });
+    case ActivationKind::Hardsigmoid:
+      return f([](T x) { return cpu::act::hardsigmoid(x); }, [](T g, T x) { return cpu::act::hardsigmoid_grad(g, x); });
+    case ActivationKind::Hardswish:
+      return f([](T x) { return cpu::act::hardswish(x); }, [](T g, T x) { return cpu::act::hardswish_grad(g, x); });
   }
   throw Error("activation: unknown kind");
 }

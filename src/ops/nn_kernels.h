@@ -164,8 +164,8 @@ BceWithLogitsGrads bce_with_logits_backward(const Tensor& grad, const Tensor& x,
 
 /// An elementwise activation of kernels/cpu/activation.h and its parameters: LeakyRelu
 /// (p0 = negative_slope), Elu (p0 = alpha, p1 = scale), Softplus (p0 = beta, p1 = threshold),
-/// Hardtanh (p0 = min_val, p1 = max_val); the others take none.
-enum class ActivationKind { LeakyRelu, Elu, Gelu, GeluTanh, Silu, Softplus, Hardtanh };
+/// Hardtanh (p0 = min_val, p1 = max_val; ReLU6 is Hardtanh(0, 6)); the others take none.
+enum class ActivationKind { LeakyRelu, Elu, Gelu, GeluTanh, Silu, Softplus, Hardtanh, Hardsigmoid, Hardswish };
 struct Activation {
   ActivationKind kind;
   double p0 = 0, p1 = 0;

@@ -12,6 +12,7 @@
 #include "nabla/autograd.h"
 #include "nabla/checkpoint.h"
 #include "nabla/error.h"
+#include "nabla/models/auxiliary_loss.h"
 #include "nabla/nn/functional/loss.h"
 #include "nabla/ops.h"
 #include "nabla/train/evaluate.h"
@@ -66,6 +67,11 @@ StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer, 
     const Tensor logits = model(batch.input);
     Tensor loss = nn::functional::cross_entropy(logits, batch.target, Tensor(), -100, nn::Reduction::Mean,
                                                 options.label_smoothing);
+    // Models with auxiliary training losses (GoogLeNet's heads) add theirs.
+    if (const auto* aux = dynamic_cast<const models::AuxiliaryLoss*>(&model)) {
+      const Tensor extra = aux->auxiliary_loss(batch.target);
+      if (extra.defined()) loss = add(loss, extra);
+    }
     StepResult r;
     r.loss = loss.item();
     r.batch_size = batch.target.size(0);

@@ -96,6 +96,9 @@ std::map<std::string, Case> cases() {
   c["silu"] = {[](auto& v) { return F::silu(v[0]); }, {rnd({3, 4}, 34)}};
   c["softplus"] = {[](auto& v) { return F::softplus(v[0], 2.0); }, {rnd({3, 4}, 35)}};
   c["hardtanh"] = {[](auto& v) { return F::hardtanh(v[0]); }, {away_from_zero({3, 4}, 36) * 0.4 + 0.05}};
+  c["relu6"] = {[](auto& v) { return F::relu6(v[0]); }, {away_from_zero({3, 4}, 37) * 4.0}};
+  c["hardsigmoid"] = {[](auto& v) { return F::hardsigmoid(v[0]); }, {away_from_zero({3, 4}, 38) * 2.0}};
+  c["hardswish"] = {[](auto& v) { return F::hardswish(v[0]); }, {away_from_zero({3, 4}, 39) * 2.0}};
   // ---- reductions ----
   c["sum"] = {[](auto& v) { return v[0].sum({1}) + v[0].sum(); }, {rnd({3, 4}, 40)}};
   c["max"] = {[](auto& v) { return max(v[0], 1).first + max(v[0]); }, {distinct({3, 4}, 41)}};

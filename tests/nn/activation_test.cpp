@@ -59,6 +59,41 @@ TEST(Activation, ValuesMatchPyTorch) {
   expect_values(th, {std::tanh(-2.0), std::tanh(-1.0), std::tanh(-0.5), 0, std::tanh(0.5), std::tanh(1.0), std::tanh(2.0)});
 }
 
+// The MobileNet activations over all their pieces (PyTorch 1.13, float64).
+TEST(Activation, HardActivationsMatchPyTorch) {
+  const std::vector<double> x{-4, -3, -2, -1, -0.5, 0, 0.5, 1, 2, 3, 4, 6, 7};
+  const std::vector<double> hardswish{0, 0, -1.0 / 3, -1.0 / 3, -0.208333333, 0, 0.291666667, 2.0 / 3, 5.0 / 3, 3, 4, 6, 7};
+  const std::vector<double> hardsigmoid{0, 0, 1.0 / 6, 1.0 / 3, 0.416666667, 0.5, 0.583333333, 2.0 / 3, 5.0 / 6, 1, 1, 1, 1};
+  const std::vector<double> relu6{0, 0, 0, 0, 0, 0, 0.5, 1, 2, 3, 4, 6, 6};
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const Tensor t = from_vector<double>(x).to(dt);
+    const double tol = dt == DType::Float64 ? 1e-8 : 1e-6;
+    const auto a = nn::Hardswish().forward(t).to_vector<double>();
+    const auto b = nn::Hardsigmoid().forward(t).to_vector<double>();
+    const auto c = nn::ReLU6().forward(t).to_vector<double>();
+    for (size_t i = 0; i < x.size(); ++i) {
+      EXPECT_NEAR(a[i], hardswish[i], tol) << "hardswish x = " << x[i];
+      EXPECT_NEAR(b[i], hardsigmoid[i], tol) << "hardsigmoid x = " << x[i];
+      EXPECT_NEAR(c[i], relu6[i], tol) << "relu6 x = " << x[i];
+    }
+  }
+  // PyTorch's one-sided choices at the kinks: Hardswish takes the middle branch at ±3,
+  // Hardsigmoid and ReLU6 are flat at their bounds.
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::hardswish(t); }, -3.0), -0.5);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::hardswish(t); }, 3.0), 1.5);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::hardswish(t); }, 6.0), 1.0);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::hardswish(t); }, -3.5), 0.0);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::hardsigmoid(t); }, 3.0), 0.0);
+  EXPECT_NEAR(derivative([](const Tensor& t) { return F::hardsigmoid(t); }, 0.0), 1.0 / 6, 1e-15);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::relu6(t); }, 0.0), 0.0);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::relu6(t); }, 6.0), 0.0);
+  EXPECT_DOUBLE_EQ(derivative([](const Tensor& t) { return F::relu6(t); }, 5.0), 1.0);
+  EXPECT_EQ(nn::ReLU6().to_string(), "ReLU6()");
+  EXPECT_EQ(nn::Hardsigmoid().to_string(), "Hardsigmoid()");
+  EXPECT_EQ(nn::Hardswish().to_string(), "Hardswish()");
+  EXPECT_THROW(F::hardswish(ones({2}, DType::Int64)), Error);
+}
+
 TEST(Activation, DerivativesAtKinksFollowPyTorch) {
   // LeakyReLU at 0 takes the negative slope; ELU/SELU at 0 the left branch (scale·alpha);
   // Hardtanh is flat at its bounds; Softplus's linear regime has slope 1.

@@ -76,6 +76,10 @@ std::map<std::string, LayerCase> layer_cases() {
   c["Tanh"] = unary(std::make_shared<Tanh>(), rnd({3, 4}, 9));
   c["Softplus"] = unary(std::make_shared<Softplus>(), rnd({3, 4}, 10));
   c["Hardtanh"] = unary(std::make_shared<Hardtanh>(), away_from_zero({3, 4}, 11) * 0.4 + 0.05);
+  // magnitudes in [0.8, 8] and [0.4, 4]: every piece of ReLU6 / Hardsigmoid / Hardswish, no kink
+  c["ReLU6"] = unary(std::make_shared<ReLU6>(), away_from_zero({3, 4}, 61) * 4.0);
+  c["Hardsigmoid"] = unary(std::make_shared<Hardsigmoid>(), away_from_zero({3, 4}, 62) * 2.0);
+  c["Hardswish"] = unary(std::make_shared<Hardswish>(), away_from_zero({3, 4}, 63) * 2.0);
   c["Softmax"] = unary(std::make_shared<Softmax>(1), rnd({3, 4}, 12));
   c["LogSoftmax"] = unary(std::make_shared<LogSoftmax>(1), rnd({3, 4}, 13));
   c["Maxout"] = unary(std::make_shared<Maxout>(2), distinct({3, 6}, 14));

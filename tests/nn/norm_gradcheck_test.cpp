@@ -200,6 +200,7 @@ TEST(NormGradcheck, Activations) {
       std::make_shared<nn::SiLU>(),        std::make_shared<nn::Sigmoid>(),     std::make_shared<nn::Tanh>(),
       std::make_shared<nn::Softplus>(),    std::make_shared<nn::Softplus>(2.0, 1.0),
       std::make_shared<nn::Hardtanh>(-0.9, 1.1), std::make_shared<nn::Softmax>(1), std::make_shared<nn::LogSoftmax>(0),
+      std::make_shared<nn::ReLU6>(),       std::make_shared<nn::Hardsigmoid>(), std::make_shared<nn::Hardswish>(),
       std::make_shared<nn::Maxout>(5)};
   for (const auto& layer : layers) {
     SCOPED_TRACE(layer->to_string());

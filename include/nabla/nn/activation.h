@@ -1,6 +1,6 @@
 #pragma once
 // Activation layers (torch.nn): ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus,
-// Hardtanh, Softmax, LogSoftmax, and Maxout (not in PyTorch). Elementwise ones accept any shape.
+// Hardtanh, ReLU6, Hardsigmoid, Hardswish, Softmax, LogSoftmax, and Maxout (not in PyTorch). Elementwise ones accept any shape.
 #include <optional>
 #include <string>
 
@@ -91,6 +91,27 @@ class Hardtanh : public UnaryModule {
   std::string name() const override { return "Hardtanh"; }
   std::string extra_repr() const override;
   double min_val, max_val;
+};
+
+/// min(max(x, 0), 6) (MobileNet v2's activation).
+class ReLU6 : public UnaryModule {
+ public:
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "ReLU6"; }
+};
+
+/// relu6(x + 3)/6 (MobileNet v3's gate in squeeze-excitation).
+class Hardsigmoid : public UnaryModule {
+ public:
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "Hardsigmoid"; }
+};
+
+/// x·relu6(x + 3)/6 (MobileNet v3's activation).
+class Hardswish : public UnaryModule {
+ public:
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "Hardswish"; }
 };
 
 /// Softmax along `dim`. Without a dim, PyTorch's legacy choice: dim 0 for 0-, 1- and 3-d inputs,

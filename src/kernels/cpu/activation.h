@@ -85,4 +85,23 @@ template <class T> inline T softplus_grad(T g, T x, T beta, T threshold) {
 template <class T> inline T hardtanh(T x, T lo, T hi) { return x < lo ? lo : (x > hi ? hi : x); }
 template <class T> inline T hardtanh_grad(T g, T x, T lo, T hi) { return (x > lo && x < hi) ? g : T(0); }
 
+/// Hardsigmoid: relu6(x + 3)/6 = 0 for x ≤ −3, 1 for x ≥ 3, x/6 + ½ between (PyTorch's formula).
+template <class T> inline T hardsigmoid(T x) {
+  const T r = x + T(3);
+  return (r < T(0) ? T(0) : (r > T(6) ? T(6) : r)) * T(1.0 / 6.0);
+}
+/// d/dx = 1/6 strictly inside (−3, 3), 0 elsewhere (PyTorch's hardsigmoid_backward).
+template <class T> inline T hardsigmoid_grad(T g, T x) { return (x > T(-3) && x < T(3)) ? g * T(1.0 / 6.0) : T(0); }
+
+/// Hardswish: x·relu6(x + 3)/6 = 0 for x ≤ −3, x for x ≥ 3, x(x + 3)/6 between.
+template <class T> inline T hardswish(T x) {
+  const T r = x + T(3);
+  return x * (r < T(0) ? T(0) : (r > T(6) ? T(6) : r)) * T(1.0 / 6.0);
+}
+/// d/dx = 0 for x < −3, x/3 + ½ for −3 ≤ x ≤ 3, 1 for x > 3 (PyTorch's hardswish_backward,
+/// which takes the middle branch at both kinks).
+template <class T> inline T hardswish_grad(T g, T x) {
+  return x < T(-3) ? T(0) : (x <= T(3) ? g * (x * T(1.0 / 3.0) + T(0.5)) : g);
+}
+
 }  // namespace nabla::cpu::act

@@ -62,6 +62,13 @@ Tensor hardtanh(const Tensor& input, double min_val, double max_val) {
               min_val, ")");
   return activation(input, "hardtanh", {ActivationKind::Hardtanh, min_val, max_val});
 }
+
+Tensor relu6(const Tensor& input) { return activation(input, "relu6", {ActivationKind::Hardtanh, 0.0, 6.0}); }
+
+Tensor hardsigmoid(const Tensor& input) { return activation(input, "hardsigmoid", {ActivationKind::Hardsigmoid}); }
+
+Tensor hardswish(const Tensor& input) { return activation(input, "hardswish", {ActivationKind::Hardswish}); }
+
 Tensor maxout(const Tensor& input, int64_t pool_size) {
   NABLA_CHECK(pool_size >= 1, "maxout: pool_size must be positive, got ", pool_size);
   NABLA_CHECK(input.dim() >= 2, "maxout: expected an input of shape (N, C, *) with at least 2 dims, got shape ",

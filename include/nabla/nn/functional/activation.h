@@ -29,6 +29,12 @@ Tensor silu(const Tensor& input);
 Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
 /// clamp(x, min_val, max_val) with gradient 1 strictly inside the interval.
 Tensor hardtanh(const Tensor& input, double min_val = -1.0, double max_val = 1.0);
+/// min(max(x, 0), 6): hardtanh(x, 0, 6), with gradient 1 strictly inside (0, 6) (as PyTorch).
+Tensor relu6(const Tensor& input);
+/// relu6(x + 3)/6: 0 for x ≤ −3, 1 for x ≥ 3, x/6 + ½ between; gradient 1/6 strictly inside.
+Tensor hardsigmoid(const Tensor& input);
+/// x·relu6(x + 3)/6: 0 for x ≤ −3, x for x ≥ 3, x(x + 3)/6 between; gradient x/3 + ½ on [−3, 3].
+Tensor hardswish(const Tensor& input);
 /// Maxout (Goodfellow et al.): the maximum over groups of pool_size consecutive features of dim 1,
 /// (N, C, *) → (N, C/pool_size, *). PyTorch has no Maxout; C must be divisible by pool_size.
 /// The gradient goes to the maximum of each group (the first on ties).

@@ -1,0 +1,134 @@
+// Whole-model speed of a zoo model, built from the registry: training images/s at batch 64 (SGD
+// with momentum, cross-entropy, forward + backward + step on a fixed random batch) and inference
+// latency at batch 1 (eval mode, no gradients), plus the process's peak resident memory after
+// the training steps. The PyTorch twin is bench/pytorch_zoo.py; bench/zoo_compare.sh runs both
+// side by side, one process per model and measurement so that peak memory is per model.
+//
+// Usage: zoo_bench --model NAME [--input 1x28x28] [--classes 10] [--threads N]
+//                  [--mode train|latency] [--steps N] [--runs N]
+// Prints "train model=<m> threads=<n> images_per_s=<rate> cpu_images_per_s=<rate> peak_rss_mb=<MB>"
+// or "latency model=<m> threads=<n> ms=<median of runs>".
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "nabla/autograd.h"
+#include "nabla/models/registry.h"
+#include "nabla/nn/functional/loss.h"
+#include "nabla/ops.h"
+#include "nabla/optim.h"
+#include "nabla/random.h"
+
+using namespace nabla;
+
+namespace {
+
+struct Args {
+  std::string model = "resnet20", mode = "train";
+  std::vector<int64_t> input = {1, 28, 28};
+  int64_t classes = 10, steps = 20, runs = 50;
+  int threads = 1;
+};
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+void train(const Args& a) {
+  manual_seed(0);
+  auto model = models::create(a.model, {a.classes, a.input});
+  model->train();
+  optim::SGD opt(model->parameters(), {.lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4});
+  const int64_t B = 64;
+  std::vector<int64_t> shape = {B};
+  shape.insert(shape.end(), a.input.begin(), a.input.end());
+  const Tensor x = randn(shape), y = randint(0, a.classes, {B});
+  auto step = [&] {
+    Tensor loss = nn::functional::cross_entropy((*model)(x), y);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+  };
+  for (int i = 0; i < 3; ++i) step();  // warm-up: allocator caches, GEMM/conv primitives
+  const auto wall0 = std::chrono::steady_clock::now();
+  const std::clock_t cpu0 = std::clock();
+  for (int64_t i = 0; i < a.steps; ++i) step();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double cpu = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  const double images = double(a.steps * B);
+  std::printf("train model=%s threads=%d images_per_s=%.1f cpu_images_per_s=%.1f peak_rss_mb=%.0f\n", a.model.c_str(),
+              a.threads, images / wall, images / cpu, peak_rss_mb());
+}
+
+void latency(const Args& a) {
+  manual_seed(0);
+  auto model = models::create(a.model, {a.classes, a.input});
+  model->eval();
+  NoGradGuard no_grad;
+  std::vector<int64_t> shape = {1};
+  shape.insert(shape.end(), a.input.begin(), a.input.end());
+  const Tensor x = randn(shape);
+  for (int i = 0; i < 5; ++i) (*model)(x);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < a.runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    (*model)(x);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+  std::printf("latency model=%s threads=%d ms=%.3f\n", a.model.c_str(), a.threads, ms[ms.size() / 2]);
+}
+
+std::vector<int64_t> parse_shape(const std::string& s) {
+  std::vector<int64_t> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t x = s.find('x', start);
+    out.push_back(std::stoll(s.substr(start, x == std::string::npos ? std::string::npos : x - start)));
+    if (x == std::string::npos) break;
+    start = x + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--model") a.model = v;
+    else if (k == "--input") a.input = parse_shape(v);
+    else if (k == "--classes") a.classes = std::stoll(v);
+    else if (k == "--threads") a.threads = std::stoi(v);
+    else if (k == "--mode") a.mode = v;
+    else if (k == "--steps") a.steps = std::stoll(v);
+    else if (k == "--runs") a.runs = std::stoll(v);
+    else {
+      std::fprintf(stderr, "zoo_bench: unknown option %s (valid: --model --input --classes --threads --mode --steps --runs)\n",
+                   k.c_str());
+      return 2;
+    }
+  }
+  omp_set_num_threads(a.threads);
+  try {
+    if (a.mode == "train") train(a);
+    else if (a.mode == "latency") latency(a);
+    else {
+      std::fprintf(stderr, "zoo_bench: --mode must be train or latency, got %s\n", a.mode.c_str());
+      return 2;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zoo_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

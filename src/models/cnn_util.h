@@ -1,0 +1,34 @@
+#pragma once
+// What the convolutional models of nabla::models share inside src/models: BatchNorm followed by
+// ReLU in one pass, and torchvision's initialisation of convolutions and BatchNorm.
+#include <memory>
+
+#include "nabla/nn/conv.h"
+#include "nabla/nn/init.h"
+#include "nabla/nn/module.h"
+#include "nabla/nn/norm.h"
+
+namespace nabla::models::detail {
+
+/// relu(bn(x)): the fused pass of BatchNormBase::forward_relu, or, when either module has forward
+/// hooks (nn::summary), the two modules called one after the other so that each gets its row.
+inline Tensor bn_relu(nn::BatchNorm2d& bn, nn::UnaryModule& relu, const Tensor& x) {
+  if (bn.has_forward_hooks() || relu.has_forward_hooks()) return relu(bn(x));
+  return bn.forward_relu(x);
+}
+
+/// torchvision's ResNet/VGG rule over every module of `model`: Conv2d weights from
+/// kaiming_normal_(fan_out, relu) and zero biases; BatchNorm2d weight 1 and bias 0.
+inline void init_convs_kaiming(nn::Module& model) {
+  model.apply([](nn::Module& m) {
+    if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) {
+      nn::init::kaiming_normal_(conv->weight, 0.0, "fan_out", "relu");
+      if (conv->bias.defined()) nn::init::zeros_(conv->bias);
+    } else if (auto* bn = dynamic_cast<nn::BatchNorm2d*>(&m)) {
+      if (bn->weight.defined()) nn::init::ones_(bn->weight);
+      if (bn->bias.defined()) nn::init::zeros_(bn->bias);
+    }
+  });
+}
+
+}  // namespace nabla::models::detail
