@@ -226,3 +226,14 @@ TEST(Recipe, InitAndFreezeThroughTrainModel) {
   EXPECT_NE(error_of([&] { train_model(c, o); }).find("train.init"), std::string::npos);
   fs::remove_all(root);
 }
+
+TEST(Recipe, ResNet20RecipeFileIsValid) {
+  TrainConfig c;
+  apply_toml_file(c, std::string(NABLA_SOURCE_DIR) + "/configs/resnet20_fashion.toml");
+  EXPECT_NO_THROW(validate(c));
+  EXPECT_EQ(c.model.name, "resnet20");
+  EXPECT_EQ(c.schedule.name, "cosine");
+  EXPECT_EQ(c.schedule.warmup_epochs, 1);
+  EXPECT_TRUE(c.train.tta);
+  EXPECT_EQ(c.data.val_size, 0);
+}
