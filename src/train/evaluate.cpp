@@ -1,5 +1,8 @@
 #include "nabla/train/evaluate.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "nabla/data/metrics.h"
 #include "nabla/error.h"
 
@@ -66,6 +69,62 @@ EvalResult evaluate(nn::UnaryModule& model, const Tensor& inputs, const Tensor& 
   r.acc = data::accuracy(pred, target);
   r.topk_acc = n ? double(topk_correct) / double(n) : 0.0;
   model.train(was_training);
+  return r;
+}
+
+Tensor predict_proba(nn::UnaryModule& model, const Tensor& inputs, int64_t batch_size, bool flip_tta) {
+  NABLA_CHECK(inputs.defined() && inputs.dim() >= 1, "train::predict_proba: expected inputs (N, ...), got ",
+              inputs.defined() ? inputs.shape() : Shape{});
+  NABLA_CHECK(!flip_tta || inputs.dim() == 4, "train::predict_proba: flip TTA expects images (N, C, H, W), got ",
+              inputs.shape());
+  NABLA_CHECK(batch_size >= 1, "train::predict_proba: expected batch_size >= 1, got ", batch_size);
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  const int64_t n = inputs.size(0);
+  Tensor mirror;  // column indices W−1 … 0
+  if (flip_tta) {
+    std::vector<int64_t> cols(static_cast<size_t>(inputs.size(3)));
+    for (size_t j = 0; j < cols.size(); ++j) cols[j] = static_cast<int64_t>(cols.size() - 1 - j);
+    mirror = from_vector(cols, Shape{inputs.size(3)});
+  }
+  std::vector<Tensor> parts;
+  for (int64_t i = 0; i < n; i += batch_size) {
+    const Tensor x = inputs.narrow(0, i, std::min(batch_size, n - i));
+    Tensor p = softmax(model(x), 1);
+    if (flip_tta) p = (p + softmax(model(index_select(x, 3, mirror)), 1)) * 0.5;
+    parts.push_back(p);
+  }
+  model.train(was_training);
+  return parts.empty() ? Tensor() : cat(parts, 0).contiguous();
+}
+
+EvalResult evaluate_probabilities(const Tensor& probs, const Tensor& labels, int64_t k) {
+  NABLA_CHECK(probs.defined() && labels.defined() && probs.dim() == 2 && labels.dim() == 1 &&
+                  probs.size(0) == labels.size(0),
+              "train::evaluate_probabilities: expected probabilities (N, C) and labels (N,), got ",
+              probs.defined() ? probs.shape() : Shape{}, " and ", labels.defined() ? labels.shape() : Shape{});
+  const int64_t n = labels.size(0), num_classes = probs.size(1);
+  const Tensor p = probs.to(DType::Float32);
+  const Tensor y = labels.to(DType::Int64);
+  if (n > 0) {
+    const int64_t lo = static_cast<int64_t>(y.min().item()), hi = static_cast<int64_t>(y.max().item());
+    NABLA_CHECK(lo >= 0 && hi < num_classes, "train::evaluate_probabilities: labels must lie in [0, ", num_classes,
+                "), got ", lo < 0 ? lo : hi);
+  }
+  EvalResult r;
+  r.num_classes = num_classes;
+  r.k = std::min(k, num_classes);
+  r.count = n;
+  if (n == 0) return r;
+  NoGradGuard no_grad;
+  const Tensor y_col = y.unsqueeze(1);
+  r.loss = -log(clamp(gather(p, 1, y_col), 1e-12, std::nullopt)).mean().item();
+  const Tensor pred = argmax(p, 1);
+  const Tensor top = topk(p, r.k, 1).second;
+  r.topk_acc = eq(top, y_col).sum().item() / double(n);
+  r.confusion = data::confusion_matrix(pred, y, num_classes).to_vector<int64_t>();
+  r.acc = data::accuracy(pred, y);
   return r;
 }
 

@@ -60,10 +60,13 @@ void print_epoch(const MetricRecord& rec, int64_t epochs, double seconds) {
 
 }  // namespace
 
-StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer) {
-  return [&model, &optimizer](const data::Batch& batch) {
+StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer, ClassificationStepOptions options) {
+  return [&model, &optimizer, options](const data::Batch& batch) {
+    for (const auto& m : options.frozen)
+      if (m->is_training()) m->eval();
     const Tensor logits = model(batch.input);
-    Tensor loss = nn::functional::cross_entropy(logits, batch.target);
+    Tensor loss = nn::functional::cross_entropy(logits, batch.target, Tensor(), -100, nn::Reduction::Mean,
+                                                options.label_smoothing);
     // Models with auxiliary training losses (GoogLeNet's heads) add theirs.
     if (const auto* aux = dynamic_cast<const models::AuxiliaryLoss*>(&model)) {
       const Tensor extra = aux->auxiliary_loss(batch.target);
@@ -77,7 +80,8 @@ StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer) 
     loss.backward();
     optimizer.step();
     NoGradGuard no_grad;
-    r.correct = static_cast<int64_t>(eq(argmax(logits.detach(), 1), batch.target).sum().item());
+    const Tensor truth = batch.target.dim() == 2 ? argmax(batch.target, 1) : batch.target;
+    r.correct = static_cast<int64_t>(eq(argmax(logits.detach(), 1), truth).sum().item());
     return r;
   };
 }

@@ -46,6 +46,10 @@ std::string run_checkpoint_json(const RunInfo& info) {
                {"normalize_std", info.norm.std},
                {"val_acc", info.val_acc},
                {"config", to_toml(stored)}};
+  if (!info.norm.channel_mean.empty()) {  // data.normalize = channel
+    user["normalize_channel_mean"] = info.norm.channel_mean;
+    user["normalize_channel_std"] = info.norm.channel_std;
+  }
   return user.dump();
 }
 
@@ -53,7 +57,14 @@ RunInfo read_run_info(const std::string& path) {
   const json user = parse_user(path);
   RunInfo info;
   info.model = models::from_metadata(field<std::map<std::string, std::string>>(user, "model_options", path), path);
-  info.norm = {field<double>(user, "normalize_mean", path), field<double>(user, "normalize_std", path)};
+  info.norm.mean = field<double>(user, "normalize_mean", path);
+  info.norm.std = field<double>(user, "normalize_std", path);
+  if (user.contains("normalize_channel_mean")) {
+    info.norm.channel_mean = field<std::vector<double>>(user, "normalize_channel_mean", path);
+    info.norm.channel_std = field<std::vector<double>>(user, "normalize_channel_std", path);
+    NABLA_CHECK(info.norm.channel_mean.size() == info.norm.channel_std.size(), "nabla: checkpoint '", path,
+                "': normalize_channel_mean and normalize_channel_std differ in length");
+  }
   info.val_acc = field<double>(user, "val_acc", path);
   info.class_names = user.contains("class_names") ? field<std::vector<std::string>>(user, "class_names", path)
                                                   : fashion_class_names();  // written before data.name existed

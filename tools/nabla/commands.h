@@ -10,8 +10,11 @@ namespace nabla::cli {
 int run_train(const std::vector<std::string>& args);
 /// `nabla search SEARCH.toml [--key value …]` (see docs/cli.md).
 int run_search(const std::vector<std::string>& args);
-/// `nabla eval CHECKPOINT [--data DIR] [--top-k K] [--batch-size N]`.
-int run_eval(const std::string& checkpoint, const std::string& data_dir, int64_t top_k, int64_t batch_size);
+/// `nabla eval CHECKPOINT… [--data DIR] [--top-k K] [--batch-size N] [--tta]`: one checkpoint's
+/// test metrics, or with several each one's accuracy and the ensemble's (mean of their softmax
+/// probabilities); --tta averages each model's probabilities over the image and its mirror.
+int run_eval(const std::vector<std::string>& checkpoints, const std::string& data_dir, int64_t top_k, int64_t batch_size,
+             bool tta);
 /// `nabla predict CHECKPOINT IMAGE… [--top-k K]`.
 int run_predict(const std::string& checkpoint, const std::vector<std::string>& images, int64_t top_k);
 /// What `nabla generate` was given (see docs/cli.md).

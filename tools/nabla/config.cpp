@@ -67,8 +67,17 @@ std::vector<Entry> table(TrainConfig& c) {
       {"data.val_size", &c.data.val_size, "training images held out for validation (seeded)"},
       {"data.train_subset", &c.data.train_subset, "train on this many images (0 = all the rest)"},
       {"data.test_subset", &c.data.test_subset, "evaluate on this many test images (0 = all)"},
-      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop of the image size, pad 2, + flip)"},
-      {"data.normalize", &c.data.normalize, "fixed (mean 0.2860, std 0.3530) or train (computed from the training split)"},
+      {"data.augment", &c.data.augment, "training augmentation: none, flip, crop (random crop of the image size after padding data.crop_padding, + flip)"},
+      {"data.crop_padding", &c.data.crop_padding, "augment = crop: zero padding on each side before the random crop"},
+      {"data.erasing", &c.data.erasing, "random erasing probability per training image (0: off)"},
+      {"data.erasing_scale_min", &c.data.erasing_scale_min, "random erasing: smallest erased area fraction"},
+      {"data.erasing_scale_max", &c.data.erasing_scale_max, "random erasing: largest erased area fraction"},
+      {"data.cutout", &c.data.cutout, "cutout: side of the square zeroed in each training image (0: off)"},
+      {"data.mixup_alpha", &c.data.mixup_alpha, "MixUp: alpha of Beta(alpha, alpha) (0: off)"},
+      {"data.cutmix_alpha", &c.data.cutmix_alpha, "CutMix: alpha of Beta(alpha, alpha) (0: off)"},
+      {"data.mix_prob", &c.data.mix_prob, "probability that a training batch is mixed (MixUp or CutMix, evenly when both)"},
+      {"data.classes", &c.data.classes, "use only these classes, relabelled 0..k-1 in this order (empty: all)"},
+      {"data.normalize", &c.data.normalize, "fixed (mean 0.2860, std 0.3530), train (one mean/std from the training split) or channel (a mean/std per channel from it)"},
       {"data.workers", &c.data.workers, "DataLoader worker threads (0: load in the training thread)"},
       {"data.drop_last", &c.data.drop_last, "drop the last incomplete training batch"},
       {"data.fortunes", &c.data.fortunes, "text: '%' lines separate fortunes (Debian's fortune files)"},
@@ -80,6 +89,8 @@ std::vector<Entry> table(TrainConfig& c) {
       {"optimizer.weight_decay", &c.optimizer.weight_decay, "L2 penalty (adamw: decoupled decay)"},
       {"schedule.name", &c.schedule.name, "constant, cosine, onecycle (per batch) or step (per epoch)"},
       {"schedule.warmup_pct", &c.schedule.warmup_pct, "onecycle: fraction of the steps spent warming up"},
+      {"schedule.warmup_epochs", &c.schedule.warmup_epochs, "cosine, constant: linear warmup over this many epochs"},
+      {"schedule.warmup_steps", &c.schedule.warmup_steps, "cosine, constant: linear warmup over this many batches"},
       {"schedule.step_size", &c.schedule.step_size, "step: epochs between decays"},
       {"schedule.gamma", &c.schedule.gamma, "step: decay factor"},
       {"train.epochs", &c.train.epochs, "passes over the training set"},
@@ -94,6 +105,10 @@ std::vector<Entry> table(TrainConfig& c) {
       {"train.lr_find", &c.train.lr_find, "run the learning-rate range test (lr_find.svg/.csv) instead of training"},
       {"train.seq_len", &c.train.seq_len, "language models: tokens per chunk (truncated BPTT length) or block"},
       {"train.clip_grad_norm", &c.train.clip_grad_norm, "clip the global gradient norm to this before each step (0: off)"},
+      {"train.label_smoothing", &c.train.label_smoothing, "cross-entropy label smoothing epsilon in [0, 1)"},
+      {"train.tta", &c.train.tta, "also report the test accuracy with flip test-time augmentation"},
+      {"train.init", &c.train.init, "start from the weights of this nabla train checkpoint (a head of another shape is re-initialised)"},
+      {"train.freeze", &c.train.freeze, "none, or backbone: train only the classifier head (the last module with parameters)"},
   };
   out.insert(out.end(), rest.begin(), rest.end());
   return out;
@@ -239,6 +254,11 @@ std::string canonical_key(const std::string& key) {
       {"seq_len", "train.seq_len"},
       {"clip-grad-norm", "train.clip_grad_norm"},
       {"clip_grad_norm", "train.clip_grad_norm"},
+      {"init", "train.init"},
+      {"freeze", "train.freeze"},
+      {"tta", "train.tta"},
+      {"label-smoothing", "train.label_smoothing"},
+      {"label_smoothing", "train.label_smoothing"},
   };
   for (const auto& [alias, full] : aliases)
     if (key == alias) return full;
@@ -324,7 +344,32 @@ void validate(const TrainConfig& c) {
   NABLA_CHECK(c.train.clip_grad_norm >= 0, "nabla train: config key 'train.clip_grad_norm' must be >= 0, got ",
               c.train.clip_grad_norm);
   check_in("data.augment", c.data.augment, {"none", "flip", "crop"});
-  check_in("data.normalize", c.data.normalize, {"fixed", "train"});
+  check_in("data.normalize", c.data.normalize, {"fixed", "train", "channel"});
+  NABLA_CHECK(c.data.crop_padding >= 0, "nabla train: config key 'data.crop_padding' must be >= 0, got ", c.data.crop_padding);
+  NABLA_CHECK(c.data.erasing >= 0 && c.data.erasing <= 1, "nabla train: config key 'data.erasing' must be in [0, 1], got ", c.data.erasing);
+  NABLA_CHECK(c.data.erasing_scale_min > 0 && c.data.erasing_scale_min <= c.data.erasing_scale_max && c.data.erasing_scale_max < 1,
+              "nabla train: config keys 'data.erasing_scale_min' and 'data.erasing_scale_max' must satisfy 0 < min <= max < 1, got ",
+              c.data.erasing_scale_min, " and ", c.data.erasing_scale_max);
+  NABLA_CHECK(c.data.cutout >= 0, "nabla train: config key 'data.cutout' must be >= 0, got ", c.data.cutout);
+  NABLA_CHECK(c.data.mixup_alpha >= 0, "nabla train: config key 'data.mixup_alpha' must be >= 0, got ", c.data.mixup_alpha);
+  NABLA_CHECK(c.data.cutmix_alpha >= 0, "nabla train: config key 'data.cutmix_alpha' must be >= 0, got ", c.data.cutmix_alpha);
+  NABLA_CHECK(c.data.mix_prob >= 0 && c.data.mix_prob <= 1, "nabla train: config key 'data.mix_prob' must be in [0, 1], got ", c.data.mix_prob);
+  for (size_t i = 0; i < c.data.classes.size(); ++i) {
+    NABLA_CHECK(c.data.classes[i] >= 0, "nabla train: config key 'data.classes' must hold labels >= 0, got ", c.data.classes[i]);
+    for (size_t j = 0; j < i; ++j)
+      NABLA_CHECK(c.data.classes[i] != c.data.classes[j], "nabla train: config key 'data.classes' lists ", c.data.classes[i], " twice");
+  }
+  NABLA_CHECK(c.schedule.warmup_epochs >= 0 && c.schedule.warmup_steps >= 0 && !(c.schedule.warmup_epochs > 0 && c.schedule.warmup_steps > 0),
+              "nabla train: config keys 'schedule.warmup_epochs' and 'schedule.warmup_steps' must be >= 0 and not both set, got ",
+              c.schedule.warmup_epochs, " and ", c.schedule.warmup_steps);
+  NABLA_CHECK((c.schedule.warmup_epochs == 0 && c.schedule.warmup_steps == 0) || c.schedule.name == "cosine" || c.schedule.name == "constant",
+              "nabla train: schedule.warmup_epochs / warmup_steps apply to the cosine and constant schedules, not '", c.schedule.name,
+              "' (onecycle warms up by schedule.warmup_pct)");
+  NABLA_CHECK(c.schedule.warmup_epochs < c.train.epochs, "nabla train: config key 'schedule.warmup_epochs' must be below train.epochs (",
+              c.train.epochs, "), got ", c.schedule.warmup_epochs);
+  NABLA_CHECK(c.train.label_smoothing >= 0 && c.train.label_smoothing < 1, "nabla train: config key 'train.label_smoothing' must be in [0, 1), got ",
+              c.train.label_smoothing);
+  check_in("train.freeze", c.train.freeze, {"none", "backbone"});
   NABLA_CHECK(c.data.delimiter.size() == 1, "nabla train: config key 'data.delimiter' must be one character, got '",
               c.data.delimiter, "'");
   NABLA_CHECK(c.data.test_fraction >= 0 && c.data.test_fraction < 1,

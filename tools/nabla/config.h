@@ -39,8 +39,16 @@ struct TrainConfig {
     int64_t val_size = 5000;      ///< held out of the training images (seeded)
     int64_t train_subset = 0;     ///< 0 = every remaining training image
     int64_t test_subset = 0;      ///< 0 = all test images
-    std::string augment = "none"; ///< none, flip, crop (random crop of the image size, pad 2, + flip)
-    std::string normalize = "fixed"; ///< fixed (0.2860/0.3530) or train (computed from the training split)
+    std::string augment = "none"; ///< none, flip, crop (random crop of the image size, pad crop_padding, + flip)
+    int64_t crop_padding = 2;     ///< augment = crop: zero padding on each side before the random crop
+    double erasing = 0.0;         ///< random erasing probability per image (0: off)
+    double erasing_scale_min = 0.02, erasing_scale_max = 0.33;  ///< random erasing: area fraction range
+    int64_t cutout = 0;           ///< cutout: side of the square zeroed in each image (0: off)
+    double mixup_alpha = 0.0;     ///< MixUp's Beta(α, α) (0: off)
+    double cutmix_alpha = 0.0;    ///< CutMix's Beta(α, α) (0: off)
+    double mix_prob = 1.0;        ///< probability that a batch is mixed (MixUp or CutMix, chosen evenly when both are on)
+    std::vector<int64_t> classes = {};  ///< train on these classes only, relabelled 0..k−1 (empty: all)
+    std::string normalize = "fixed"; ///< fixed (0.2860/0.3530), train (one mean/std from the training split) or channel (per channel)
     int64_t workers = 0;          ///< DataLoader worker threads (0: load in the training thread)
     bool drop_last = false;       ///< drop the last incomplete training batch
     bool fortunes = false;        ///< text: '%' lines separate fortunes (Debian's fortune files)
@@ -56,6 +64,8 @@ struct TrainConfig {
   struct Schedule {
     std::string name = "onecycle"; ///< constant, cosine, onecycle, step
     double warmup_pct = 0.2;       ///< onecycle: fraction of steps spent rising
+    int64_t warmup_epochs = 0;     ///< cosine, constant: linear warmup over this many epochs
+    int64_t warmup_steps = 0;      ///< cosine, constant: linear warmup over this many batches (not with warmup_epochs)
     int64_t step_size = 3;         ///< step: epochs between decays
     double gamma = 0.1;            ///< step: decay factor
   } schedule;
@@ -72,6 +82,10 @@ struct TrainConfig {
     bool lr_find = false;          ///< run the learning-rate range test instead of training
     int64_t seq_len = 128;         ///< language models: tokens per chunk (BPTT length) or block
     double clip_grad_norm = 0.0;   ///< clip the global gradient norm to this before each step (0: off)
+    double label_smoothing = 0.0;  ///< cross-entropy label smoothing ε
+    bool tta = false;              ///< also report the test accuracy with flip test-time augmentation
+    std::string init = "";         ///< start from the weights of this nabla checkpoint (head re-initialised when its shape differs)
+    std::string freeze = "none";   ///< none, or backbone: train only the classifier head (a linear probe)
   } train;
 };
 

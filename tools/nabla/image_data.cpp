@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "nabla/data/class_subset.h"
 #include "nabla/data/dataset.h"
 #include "nabla/data/transforms.h"
 #include "nabla/error.h"
@@ -33,11 +34,36 @@ void check_dir(const std::string& name, const std::string& dir) {
                                       : " (set data.dir)");
 }
 
-// In place: raw 0–255 pixels → (pixel/255 − mean)/std, in float as the reference pipeline does.
+// In place: raw 0–255 pixels → (pixel/255 − mean)/std, in float as the reference pipeline does;
+// per channel for images (N, C, H, W) when the normalisation has channel values.
 void normalize_in_place(Tensor& images, const Normalization& norm) {
   float* x = images.data_ptr<float>();
-  const float scale = static_cast<float>(1.0 / (255.0 * norm.std)), shift = static_cast<float>(norm.mean / norm.std);
-  for (int64_t i = 0, n = images.numel(); i < n; ++i) x[i] = x[i] * scale - shift;
+  const int64_t channels = norm.channel_mean.empty() ? 1 : static_cast<int64_t>(norm.channel_mean.size());
+  NABLA_CHECK(channels == 1 || (images.dim() == 4 && images.size(1) == channels), "nabla: per-channel normalisation of ",
+              channels, " channels, but the inputs have shape ", images.shape());
+  const int64_t plane = channels == 1 ? images.numel() : images.size(2) * images.size(3);
+  const int64_t n = channels == 1 ? 1 : images.size(0);
+  for (int64_t s = 0; s < n; ++s)
+    for (int64_t c = 0; c < channels; ++c) {
+      const float scale = static_cast<float>(1.0 / (255.0 * norm.std_of(c))),
+                  shift = static_cast<float>(norm.mean_of(c) / norm.std_of(c));
+      float* p = x + (s * channels + c) * plane;
+      for (int64_t i = 0; i < plane; ++i) p[i] = p[i] * scale - shift;
+    }
+}
+
+// data.classes: keeps those classes of `file`, relabelled 0..k−1, and their names.
+std::shared_ptr<const data::Dataset> select_classes(const TrainConfig::Data& c, std::shared_ptr<const data::Dataset> file,
+                                                    std::vector<std::string>& classes) {
+  if (c.classes.empty() || !file) return file;
+  std::vector<std::string> names;
+  for (int64_t k : c.classes) {
+    NABLA_CHECK(k < static_cast<int64_t>(classes.size()), "nabla: data.classes holds ", k, ", but ", c.name, " has ",
+                classes.size(), " classes");
+    names.push_back(classes[static_cast<size_t>(k)]);
+  }
+  classes = names;
+  return std::make_shared<const data::ClassSubset>(file, c.classes);
 }
 
 std::vector<std::string> numbered(int64_t n) {
@@ -145,10 +171,12 @@ ImageData load_image_data(const TrainConfig::Data& c, uint64_t seed) {
   check_dir(c.name, c.dir);
   ImageData d;
   d.name = c.name;
-  auto train = open_part(c, true, seed, d.class_names);
   std::vector<std::string> test_classes;
-  d.train_file = train;
+  std::shared_ptr<const data::Dataset> train = open_part(c, true, seed, d.class_names);
   d.test_file = open_part(c, false, seed, test_classes);
+  if (d.test_file) d.test_file = select_classes(c, d.test_file, test_classes);
+  train = select_classes(c, train, d.class_names);
+  d.train_file = train;
   describe(d, *train, c.dir);
   const int64_t val_size = c.val_size;
   NABLA_CHECK(val_size >= 0 && val_size < train->size(), "nabla: validation size ", val_size, " must be in [0, ",
@@ -165,11 +193,13 @@ ImageData load_test_data(const TrainConfig::Data& c, uint64_t seed) {
   d.name = c.name;
   d.test_file = open_part(c, false, seed, d.class_names);
   NABLA_CHECK(d.test_file, "nabla: ", c.name, " in '", c.dir, "' has no test part");
+  d.test_file = select_classes(c, d.test_file, d.class_names);
   describe(d, *d.test_file, c.dir);
   return d;
 }
 
-Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices) {
+Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices,
+                                    bool per_channel) {
   if (file->get(indices.at(0)).input.dim() == 1) {  // feature vectors: every value of the rows
     const Tensor x = materialize(*file, indices, {0.0, 1.0 / 255.0}).images;  // raw values
     const float* v = x.data_ptr<float>();
@@ -180,6 +210,13 @@ Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& 
   }
   const data::Subset subset(file, indices);
   const auto [mean, std_dev] = data::transforms::compute_mean_std(subset);  // per channel, raw 0–255 values
+  Normalization out;
+  if (per_channel) {
+    for (size_t c = 0; c < mean.size(); ++c) {
+      out.channel_mean.push_back(mean[c] / 255.0);
+      out.channel_std.push_back(std_dev[c] / 255.0);
+    }
+  }
   // Every channel has as many pixels, so the overall mean is the channel means' mean and the
   // overall variance the mean of (var_c + mean_c²) minus the mean squared.
   double m = 0, second = 0;
@@ -189,7 +226,9 @@ Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& 
   }
   m /= double(mean.size());
   second /= double(mean.size());
-  return {m / 255.0, std::sqrt(std::max(second - m * m, 0.0)) / 255.0};
+  out.mean = m / 255.0;
+  out.std = std::sqrt(std::max(second - m * m, 0.0)) / 255.0;
+  return out;
 }
 
 ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indices, const Normalization& norm) {
@@ -217,20 +256,35 @@ std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const 
                                                     const std::vector<int64_t>& indices, const LoaderSettings& s) {
   namespace T = data::transforms;
   std::shared_ptr<const data::Dataset> ds = std::make_shared<const data::Subset>(file, indices);
+  std::vector<data::Transform> per_image;
   if (s.augment == "flip") {
-    ds = std::make_shared<const data::TransformDataset>(ds, T::RandomHorizontalFlip(0.5));
+    per_image.push_back(T::RandomHorizontalFlip(0.5));
   } else if (s.augment == "crop") {
-    ds = std::make_shared<const data::TransformDataset>(
-        ds, T::Compose({T::RandomCrop(s.image_size, 2), T::RandomHorizontalFlip(0.5)}));
+    per_image.push_back(T::RandomCrop(s.image_size, s.crop_padding));
+    per_image.push_back(T::RandomHorizontalFlip(0.5));
   } else {
     NABLA_CHECK(s.augment == "none", "nabla: data.augment must be none, flip or crop, got '", s.augment, "'");
   }
+  if (s.erasing > 0) per_image.push_back(T::RandomErasing(s.erasing, {s.erasing_scale_min, s.erasing_scale_max}));
+  if (s.cutout > 0) per_image.push_back(T::Cutout(s.cutout));
+  if (!per_image.empty()) ds = std::make_shared<const data::TransformDataset>(ds, T::Compose(per_image));
   data::DataLoaderOptions o = s.loader;
   const Normalization norm = s.norm;
-  o.batch_transform = [norm](const data::Batch& b, Generator&) {
+  std::vector<data::BatchTransform> mixes;
+  if (s.mixup_alpha > 0) mixes.push_back(T::MixUp(s.num_classes, s.mixup_alpha));
+  if (s.cutmix_alpha > 0) mixes.push_back(T::CutMix(s.num_classes, s.cutmix_alpha));
+  const double mix_prob = s.mix_prob;
+  o.batch_transform = [norm, mixes, mix_prob](const data::Batch& b, Generator& gen) {
     data::Batch out = b;
     normalize_in_place(out.input, norm);  // the collated batch is a fresh tensor owned by this batch
-    return out;
+    if (mixes.empty()) return out;
+    // Every batch draws the same numbers whether or not it is mixed, so the stream does not
+    // depend on the outcome: the mixing decision, then the choice between MixUp and CutMix.
+    const bool mix = gen.next_double() < mix_prob;
+    const size_t which = gen.next_double() < 0.5 ? 0 : mixes.size() - 1;
+    if (!mix) return out;
+    out.target = out.target.to(DType::Int64);
+    return mixes[which](out, gen);
   };
   return std::make_unique<data::DataLoader>(ds, o);
 }

@@ -37,9 +37,14 @@ constexpr double kFashionMean = 0.2860, kFashionStd = 0.3530;
 /// Fashion-MNIST's class names in label order.
 const std::vector<std::string>& fashion_class_names();
 
-/// The input normalisation (pixel/255 − mean)/std.
+/// The input normalisation (pixel/255 − mean)/std, with one mean and std for every channel or,
+/// when channel_mean/channel_std are set (data.normalize = channel), one per channel.
 struct Normalization {
   double mean = kFashionMean, std = kFashionStd;
+  std::vector<double> channel_mean = {}, channel_std = {};
+  /// The mean and std of channel c.
+  double mean_of(int64_t c) const { return channel_mean.empty() ? mean : channel_mean.at(static_cast<size_t>(c)); }
+  double std_of(int64_t c) const { return channel_std.empty() ? std : channel_std.at(static_cast<size_t>(c)); }
 };
 
 /// The names data.name accepts.
@@ -59,15 +64,19 @@ struct ImageData {
 
 /// Loads the dataset `data.name` (from data.dir, or the CSV keys) and splits its training part
 /// with data::random_split(file, {n − data.val_size, data.val_size}, seed); `seed` also splits a
-/// single CSV file into training and test rows. Errors name the dataset and path.
+/// single CSV file into training and test rows. With data.classes, both parts hold only those
+/// classes, relabelled 0..k−1 (data::ClassSubset), and the class names follow. Errors name the
+/// dataset and path.
 ImageData load_image_data(const TrainConfig::Data& data, uint64_t seed);
 
 /// Loads only the test part of `data.name` (train_file null; `seed` as in load_image_data);
 /// raises Error when there is none.
 ImageData load_test_data(const TrainConfig::Data& data, uint64_t seed);
 
-/// Mean and standard deviation of pixel/255 over the images `indices` of `file`, all channels together.
-Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices);
+/// Mean and standard deviation of pixel/255 over the images `indices` of `file`, all channels
+/// together, or (per_channel) one pair per channel.
+Normalization compute_normalization(const std::shared_ptr<const data::Dataset>& file, const std::vector<int64_t>& indices,
+                                    bool per_channel = false);
 
 /// The images `indices` of `file` as normalised tensors, for evaluation.
 ImageSet materialize(const data::Dataset& file, const std::vector<int64_t>& indices, const Normalization& norm);
@@ -78,14 +87,22 @@ ImageSet materialize_all(const data::Dataset& file, const Normalization& norm);
 /// drop_last, seed, workers) plus the augmentation and normalisation of `nabla train`.
 struct LoaderSettings {
   data::DataLoaderOptions loader;  ///< its batch_transform is set by make_train_loader
-  std::string augment = "none";  ///< none | flip | crop (random crop image_size with padding 2, then flip)
+  std::string augment = "none";  ///< none | flip | crop (random crop image_size with padding crop_padding, then flip)
+  int64_t crop_padding = 2;
+  double erasing = 0, erasing_scale_min = 0.02, erasing_scale_max = 0.33;  ///< random erasing (p 0: off)
+  int64_t cutout = 0;            ///< side of the cutout square (0: off)
+  double mixup_alpha = 0, cutmix_alpha = 0, mix_prob = 1;  ///< batch mixing (α 0: off)
+  int64_t num_classes = 10;      ///< of the soft targets of mixed batches
   int64_t image_size = 28;
   Normalization norm;
 };
 
 /// The training loader over `indices` of `file`: without augmentation the batches come from the
 /// dataset's get_batch fast path where it has one; with it, per-sample transforms on the raw 0–255
-/// pixels. Every batch is then scaled and normalised (a batch transform).
+/// pixels (crop, flip, then random erasing and cutout, whose erased pixels are 0: black, the
+/// background of Fashion-MNIST). Every batch is then scaled and normalised, and with mixup_alpha
+/// or cutmix_alpha mixed with probability mix_prob (one of the two, evenly, when both are on),
+/// its targets becoming class probabilities (N, num_classes).
 std::unique_ptr<data::DataLoader> make_train_loader(const std::shared_ptr<const data::Dataset>& file,
                                                     const std::vector<int64_t>& indices, const LoaderSettings& settings);
 

@@ -32,10 +32,12 @@ int main(int argc, char** argv) {
   search->prefix_command();
 
   std::string checkpoint, data_dir, model, input = "1x28x28";
-  std::vector<std::string> images;
+  std::vector<std::string> images, checkpoints;
   int64_t top_k = 5, batch_size = 500;
-  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint on the test set of the data it was trained on");
-  eval->add_option("checkpoint", checkpoint, "checkpoint written by nabla train (.safetensors)")->required();
+  bool tta = false;
+  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint (or an ensemble of several) on the test set of the data it was trained on");
+  eval->add_option("checkpoints", checkpoints, "checkpoints written by nabla train (.safetensors); several: an ensemble")->required();
+  eval->add_flag("--tta", tta, "test-time augmentation: average the probabilities of each image and its mirror");
   eval->add_option("--data", data_dir, "dataset directory (default: the data.dir the checkpoint was trained with)");
   eval->add_option("--top-k", top_k, "k of the top-k accuracy");
   eval->add_option("--batch-size", batch_size, "images per forward pass");
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
   try {
     if (*train) return nabla::cli::run_train(train->remaining());
     if (*search) return nabla::cli::run_search(search->remaining());
-    if (*eval) return nabla::cli::run_eval(checkpoint, data_dir, top_k, batch_size);
+    if (*eval) return nabla::cli::run_eval(checkpoints, data_dir, top_k, batch_size, tta);
     if (*predict) return nabla::cli::run_predict(checkpoint, images, top_k);
     if (*generate) return nabla::cli::run_generate(gen);
     if (*summary) return nabla::cli::run_summary(model, input);

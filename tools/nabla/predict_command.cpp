@@ -19,7 +19,7 @@ namespace nabla::cli {
 namespace {
 
 // Box-filter resize of a (C, H, W) uint8 image to (C, size, size), then (v/255 − mean)/std.
-Tensor load_image(const std::string& path, int64_t channels, int64_t size, double mean, double std_dev) {
+Tensor load_image(const std::string& path, int64_t channels, int64_t size, const Normalization& norm) {
   NABLA_CHECK(std::filesystem::exists(path), "nabla predict: image '", path, "' does not exist");
   int w = 0, h = 0, n = 0;
   unsigned char* pixels = stbi_load(path.c_str(), &w, &h, &n, static_cast<int>(channels));
@@ -35,7 +35,7 @@ Tensor load_image(const std::string& path, int64_t channels, int64_t size, doubl
         for (int64_t y = y0; y < y1; ++y)
           for (int64_t x = x0; x < x1; ++x) sum += pixels[(y * w + x) * channels + c];
         const double v = sum / double((y1 - y0) * (x1 - x0)) / 255.0;
-        o[(c * size + oy) * size + ox] = static_cast<float>((v - mean) / std_dev);
+        o[(c * size + oy) * size + ox] = static_cast<float>((v - norm.mean_of(c)) / norm.std_of(c));
       }
   stbi_image_free(pixels);
   return out;
@@ -46,7 +46,6 @@ Tensor load_image(const std::string& path, int64_t channels, int64_t size, doubl
 int run_predict(const std::string& checkpoint, const std::vector<std::string>& images, int64_t top_k) {
   NABLA_CHECK(top_k > 0, "nabla predict: --top-k must be positive, got ", top_k);
   const LoadedModel m = load_model_checkpoint(checkpoint);
-  const double mean = m.norm.mean, std_dev = m.norm.std;
   const auto& names = m.info.class_names;
   const auto& shape = m.spec.data.input_shape;
   NABLA_CHECK(shape.size() == 3 && shape[1] == shape[2], "nabla predict: reads images, but the model of '", checkpoint,
@@ -54,7 +53,7 @@ int run_predict(const std::string& checkpoint, const std::vector<std::string>& i
   const int64_t k = std::min(top_k, m.spec.data.num_classes);
   NoGradGuard no_grad;
   for (const auto& path : images) {
-    const Tensor x = load_image(path, shape[0], shape[1], mean, std_dev);
+    const Tensor x = load_image(path, shape[0], shape[1], m.norm);
     const Tensor probs = softmax((*m.model)(x), 1);
     const auto [values, indices] = topk(probs, k, 1);
     const Tensor v = values.contiguous(), idx = indices.contiguous();

@@ -25,7 +25,11 @@ void print_help() {
       "defaults, then the config file, then the flags. --resume continues a run in its directory\n"
       "with the config stored in the checkpoint. Aliases: --lr --epochs --batch-size --seed\n"
       "--threads --model --optimizer --schedule --name --out-dir --data --momentum --weight-decay\n"
-      "--overfit-batches --min-test-acc --lr-find --augment --workers\n\n"
+      "--overfit-batches --min-test-acc --lr-find --augment --workers --init --freeze --tta\n"
+      "--label-smoothing\n\n"
+      "Transfer learning: --init RUN/best.safetensors starts from a checkpoint's weights (a\n"
+      "classifier head of another shape is re-initialised); --freeze backbone trains only the\n"
+      "head (a linear probe).\n\n"
       "Config keys (default value):\n");
   for (const auto& k : config_keys(TrainConfig{}))
     std::printf("  %-24s %-14s %-12s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str(), k.help.c_str());
@@ -76,6 +80,8 @@ int run_train(const std::vector<std::string>& all_args) {
     validate(c);
   }
   if (c.train.name.empty()) c.train.name = default_run_name(c.model.name);
+  options.command_line = "nabla train";
+  for (const auto& a : all_args) options.command_line += " " + a;
   if (models::is_language_model(c.model.name)) return train_language_model(c, options).status;
   return train_model(c, options).status;
 }

@@ -4,7 +4,9 @@
 #include <ctime>
 #include <filesystem>
 
+#include "nabla/error.h"
 #include "nabla/optim.h"
+#include "nabla/optim/warmup.h"
 #include "nabla/viz.h"
 
 namespace nabla::cli {
@@ -34,12 +36,27 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& c, optim::
     o.cycle_momentum = c.optimizer.name != "sgd" || c.optimizer.momentum > 0;
     return std::make_unique<optim::OneCycleLR>(opt, o);
   }
+  const int64_t warmup = warmup_steps(c, total_steps);
+  if (s.name == "cosine" && warmup > 0)
+    return std::make_unique<optim::LambdaLR>(opt, optim::cosine_with_warmup(warmup, total_steps));
   if (s.name == "cosine") return std::make_unique<optim::CosineAnnealingLR>(opt, total_steps);
+  if (s.name == "constant" && warmup > 0) return std::make_unique<optim::LambdaLR>(opt, optim::constant_with_warmup(warmup));
   if (s.name == "step") return std::make_unique<optim::StepLR>(opt, s.step_size, s.gamma);
   return nullptr;
 }
 
-bool schedule_steps_per_batch(const TrainConfig& c) { return c.schedule.name == "onecycle" || c.schedule.name == "cosine"; }
+bool schedule_steps_per_batch(const TrainConfig& c) {
+  return c.schedule.name == "onecycle" || c.schedule.name == "cosine" ||
+         (c.schedule.name == "constant" && (c.schedule.warmup_epochs > 0 || c.schedule.warmup_steps > 0));
+}
+
+int64_t warmup_steps(const TrainConfig& c, int64_t total_steps) {
+  const int64_t steps = c.schedule.warmup_steps > 0 ? c.schedule.warmup_steps
+                                                    : c.schedule.warmup_epochs * (total_steps / c.train.epochs);
+  NABLA_CHECK(steps == 0 || steps < total_steps, "nabla train: the warmup (", steps, " steps) must be shorter than the run (",
+              total_steps, " steps)");
+  return steps;
+}
 
 std::string prepare_run_dir(const TrainConfig& c, const std::string& resume_from, bool write_run, bool verbose) {
   if (!write_run) return "";

@@ -24,8 +24,13 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& config, cons
 /// The config's schedule (null for constant); onecycle and cosine span `total_steps` batches.
 std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainConfig& config, optim::Optimizer& opt, int64_t total_steps);
 
-/// Whether the schedule steps after every batch (onecycle, cosine) rather than every epoch.
+/// Whether the schedule steps after every batch (onecycle, cosine, constant with warmup) rather
+/// than every epoch.
 bool schedule_steps_per_batch(const TrainConfig& config);
+
+/// The warmup in batches: schedule.warmup_steps, or schedule.warmup_epochs × the batches of an
+/// epoch (total_steps / train.epochs); raises Error unless it is shorter than the run.
+int64_t warmup_steps(const TrainConfig& config, int64_t total_steps);
 
 /// Makes the run directory, the folder of `resume_from` when resuming or else
 /// train.out_dir/train.name, and writes the config into it; returns its path. Returns "" and

@@ -11,6 +11,7 @@
 #include "checkpoint.h"
 #include "nabla/nabla.h"
 #include "nabla/train/evaluate.h"
+#include "nabla/train/transfer.h"
 #include "nabla/train/trainer.h"
 #include "nabla/viz.h"
 #include "run_plots.h"
@@ -35,6 +36,63 @@ void write_curves_from(const std::string& run_dir, const std::vector<train::Metr
     }
   }
   write_curves(run_dir, ep, tl, vl, ta, va);
+}
+
+// train.init: the weights of a `nabla train` checkpoint, strictly by name. The classifier head
+// keeps its fresh initialisation where its shape differs (another number of classes) or where the
+// task differs (another dataset or data.classes): its weights belong to the source's classes.
+std::vector<std::string> init_weights(nn::UnaryModule& model, const TrainConfig& c, bool verbose) {
+  const std::string& path = c.train.init;
+  const LoadedModel source = load_model_checkpoint(path);
+  const std::string head = train::classifier_head(model);
+  const TrainConfig::Data& from = source.info.config.data;
+  const bool same_task = from.name == c.data.name && from.classes == c.data.classes;
+  train::InitResult r;
+  try {
+    r = train::init_from(model, source.model->state_dict(), head, same_task);
+  } catch (const Error& e) {
+    throw Error("nabla train: train.init = " + path + " (model " + source.spec.name + "): " + e.what());
+  }
+  if (verbose) {
+    std::printf("init: %lld tensors from %s (model %s)", static_cast<long long>(r.loaded), path.c_str(), source.spec.name.c_str());
+    if (r.reinitialized.empty()) std::printf("\n");
+    for (size_t i = 0; i < r.reinitialized.size(); ++i)
+      std::printf("%s%s", i ? ", " : same_task ? "; head re-initialised (shape differs): " : "; head re-initialised (another task): ",
+                  r.reinitialized[i].c_str());
+    if (!r.reinitialized.empty()) std::printf("\n");
+  }
+  return r.reinitialized;
+}
+
+// train.freeze = backbone: every parameter outside the classifier head is frozen and the
+// backbone's modules stay in eval mode (returned for the training step).
+std::vector<std::shared_ptr<nn::Module>> freeze_backbone(nn::UnaryModule& model, bool verbose) {
+  const std::string head = train::classifier_head(model);
+  auto frozen = train::freeze_all_but(model, head);
+  if (verbose)
+    std::printf("freeze: backbone frozen (eval mode), training the head '%s': %lld of %lld parameters\n", head.c_str(),
+                static_cast<long long>(model.num_parameters(/*only_trainable=*/true)),
+                static_cast<long long>(model.num_parameters()));
+  return frozen;
+}
+
+// The final report of a run: test accuracy (and with TTA), wall time, seed and command line.
+std::string run_report(const TrainConfig& c, const TrainResult& r, const std::string& command_line) {
+  char line[256];
+  std::string out = "report:\n";
+  std::snprintf(line, sizeof line, "  model            %s\n", c.model.name.c_str());
+  out += line;
+  std::snprintf(line, sizeof line, "  test accuracy    %.2f%%\n", 100 * r.test_acc);
+  out += line;
+  if (c.train.tta) {
+    std::snprintf(line, sizeof line, "  with flip TTA    %.2f%%\n", 100 * r.test_acc_tta);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "  wall time        %.1f s\n  seed             %lld\n", r.seconds,
+                static_cast<long long>(c.train.seed));
+  out += line;
+  out += "  command          " + (command_line.empty() ? std::string("(train_model called directly)") : command_line) + "\n";
+  return out;
 }
 
 std::vector<int64_t> first_n(const std::vector<int64_t>& v, int64_t n) {
@@ -62,7 +120,8 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   NABLA_CHECK(!train_idx.empty(), "nabla train: no training images left (data.train_subset / val_size)");
   Normalization norm;
   if (resuming) norm = read_run_info(options.resume_from).norm;
-  else if (c.data.normalize == "train" || data.input_shape.size() == 1) norm = compute_normalization(data.train_file, train_idx);
+  else if (c.data.normalize != "fixed" || data.input_shape.size() == 1)
+    norm = compute_normalization(data.train_file, train_idx, c.data.normalize == "channel" && data.input_shape.size() == 3);
   const ImageSet val_set = materialize(*data.train_file, val_idx, norm);
   ImageSet test;
   if (options.write_run && data.test_file) {
@@ -82,9 +141,19 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   ls.loader.seed = static_cast<uint64_t>(c.train.seed) + 1;
   ls.loader.num_workers = static_cast<int>(c.data.workers);
   ls.augment = c.data.augment;
+  ls.crop_padding = c.data.crop_padding;
+  ls.erasing = c.data.erasing;
+  ls.erasing_scale_min = c.data.erasing_scale_min;
+  ls.erasing_scale_max = c.data.erasing_scale_max;
+  ls.cutout = c.data.cutout;
+  ls.mixup_alpha = c.data.mixup_alpha;
+  ls.cutmix_alpha = c.data.cutmix_alpha;
+  ls.mix_prob = c.data.mix_prob;
+  ls.num_classes = data.num_classes();
   ls.norm = norm;
-  NABLA_CHECK(c.data.augment == "none" || data.input_shape.size() == 3, "nabla train: data.augment = ", c.data.augment,
-              " needs images, but ", c.data.name, " holds inputs of shape ", data.input_shape);
+  const bool image_only = c.data.augment != "none" || c.data.erasing > 0 || c.data.cutout > 0 || c.data.cutmix_alpha > 0 || c.train.tta;
+  NABLA_CHECK(!image_only || data.input_shape.size() == 3, "nabla train: data.augment, erasing, cutout, cutmix and train.tta",
+              " need images, but ", c.data.name, " holds inputs of shape ", data.input_shape);
   ls.image_size = data.input_shape.back();
   auto loader = make_train_loader(data.train_file, train_idx, ls);
   NABLA_CHECK(loader->size() > 0, "nabla train: no training batch (", train_idx.size(), " images, batch size ",
@@ -95,6 +164,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   const models::ModelSpec spec = model_spec(c, data);
   auto model = models::create(spec.name, spec.data, spec.options);
   const int64_t num_classes = spec.data.num_classes;
+  std::vector<std::shared_ptr<nn::Module>> frozen;
+  if (!c.train.init.empty() && !resuming) result.reinitialized = init_weights(*model, c, verbose);
+  if (c.train.freeze == "backbone") frozen = freeze_backbone(*model, verbose);
 
   // The run directory is made once the data loaded and the model fits it, so bad input leaves no
   // empty run behind.
@@ -104,7 +176,10 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   // ---- optimizer, schedule ---------------------------------------------------------------------
   if (verbose)
     std::printf("model: %s, %lld parameters\n", c.model.name.c_str(), static_cast<long long>(model->num_parameters()));
-  auto opt = make_optimizer(c, model->parameters());
+  std::vector<Tensor> trained_params;  // all, or the head's alone with a frozen backbone
+  for (const Tensor& p : model->parameters())
+    if (p.requires_grad()) trained_params.push_back(p);
+  auto opt = make_optimizer(c, trained_params);
   const int64_t steps_per_epoch = loader->size();
   const int64_t total_steps = steps_per_epoch * c.train.epochs;
   auto sched = make_scheduler(c, *opt, total_steps);
@@ -119,6 +194,7 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   topt.name = "nabla train";
   train::Trainer trainer(*model, *loader, topt);
   trainer.set_optimizer(opt.get()).set_scheduler(sched.get(), schedule_steps_per_batch(c));
+  trainer.set_step(train::classification_step(*model, *opt, {.label_smoothing = c.train.label_smoothing, .frozen = frozen}));
   if (val_set.size() > 0) trainer.set_eval(train::classification_eval(*model, val_set.images, val_set.labels, num_classes));
   RunInfo info{spec, norm, c, 0.0, data.class_names};
   trainer.set_checkpoint_json([&info](const train::MetricRecord& rec) {
@@ -176,10 +252,18 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   result.test_acc = t.acc;
   result.test_loss = t.loss;
   const int64_t step = trainer.global_step();
-  trainer.metrics_logger()->log({{"epoch", double(c.train.epochs)}, {"step", double(step)}, {"test_loss", t.loss}, {"test_acc", t.acc}});
+  train::MetricRecord test_record = {{"epoch", double(c.train.epochs)}, {"step", double(step)}, {"test_loss", t.loss}, {"test_acc", t.acc}};
+  if (c.train.tta) {
+    const Tensor probs = train::predict_proba(*best.model, test.images, 500, /*flip_tta=*/true);
+    result.test_acc_tta = train::evaluate_probabilities(probs, test.labels).acc;
+    test_record["test_acc_tta"] = result.test_acc_tta;
+    trainer.metrics_logger()->add_columns({"test_acc_tta"});
+  }
+  trainer.metrics_logger()->log(test_record);
   train::SummaryWriter& tb = *trainer.summary_writer();
   tb.add_scalar("test_acc", t.acc, step);
   tb.add_scalar("test_loss", t.loss, step);
+  if (c.train.tta) tb.add_scalar("test_acc_tta", result.test_acc_tta, step);
   if (test.size() > 0 && test.images.dim() == 4) {  // images, not feature vectors
     const Tensor grid = viz::make_grid(test.images.narrow(0, 0, std::min<int64_t>(32, test.size())), 8, 2, true);
     tb.add_image_png("test_images", viz::encode_png(grid), grid.size(1), grid.size(2), grid.size(0), step);
@@ -188,6 +272,9 @@ TrainResult train_model(const TrainConfig& c, const TrainOptions& options) {
   result.seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
   std::printf("test loss %.4f  test accuracy %.2f%% (best epoch by validation: %lld)  total %.1f s\n", t.loss,
               100 * t.acc, static_cast<long long>(best.epoch), result.seconds);
+  const std::string report = run_report(c, result, options.command_line);
+  std::fputs(report.c_str(), stdout);
+  viz::write_text_atomic(run_dir + "/report.txt", report);
   if (t.acc < c.train.min_test_acc) {
     std::fprintf(stderr, "nabla train: test accuracy %.4f is below train.min_test_acc %.4f\n", t.acc, c.train.min_test_acc);
     result.status = 1;

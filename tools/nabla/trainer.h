@@ -31,6 +31,8 @@ struct TrainOptions {
   /// Replace the split: train on these and validate on those indices of the training file
   /// (k-fold cross-validation). data.train_subset still applies to `train_indices`.
   std::optional<std::vector<int64_t>> train_indices, val_indices;
+  /// The command that started the run, stated in its final report (report.txt).
+  std::string command_line;
 };
 
 /// What a training run produced.
@@ -41,6 +43,8 @@ struct TrainResult {
   double best_val_acc = NAN;      ///< best per-epoch validation accuracy (train accuracy without a validation set)
   double last_val_acc = NAN, last_val_loss = NAN, last_train_loss = NAN;
   double test_acc = NAN, test_loss = NAN;  ///< with write_run, of the best checkpoint
+  double test_acc_tta = NAN;      ///< with train.tta: the test accuracy with flip test-time augmentation
+  std::vector<std::string> reinitialized;  ///< train.init: head tensors re-initialised (shape differed)
   double seconds = 0;
   std::string run_dir;            ///< empty without write_run
 };

@@ -27,4 +27,14 @@ struct EvalResult {
 EvalResult evaluate(nn::UnaryModule& model, const Tensor& inputs, const Tensor& labels, int64_t num_classes,
                     int64_t batch_size = 500, int64_t k = 5);
 
+/// Softmax probabilities (N, C) of `model` (eval mode, no gradients, mode restored after) over
+/// `inputs` in batches of `batch_size`. flip_tta (test-time augmentation): the mean of the
+/// probabilities of each image and of its left–right mirror (inputs (N, C, H, W) only).
+Tensor predict_proba(nn::UnaryModule& model, const Tensor& inputs, int64_t batch_size = 500, bool flip_tta = false);
+
+/// evaluate()'s results from class probabilities `probs` (N, C) instead of a model: the loss is
+/// the mean −log p[label] (probabilities clamped at 1e-12), the prediction argmax p. Used for
+/// test-time augmentation and ensembles, whose outputs are averaged probabilities.
+EvalResult evaluate_probabilities(const Tensor& probs, const Tensor& labels, int64_t k = 5);
+
 }  // namespace nabla::train

@@ -53,10 +53,22 @@ using StepFn = std::function<StepResult(const data::Batch&)>;
 /// val_<name>.
 using EvalFn = std::function<MetricRecord()>;
 
+/// Options of classification_step.
+struct ClassificationStepOptions {
+  /// Cross-entropy's label smoothing ε: the target distribution is (1 − ε)·target + ε/C.
+  double label_smoothing = 0.0;
+  /// Modules put back in eval mode before every forward pass (the Trainer puts the whole model
+  /// in train mode each epoch): a frozen backbone's BatchNorm keeps its running statistics and
+  /// its Dropout stays off, so a linear probe sees fixed features.
+  std::vector<std::shared_ptr<nn::Module>> frozen{};
+};
+
 /// The default step for a classifier: logits = model(input), cross_entropy(logits, target) (plus
 /// the model's auxiliary_loss(target) when it implements models::AuxiliaryLoss), zero_grad,
-/// backward, step; counts argmax hits. A non-finite loss is returned unstepped.
-StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer);
+/// backward, step; counts argmax hits. Targets are int64 class indices (N) or class
+/// probabilities (N, C) (MixUp/CutMix batches: a hit is argmax logits = argmax target). A
+/// non-finite loss is returned unstepped.
+StepFn classification_step(nn::UnaryModule& model, optim::Optimizer& optimizer, ClassificationStepOptions options = {});
 
 /// The default evaluation of a classifier on fixed tensors: train::evaluate's loss and accuracy
 /// as {"loss", "acc"}. The tensors are held by value (shared storage).
