@@ -7,45 +7,24 @@
 
 namespace nabla::models {
 
-/// The ResNet family (src/models/resnet.cpp).
-std::vector<ModelEntry> resnet_entries();
-/// The CIFAR ResNets and Wide ResNet (src/models/cifar_resnet.cpp).
-std::vector<ModelEntry> cifar_resnet_entries();
-/// The VGG family (src/models/vgg.cpp).
-std::vector<ModelEntry> vgg_entries();
-/// AlexNet and ZFNet (src/models/alexnet.cpp).
-std::vector<ModelEntry> alexnet_entries();
-
-std::vector<ModelEntry> densenet_entries();
-std::vector<ModelEntry> googlenet_entries();
-std::vector<ModelEntry> squeezenet_entries();
-
-std::vector<ModelEntry> mobilenet_entries();
-std::vector<ModelEntry> shufflenet_entries();
-
 /// A function returning the registry entries of one model family.
 using FamilyEntries = std::vector<ModelEntry> (*)();
 
-std::vector<ModelEntry> vit_entries();  // nabla/models/vit.h
+std::vector<ModelEntry> alexnet_entries();       // AlexNet, ZFNet (src/models/alexnet.cpp)
+std::vector<ModelEntry> cifar_resnet_entries();  // CIFAR ResNets, Wide ResNet (cifar_resnet.cpp)
+std::vector<ModelEntry> densenet_entries();      // DenseNet, DenseNet-BC (densenet.cpp)
+std::vector<ModelEntry> googlenet_entries();     // GoogLeNet (googlenet.cpp)
+std::vector<ModelEntry> mobilenet_entries();     // MobileNet v1/v2/v3 (mobilenet.cpp)
+std::vector<ModelEntry> resnet_entries();        // ResNet, Wide ResNet-50-2, ResNeXt (resnet.cpp)
+std::vector<ModelEntry> shufflenet_entries();    // ShuffleNet v2 (shufflenet.cpp)
+std::vector<ModelEntry> squeezenet_entries();    // SqueezeNet (squeezenet.cpp)
+std::vector<ModelEntry> vgg_entries();           // VGG (vgg.cpp)
+std::vector<ModelEntry> vit_entries();           // Vision Transformer (vit.cpp)
 
 /// Every family's entries function, one line per family.
 inline std::vector<FamilyEntries> zoo_families() {
-  return {
-      vit_entries,
-
-      resnet_entries,
-      cifar_resnet_entries,
-
-      densenet_entries,
-      googlenet_entries,
-      squeezenet_entries,
-
-      mobilenet_entries,
-      shufflenet_entries,
-
-      vgg_entries,
-      alexnet_entries,
-  };
+  return {alexnet_entries,    cifar_resnet_entries, densenet_entries, googlenet_entries, mobilenet_entries,
+          resnet_entries,     shufflenet_entries,   squeezenet_entries, vgg_entries,     vit_entries};
 }
 
 }  // namespace nabla::models
