@@ -50,11 +50,13 @@ Tensor DenseBlock::forward(const Tensor& input) {
 }
 
 Transition::Transition(int64_t in_channels, int64_t out_channels) {
-  push_back("norm", std::make_shared<nn::BatchNorm2d>(in_channels));
-  push_back("relu", std::make_shared<nn::ReLU>());
-  push_back("conv", std::make_shared<nn::Conv2d>(in_channels, out_channels, 1, 1, 0, 1, 1, false));
-  push_back("pool", std::make_shared<nn::AvgPool2d>(2, 2));
+  norm = register_module("norm", std::make_shared<nn::BatchNorm2d>(in_channels));
+  relu = register_module("relu", std::make_shared<nn::ReLU>());
+  conv = register_module("conv", std::make_shared<nn::Conv2d>(in_channels, out_channels, 1, 1, 0, 1, 1, false));
+  pool = register_module("pool", std::make_shared<nn::AvgPool2d>(2, 2));
 }
+
+Tensor Transition::forward(const Tensor& input) { return (*pool)((*conv)((*relu)((*norm)(input)))); }
 
 // ---- DenseNet -----------------------------------------------------------------------------------
 

@@ -109,10 +109,16 @@ TEST(ZooDenseNet, TorchvisionParity) {
 
 TEST(ZooDenseNet, SmallInputVariants) {
   expect_small_shapes([](int64_t c) { return models::densenet_bc(10, c); });
-  expect_small_shapes([](int64_t c) { return models::densenet121(10, c, true); });
-  // The small stem is conv0 3×3 alone: no norm0, relu0, pool0.
-  EXPECT_EQ(models::densenet121(10, 1, true)->features->named_children()[0].first, "conv0");
-  EXPECT_EQ(models::densenet121(10, 1, true)->features->named_children()[1].first, "denseblock1");
+  // densenet121's small variant: the stem is conv0 3×3 alone (no norm0, relu0, pool0). One image
+  // only: its first block runs 6 layers of up to 256 channels at 28×28.
+  auto small121 = models::densenet121(10, 1, true);
+  EXPECT_EQ(small121->features->named_children()[0].first, "conv0");
+  EXPECT_EQ(small121->features->named_children()[1].first, "denseblock1");
+  small121->eval();
+  {
+    NoGradGuard no_grad;
+    EXPECT_EQ((*small121)(rnd({1, 1, 28, 28}, 11)).shape(), (Shape{1, 10}));
+  }
   auto net = models::densenet_bc(10, 1, 12, 22);
   expect_learns(*net);
 }

@@ -53,13 +53,20 @@ class DenseBlock : public nn::UnaryModule {
   int64_t out_channels_;
 };
 
-/// A transition between dense blocks (torchvision's _Transition, a Sequential of norm, relu,
-/// conv 1×1 without bias, pool AvgPool2d(2, 2)): (N, C_in, H, W) → (N, C_out, H/2, W/2).
-class Transition : public nn::Sequential {
+/// A transition between dense blocks (torchvision's _Transition): norm, relu, conv 1×1 without
+/// bias, pool AvgPool2d(2, 2), applied in that order: (N, C_in, H, W) → (N, C_out, H/2, W/2).
+class Transition : public nn::UnaryModule {
  public:
   /// BN(in_channels), ReLU, 1×1 convolution to out_channels, 2×2 average pooling.
   Transition(int64_t in_channels, int64_t out_channels);
+  /// pool(conv(relu(norm(x)))).
+  Tensor forward(const Tensor& input) override;
   std::string name() const override { return "_Transition"; }
+
+  std::shared_ptr<nn::BatchNorm2d> norm;
+  std::shared_ptr<nn::ReLU> relu;
+  std::shared_ptr<nn::Conv2d> conv;
+  std::shared_ptr<nn::AvgPool2d> pool;
 };
 
 /// The shape of a DenseNet: what torchvision's DenseNet constructor takes, plus the stem, the
