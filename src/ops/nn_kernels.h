@@ -175,6 +175,13 @@ Tensor activation_forward(const Tensor& x, const Activation& a, const char* op);
 /// g · act'(x) elementwise (g broadcast against x, as map_binary does).
 Tensor activation_backward(const Tensor& g, const Tensor& x, const Activation& a, const char* op);
 
+// ---- attention ---------------------------------------------------------------------------------
+
+/// Causal (top-left aligned) softmax(scale·q·kᵀ)·v, forward only, for contiguous q (B, L, E),
+/// k (B, S, E), v (B, S, Ev) with S ≥ 1: (B, L, Ev). Scores above the diagonal are skipped
+/// (kernels/cpu/attention.h); no weights are kept, so there is no backward.
+Tensor causal_attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, double scale);
+
 // ---- linear, embedding, upsampling ------------------------------------------------------------
 
 /// out (M, N) = x (M, K) · wᵀ (w is (N, K)) + b (N, may be undefined); all contiguous.

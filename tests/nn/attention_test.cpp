@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "nabla/nabla.h"
@@ -41,6 +42,32 @@ TEST(Attention, CausalEqualsItsExplicitMask) {
   Tensor qq = rnd({2, 4, 3}, 4), kk = rnd({2, 4, 3}, 5), vv = rnd({2, 4, 2}, 6);
   EXPECT_TRUE(allclose(F::scaled_dot_product_attention(qq, kk, vv, {.attn_mask = additive}),
                        F::scaled_dot_product_attention(qq, kk, vv, {.is_causal = true}), 1e-6, 1e-6));
+}
+
+// Without a graph, causal attention runs the blocked kernel (scores only on and below the
+// diagonal, 64 query rows a block); with one, the composite of matmul, mask and softmax. Both
+// must give the same numbers: more and fewer queries than keys, sizes that are not a multiple
+// of the block, broadcast batch dims, a given scale, float32 and float64.
+TEST(Attention, CausalBlockedKernelEqualsTheComposite) {
+  struct Sizes {
+    int64_t L, S;
+  };
+  for (DType dt : {DType::Float32, DType::Float64})
+    for (Sizes sz : {Sizes{1, 1}, Sizes{130, 130}, Sizes{70, 150}, Sizes{150, 70}, Sizes{64, 64}, Sizes{65, 3}}) {
+      Tensor q = rnd({2, 3, sz.L, 8}, 11, dt), k = rnd({2, 1, sz.S, 8}, 12, dt), v = rnd({1, 3, sz.S, 5}, 13, dt);
+      for (std::optional<double> scale : {std::optional<double>(), std::optional<double>(0.7)}) {
+        const F::AttentionOptions o{.is_causal = true, .scale = scale};
+        Tensor fast = F::scaled_dot_product_attention(q, k, v, o);  // no input requires grad
+        Tensor q2 = q.clone().requires_grad_();
+        Tensor composite = F::scaled_dot_product_attention(q2, k, v, o).detach();
+        ASSERT_EQ(fast.shape(), (Shape{2, 3, sz.L, 5}));
+        const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
+        EXPECT_TRUE(allclose(fast, composite, tol, tol)) << "L " << sz.L << " S " << sz.S << " "
+                                                         << dtype_name(dt);
+        NoGradGuard no_grad;  // the same path taken because no graph is recorded at all
+        EXPECT_TRUE(allclose(F::scaled_dot_product_attention(q2, k, v, o), composite, tol, tol));
+      }
+    }
 }
 
 TEST(Attention, SquareSubsequentMaskValues) {

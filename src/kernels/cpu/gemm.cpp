@@ -17,12 +17,12 @@ constexpr int64_t kOneDnnSerialWork = int64_t{1} << 21;
 
 // Runs oneDNN's sgemm; false when it rejects the arguments (the caller falls back to OpenBLAS).
 bool onednn_sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                  int64_t ldb, float* C, int64_t ldc, float beta) {
+                  int64_t ldb, float* C, int64_t ldc, float alpha, float beta) {
   const int64_t work = M * N * K;
   const int threads = omp_get_max_threads();
   const bool serial = work <= kOneDnnSerialWork && threads > 1 && !omp_in_parallel();
   if (serial) omp_set_num_threads(1);
-  dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+  dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   if (serial) omp_set_num_threads(threads);
   return status == dnnl_success;
 }
@@ -31,19 +31,19 @@ bool onednn_sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float
 
 template <>
 void gemm<float>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                 int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+                 int64_t ldb, float* C, int64_t ldc, bool accumulate, float alpha) {
   const float beta = accumulate ? 1.0f : 0.0f;
   if (M > 0 && N > 0 && K > 0 && M * N * K >= kOneDnnMinWork &&
-      onednn_sgemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc, beta))
+      onednn_sgemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc, alpha, beta))
     return;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
               ldb, beta, C, ldc);
 }
 
 template <>
 void gemm<double>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda, const double* B,
-                  int64_t ldb, double* C, int64_t ldc, bool accumulate) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0, A, lda, B,
+                  int64_t ldb, double* C, int64_t ldc, bool accumulate, double alpha) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
               ldb, accumulate ? 1.0 : 0.0, C, ldc);
 }
 

@@ -8,8 +8,10 @@
 #include <cmath>
 #include <limits>
 
+#include "nabla/autograd.h"
 #include "nabla/nn/functional/dropout.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn::functional {
 namespace {
@@ -39,6 +41,25 @@ void check_inputs(const Tensor& q, const Tensor& k, const Tensor& v, const Atten
                 op, ": attn_mask of shape ", m.shape(), " does not broadcast to (…, L, S) = (…, ", q.size(-2), ", ",
                 k.size(-2), ")");
   }
+}
+
+// The causal forward when no graph is recorded: the blocked kernel (ops::causal_attention_forward)
+// computes scale·q·kᵀ only on and below the diagonal, with the scale as the GEMM's alpha, and
+// keeps no weights. Leading dims are broadcast and flattened into one batch dim.
+Tensor causal_attention_no_grad(const Tensor& q, const Tensor& k, const Tensor& v, double scale) {
+  const Shape qb(q.shape().begin(), q.shape().end() - 2), kb(k.shape().begin(), k.shape().end() - 2),
+      vb(v.shape().begin(), v.shape().end() - 2);
+  const Shape batch =
+      broadcast_shapes(broadcast_shapes(qb, kb, "scaled_dot_product_attention"), vb, "scaled_dot_product_attention");
+  auto flat = [&batch](const Tensor& t) {
+    Shape s = batch;
+    s.insert(s.end(), {t.size(-2), t.size(-1)});
+    return t.expand(s).reshape({-1, t.size(-2), t.size(-1)}).contiguous();
+  };
+  Shape out_shape = batch;
+  out_shape.insert(out_shape.end(), {q.size(-2), v.size(-1)});
+  if (shape_numel(out_shape) == 0) return zeros(out_shape, q.dtype());
+  return ops::causal_attention_forward(flat(q), flat(k), flat(v), scale).reshape(out_shape);
 }
 
 }  // namespace
@@ -96,6 +117,13 @@ std::pair<Tensor, Tensor> scaled_dot_product_attention_with_weights(const Tensor
 
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                     const AttentionOptions& options) {
+  const bool needs_graph = autograd::grad_enabled() && (query.requires_grad() || key.requires_grad() || value.requires_grad());
+  if (options.is_causal && options.dropout_p == 0.0 && !needs_graph) {
+    check_inputs(query, key, value, options);
+    if (key.size(-2) > 0)
+      return causal_attention_no_grad(query, key, value,
+                                      options.scale.value_or(1.0 / std::sqrt(static_cast<double>(query.size(-1)))));
+  }
   return scaled_dot_product_attention_with_weights(query, key, value, options).first;
 }
 
