@@ -92,15 +92,19 @@ TEST(ZooMobile, SmallInputVariants) {
 }
 
 TEST(ZooMobile, SmallVariantsLearnAFixedBatch) {
-  // Half width keeps the test quick; the structure is the published one.
-  for (const char* name : {"mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2_x0_5"}) {
+  // Half width keeps the test quick; the structure is the published one. MobileNet v3's head
+  // (Linear weights N(0, 0.01²) through Hardswish) starts slower: it gets a larger step.
+  const std::pair<const char*, double> cases[] = {
+      {"mobilenet_v2", 0.05}, {"mobilenet_v3_small", 0.2}, {"shufflenet_v2_x0_5", 0.05}};
+  for (const auto& c : cases) {
+    const char* name = c.first;
     SCOPED_TRACE(name);
     manual_seed(7);
     auto m = models::create(name, models::DataShape{10, {1, 28, 28}},
                             models::OptionValues{{"dropout", 0.0}, {"width_mult", 0.5}});
     const Tensor x = randn({6, 1, 28, 28});
     const Tensor y = from_vector(std::vector<int64_t>{0, 1, 2, 3, 4, 5}, Shape{6});
-    optim::SGD opt(m->parameters(), {.lr = 0.05, .momentum = 0.9});
+    optim::SGD opt(m->parameters(), {.lr = c.second, .momentum = 0.9});
     double first = 0, last = 0;
     for (int step = 0; step < 8; ++step) {
       opt.zero_grad();
