@@ -205,6 +205,9 @@ KeyedVectors KeyedVectors::parse_word2vec_format(const std::string& text, const 
   int64_t n = 0, d = 0;
   ctx.check(header.size() == 2 && parse_number(header[0], &n) && parse_number(header[1], &d) && n >= 0 && d >= 1,
             "line 1: expected a header \"<words> <dimensions>\" with words >= 0 and dimensions >= 1");
+  // A vector of d numbers needs at least d bytes: a larger d (possible with 0 words) is corrupt.
+  ctx.check(d <= static_cast<int64_t>(all.size()), "line 1: ", d, " dimensions is more than a file of ", all.size(),
+            " bytes can hold");
   ctx.check(static_cast<int64_t>(lines.size()) - 1 == n, "the header announces ", n, " words but the file has ",
             lines.size() - 1, " lines of vectors");
   std::vector<std::string> words;

@@ -90,6 +90,9 @@ TEST(KeyedVectors, MalformedFilesAreErrors) {
   EXPECT_NE(err("1 2\na 1 nan\n").find("is not a finite number"), std::string::npos);
   EXPECT_NE(err("1 2\na 1 1e99\n").find("is not a finite number"), std::string::npos);
   EXPECT_NE(err("2 1\na 1\na 2\n").find("word 'a' appears twice"), std::string::npos);
+  // Found by the fuzzer: no words and an absurd dimension once built a (0, 2e18) tensor.
+  EXPECT_NE(err("-0 2277777772222222222").find("line 1: 2277777772222222222 dimensions is more than a file of 22 bytes"),
+            std::string::npos);
   EXPECT_NE(error_of([] { KeyedVectors::load_word2vec_format("/no/such/file.txt"); }).find("/no/such/file.txt"),
             std::string::npos);
 }
