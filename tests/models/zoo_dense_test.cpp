@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/zoo_parity.h"
+#include "models/zoo_test_util.h"
 #include "nabla/autograd.h"
 #include "nabla/models/densenet.h"
 #include "nabla/models/googlenet.h"
@@ -22,6 +23,8 @@
 #include "nabla/train/trainer.h"
 
 using namespace nabla;
+using nabla::testing::expect_block_gradcheck;
+using nabla::testing::expect_training_lowers_loss;
 
 namespace {
 
@@ -40,32 +43,6 @@ void expect_small_shapes(const std::function<std::shared_ptr<nn::UnaryModule>(in
   auto color = make(3);
   color->eval();
   EXPECT_EQ((*color)(rnd({2, 3, 32, 32}, 2)).shape(), (Shape{2, 10}));
-}
-
-// Cross-entropy on a fixed batch of 4 images falls over a few SGD steps.
-void expect_learns(nn::UnaryModule& model, int steps = 4, double lr = 0.05) {
-  const Tensor x = rnd({4, 1, 28, 28}, 3);
-  const Tensor y = from_vector(std::vector<int64_t>{0, 3, 5, 7});
-  optim::SGD opt(model.parameters(), {.lr = lr, .momentum = 0.9});
-  model.train();
-  double first = 0, last = 0;
-  for (int i = 0; i < steps; ++i) {
-    Tensor loss = nn::functional::cross_entropy(model(x), y);
-    (i == 0 ? first : last) = loss.item();
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
-  }
-  EXPECT_LT(last, first) << model.name() << ": the loss did not fall in " << steps << " SGD steps";
-}
-
-// gradcheck in float64 of a unary block (training mode: BatchNorm's batch statistics).
-void expect_gradcheck(nn::UnaryModule& block, const Shape& input) {
-  block.to(DType::Float64);
-  const Tensor x = rnd(input, 7, DType::Float64).requires_grad_();
-  const GradcheckResult r =
-      nn::gradcheck_module(block, [&block](const std::vector<Tensor>& v) { return block(v[0]); }, {x});
-  EXPECT_TRUE(r.ok) << block.name() << ": " << r.message;
 }
 
 // models::create for a 1×28×28, 10-class data shape gives the small-input variant: the
@@ -120,16 +97,16 @@ TEST(ZooDenseNet, SmallInputVariants) {
     EXPECT_EQ((*small121)(rnd({1, 1, 28, 28}, 11)).shape(), (Shape{1, 10}));
   }
   auto net = models::densenet_bc(10, 1, 12, 22);
-  expect_learns(*net);
+  expect_training_lowers_loss(*net, {4, 1, 28, 28}, {.seed = 3, .targets = {0, 3, 5, 7}});
 }
 
 TEST(ZooDenseNet, BlocksPassGradcheck) {
   models::DenseLayer layer(3, 2, 2, 0.0);
-  expect_gradcheck(layer, {2, 3, 4, 4});
+  expect_block_gradcheck(layer, {2, 3, 4, 4}, 7);
   models::DenseBlock block(2, 3, 2, 2, 0.0);
-  expect_gradcheck(block, {2, 3, 4, 4});
+  expect_block_gradcheck(block, {2, 3, 4, 4}, 7);
   models::Transition transition(4, 2);
-  expect_gradcheck(transition, {2, 4, 4, 4});
+  expect_block_gradcheck(transition, {2, 4, 4, 4}, 7);
 }
 
 TEST(ZooDenseNet, BlockShapesAndErrors) {
@@ -274,21 +251,21 @@ TEST(ZooGoogLeNet, SmallInputVariant) {
   expect_small_shapes([](int64_t c) { return models::googlenet(10, c, true); });
   auto net = models::googlenet(10, 1, true);
   EXPECT_EQ(net->conv1->conv->kernel_size, (IntList{3, 3}));
-  expect_learns(*net, 2, 0.02);
+  expect_training_lowers_loss(*net, {4, 1, 28, 28}, {.lr = 0.02, .steps = 2, .seed = 3, .targets = {0, 3, 5, 7}});
 }
 
 TEST(ZooGoogLeNet, BlocksPassGradcheck) {
   models::BasicConv2d conv(2, 3, 3, 1, 1);
-  expect_gradcheck(conv, {2, 2, 4, 4});
+  expect_block_gradcheck(conv, {2, 2, 4, 4}, 7);
   models::Inception inception(3, 2, 2, 3, 1, 2, 2);
   EXPECT_EQ(inception.out_channels(), 2 + 3 + 2 + 2);
-  expect_gradcheck(inception, {2, 3, 4, 4});
+  expect_block_gradcheck(inception, {2, 3, 4, 4}, 7);
   // The head's widths are fixed (128 channels, fc1 2048 → 1024): only the input's gradient and
   // fc2's bias are checked numerically (through every layer of the head), to keep it small.
   models::InceptionAux aux(2, 3, 0.0);
   aux.requires_grad_(false);
   aux.fc2->bias.requires_grad_(true);
-  expect_gradcheck(aux, {2, 2, 6, 6});
+  expect_block_gradcheck(aux, {2, 2, 6, 6}, 7);
 }
 
 TEST(ZooGoogLeNet, Registry) {
@@ -326,13 +303,13 @@ TEST(ZooSqueezeNet, SmallInputVariants) {
   expect_small_shapes([](int64_t c) { return models::squeezenet1_0(10, c, true); });
   expect_small_shapes([](int64_t c) { return models::squeezenet1_1(10, c, true); });
   auto net = models::squeezenet1_1(10, 1, true);
-  expect_learns(*net, 6, 0.01);
+  expect_training_lowers_loss(*net, {4, 1, 28, 28}, {.lr = 0.01, .steps = 6, .seed = 3, .targets = {0, 3, 5, 7}});
   EXPECT_THROW(models::SqueezeNet("1_2"), Error);
 }
 
 TEST(ZooSqueezeNet, FirePassesGradcheck) {
   models::Fire fire(3, 2, 2, 3);
-  expect_gradcheck(fire, {2, 3, 4, 4});
+  expect_block_gradcheck(fire, {2, 3, 4, 4}, 7);
 }
 
 TEST(ZooSqueezeNet, Registry) {

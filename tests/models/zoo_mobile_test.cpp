@@ -15,27 +15,17 @@
 #include "nabla/random.h"
 #include "zoo_parity.h"
 
+#include "models/zoo_test_util.h"
+
 using namespace nabla;
+using nabla::testing::expect_block_gradcheck;
+using nabla::testing::expect_training_lowers_loss;
 
 namespace {
 
 const char* const kNames[] = {"mobilenet_v1",       "mobilenet_v2",       "mobilenet_v3_large", "mobilenet_v3_small",
                               "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0"};
 const int64_t kPublished[] = {4231976, 3504872, 5483032, 2542856, 1366792, 2278604, 3503624, 7393996};
-
-Tensor rnd(const Shape& s, uint64_t seed) {
-  Generator g(seed);
-  return randn(s, DType::Float64, &g).requires_grad_();
-}
-
-void expect_block_grad_ok(const std::shared_ptr<nn::UnaryModule>& block, const Shape& input_shape, uint64_t seed) {
-  SCOPED_TRACE(block->name());
-  block->to(DType::Float64);
-  const GradcheckResult r =
-      nn::gradcheck_module(*block, [block](const std::vector<Tensor>& v) { return (*block)(v[0]); },
-                           {rnd(input_shape, seed)});
-  EXPECT_TRUE(r.ok) << r.message;
-}
 
 }  // namespace
 
@@ -118,20 +108,20 @@ TEST(ZooMobile, SmallVariantsLearnAFixedBatch) {
 }
 
 TEST(ZooMobile, BlocksGradcheck) {
-  expect_block_grad_ok(std::make_shared<models::DepthwiseSeparableConv>(2, 3, 2), {2, 2, 5, 5}, 1);
-  expect_block_grad_ok(std::make_shared<models::InvertedResidual>(3, 3, 1, 2), {2, 3, 4, 4}, 2);
-  expect_block_grad_ok(std::make_shared<models::InvertedResidual>(2, 4, 2, 1), {2, 2, 5, 5}, 3);
-  expect_block_grad_ok(std::make_shared<models::SqueezeExcitation>(4, 2, "hardsigmoid"), {2, 4, 3, 3}, 4);
-  expect_block_grad_ok(std::make_shared<models::SqueezeExcitation>(4, 2), {2, 4, 3, 3}, 5);
-  expect_block_grad_ok(
-      std::make_shared<models::InvertedResidualV3>(models::InvertedResidualConfig(8, 3, 16, 8, true, "HS", 1, 1, 1.0)),
+  expect_block_gradcheck(*std::make_shared<models::DepthwiseSeparableConv>(2, 3, 2), {2, 2, 5, 5}, 1);
+  expect_block_gradcheck(*std::make_shared<models::InvertedResidual>(3, 3, 1, 2), {2, 3, 4, 4}, 2);
+  expect_block_gradcheck(*std::make_shared<models::InvertedResidual>(2, 4, 2, 1), {2, 2, 5, 5}, 3);
+  expect_block_gradcheck(*std::make_shared<models::SqueezeExcitation>(4, 2, "hardsigmoid"), {2, 4, 3, 3}, 4);
+  expect_block_gradcheck(*std::make_shared<models::SqueezeExcitation>(4, 2), {2, 4, 3, 3}, 5);
+  expect_block_gradcheck(
+      *std::make_shared<models::InvertedResidualV3>(models::InvertedResidualConfig(8, 3, 16, 8, true, "HS", 1, 1, 1.0)),
       {2, 8, 3, 3}, 6);
-  expect_block_grad_ok(
-      std::make_shared<models::InvertedResidualV3>(models::InvertedResidualConfig(8, 5, 8, 16, false, "RE", 2, 1, 1.0)),
+  expect_block_gradcheck(
+      *std::make_shared<models::InvertedResidualV3>(models::InvertedResidualConfig(8, 5, 8, 16, false, "RE", 2, 1, 1.0)),
       {2, 8, 5, 5}, 7);
-  expect_block_grad_ok(std::make_shared<models::ShuffleInvertedResidual>(4, 4, 1), {2, 4, 3, 3}, 8);
-  expect_block_grad_ok(std::make_shared<models::ShuffleInvertedResidual>(4, 8, 2), {2, 4, 5, 5}, 9);
-  expect_block_grad_ok(std::make_shared<models::ChannelShuffle>(3), {2, 6, 2, 2}, 10);
+  expect_block_gradcheck(*std::make_shared<models::ShuffleInvertedResidual>(4, 4, 1), {2, 4, 3, 3}, 8);
+  expect_block_gradcheck(*std::make_shared<models::ShuffleInvertedResidual>(4, 8, 2), {2, 4, 5, 5}, 9);
+  expect_block_gradcheck(*std::make_shared<models::ChannelShuffle>(3), {2, 6, 2, 2}, 10);
 }
 
 TEST(ZooMobile, ChannelShuffleInterleavesGroups) {

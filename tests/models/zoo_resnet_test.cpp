@@ -14,8 +14,11 @@
 #include "nabla/optim/sgd.h"
 #include "nabla/random.h"
 #include "models/zoo_parity.h"
+#include "models/zoo_test_util.h"
 
 using namespace nabla;
+using nabla::testing::expect_block_gradcheck;
+using nabla::testing::expect_training_lowers_loss;
 
 namespace {
 
@@ -35,24 +38,6 @@ const std::vector<Published>& published() {
       {"resnext50_32x4d", models::resnext50_32x4d, 25028904},
   };
   return table;
-}
-
-// A few SGD steps on one fixed batch must lower its loss.
-void expect_training_lowers_loss(nn::UnaryModule& model, const Shape& input_shape, int steps = 4) {
-  Generator g(7);
-  const Tensor x = randn(input_shape, DType::Float32, &g);
-  const Tensor y = from_vector(std::vector<int64_t>{1, 3, 5, 7}, Shape{4}).narrow(0, 0, input_shape[0]);
-  optim::SGD opt(model.parameters(), {.lr = 0.05, .momentum = 0.9});
-  model.train();
-  double first = 0, last = 0;
-  for (int i = 0; i < steps; ++i) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::cross_entropy(model(x), y);
-    loss.backward();
-    opt.step();
-    (i == 0 ? first : last) = loss.item<double>();
-  }
-  EXPECT_LT(last, first);
 }
 
 }  // namespace

@@ -16,8 +16,11 @@
 #include "nabla/optim/sgd.h"
 #include "nabla/random.h"
 #include "models/zoo_parity.h"
+#include "models/zoo_test_util.h"
 
 using namespace nabla;
+using nabla::testing::expect_block_gradcheck;
+using nabla::testing::expect_training_lowers_loss;
 
 namespace {
 
@@ -37,24 +40,6 @@ const std::vector<Published>& vggs() {
       {"vgg19", models::vgg19, 143667240}, {"vgg19_bn", models::vgg19_bn, 143678248},
   };
   return table;
-}
-
-// A few SGD steps on one fixed batch must lower its loss.
-void expect_training_lowers_loss(nn::UnaryModule& model, const Shape& input_shape, double lr, int steps = 4) {
-  Generator g(13);
-  const Tensor x = randn(input_shape, DType::Float32, &g);
-  const Tensor y = from_vector(std::vector<int64_t>{1, 2, 3, 4}, Shape{4}).narrow(0, 0, input_shape[0]);
-  optim::SGD opt(model.parameters(), {.lr = lr, .momentum = 0.9});
-  model.eval();  // no dropout: the loss of one batch then falls monotonically for a small step
-  double first = 0, last = 0;
-  for (int i = 0; i < steps; ++i) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::cross_entropy(model(x), y);
-    loss.backward();
-    opt.step();
-    (i == 0 ? first : last) = loss.item<double>();
-  }
-  EXPECT_LT(last, first) << model.name();
 }
 
 }  // namespace
@@ -134,9 +119,9 @@ TEST(ZooVGG, SmallInputVariants) {
                         (64 + 128 + 256 * 2 + 512 * 4);
   EXPECT_EQ(models::vgg11(10, 1, true)->num_parameters(), convs + 512 * 513 * 2 + 513 * 10);
   auto vgg = models::vgg11_bn(10, 1, true);
-  expect_training_lowers_loss(*vgg, {4, 1, 28, 28}, 0.01);
+  expect_training_lowers_loss(*vgg, {4, 1, 28, 28}, {.lr = 0.01, .seed = 13, .targets = {1, 2, 3, 4}, .train_mode = false});
   auto alex = models::alexnet(10, 1, true);
-  expect_training_lowers_loss(*alex, {4, 1, 28, 28}, 0.01);
+  expect_training_lowers_loss(*alex, {4, 1, 28, 28}, {.lr = 0.01, .seed = 13, .targets = {1, 2, 3, 4}, .train_mode = false});
 }
 
 TEST(ZooVGG, Registry) {
