@@ -15,7 +15,6 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <numeric>
 #include <string>
 
 #include "nabla/autograd.h"
@@ -29,6 +28,7 @@
 #include "nabla/nn/functional/loss.h"
 #include "nabla/ops.h"
 #include "nabla/optim.h"
+#include "learn_setup.h"
 
 using namespace nabla;
 
@@ -38,24 +38,6 @@ constexpr int64_t kBatch = 64, kSeq = 128;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Raises Error unless nabla's corpus, vocabulary and split equal the ones the setup was drawn from.
-void check_same_data(const io::SafetensorsFile& setup, const data::CharVocab& vocab, const std::vector<int64_t>& train,
-                     const std::vector<int64_t>& val) {
-  const auto chars = setup.tensors.at("check.vocab").to_vector<int64_t>();
-  const auto sizes = setup.tensors.at("check.sizes").to_vector<int64_t>();
-  const auto sums = setup.tensors.at("check.sums").to_vector<int64_t>();
-  std::vector<int64_t> ours(vocab.chars().begin(), vocab.chars().end());
-  for (int64_t& c : ours) c = static_cast<unsigned char>(c);
-  NABLA_CHECK(chars == ours, "char_lstm_learn: the setup's vocabulary (", chars.size(),
-              " bytes) differs from nabla's (", ours.size(), ")");
-  const int64_t train_sum = std::accumulate(train.begin(), train.end(), int64_t{0});
-  const int64_t val_sum = std::accumulate(val.begin(), val.end(), int64_t{0});
-  const bool same = sizes.size() == 2 && sizes[0] == int64_t(train.size()) && sizes[1] == int64_t(val.size()) &&
-                    sums.size() == 2 && sums[0] == train_sum && sums[1] == val_sum;
-  NABLA_CHECK(same, "char_lstm_learn: the setup's split (train ", sizes[0], ", validation ", sizes[1],
-              " ids) differs from nabla's (", train.size(), ", ", val.size(), ") or holds other ids");
 }
 
 // Mean cross-entropy per character over the whole validation stream, read as contiguous rows with
@@ -84,43 +66,22 @@ double val_loss(models::CharLSTM& model, const std::vector<int64_t>& ids) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string setup_path, corpus = data::kFortunesDir;
-  int64_t eval_every = 100;
-  int threads = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--setup") setup_path = v;
-    else if (a == "--corpus") corpus = v;
-    else if (a == "--eval-every") eval_every = std::stoll(v);
-    else if (a == "--threads") threads = std::stoi(v);
-    else {
-      std::fprintf(stderr, "char_lstm_learn: unknown option %s (valid: --setup --corpus --eval-every --threads)\n",
-                   a.c_str());
-      return 2;
-    }
-  }
-  if (setup_path.empty() || eval_every < 1) {
-    std::fprintf(stderr,
-                 "char_lstm_learn: --setup FILE is required (written by bench/pytorch_char_lstm_learn.py "
-                 "--write-setup); --eval-every >= 1\n");
-    return 2;
-  }
-  omp_set_num_threads(threads);
+  const auto args =
+      bench::parse_learn_args(argc, argv, "char_lstm_learn", "bench/pytorch_char_lstm_learn.py --write-setup");
+  if (!args) return 2;
+  omp_set_num_threads(args->threads);
   const auto t_start = std::chrono::steady_clock::now();
 
-  const std::string text = data::read_text_corpus(corpus, true);
+  const std::string text = data::read_text_corpus(args->corpus, true);
   const data::CharVocab vocab(text);
   auto [train_ids, val_ids] = data::split_tokens(vocab.encode(text), 0.05);
-  const io::SafetensorsFile setup = io::load_safetensors(setup_path);
-  check_same_data(setup, vocab, train_ids, val_ids);
+  const io::SafetensorsFile setup = io::load_safetensors(args->setup_path);
+  bench::check_same_data(setup, vocab, train_ids, val_ids, "char_lstm_learn");
   const data::BpttStream train(train_ids, kBatch, kSeq);
 
   models::CharLSTM model({.vocab_size = vocab.size(), .embedding_dim = 64, .hidden_size = 256, .num_layers = 2,
                           .dropout = 0.0});
-  StateDict sd;
-  for (const auto& entry : setup.tensors)
-    if (entry.first.rfind("sd.", 0) == 0) sd[entry.first.substr(3)] = entry.second;
-  model.load_state_dict(sd);
+  model.load_state_dict(bench::initial_state_dict(setup));
   std::printf("corpus bytes=%zu vocab=%lld train=%zu val=%zu params=%lld chunks=%lld\n", text.size(),
               (long long)vocab.size(), train_ids.size(), val_ids.size(), (long long)model.num_parameters(),
               (long long)train.size());
@@ -131,7 +92,7 @@ int main(int argc, char** argv) {
   int64_t loss_count = 0;
   std::optional<nn::LSTMState> state;
   for (int64_t it = 0; it <= steps; ++it) {
-    if (it % eval_every == 0 || it == steps) {
+    if (it % args->eval_every == 0 || it == steps) {
       std::printf("eval step=%lld val_loss=%.4f train_loss=%.4f train_wall_s=%.1f\n", (long long)it,
                   val_loss(model, val_ids), loss_count ? loss_sum / double(loss_count) : NAN, train_wall);
       std::fflush(stdout);

@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <ctime>
 #include <numbers>
-#include <numeric>
 #include <string>
 
 #include "nabla/autograd.h"
@@ -29,6 +28,7 @@
 #include "nabla/nn/functional/loss.h"
 #include "nabla/ops.h"
 #include "nabla/optim.h"
+#include "learn_setup.h"
 
 using namespace nabla;
 
@@ -45,25 +45,6 @@ double lr_at(int64_t it, int64_t steps, double lr, double min_lr, int64_t warmup
   if (it < warmup) return lr * double(it + 1) / double(warmup + 1);
   const double ratio = std::min(1.0, double(it - warmup) / double(std::max<int64_t>(1, steps - warmup)));
   return min_lr + 0.5 * (1.0 + std::cos(std::numbers::pi * ratio)) * (lr - min_lr);
-}
-
-// Raises Error unless nabla's corpus, vocabulary and split equal the ones the setup was drawn from.
-void check_same_data(const io::SafetensorsFile& setup, const data::CharVocab& vocab, const std::vector<int64_t>& train,
-                     const std::vector<int64_t>& val) {
-  const auto chars = setup.tensors.at("check.vocab").to_vector<int64_t>();
-  const auto sizes = setup.tensors.at("check.sizes").to_vector<int64_t>();
-  const auto sums = setup.tensors.at("check.sums").to_vector<int64_t>();
-  std::vector<int64_t> ours(vocab.chars().begin(), vocab.chars().end());
-  for (int64_t& c : ours) c = static_cast<unsigned char>(c);
-  NABLA_CHECK(chars == ours, "gpt_learn: the setup's vocabulary (", chars.size(), " bytes) differs from nabla's (",
-              ours.size(), ")");
-  const int64_t train_sum = std::accumulate(train.begin(), train.end(), int64_t{0});
-  const int64_t val_sum = std::accumulate(val.begin(), val.end(), int64_t{0});
-  const bool same = sizes.size() == 2 && sizes[0] == int64_t(train.size()) && sizes[1] == int64_t(val.size()) &&
-                    sums.size() == 2 && sums[0] == train_sum && sums[1] == val_sum;
-  NABLA_CHECK(same,
-              "gpt_learn: the setup's split (train ", sizes[0], ", validation ", sizes[1], " ids) differs from nabla's (",
-              train.size(), ", ", val.size(), ") or holds other ids");
 }
 
 // Mean cross-entropy over the validation blocks starting at `offsets`, kBatch at a time.
@@ -86,40 +67,21 @@ double val_loss(models::GPT& gpt, const data::TokenStream& val, const std::vecto
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string setup_path, corpus = data::kFortunesDir;
-  int64_t eval_every = 100;
-  int threads = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--setup") setup_path = v;
-    else if (a == "--corpus") corpus = v;
-    else if (a == "--eval-every") eval_every = std::stoll(v);
-    else if (a == "--threads") threads = std::stoi(v);
-    else {
-      std::fprintf(stderr, "gpt_learn: unknown option %s (valid: --setup --corpus --eval-every --threads)\n", a.c_str());
-      return 2;
-    }
-  }
-  if (setup_path.empty() || eval_every < 1) {
-    std::fprintf(stderr, "gpt_learn: --setup FILE is required (written by bench/pytorch_gpt_learn.py); --eval-every >= 1\n");
-    return 2;
-  }
-  omp_set_num_threads(threads);
+  const auto args = bench::parse_learn_args(argc, argv, "gpt_learn", "bench/pytorch_gpt_learn.py");
+  if (!args) return 2;
+  omp_set_num_threads(args->threads);
   const auto t_start = std::chrono::steady_clock::now();
 
-  const std::string text = data::read_text_corpus(corpus, true);
+  const std::string text = data::read_text_corpus(args->corpus, true);
   const data::CharVocab vocab(text);
   auto [train_ids, val_ids] = data::split_tokens(vocab.encode(text), 0.1);
-  const io::SafetensorsFile setup = io::load_safetensors(setup_path);
-  check_same_data(setup, vocab, train_ids, val_ids);
+  const io::SafetensorsFile setup = io::load_safetensors(args->setup_path);
+  bench::check_same_data(setup, vocab, train_ids, val_ids, "gpt_learn");
   const data::TokenStream train(std::move(train_ids), kBlock, 1), val(std::move(val_ids), kBlock, 1);  // block i starts at i
 
   models::GPT gpt({.vocab_size = vocab.size(), .block_size = kBlock, .n_layer = 4, .n_head = 4, .n_embd = 128,
                    .dropout = 0.0});
-  StateDict sd;
-  for (const auto& entry : setup.tensors)
-    if (entry.first.rfind("sd.", 0) == 0) sd[entry.first.substr(3)] = entry.second;
-  gpt.load_state_dict(sd);
+  gpt.load_state_dict(bench::initial_state_dict(setup));
   std::printf("corpus bytes=%zu vocab=%lld train=%zu val=%zu params=%lld\n", text.size(), (long long)vocab.size(),
               train.ids().size(), val.ids().size(), (long long)gpt.num_params(false));
 
@@ -136,7 +98,7 @@ int main(int argc, char** argv) {
   double train_wall = 0.0, train_cpu = 0.0, loss_sum = 0.0;
   int64_t loss_count = 0;
   for (int64_t it = 0; it <= steps; ++it) {
-    if (it % eval_every == 0 || it == steps) {
+    if (it % args->eval_every == 0 || it == steps) {
       std::printf("eval step=%lld val_loss=%.4f train_loss=%.4f train_wall_s=%.1f\n", (long long)it,
                   val_loss(gpt, val, val_offsets), loss_count ? loss_sum / double(loss_count) : NAN, train_wall);
       std::fflush(stdout);
