@@ -239,8 +239,11 @@ uint32_t resolve_key(const Pickle& p, const std::string& key, const ErrorContext
   while (!rest.empty()) {
     const V& v = p.at(node);
     bool found = false;
-    for (size_t len = rest.size(); len > 0 && !found; len = rest.rfind('.', len - 1)) {
-      if (len != rest.size() && rest[len] != '.') continue;
+    // Candidate lengths of the next segment: the whole rest, then up to each '.', longest first.
+    std::vector<size_t> lengths{rest.size()};
+    for (size_t dot = rest.rfind('.'); dot != std::string::npos && dot > 0; dot = rest.rfind('.', dot - 1))
+      lengths.push_back(dot);
+    for (size_t len : lengths) {
       const std::string seg = rest.substr(0, len);
       if (v.kind == V::Dict) {
         for (size_t j = 0; j < v.items.size(); j += 2) {
@@ -251,16 +254,16 @@ uint32_t resolve_key(const Pickle& p, const std::string& key, const ErrorContext
             break;
           }
         }
-      } else if ((v.kind == V::List || v.kind == V::Tuple) && seg.find_first_not_of("0123456789") == std::string::npos &&
-                 seg.size() < 10 && std::stoul(seg) < v.items.size()) {
+      } else if ((v.kind == V::List || v.kind == V::Tuple) && !seg.empty() && seg.size() < 10 &&
+                 seg.find_first_not_of("0123456789") == std::string::npos && std::stoul(seg) < v.items.size()) {
         node = v.items[std::stoul(seg)];
         found = true;
       }
       if (found) {
         walked += (walked.empty() ? "" : ".") + seg;
         rest = len == rest.size() ? "" : rest.substr(len + 1);
+        break;
       }
-      if (len == 0 || found) break;
     }
     if (!found) {
       const std::string where = walked.empty() ? "the top level" : "'" + walked + "'";
