@@ -211,7 +211,9 @@ std::string list_keys(const Pickle& p, const V& dict) {
     if (j / 2 == kMaxListedKeys) return out + ", …";
     std::string k;
     if (!key_text(p, dict.items[j], &k)) k = "<" + detail::describe(p, dict.items[j]) + ">";
-    out += (j ? ", '" : "'") + k + "'";
+    out += j ? ", '" : "'";
+    out += k;
+    out += '\'';
   }
   return out.empty() ? "none" : out;
 }

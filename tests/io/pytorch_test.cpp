@@ -71,7 +71,7 @@ std::vector<uint8_t> zip_checkpoint(const std::string& pickle, const std::string
 
 TEST(Pytorch, SmallCnnZipAndLegacyFormats) {
   const StateDict want = expected("small_cnn.expected.safetensors");
-  ASSERT_EQ(want.size(), 7u);  // conv, bn (weight, bias, running stats, num_batches_tracked), fc
+  ASSERT_EQ(want.size(), 9u);  // conv (2), bn (weight, bias, running stats, num_batches_tracked), fc (2)
   expect_same(io::load_pytorch(pt_fixture("small_cnn.pth")), want);
   expect_same(io::load_pytorch(pt_fixture("small_cnn_legacy.pth")), want);
   EXPECT_EQ(io::load_pytorch(pt_fixture("small_cnn.pth")).at("bn.num_batches_tracked").item<int64_t>(), 7);
@@ -122,7 +122,7 @@ TEST(Pytorch, NestedCheckpointPicksAKey) {
 }
 
 TEST(Pytorch, TopLevelAliasAndDetection) {
-  EXPECT_EQ(nabla::load_pytorch(pt_fixture("small_cnn.pth")).size(), 7u);
+  EXPECT_EQ(nabla::load_pytorch(pt_fixture("small_cnn.pth")).size(), 9u);
   EXPECT_TRUE(io::is_pytorch_file(pt_fixture("small_cnn.pth")));
   EXPECT_TRUE(io::is_pytorch_file(pt_fixture("small_cnn_legacy.pth")));
   EXPECT_FALSE(io::is_pytorch_file(pt_fixture("small_cnn.expected.safetensors")));
