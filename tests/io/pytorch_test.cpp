@@ -54,7 +54,7 @@ std::string int1(int v) { return std::string("K") + static_cast<char>(v); }
 
 /// {"w": _rebuild_tensor_v2(storage '0' of `numel` floats, offset, (size,), (stride,))}.
 std::string tensor_pickle(int numel, int offset, int size, int stride, const std::string& type = "FloatStorage") {
-  return "\x80\x02}(" + str("w") + global("torch._utils", "_rebuild_tensor_v2") + "(" + str("storage") +
+  return "\x80\x02}(" + str("w") + global("torch._utils", "_rebuild_tensor_v2") + "((" + str("storage") +
          global("torch", type) + str("0") + str("cpu") + int1(numel) + "tQ" + int1(offset) + int1(size) + "\x85" +
          int1(stride) + "\x85\x89" + global("collections", "OrderedDict") + ")RtRu.";
 }
