@@ -336,6 +336,14 @@ StateDict load_zip(const uint8_t* data, size_t size, const std::string& key, con
   }
   ctx.check(pkl != nullptr, "zip archive without a '<name>/data.pkl' member: not a PyTorch checkpoint");
   const std::string prefix = pkl->name.substr(0, pkl->name.size() - 8);  // "<name>/"
+  // PyTorch ≥ 2.1 records the byte order of the storages; older files are little-endian.
+  const auto order = by_name.find(prefix + "byteorder");
+  if (order != by_name.end()) {
+    std::vector<uint8_t> scratch;
+    const auto [bytes, n] = detail::zip_member_bytes(data, size, *order->second, scratch, ctx);
+    ctx.check(std::string(reinterpret_cast<const char*>(bytes), n) == "little", "storages are stored big-endian ('",
+              order->first, "'); only little-endian checkpoints are supported");
+  }
   std::vector<uint8_t> pkl_scratch;
   const auto [pkl_data, pkl_size] = detail::zip_member_bytes(data, size, *pkl, pkl_scratch, ctx);
   const Pickle p = detail::unpickle(pkl_data, pkl_size, ErrorContext{ctx.prefix + ": " + pkl->name});
