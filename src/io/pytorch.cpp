@@ -362,8 +362,8 @@ StateDict load_zip(const uint8_t* data, size_t size, const std::string& key, con
     const auto [bytes, n] = detail::zip_member_bytes(data, size, *it->second, scratch[ref.key], ctx);
     uint64_t expected = 0;
     tctx.check(detail::checked_mul(ref.numel, ref.fmt.size, &expected) && expected == n, "storage '", ref.key,
-               "' declares ", ref.numel, " elements of ", static_cast<int>(ref.fmt.size), " bytes but its member holds ",
-               n, " bytes");
+               "' declares ", ref.numel, " elements of ", static_cast<int>(ref.fmt.size),
+               " bytes but its member holds ", n, " bytes");
     return cache[ref.key] = StorageBytes{bytes, ref.numel};
   };
   TensorBuilder builder(p, lookup, size_budget(size));
