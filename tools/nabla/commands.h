@@ -34,4 +34,9 @@ int run_generate(const GenerateArgs& args);
 /// `nabla summary MODEL [--input C×H×W]`: the model's layers, output shapes and parameter counts.
 int run_summary(const std::string& model, const std::string& input);
 
+/// `nabla convert IN OUT [--key K]`: a PyTorch checkpoint or a nabla safetensors file (state
+/// dict or `nabla train` checkpoint, whose model is the default) to a safetensors state dict.
+/// `key` picks a nested entry (PyTorch: a dotted path; safetensors: a name prefix).
+int run_convert(const std::string& in, const std::string& out, const std::string& key);
+
 }  // namespace nabla::cli

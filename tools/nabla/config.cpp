@@ -107,7 +107,9 @@ std::vector<Entry> table(TrainConfig& c) {
       {"train.clip_grad_norm", &c.train.clip_grad_norm, "clip the global gradient norm to this before each step (0: off)"},
       {"train.label_smoothing", &c.train.label_smoothing, "cross-entropy label smoothing epsilon in [0, 1)"},
       {"train.tta", &c.train.tta, "also report the test accuracy with flip test-time augmentation"},
-      {"train.init", &c.train.init, "start from the weights of this nabla train checkpoint (a head of another shape is re-initialised)"},
+      {"train.init", &c.train.init, "start from the weights of this nabla train checkpoint or PyTorch .pt/.pth state dict (a head of another shape is re-initialised)"},
+      {"train.init_key", &c.train.init_key, "PyTorch init: the entry holding the state dict, a dotted path (e.g. model)"},
+      {"train.init_non_strict", &c.train.init_non_strict, "PyTorch init: load the tensors that match, print the missing and unexpected keys"},
       {"train.freeze", &c.train.freeze, "none, or backbone: train only the classifier head (the last module with parameters)"},
   };
   out.insert(out.end(), rest.begin(), rest.end());
@@ -255,6 +257,10 @@ std::string canonical_key(const std::string& key) {
       {"clip-grad-norm", "train.clip_grad_norm"},
       {"clip_grad_norm", "train.clip_grad_norm"},
       {"init", "train.init"},
+      {"init-key", "train.init_key"},
+      {"init_key", "train.init_key"},
+      {"init-non-strict", "train.init_non_strict"},
+      {"init_non_strict", "train.init_non_strict"},
       {"freeze", "train.freeze"},
       {"tta", "train.tta"},
       {"label-smoothing", "train.label_smoothing"},

@@ -84,7 +84,9 @@ struct TrainConfig {
     double clip_grad_norm = 0.0;   ///< clip the global gradient norm to this before each step (0: off)
     double label_smoothing = 0.0;  ///< cross-entropy label smoothing ε
     bool tta = false;              ///< also report the test accuracy with flip test-time augmentation
-    std::string init = "";         ///< start from the weights of this nabla checkpoint (head re-initialised when its shape differs)
+    std::string init = "";         ///< start from the weights of this nabla checkpoint or PyTorch .pt/.pth file (head re-initialised when its shape differs)
+    std::string init_key = "";     ///< PyTorch init: the nested entry holding the state dict (e.g. model)
+    bool init_non_strict = false;  ///< PyTorch init: load the matching tensors, list the missing and unexpected ones
     std::string freeze = "none";   ///< none, or backbone: train only the classifier head (a linear probe)
   } train;
 };

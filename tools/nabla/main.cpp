@@ -62,6 +62,12 @@ int main(int argc, char** argv) {
   generate->add_option("--seed", gen.seed, "seed of the sampling stream");
   generate->add_flag("--no-cache", gen.no_cache, "rerun the model on the whole sequence each step (the reference)");
 
+  std::string convert_in, convert_out, convert_key;
+  auto* convert = app.add_subcommand("convert", "convert a PyTorch checkpoint (.pt/.pth) or a nabla checkpoint to a safetensors state dict");
+  convert->add_option("input", convert_in, "a .pt/.pth file (zip or legacy format), a safetensors file or a nabla train checkpoint")->required();
+  convert->add_option("output", convert_out, "the .safetensors file to write (replaced atomically)")->required();
+  convert->add_option("--key", convert_key, "the entry to convert: a dotted path in a PyTorch checkpoint (e.g. model or state.model), a name prefix in a safetensors file (default for a nabla train checkpoint: model)");
+
   // Classic baselines (tools/nabla/knn_command.cpp, linear_command.cpp).
   const nabla::cli::Subcommand knn = nabla::cli::add_knn_command(app);
   const nabla::cli::Subcommand linear = nabla::cli::add_linear_command(app);
@@ -73,6 +79,7 @@ int main(int argc, char** argv) {
     if (*eval) return nabla::cli::run_eval(checkpoints, data_dir, top_k, batch_size, tta);
     if (*predict) return nabla::cli::run_predict(checkpoint, images, top_k);
     if (*generate) return nabla::cli::run_generate(gen);
+    if (*convert) return nabla::cli::run_convert(convert_in, convert_out, convert_key);
     if (*summary) return nabla::cli::run_summary(model, input);
     if (*knn.app) return knn.run();
     if (*linear.app) return linear.run();

@@ -26,10 +26,12 @@ void print_help() {
       "with the config stored in the checkpoint. Aliases: --lr --epochs --batch-size --seed\n"
       "--threads --model --optimizer --schedule --name --out-dir --data --momentum --weight-decay\n"
       "--overfit-batches --min-test-acc --lr-find --augment --workers --init --freeze --tta\n"
-      "--label-smoothing\n\n"
+      "--label-smoothing --init-key --init-non-strict\n\n"
       "Transfer learning: --init RUN/best.safetensors starts from a checkpoint's weights (a\n"
       "classifier head of another shape is re-initialised); --freeze backbone trains only the\n"
-      "head (a linear probe).\n\n"
+      "head (a linear probe). --init FILE.pth starts from a PyTorch state dict (--init-key K picks\n"
+      "a nested entry such as model); keys and shapes must match the model, except a head of\n"
+      "another shape, unless --init-non-strict, which loads what matches and lists the rest.\n\n"
       "Config keys (default value):\n");
   for (const auto& k : config_keys(TrainConfig{}))
     std::printf("  %-24s %-14s %-12s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str(), k.help.c_str());

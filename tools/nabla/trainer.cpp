@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "checkpoint.h"
+#include "nabla/io/pytorch.h"
 #include "nabla/nabla.h"
 #include "nabla/train/evaluate.h"
 #include "nabla/train/transfer.h"
@@ -41,8 +42,59 @@ void write_curves_from(const std::string& run_dir, const std::vector<train::Metr
 // train.init: the weights of a `nabla train` checkpoint, strictly by name. The classifier head
 // keeps its fresh initialisation where its shape differs (another number of classes) or where the
 // task differs (another dataset or data.classes): its weights belong to the source's classes.
+// train.init with a PyTorch file: its state dict (train.init_key picks a nested entry), strictly
+// by name as above, the head keeping its initialisation where its shape differs (the file says
+// nothing of its task). Non-strict: the tensors the model has, with the same shape, are loaded;
+// the missing, unexpected and mis-shaped keys are printed.
+std::vector<std::string> init_weights_pytorch(nn::UnaryModule& model, const TrainConfig& c, bool verbose) {
+  const std::string& path = c.train.init;
+  StateDict source = io::load_pytorch(path, c.train.init_key);
+  const std::string head = train::classifier_head(model);
+  std::vector<std::string> missing, unexpected, mismatched;
+  if (c.train.init_non_strict) {
+    const StateDict own = model.state_dict();
+    const std::string head_prefix = head + ".";
+    StateDict merged = own;
+    for (const auto& [key, t] : source) {
+      const auto it = own.find(key);
+      if (it == own.end()) unexpected.push_back(key);
+      else if (it->second.shape() == t.shape() || key.compare(0, head_prefix.size(), head_prefix) == 0) merged[key] = t;
+      else mismatched.push_back(key + " " + str_cat(t.shape()) + " -> " + str_cat(it->second.shape()));
+    }
+    for (const auto& [key, t] : own)
+      if (!source.count(key)) missing.push_back(key);
+    source = std::move(merged);
+  }
+  train::InitResult r;
+  try {
+    r = train::init_from(model, source, head, true);
+  } catch (const Error& e) {
+    throw Error("nabla train: train.init = " + path + " (PyTorch): " + e.what() +
+                " (--init-non-strict loads the tensors that match)");
+  }
+  if (c.train.init_non_strict) r.loaded -= static_cast<int64_t>(missing.size() + mismatched.size());
+  if (verbose) {
+    std::printf("init: %lld tensors from %s (PyTorch%s)\n", static_cast<long long>(r.loaded), path.c_str(),
+                c.train.init_key.empty() ? "" : (", key " + c.train.init_key).c_str());
+    auto list = [](const char* what, const std::vector<std::string>& keys) {
+      if (keys.empty()) return;
+      std::printf("init: %s keys (%zu):", what, keys.size());
+      for (size_t i = 0; i < keys.size(); ++i) std::printf("%s %s", i ? "," : "", keys[i].c_str());
+      std::printf("\n");
+    };
+    list("missing", missing);
+    list("unexpected", unexpected);
+    list("mis-shaped (kept the model's)", mismatched);
+    list("head re-initialised (shape differs)", r.reinitialized);
+  }
+  return r.reinitialized;
+}
+
 std::vector<std::string> init_weights(nn::UnaryModule& model, const TrainConfig& c, bool verbose) {
   const std::string& path = c.train.init;
+  if (io::is_pytorch_file(path)) return init_weights_pytorch(model, c, verbose);
+  NABLA_CHECK(c.train.init_key.empty() && !c.train.init_non_strict, "nabla train: train.init_key and "
+              "train.init_non_strict apply to PyTorch files; ", path, " is not one");
   const LoadedModel source = load_model_checkpoint(path);
   const std::string head = train::classifier_head(model);
   const TrainConfig::Data& from = source.info.config.data;
