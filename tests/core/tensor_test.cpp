@@ -125,3 +125,11 @@ TEST(Tensor, DtypeConversion) {
   EXPECT_EQ(a.to(DType::Float64).dtype(), DType::Float64);
   EXPECT_DOUBLE_EQ(a.to(DType::Float64).to_vector<double>()[0], static_cast<double>(1.7f));
 }
+
+TEST(Tensor, EmptyTensorsAreContiguous) {
+  // zeros({6, 0}) has strides (1, 1); with no element it is contiguous all the same, as in PyTorch.
+  EXPECT_TRUE(zeros({6, 0}).is_contiguous());
+  EXPECT_TRUE(zeros({0, 3, 2}).is_contiguous());
+  EXPECT_TRUE(zeros({6, 0}).t().is_contiguous());
+  EXPECT_FALSE(zeros({2, 3}).t().is_contiguous());
+}
