@@ -35,15 +35,27 @@ class CifarBlock(nn.Module):
         return F.relu(out + self.shortcut(x))
 
 
-def cifar_resnet(depth, in_channels, num_classes):
-    n = (depth - 2) // 6
-    layers, cin = [nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
-    for cout, stride in ((16, 1), (32, 2), (64, 2)):
-        for i in range(n):
-            layers.append(CifarBlock(cin, cout, stride if i == 0 else 1))
-            cin = cout
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, num_classes)]
-    return nn.Sequential(*layers)
+class CifarResNet(nn.Module):
+    """nabla's models::CifarResNet (depth 6n + 2, option-A shortcuts) with its state_dict keys."""
+
+    def __init__(self, depth, in_channels=3, num_classes=10):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.conv1 = nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        cin = 16
+        for i, (cout, stride) in enumerate(((16, 1), (32, 2), (64, 2))):
+            blocks = []
+            for b in range(n):
+                blocks.append(CifarBlock(cin, cout, stride if b == 0 else 1))
+                cin = cout
+            setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
+        self.fc = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        h = self.layer3(self.layer2(self.layer1(h)))
+        return self.fc(h.mean((2, 3)))
 
 
 def resnet18_small(in_channels, num_classes):
@@ -92,8 +104,8 @@ def vit_small(in_channels, num_classes, image_size=28):
 
 
 BUILDERS = {
-    "resnet20": lambda c, k: cifar_resnet(20, c, k),
-    "resnet56": lambda c, k: cifar_resnet(56, c, k),
+    "resnet20": lambda c, k: CifarResNet(20, c, k),
+    "resnet56": lambda c, k: CifarResNet(56, c, k),
     "resnet18": resnet18_small,
     "mobilenet_v2": mobilenet_v2_small,
     "densenet_bc": densenet_bc,

@@ -3,18 +3,15 @@
 
 Every .pth is written by torch.save itself (the zip format, and the legacy format with
 _use_new_zipfile_serialization=False), so nabla's reader is checked against the real writer. The
-expected tensors are written beside them as .safetensors by hand (8-byte length, JSON header,
-buffer), so neither the tests nor this script need the `safetensors` package.
+expected tensors are written beside them as .safetensors by tools/parity/safetensors_writer.py, so
+neither the tests nor this script need the `safetensors` package.
 
 The zip files are byte-for-byte reproducible; the legacy ones differ between runs only in their
 storage keys, which torch takes from C pointers (str(storage._cdata)).
 
 Usage: /usr/bin/python3 tools/make_pytorch_fixtures.py [out_dir]   (default: tests/fixtures/pytorch)
 """
-import io
-import json
 import os
-import struct
 import sys
 import zipfile
 
@@ -22,36 +19,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "pytorch")
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "parity"))
+sys.path.insert(0, os.path.join(HERE, "..", "bench"))
+from safetensors_writer import write_safetensors  # noqa: E402
+from zoo_models import CifarResNet  # noqa: E402  (nabla's zoo keys)
 
-CODES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
-         torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",
-         torch.bool: "BOOL"}
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "pytorch")
 
 
 def path(name):
     return os.path.join(OUT, name)
-
-
-def raw_bytes(t):
-    t = t.detach().contiguous()
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().tobytes()
-    return t.numpy().tobytes()
-
-
-def write_safetensors(name, tensors):
-    header, chunks, offset = {}, [], 0
-    for key in sorted(tensors):
-        data = raw_bytes(tensors[key])
-        header[key] = {"dtype": CODES[tensors[key].dtype], "shape": list(tensors[key].shape),
-                       "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":"))
-    text += " " * ((8 - len(text) % 8) % 8)
-    with open(path(name), "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text.encode() + b"".join(chunks))
 
 
 def save_both(name, obj):
@@ -69,49 +47,6 @@ class SmallCNN(nn.Module):
 
     def forward(self, x):
         return self.fc(F.relu(self.bn(self.conv(x))).mean((2, 3)))
-
-
-class Block(nn.Module):
-    """nabla's models::BasicBlock with the option-A shortcut of models::PadShortcut."""
-
-    def __init__(self, inplanes, planes, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.pad = planes - inplanes if stride != 1 or inplanes != planes else None
-
-    def forward(self, x):
-        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        if self.pad is None:
-            short = x
-        else:
-            short = F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
-        return F.relu(out + short)
-
-
-class CifarResNet(nn.Module):
-    """The keys and forward pass of nabla's models::CifarResNet (depth 6n + 2)."""
-
-    def __init__(self, depth, num_classes=10):
-        super().__init__()
-        n = (depth - 2) // 6
-        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        inplanes = 16
-        for i, (planes, stride) in enumerate([(16, 1), (32, 2), (64, 2)]):
-            blocks = []
-            for b in range(n):
-                blocks.append(Block(inplanes, planes, stride if b == 0 else 1))
-                inplanes = planes
-            setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
-        self.fc = nn.Linear(64, num_classes)
-
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        h = self.layer3(self.layer2(self.layer1(h)))
-        return self.fc(h.mean((2, 3)))
 
 
 def randomize_bn(model):
@@ -147,7 +82,7 @@ def main():
     randomize_bn(cnn)
     sd = cnn.state_dict()
     save_both("small_cnn", sd)
-    write_safetensors("small_cnn.expected.safetensors", dict(sd))
+    write_safetensors(path("small_cnn.expected.safetensors"), dict(sd))
 
     # Every dtype torch.save writes, a 0-d tensor and an empty one.
     dt = {
@@ -165,14 +100,14 @@ def main():
         "empty": torch.zeros(0, 3),
     }
     save_both("dtypes", dt)
-    write_safetensors("dtypes.expected.safetensors", dt)
+    write_safetensors(path("dtypes.expected.safetensors"), dt)
 
     # Views sharing one storage: offsets, steps, a transpose, a row, a column, an element.
     base = torch.arange(24, dtype=torch.float32).reshape(4, 6)
     views = {"base": base, "slice": base[1:, ::2], "t": base.t(), "row": base[2], "col": base[:, 3],
              "elem": base[1, 1], "tail": base.view(-1)[5:17].view(3, 4)}
     save_both("views", views)
-    write_safetensors("views.expected.safetensors", {k: v.contiguous() for k, v in views.items()})
+    write_safetensors(path("views.expected.safetensors"), {k: v.contiguous() for k, v in views.items()})
 
     # A training checkpoint: the model under "model", an optimizer, the epoch, a deeper entry.
     opt = torch.optim.SGD(cnn.parameters(), lr=0.1, momentum=0.9)
@@ -181,8 +116,8 @@ def main():
     ema = {"fc.weight": cnn.fc.weight.detach().clone(), "fc.bias": cnn.fc.bias.detach().clone()}
     nested = {"model": cnn.state_dict(), "optimizer": opt.state_dict(), "epoch": 3, "extra": {"ema": {"model": ema}}}
     torch.save(nested, path("nested.pth"))
-    write_safetensors("nested_model.expected.safetensors", dict(cnn.state_dict()))
-    write_safetensors("nested_ema.expected.safetensors", ema)
+    write_safetensors(path("nested_model.expected.safetensors"), dict(cnn.state_dict()))
+    write_safetensors(path("nested_ema.expected.safetensors"), ema)
 
     # A CIFAR ResNet-8 with nabla's zoo keys, an input and torch's logits.
     net = CifarResNet(8)
@@ -192,7 +127,7 @@ def main():
     with torch.no_grad():
         logits = net(x)
     torch.save(net.state_dict(), path("resnet8.pth"))
-    write_safetensors("resnet8_io.safetensors", {"input": x, "logits": logits})
+    write_safetensors(path("resnet8_io.safetensors"), {"input": x, "logits": logits})
 
     # LeNet-5 (no batch norm) whose last layer is named "fc" instead of "classifier.5": nabla train
     # --init refuses it strictly and loads the other six tensors with --init-non-strict.

@@ -8,15 +8,25 @@ import struct
 
 import torch
 
-DTYPE_CODES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.bool: "BOOL"}
+DTYPE_CODES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
+               torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",
+               torch.bool: "BOOL"}
+
+
+def raw_bytes(t):
+    """The little-endian bytes of tensor t in row-major order (NumPy has no bfloat16: its bits as int16)."""
+    t = t.detach().contiguous().cpu()
+    if t.dtype == torch.bfloat16:
+        t = t.view(torch.int16)
+    return t.numpy().tobytes()
 
 
 def write_safetensors(path, tensors, metadata=None):
     """Writes {name: tensor} (sorted by name) with optional {str: str} metadata."""
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        data = t.numpy().tobytes()
+        t = tensors[name]
+        data = raw_bytes(t)
         header[name] = {"dtype": DTYPE_CODES[t.dtype], "shape": list(t.shape),
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
