@@ -2,9 +2,10 @@
 // the exporters (GraphBuilder::run) and writes the ModelProto.
 #include "nabla/onnx/export.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "graph_builder.h"
 #include "nabla/autograd.h"
@@ -23,8 +24,10 @@ constexpr int64_t kIrVersion = 8;  // ONNX 1.12 (opset 17) writes IR version 8
 
 int64_t onnx_elem_type(DType d) {
   switch (d) {
-    case DType::Float32: return 1;
-    case DType::Int64: return 7;
+    case DType::Float32:
+      return 1;
+    case DType::Int64:
+      return 7;
     default:
       throw Error("onnx export: the example input must be float32 (or int64 token ids), got " + dtype_name(d));
   }
@@ -35,8 +38,10 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape)
   ProtoWriter dims;
   for (size_t i = 0; i < shape.size(); ++i) {
     ProtoWriter d;
-    if (i == 0) d.bytes_field(kDimParam, "batch");
-    else d.int_field(kDimValue, shape[i]);
+    if (i == 0)
+      d.bytes_field(kDimParam, "batch");
+    else
+      d.int_field(kDimValue, shape[i]);
     dims.message(kShapeDim, d);
   }
   ProtoWriter tensor;
@@ -54,8 +59,10 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape)
 
 std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset) {
   NABLA_CHECK(opset >= 14 && opset <= 17, "onnx export: opset must be 14 to 17, got ", opset);
-  NABLA_CHECK(example_input.defined() && example_input.dim() >= 1, "onnx export: the example input needs a batch "
-              "dimension, got ", example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
+  NABLA_CHECK(example_input.defined() && example_input.dim() >= 1,
+              "onnx export: the example input needs a batch "
+              "dimension, got ",
+              example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
   for (auto& [path, m] : module.named_modules())
     NABLA_CHECK(!m->is_training(), "onnx export: ", path.empty() ? "the model" : path, " (", m->name(),
                 ") is in training mode; call eval() first (train-mode BatchNorm and Dropout have no fixed graph)");

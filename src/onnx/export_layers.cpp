@@ -49,8 +49,11 @@ std::string export_conv(GraphBuilder& g, nn::ConvNd& m, const std::string& path,
   } else {
     pads = symmetric_pads(m.padding);
   }
-  std::vector<Attr> attrs = {{"kernel_shape", m.kernel_size}, {"strides", m.stride}, {"pads", pads},
-                             {"dilations", m.dilation}, {"group", m.groups}};
+  std::vector<Attr> attrs = {{"kernel_shape", m.kernel_size},
+                             {"strides", m.stride},
+                             {"pads", pads},
+                             {"dilations", m.dilation},
+                             {"group", m.groups}};
   if (m.transposed) attrs.push_back({"output_padding", m.output_padding});
   std::vector<std::string> in = {x, g.param(path, "weight", m.weight)};
   if (m.bias.defined()) in.push_back(g.param(path, "bias", m.bias));
@@ -76,22 +79,24 @@ std::string export_batch_norm(GraphBuilder& g, nn::NormBase& m, const std::strin
   NABLA_CHECK(m.track_running_stats && m.running_mean.defined(), where(path, m),
               " has no ONNX form: without running statistics it normalises by batch statistics in eval mode");
   const auto C = m.num_features;
-  const std::string scale = m.affine ? g.param(path, "weight", m.weight)
-                                     : g.floats(path + "/ones", std::vector<float>(C, 1.0f), {C});
-  const std::string bias = m.affine ? g.param(path, "bias", m.bias)
-                                    : g.floats(path + "/zeros", std::vector<float>(C, 0.0f), {C});
-  return g.node("BatchNormalization",
-                {x, scale, bias, g.param(path, "running_mean", m.running_mean), g.param(path, "running_var", m.running_var)},
-                path, {{"epsilon", static_cast<float>(m.eps)}});
+  const std::string scale =
+      m.affine ? g.param(path, "weight", m.weight) : g.floats(path + "/ones", std::vector<float>(C, 1.0f), {C});
+  const std::string bias =
+      m.affine ? g.param(path, "bias", m.bias) : g.floats(path + "/zeros", std::vector<float>(C, 0.0f), {C});
+  return g.node(
+      "BatchNormalization",
+      {x, scale, bias, g.param(path, "running_mean", m.running_mean), g.param(path, "running_var", m.running_var)},
+      path, {{"epsilon", static_cast<float>(m.eps)}});
 }
 
 std::string export_layer_norm(GraphBuilder& g, nn::LayerNorm& m, const std::string& path, const std::string& x) {
   NABLA_CHECK(g.opset >= 17, where(path, m), ": LayerNormalization needs opset 17, exporting opset ", g.opset);
   const Shape& s = m.normalized_shape;
   std::vector<float> ones(shape_numel(s), 1.0f), zeros(shape_numel(s), 0.0f);
-  const std::string scale = m.elementwise_affine ? g.param(path, "weight", m.weight) : g.floats(path + "/ones", ones, s);
-  const std::string bias = m.elementwise_affine && m.bias.defined() ? g.param(path, "bias", m.bias)
-                                                                    : g.floats(path + "/zeros", zeros, s);
+  const std::string scale =
+      m.elementwise_affine ? g.param(path, "weight", m.weight) : g.floats(path + "/ones", ones, s);
+  const std::string bias =
+      m.elementwise_affine && m.bias.defined() ? g.param(path, "bias", m.bias) : g.floats(path + "/zeros", zeros, s);
   return g.node("LayerNormalization", {x, scale, bias}, path,
                 {{"axis", -static_cast<int64_t>(s.size())}, {"epsilon", static_cast<float>(m.eps)}});
 }
@@ -117,15 +122,20 @@ std::vector<int64_t> max_pool_pads(const nn::MaxPoolNd& m, const Shape& in) {
 std::string export_max_pool(GraphBuilder& g, nn::MaxPoolNd& m, const std::string& path, const std::string& x) {
   const Shape& in = g.shapes(m, path).input;
   return g.node("MaxPool", {x}, path,
-                {{"kernel_shape", m.kernel_size}, {"strides", m.stride}, {"pads", max_pool_pads(m, in)},
+                {{"kernel_shape", m.kernel_size},
+                 {"strides", m.stride},
+                 {"pads", max_pool_pads(m, in)},
                  {"dilations", m.dilation}});
 }
 
 std::string export_avg_pool(GraphBuilder& g, nn::AvgPoolNd& m, const std::string& path, const std::string& x) {
   NABLA_CHECK(!m.divisor_override, where(path, m), " has no ONNX form: divisor_override");
   return g.node("AveragePool", {x}, path,
-                {{"kernel_shape", m.kernel_size}, {"strides", m.stride}, {"pads", symmetric_pads(m.padding)},
-                 {"ceil_mode", int64_t{m.ceil_mode}}, {"count_include_pad", int64_t{m.count_include_pad}}});
+                {{"kernel_shape", m.kernel_size},
+                 {"strides", m.stride},
+                 {"pads", symmetric_pads(m.padding)},
+                 {"ceil_mode", int64_t{m.ceil_mode}},
+                 {"count_include_pad", int64_t{m.count_include_pad}}});
 }
 
 std::string export_adaptive_pool(GraphBuilder& g, nn::AdaptivePoolNd& m, const std::string& path,
@@ -142,15 +152,33 @@ std::string export_adaptive_pool(GraphBuilder& g, nn::AdaptivePoolNd& m, const s
     kernel.push_back(out > 0 ? in / out : 1);
   }
   if (global) return g.node(max ? "GlobalMaxPool" : "GlobalAveragePool", {x}, path);
-  NABLA_CHECK(divisible, where(path, m), " has no ONNX form: input ", shape_str(s.input), " to output ",
+  if (divisible)
+    return g.node(max ? "MaxPool" : "AveragePool", {x}, path, {{"kernel_shape", kernel}, {"strides", kernel}});
+  NABLA_CHECK(!max && d == 2, where(path, m), " has no ONNX form: input ", shape_str(s.input), " to output ",
               shape_str(s.output), " is not a whole number of windows");
-  return g.node(max ? "MaxPool" : "AveragePool", {x}, path, {{"kernel_shape", kernel}, {"strides", kernel}});
+  // Average over PyTorch's overlapping windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) as two matrix products:
+  // y = P_h · x · P_wᵀ, P (out, in) holding 1/len over each window (exact up to float rounding).
+  auto pooling_matrix = [](int64_t in, int64_t out) {
+    std::vector<float> p(static_cast<size_t>(out * in), 0.0f);
+    for (int64_t i = 0; i < out; ++i) {
+      const int64_t lo = i * in / out, hi = ((i + 1) * in + out - 1) / out;
+      for (int64_t j = lo; j < hi; ++j) p[static_cast<size_t>(i * in + j)] = 1.0f / static_cast<float>(hi - lo);
+    }
+    return p;
+  };
+  const int64_t H = s.input[s.input.size() - 2], W = s.input.back(), OH = s.output[2], OW = s.output[3];
+  std::vector<float> pw = pooling_matrix(W, OW), pw_t(pw.size());
+  for (int64_t i = 0; i < OW; ++i)
+    for (int64_t j = 0; j < W; ++j) pw_t[static_cast<size_t>(j * OW + i)] = pw[static_cast<size_t>(i * W + j)];
+  const std::string rows = g.node("MatMul", {x, g.floats(path + "/pool_w", pw_t, {W, OW})}, path);
+  return g.node("MatMul", {g.floats(path + "/pool_h", pooling_matrix(H, OH), {OH, H}), rows}, path);
 }
 
 std::string export_flatten(GraphBuilder& g, nn::Flatten& m, const std::string& path, const std::string& x) {
   const Shape& in = g.shapes(m, path).input;
   const auto r = static_cast<int64_t>(in.size());
-  const int64_t start = m.start_dim < 0 ? m.start_dim + r : m.start_dim, end = m.end_dim < 0 ? m.end_dim + r : m.end_dim;
+  const int64_t start = m.start_dim < 0 ? m.start_dim + r : m.start_dim,
+                end = m.end_dim < 0 ? m.end_dim + r : m.end_dim;
   if (start == 1 && end == r - 1) return g.node("Flatten", {x}, path, {{"axis", int64_t{1}}});
   std::vector<int64_t> shape;
   for (int64_t i = 0; i < start; ++i) shape.push_back(0);  // 0: copy the dimension (the batch stays dynamic)
@@ -162,7 +190,8 @@ std::string export_flatten(GraphBuilder& g, nn::Flatten& m, const std::string& p
 std::string export_upsample(GraphBuilder& g, nn::Upsample& m, const std::string& path, const std::string& x) {
   std::vector<Attr> attrs;
   if (m.mode == "nearest") {
-    attrs = {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", std::string("asymmetric")},
+    attrs = {{"mode", std::string("nearest")},
+             {"coordinate_transformation_mode", std::string("asymmetric")},
              {"nearest_mode", std::string("floor")}};
   } else if (m.mode == "linear" || m.mode == "bilinear") {
     attrs = {{"mode", std::string("linear")},
@@ -175,7 +204,8 @@ std::string export_upsample(GraphBuilder& g, nn::Upsample& m, const std::string&
   const size_t d = s.output.size() - 2;
   if (m.scale_factor) {
     std::vector<float> scales = {1.0f, 1.0f};
-    for (size_t i = 0; i < d; ++i) scales.push_back(static_cast<float>((*m.scale_factor)[m.scale_factor->size() == 1 ? 0 : i]));
+    for (size_t i = 0; i < d; ++i)
+      scales.push_back(static_cast<float>((*m.scale_factor)[m.scale_factor->size() == 1 ? 0 : i]));
     return g.node("Resize", {x, "", g.floats(path + "/scales", scales, {static_cast<int64_t>(scales.size())})}, path,
                   attrs);
   }
@@ -194,9 +224,9 @@ std::string export_gelu(GraphBuilder& g, const std::string& approximate, const s
   if (approximate == "tanh") {
     const std::string x3 = g.node("Mul", {g.node("Mul", {x, x}, path), x}, path);
     const std::string poly = g.node("Add", {x, g.node("Mul", {x3, scalar(g, path + "/c", 0.044715f)}, path)}, path);
-    inner = g.node("Tanh", {g.node("Mul", {poly, scalar(g, path + "/k", std::sqrt(2.0f / static_cast<float>(M_PI)))},
-                                   path)},
-                   path);
+    inner =
+        g.node("Tanh",
+               {g.node("Mul", {poly, scalar(g, path + "/k", std::sqrt(2.0f / static_cast<float>(M_PI)))}, path)}, path);
   } else {
     inner = g.node("Erf", {g.node("Div", {x, scalar(g, path + "/sqrt2", std::sqrt(2.0f))}, path)}, path);
   }
@@ -217,15 +247,15 @@ std::optional<std::string> export_activation(GraphBuilder& g, nn::Module& module
     return clip(g, path, x, static_cast<float>(m->min_val), static_cast<float>(m->max_val));
   if (auto* m = dynamic_cast<nn::LeakyReLU*>(&module))
     return g.node("LeakyRelu", {x}, path, {{"alpha", static_cast<float>(m->negative_slope)}});
-  if (auto* m = dynamic_cast<nn::ELU*>(&module)) return g.node("Elu", {x}, path, {{"alpha", static_cast<float>(m->alpha)}});
+  if (auto* m = dynamic_cast<nn::ELU*>(&module))
+    return g.node("Elu", {x}, path, {{"alpha", static_cast<float>(m->alpha)}});
   if (kind == "SELU") return g.node("Selu", {x}, path);  // ONNX's default alpha and gamma are PyTorch's constants
   if (auto* m = dynamic_cast<nn::GELU*>(&module)) return export_gelu(g, m->approximate, path, x);
   if (kind == "SiLU") return g.node("Mul", {x, g.node("Sigmoid", {x}, path)}, path);
   if (kind == "Sigmoid") return g.node("Sigmoid", {x}, path);
   if (kind == "Tanh") return g.node("Tanh", {x}, path);
   if (kind == "Hardswish") return g.node("HardSwish", {x}, path);
-  if (kind == "Hardsigmoid")
-    return g.node("HardSigmoid", {x}, path, {{"alpha", 1.0f / 6.0f}, {"beta", 0.5f}});
+  if (kind == "Hardsigmoid") return g.node("HardSigmoid", {x}, path, {{"alpha", 1.0f / 6.0f}, {"beta", 0.5f}});
   if (auto* m = dynamic_cast<nn::Softplus*>(&module)) {
     if (m->beta == 1.0) return g.node("Softplus", {x}, path);
     const std::string b = scalar(g, path + "/beta", static_cast<float>(m->beta));
@@ -253,7 +283,8 @@ std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, con
   }
   if (auto* m = dynamic_cast<nn::ConvNd*>(&module)) return export_conv(g, *m, path, x);
   if (auto* m = dynamic_cast<nn::Linear*>(&module)) return export_linear(g, *m, path, x);
-  if (dynamic_cast<nn::BatchNormBase*>(&module)) return export_batch_norm(g, *dynamic_cast<nn::NormBase*>(&module), path, x);
+  if (dynamic_cast<nn::BatchNormBase*>(&module))
+    return export_batch_norm(g, *dynamic_cast<nn::NormBase*>(&module), path, x);
   if (auto* m = dynamic_cast<nn::LayerNorm*>(&module)) return export_layer_norm(g, *m, path, x);
   if (auto* m = dynamic_cast<nn::MaxPoolNd*>(&module)) return export_max_pool(g, *m, path, x);
   if (auto* m = dynamic_cast<nn::AvgPoolNd*>(&module)) return export_avg_pool(g, *m, path, x);
@@ -266,7 +297,9 @@ std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, con
     return g.node("DepthToSpace", {x}, path, {{"blocksize", m->upscale_factor}, {"mode", std::string("CRD")}});
   if (auto* m = dynamic_cast<nn::LocalResponseNorm*>(&module))
     return g.node("LRN", {x}, path,
-                  {{"size", m->size}, {"alpha", static_cast<float>(m->alpha)}, {"beta", static_cast<float>(m->beta)},
+                  {{"size", m->size},
+                   {"alpha", static_cast<float>(m->alpha)},
+                   {"beta", static_cast<float>(m->beta)},
                    {"bias", static_cast<float>(m->k)}});
   const std::string kind = module.name();
   if (kind == "Identity" || kind == "Dropout" || kind == "Dropout2d" || kind == "AlphaDropout" || kind == "DropPath")
@@ -277,7 +310,8 @@ std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, con
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
                                   const std::string& x) {
   NABLA_CHECK(m.packed_projection() && m.options.batch_first && !m.bias_k.defined() && !m.options.add_zero_attn,
-              where(path, m), " has no ONNX form here: only batch_first self-attention with one packed projection "
+              where(path, m),
+              " has no ONNX form here: only batch_first self-attention with one packed projection "
               "and no bias_k/bias_v or zero attention is exported");
   const int64_t E = m.embed_dim, H = m.num_heads, D = m.head_dim;
   // qkv = x Wᵀ + b: (N, L, 3E) → (N, L, 3, H, D) → (3, N, H, L, D), then q, k, v.
@@ -302,8 +336,8 @@ std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, co
   out = g.node("Reshape", {out, g.ints(path + "/merge_shape", {0, 0, E})}, path);
   // out_proj on (N, L, E).
   const std::string op = child_path(path, "out_proj");
-  const std::string owt = g.node("Transpose", {g.param(op, "weight", m.out_proj->weight)}, op,
-                                 {{"perm", std::vector<int64_t>{1, 0}}});
+  const std::string owt =
+      g.node("Transpose", {g.param(op, "weight", m.out_proj->weight)}, op, {{"perm", std::vector<int64_t>{1, 0}}});
   out = g.node("MatMul", {out, owt}, op);
   if (m.out_proj->bias.defined()) out = g.node("Add", {out, g.param(op, "bias", m.out_proj->bias)}, op);
   return out;

@@ -55,8 +55,7 @@ std::string concat(GraphBuilder& g, const std::string& path, const std::vector<s
 }
 
 // ResNet's BasicBlock / Bottleneck: relu(convs(x) + downsample(x)).
-std::string residual_block(GraphBuilder& g, nn::Module& m, const std::string& path, const std::string& x,
-                           int convs) {
+std::string residual_block(GraphBuilder& g, nn::Module& m, const std::string& path, const std::string& x, int convs) {
   std::string h = x;
   for (int i = 1; i <= convs; ++i) {
     const std::string k = std::to_string(i);
@@ -70,8 +69,9 @@ std::string residual_block(GraphBuilder& g, nn::Module& m, const std::string& pa
 // x.slice(2, 0, H, 2).slice(3, 0, W, 2), then zero channels on both sides.
 std::string pad_shortcut(GraphBuilder& g, models::PadShortcut& m, const std::string& path, const std::string& x) {
   const int64_t big = std::numeric_limits<int64_t>::max();
-  const std::string sub = g.node("Slice", {x, g.ints(path + "/starts", {0, 0}), g.ints(path + "/ends", {big, big}),
-                                           g.ints(path + "/axes", {2, 3}), g.ints(path + "/steps", {2, 2})},
+  const std::string sub = g.node("Slice",
+                                 {x, g.ints(path + "/starts", {0, 0}), g.ints(path + "/ends", {big, big}),
+                                  g.ints(path + "/axes", {2, 3}), g.ints(path + "/steps", {2, 2})},
                                  path);
   const int64_t extra = m.out_channels - m.in_channels;
   return g.node("Pad", {sub, g.ints(path + "/pads", {0, extra / 2, 0, 0, 0, extra - extra / 2, 0, 0})}, path);
@@ -145,10 +145,10 @@ std::string vision_transformer(GraphBuilder& g, models::VisionTransformer& m, co
   t = g.node("Reshape", {t, g.ints(path + "/tokens_shape", {0, hidden, -1})}, path);
   t = g.node("Transpose", {t}, path, {{"perm", std::vector<int64_t>{0, 2, 1}}});
   // class_token.expand(N, 1, hidden), N read from the input at run time.
-  const std::string n = g.node("Gather", {g.node("Shape", {x}, path), g.ints(path + "/zero", {0})}, path,
-                               {{"axis", int64_t{0}}});
-  const std::string shape = g.node("Concat", {n, g.ints(path + "/token_shape", {1, hidden})}, path,
-                                   {{"axis", int64_t{0}}});
+  const std::string n =
+      g.node("Gather", {g.node("Shape", {x}, path), g.ints(path + "/zero", {0})}, path, {{"axis", int64_t{0}}});
+  const std::string shape =
+      g.node("Concat", {n, g.ints(path + "/token_shape", {1, hidden})}, path, {{"axis", int64_t{0}}});
   const std::string cls = g.node("Expand", {g.param(path, "class_token", m.class_token), shape}, path);
   t = concat(g, path, {cls, t});
   t = g.run_child(*m.encoder, path, "encoder", t);
@@ -166,8 +166,8 @@ std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const
   if (dynamic_cast<BasicBlock*>(&module)) return residual_block(g, module, path, x, 2);
   if (dynamic_cast<Bottleneck*>(&module)) return residual_block(g, module, path, x, 3);
   if (dynamic_cast<ResNet*>(&module) || dynamic_cast<CifarResNet*>(&module)) {
-    std::string h = chain(g, module, path, x, {"conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3",
-                                               "layer4", "avgpool"});
+    std::string h = chain(g, module, path, x,
+                          {"conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool"});
     return chain(g, module, path, flatten(g, path, h), {"fc"});
   }
   if (auto* m = dynamic_cast<PadShortcut*>(&module)) return pad_shortcut(g, *m, path, x);
@@ -186,10 +186,12 @@ std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const
   }
   if (dynamic_cast<Fire*>(&module)) {
     const std::string s = chain(g, module, path, x, {"squeeze", "squeeze_activation"});
-    return concat(g, path, {chain(g, module, path, s, {"expand1x1", "expand1x1_activation"}),
-                            chain(g, module, path, s, {"expand3x3", "expand3x3_activation"})});
+    return concat(g, path,
+                  {chain(g, module, path, s, {"expand1x1", "expand1x1_activation"}),
+                   chain(g, module, path, s, {"expand3x3", "expand3x3_activation"})});
   }
-  if (dynamic_cast<SqueezeNet*>(&module)) return flatten(g, path, chain(g, module, path, x, {"features", "classifier"}));
+  if (dynamic_cast<SqueezeNet*>(&module))
+    return flatten(g, path, chain(g, module, path, x, {"features", "classifier"}));
   if (dynamic_cast<DenseLayer*>(&module))  // dropout is the identity in eval mode
     return chain(g, module, path, x, {"norm1", "relu1", "conv1", "norm2", "relu2", "conv2"});
   if (auto* m = dynamic_cast<DenseBlock*>(&module)) return dense_block(g, *m, path, x);
@@ -200,8 +202,9 @@ std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const
   }
   if (dynamic_cast<BasicConv2d*>(&module)) return relu(g, path, chain(g, module, path, x, {"conv", "bn"}));
   if (dynamic_cast<Inception*>(&module)) {
-    return concat(g, path, {chain(g, module, path, x, {"branch1"}), chain(g, module, path, x, {"branch2"}),
-                            chain(g, module, path, x, {"branch3"}), chain(g, module, path, x, {"branch4"})});
+    return concat(g, path,
+                  {chain(g, module, path, x, {"branch1"}), chain(g, module, path, x, {"branch2"}),
+                   chain(g, module, path, x, {"branch3"}), chain(g, module, path, x, {"branch4"})});
   }
   if (auto* m = dynamic_cast<GoogLeNet*>(&module)) return googlenet(g, *m, path, x);
   if (dynamic_cast<DepthwiseSeparableConv*>(&module)) return chain(g, module, path, x, {"depthwise", "pointwise"});
@@ -214,8 +217,7 @@ std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const
     return m->use_res_connect ? add(g, path, y, x) : y;
   }
   if (dynamic_cast<SqueezeExcitation*>(&module)) {
-    const std::string scale =
-        chain(g, module, path, x, {"avgpool", "fc1", "activation", "fc2", "scale_activation"});
+    const std::string scale = chain(g, module, path, x, {"avgpool", "fc1", "activation", "fc2", "scale_activation"});
     return g.node("Mul", {scale, x}, path);
   }
   if (dynamic_cast<MobileNetV1*>(&module) || dynamic_cast<MobileNetV2*>(&module))

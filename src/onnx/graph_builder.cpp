@@ -40,7 +40,8 @@ ProtoWriter write_attr(const Attr& a) {
   return w;
 }
 
-ProtoWriter write_tensor(const std::string& name, int64_t data_type, const Shape& dims, const void* data, size_t bytes) {
+ProtoWriter write_tensor(const std::string& name, int64_t data_type, const Shape& dims, const void* data,
+                         size_t bytes) {
   ProtoWriter w;
   for (int64_t d : dims) w.int_field(kTensorDims, d);
   w.int_field(kTensorDataType, data_type);

@@ -29,7 +29,9 @@ void ProtoWriter::float_field(uint32_t field, float value) {
   out_.append(b, 4);
 }
 
-void ProtoWriter::bytes_field(uint32_t field, std::string_view bytes) { bytes_field(field, bytes.data(), bytes.size()); }
+void ProtoWriter::bytes_field(uint32_t field, std::string_view bytes) {
+  bytes_field(field, bytes.data(), bytes.size());
+}
 
 void ProtoWriter::bytes_field(uint32_t field, const void* data, size_t size) {
   key(field, WireType::LengthDelimited);

@@ -1,14 +1,16 @@
 // ONNX export: errors and file structure (always), and every zoo model run in ONNX Runtime against
 // nabla's eval output plus the onnx checker (skipped when node, onnxruntime-node or python3-onnx
 // are absent; tools/onnx/install_ort.sh installs the runtime).
+#include "nabla/onnx/export.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <unistd.h>
 
 #include "error_of.h"
 #include "nabla/autograd.h"
@@ -16,7 +18,6 @@
 #include "nabla/models/resnet.h"
 #include "nabla/models/vgg.h"
 #include "nabla/nn.h"
-#include "nabla/onnx/export.h"
 #include "nabla/ops.h"
 #include "nabla/random.h"
 #include "onnx_runtime.h"
@@ -78,7 +79,11 @@ TEST(OnnxExport, TrainingModeIsRefused) {
   nn::Sequential net(nn::Linear(4, 3), nn::Dropout(0.5));
   const std::string e = error_of([&] { export_model_bytes(net, randn({2, 4})); });
   EXPECT_NE(e.find("training mode"), std::string::npos) << e;
-  EXPECT_NE(error_of([&] { net.eval(); export_model_bytes(net, randn({2, 4}), 12); }).find("opset"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              net.eval();
+              export_model_bytes(net, randn({2, 4}), 12);
+            }).find("opset"),
+            std::string::npos);
 }
 
 TEST(OnnxExport, WritesAtomicallyAndNamesInitializersByStateDictKeys) {
@@ -92,9 +97,38 @@ TEST(OnnxExport, WritesAtomicallyAndNamesInitializersByStateDictKeys) {
     EXPECT_NE(bytes.find(key), std::string::npos) << key;
   for (const auto& e : std::filesystem::directory_iterator(dir))
     EXPECT_EQ(e.path().filename(), "m.onnx") << "temporary file left behind";
-  EXPECT_NE(error_of([&] { export_model(net, randn({1, 1, 4, 4}), dir + "/missing/m.onnx"); }).find("missing/m.onnx"),
+  EXPECT_NE(error_of([&] {
+              export_model(net, randn({1, 1, 4, 4}), dir + "/missing/m.onnx");
+            }).find("missing/m.onnx"),
             std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+// The writer's speed on a big model (docs/design.md "ONNX export"): vgg11, 133 M parameters.
+// Disabled by default (a 0.5 GB model); run with --gtest_also_run_disabled_tests.
+TEST(OnnxExport, DISABLED_SpeedVgg11) {
+  auto model = models::create("vgg11", {1000, {3, 224, 224}});
+  model->eval();
+  const Tensor x = randn({1, 3, 224, 224});
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    NoGradGuard no_grad;
+    (*model)(x);
+  }
+  const double forward = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t0 = std::chrono::steady_clock::now();
+  const std::string bytes = export_model_bytes(*model, x);
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string dir = temp_folder("speed");
+  t0 = std::chrono::steady_clock::now();
+  export_model(*model, x, dir + "/vgg11.onnx");
+  const double file = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::filesystem::remove_all(dir);
+  std::printf(
+      "[ onnx ] vgg11: %.1f MB, %lld parameters; export_model_bytes %.0f ms (forward alone %.0f ms, "
+      "so the graph and bytes %.0f ms), export_model to a file %.0f ms\n",
+      static_cast<double>(bytes.size()) / 1e6, static_cast<long long>(model->num_parameters()), total * 1e3,
+      forward * 1e3, (total - forward) * 1e3, file * 1e3);
 }
 
 // Exports `model` on `input`, runs it in ONNX Runtime and the checker; returns the relative error.
@@ -128,9 +162,10 @@ TEST(OnnxRuntime, DynamicBatch) {
 TEST(OnnxRuntime, Layers) {
   if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
   manual_seed(2);
-  nn::Sequential net(nn::Conv2d(3, 8, 3, 2, 1, 2), nn::BatchNorm2d(8), nn::LeakyReLU(0.1), nn::Conv2d(8, 8, 3, 1, 1, 1, 4),
-                     nn::GELU(), nn::Conv2d(8, 8, 3, 1, 0, 1, 1, true), nn::SiLU(), nn::AvgPool2d(3, 2, 1, true, false),
-                     nn::Hardswish(), nn::MaxPool2d(nn::MaxPool2dOptions{.kernel_size = 2, .stride = 2, .ceil_mode = true}),
+  nn::Sequential net(nn::Conv2d(3, 8, 3, 2, 1, 2), nn::BatchNorm2d(8), nn::LeakyReLU(0.1),
+                     nn::Conv2d(8, 8, 3, 1, 1, 1, 4), nn::GELU(), nn::Conv2d(8, 8, 3, 1, 0, 1, 1, true), nn::SiLU(),
+                     nn::AvgPool2d(3, 2, 1, true, false), nn::Hardswish(),
+                     nn::MaxPool2d(nn::MaxPool2dOptions{.kernel_size = 2, .stride = 2, .ceil_mode = true}),
                      nn::Upsample({.scale_factor = {2.0}, .mode = "nearest"}), nn::Tanh(), nn::AdaptiveAvgPool2d(2),
                      nn::Hardsigmoid(), nn::Flatten(), nn::Linear(32, 16), nn::GELU("tanh"), nn::LayerNorm({16}),
                      nn::ReLU6(), nn::Dropout(0.3), nn::Linear(16, 5), nn::Sigmoid(), nn::Softmax(1));
@@ -163,7 +198,8 @@ TEST_P(OnnxRuntimeZoo, MatchesNabla) {
   const auto t0 = std::chrono::steady_clock::now();
   const double err = ort_error(*model, randn(input), "zoo_" + name);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("[ onnx ] %-22s input %-12s relative error %.2e (%.1f s)\n", name.c_str(), shape_str(input).c_str(), err, s);
+  std::printf("[ onnx ] %-22s input %-12s relative error %.2e (%.1f s)\n", name.c_str(), shape_str(input).c_str(), err,
+              s);
   EXPECT_LE(err, 1e-4) << name;
 }
 

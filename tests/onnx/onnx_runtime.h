@@ -61,8 +61,10 @@ inline Tensor run_in_ort(const std::string& model, const Tensor& input, const st
 /// The checker's verdict on `model`: "" when onnx.checker.check_model(full_check=True) accepts it.
 inline std::string check_with_onnx(const std::string& model, const std::string& dir) {
   const std::string log = dir + "/checker.log";
-  const std::string cmd = onnx_python() + " -c \"import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), "
-                          "full_check=True)\" '" + model + "' >'" + log + "' 2>&1";
+  const std::string cmd = onnx_python() +
+                          " -c \"import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), "
+                          "full_check=True)\" '" +
+                          model + "' >'" + log + "' 2>&1";
   if (std::system(cmd.c_str()) == 0) return "";
   std::string text;
   if (FILE* f = std::fopen(log.c_str(), "r")) {

@@ -1,7 +1,7 @@
 // The hand-written protobuf writer against encodings from the protobuf documentation.
-#include <gtest/gtest.h>
-
 #include "nabla/onnx/protobuf.h"
+
+#include <gtest/gtest.h>
 
 namespace nabla::onnx {
 namespace {
@@ -19,8 +19,8 @@ std::string hex(const std::string& bytes) {
 
 TEST(OnnxProtobuf, Varints) {
   const std::pair<uint64_t, const char*> cases[] = {
-      {0, "00"}, {1, "01"}, {127, "7F"}, {128, "80 01"}, {150, "96 01"}, {300, "AC 02"},
-      {16384, "80 80 01"}, {~uint64_t{0}, "FF FF FF FF FF FF FF FF FF 01"}};
+      {0, "00"},      {1, "01"},      {127, "7F"},         {128, "80 01"},
+      {150, "96 01"}, {300, "AC 02"}, {16384, "80 80 01"}, {~uint64_t{0}, "FF FF FF FF FF FF FF FF FF 01"}};
   for (const auto& [value, expected] : cases) {
     ProtoWriter w;
     w.varint(value);

@@ -6,8 +6,8 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "nabla/error.h"
-#include "nabla/ops.h"
 #include "nabla/onnx/export.h"
+#include "nabla/ops.h"
 
 namespace nabla::cli {
 

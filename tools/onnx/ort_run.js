@@ -27,7 +27,9 @@ function readNpy(file) {
   const header = buf.toString('latin1', major === 1 ? 10 : 12, start);
   const descr = /'descr':\s*'([^']+)'/.exec(header);
   const shape = /'shape':\s*\(([^)]*)\)/.exec(header);
-  if (!descr || !shape || /'fortran_order':\s*True/.test(header)) throw new Error(`${file}: unsupported header ${header}`);
+  if (!descr || !shape || /'fortran_order':\s*True/.test(header)) {
+    throw new Error(`${file}: unsupported header ${header}`);
+  }
   const kind = DTYPES[descr[1]];
   if (!kind) throw new Error(`${file}: dtype ${descr[1]} (float32 '<f4' or int64 '<i8' expected)`);
   const dims = shape[1].split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
