@@ -23,11 +23,29 @@ std::string where(const std::string& path, const nn::Module& m) {
   return (path.empty() ? std::string("the model") : path) + " (" + m.name() + ")";
 }
 
+// A per-dim list of `d` values from PyTorch's "one value or one per dim" (an empty stride: the kernel).
+std::vector<int64_t> per_dim(const IntList& v, size_t d, const IntList& fallback = {}) {
+  if (v.empty()) return per_dim(fallback, d);
+  if (v.size() == d) return v;
+  NABLA_CHECK(v.size() == 1, "onnx export: expected 1 or ", d, " values, got ", v.size());
+  return std::vector<int64_t>(d, v[0]);
+}
+
 // ONNX pads: every spatial dim's begin, then every end.
 std::vector<int64_t> symmetric_pads(const IntList& padding) {
   std::vector<int64_t> pads(padding);
   pads.insert(pads.end(), padding.begin(), padding.end());
   return pads;
+}
+
+// A convolution or pooling window per spatial dim (PyTorch stores one value or one per dim; empty stride = kernel).
+struct Window {
+  std::vector<int64_t> kernel, stride, padding, dilation;
+};
+
+Window window(const IntList& kernel, const IntList& stride, const IntList& padding, const IntList& dilation, size_t d) {
+  return {per_dim(kernel, d), per_dim(stride, d, kernel), per_dim(padding, d),
+          per_dim(dilation.empty() ? IntList{1} : dilation, d)};
 }
 
 std::string scalar(GraphBuilder& g, const std::string& hint, float v) { return g.floats(hint, {v}, {}); }
@@ -36,25 +54,26 @@ std::string export_conv(GraphBuilder& g, nn::ConvNd& m, const std::string& path,
   NABLA_CHECK(m.padding_mode == nn::PaddingMode::Zeros, where(path, m),
               " has no ONNX form: only padding_mode='zeros' is exported");
   const size_t d = m.kernel_size.size();
+  const Window w = window(m.kernel_size, m.stride, m.padding, m.dilation, d);
   std::vector<int64_t> pads;
   if (m.padding_str == "valid") {
     pads.assign(2 * d, 0);
   } else if (m.padding_str == "same") {  // PyTorch puts the odd extra pixel at the end
     pads.assign(2 * d, 0);
     for (size_t i = 0; i < d; ++i) {
-      const int64_t total = m.dilation[i] * (m.kernel_size[i] - 1);
+      const int64_t total = w.dilation[i] * (w.kernel[i] - 1);
       pads[i] = total / 2;
       pads[i + d] = total - total / 2;
     }
   } else {
-    pads = symmetric_pads(m.padding);
+    pads = symmetric_pads(w.padding);
   }
-  std::vector<Attr> attrs = {{"kernel_shape", m.kernel_size},
-                             {"strides", m.stride},
+  std::vector<Attr> attrs = {{"kernel_shape", w.kernel},
+                             {"strides", w.stride},
                              {"pads", pads},
-                             {"dilations", m.dilation},
+                             {"dilations", w.dilation},
                              {"group", m.groups}};
-  if (m.transposed) attrs.push_back({"output_padding", m.output_padding});
+  if (m.transposed) attrs.push_back({"output_padding", per_dim(m.output_padding, d)});
   std::vector<std::string> in = {x, g.param(path, "weight", m.weight)};
   if (m.bias.defined()) in.push_back(g.param(path, "bias", m.bias));
   return g.node(m.transposed ? "ConvTranspose" : "Conv", in, path, attrs);
@@ -101,16 +120,14 @@ std::string export_layer_norm(GraphBuilder& g, nn::LayerNorm& m, const std::stri
                 {{"axis", -static_cast<int64_t>(s.size())}, {"epsilon", static_cast<float>(m.eps)}});
 }
 
-// Window geometry of PyTorch's max pooling with ceil_mode written as explicit end padding: padded
-// positions never win a maximum, so the floor-mode ONNX node gives PyTorch's output size exactly
+// PyTorch's pooling with ceil_mode written as explicit end padding: padded positions never win a
+// maximum, so the floor-mode ONNX MaxPool gives PyTorch's output size and values exactly
 // (including PyTorch's rule that the last window must start inside the input or left padding).
-std::vector<int64_t> max_pool_pads(const nn::MaxPoolNd& m, const Shape& in) {
-  const size_t d = m.kernel_size.size();
-  std::vector<int64_t> pads = symmetric_pads(m.padding);
-  if (!m.ceil_mode) return pads;
+std::vector<int64_t> ceil_pads(const Window& w, const Shape& in) {
+  const size_t d = w.kernel.size();
+  std::vector<int64_t> pads = symmetric_pads(w.padding);
   for (size_t i = 0; i < d; ++i) {
-    const int64_t size = in[in.size() - d + i], k = m.kernel_size[i], s = m.stride[i], p = m.padding[i],
-                  dil = m.dilation[i];
+    const int64_t size = in[in.size() - d + i], k = w.kernel[i], s = w.stride[i], p = w.padding[i], dil = w.dilation[i];
     const int64_t span = size + 2 * p - dil * (k - 1) - 1;
     int64_t out = (span + s - 1) / s + 1;
     if ((out - 1) * s >= size + p) --out;
@@ -121,19 +138,22 @@ std::vector<int64_t> max_pool_pads(const nn::MaxPoolNd& m, const Shape& in) {
 
 std::string export_max_pool(GraphBuilder& g, nn::MaxPoolNd& m, const std::string& path, const std::string& x) {
   const Shape& in = g.shapes(m, path).input;
+  const Window w = window(m.kernel_size, m.stride, m.padding, m.dilation, in.size() - 2);
   return g.node("MaxPool", {x}, path,
-                {{"kernel_shape", m.kernel_size},
-                 {"strides", m.stride},
-                 {"pads", max_pool_pads(m, in)},
-                 {"dilations", m.dilation}});
+                {{"kernel_shape", w.kernel},
+                 {"strides", w.stride},
+                 {"pads", m.ceil_mode ? ceil_pads(w, in) : symmetric_pads(w.padding)},
+                 {"dilations", w.dilation}});
 }
 
 std::string export_avg_pool(GraphBuilder& g, nn::AvgPoolNd& m, const std::string& path, const std::string& x) {
   NABLA_CHECK(!m.divisor_override, where(path, m), " has no ONNX form: divisor_override");
+  const Shape& in = g.shapes(m, path).input;
+  const Window w = window(m.kernel_size, m.stride, m.padding, {}, in.size() - 2);
   return g.node("AveragePool", {x}, path,
-                {{"kernel_shape", m.kernel_size},
-                 {"strides", m.stride},
-                 {"pads", symmetric_pads(m.padding)},
+                {{"kernel_shape", w.kernel},
+                 {"strides", w.stride},
+                 {"pads", symmetric_pads(w.padding)},
                  {"ceil_mode", int64_t{m.ceil_mode}},
                  {"count_include_pad", int64_t{m.count_include_pad}}});
 }
