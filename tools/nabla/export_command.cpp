@@ -19,8 +19,10 @@ int run_export(const std::string& checkpoint, const std::string& format, const s
   for (int64_t d : m.spec.data.input_shape) shape.push_back(d);
   m.model->eval();
   onnx::export_model(*m.model, zeros(shape), output, opset);
-  std::printf("wrote %s: %s, input (batch, %s), opset %lld\n", output.c_str(), m.spec.name.c_str(),
-              shape_str(Shape(shape.begin() + 1, shape.end())).c_str(), static_cast<long long>(opset));
+  std::string dims = "batch";
+  for (size_t i = 1; i < shape.size(); ++i) dims += ", " + std::to_string(shape[i]);
+  std::printf("wrote %s: %s, input (%s), opset %lld\n", output.c_str(), m.spec.name.c_str(), dims.c_str(),
+              static_cast<long long>(opset));
   return 0;
 }
 
