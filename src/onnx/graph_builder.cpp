@@ -81,15 +81,13 @@ std::vector<std::string> GraphBuilder::node_n(const std::string& op, const std::
 std::string GraphBuilder::initializer(const std::string& name, const Tensor& t) {
   if (used_names_.count(name) && used_names_[name] > 0) return name;  // already added (a shared parameter)
   used_names_[name] = 1;
-  const Tensor c = t.detach().contiguous();
-  if (c.dtype() == DType::Float32) {
-    initializers_.push_back(write_tensor(name, kFloat, c.shape(), c.data_ptr<float>(), c.numel() * sizeof(float)));
-  } else if (c.dtype() == DType::Int64) {
-    initializers_.push_back(write_tensor(name, kInt64, c.shape(), c.data_ptr<int64_t>(), c.numel() * sizeof(int64_t)));
-  } else {
-    const Tensor f = c.to(DType::Float32).contiguous();
-    initializers_.push_back(write_tensor(name, kFloat, f.shape(), f.data_ptr<float>(), f.numel() * sizeof(float)));
-  }
+  // Serialisation, like io's writers: the bytes of a contiguous float32 (or int64) copy.
+  Tensor c = t.detach();
+  if (c.dtype() != DType::Int64) c = c.to(DType::Float32);
+  c = c.contiguous();
+  const bool ints = c.dtype() == DType::Int64;
+  const void* data = ints ? static_cast<const void*>(c.data_ptr<int64_t>()) : c.data_ptr<float>();
+  initializers_.push_back(write_tensor(name, ints ? kInt64 : kFloat, c.shape(), data, c.numel() * c.element_size()));
   return name;
 }
 
