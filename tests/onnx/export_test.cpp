@@ -55,11 +55,20 @@ double relative_error(const Tensor& a, const Tensor& b) {
   return diff / scale;
 }
 
-// Running statistics away from 0 and 1, so that exported BatchNormalization nodes are exercised.
+// Running statistics away from 0 and 1, so that exported BatchNormalization nodes are exercised,
+// and parameters that start at zero (ViT's head, biases) drawn small, so that they matter too.
 void perturb_batch_norm(nn::Module& model, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> mean(-0.2f, 0.2f), var(0.5f, 1.5f);
+  std::normal_distribution<float> small(0.0f, 0.05f);
   NoGradGuard no_grad;
+  for (auto& [name, t] : model.named_parameters()) {
+    float* p = t.data_ptr<float>();
+    bool zero = true;
+    for (int64_t i = 0; i < t.numel() && zero; ++i) zero = p[i] == 0.0f;
+    if (zero)
+      for (int64_t i = 0; i < t.numel(); ++i) p[i] = small(rng);
+  }
   for (auto& [name, t] : model.named_buffers()) {
     const bool is_mean = name.ends_with("running_mean"), is_var = name.ends_with("running_var");
     if (!is_mean && !is_var) continue;
