@@ -99,10 +99,10 @@ std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_in
   model.int_field(kModelIrVersion, kIrVersion);
   model.bytes_field(kModelProducerName, "nabla");
   model.bytes_field(kModelProducerVersion, "0.1");
-  model.message(kModelGraph, g.graph(value_info("input", example_input.dtype(), example_input.shape()),
-                                     value_info("output", output.dtype(), output.shape())));
   model.message(kModelOpsetImport, opset_id);
-  return model.bytes();
+  g.write_graph(model, kModelGraph, value_info("input", example_input.dtype(), example_input.shape()),
+                value_info("output", output.dtype(), output.shape()));
+  return model.take();
 }
 
 void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path, int64_t opset) {

@@ -40,12 +40,18 @@ ProtoWriter write_attr(const Attr& a) {
   return w;
 }
 
-ProtoWriter write_tensor(const std::string& name, int64_t data_type, const Shape& dims, const void* data,
-                         size_t bytes) {
+// A TensorProto's fields but raw_data (which follows, written by the caller or write_tensor).
+ProtoWriter tensor_head(const std::string& name, int64_t data_type, const Shape& dims) {
   ProtoWriter w;
   for (int64_t d : dims) w.int_field(kTensorDims, d);
   w.int_field(kTensorDataType, data_type);
   w.bytes_field(kTensorName, name);
+  return w;
+}
+
+ProtoWriter write_tensor(const std::string& name, int64_t data_type, const Shape& dims, const void* data,
+                         size_t bytes) {
+  ProtoWriter w = tensor_head(name, data_type, dims);
   w.bytes_field(kTensorRawData, data, bytes);  // little-endian, as ONNX's raw_data requires
   return w;
 }
@@ -87,14 +93,15 @@ std::string GraphBuilder::initializer(const std::string& name, const Tensor& t) 
   c = c.contiguous();
   const bool ints = c.dtype() == DType::Int64;
   const void* data = ints ? static_cast<const void*>(c.data_ptr<int64_t>()) : c.data_ptr<float>();
-  initializers_.push_back(write_tensor(name, ints ? kInt64 : kFloat, c.shape(), data, c.numel() * c.element_size()));
+  initializers_.push_back({tensor_head(name, ints ? kInt64 : kFloat, c.shape()), c, data,
+                           static_cast<size_t>(c.numel()) * c.element_size()});
   return name;
 }
 
 std::string GraphBuilder::ints(const std::string& hint, const std::vector<int64_t>& values) {
   const std::string name = fresh(hint);
-  initializers_.push_back(write_tensor(name, kInt64, {static_cast<int64_t>(values.size())}, values.data(),
-                                       values.size() * sizeof(int64_t)));
+  initializers_.push_back({write_tensor(name, kInt64, {static_cast<int64_t>(values.size())}, values.data(),
+                                        values.size() * sizeof(int64_t))});
   return name;
 }
 
@@ -102,7 +109,7 @@ std::string GraphBuilder::floats(const std::string& hint, const std::vector<floa
   NABLA_CHECK(shape_numel(dims) == static_cast<int64_t>(values.size()), "onnx export: constant ", hint, " has ",
               values.size(), " values for shape ", shape_str(dims));
   const std::string name = fresh(hint);
-  initializers_.push_back(write_tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float)));
+  initializers_.push_back({write_tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float))});
   return name;
 }
 
@@ -138,8 +145,17 @@ void GraphBuilder::name_output(const std::string& from, const std::string& to) {
   }
 }
 
-ProtoWriter GraphBuilder::graph(const ProtoWriter& input_info, const ProtoWriter& output_info) const {
-  ProtoWriter g;
+size_t GraphBuilder::Initializer::size() const {
+  if (!data) return head.size();
+  return head.size() + ProtoWriter::varint_size((uint64_t{kTensorRawData} << 3) | 2) + ProtoWriter::varint_size(bytes) +
+         bytes;
+}
+
+void GraphBuilder::write_graph(ProtoWriter& out, uint32_t field, const ProtoWriter& input_info,
+                               const ProtoWriter& output_info) const {
+  // The small fields (nodes, name, input, output) are built first; the initializers are sized
+  // without copying their weights, which are then appended once, straight into `out`.
+  ProtoWriter small;
   for (const Node& n : nodes_) {
     ProtoWriter w;
     for (const auto& i : n.inputs) w.bytes_field(kNodeInput, i);
@@ -147,13 +163,28 @@ ProtoWriter GraphBuilder::graph(const ProtoWriter& input_info, const ProtoWriter
     w.bytes_field(kNodeName, n.name);
     w.bytes_field(kNodeOpType, n.op);
     for (const Attr& a : n.attrs) w.message(kNodeAttribute, write_attr(a));
-    g.message(kGraphNode, w);
+    small.message(kGraphNode, w);
   }
-  g.bytes_field(kGraphName, "nabla");
-  for (const auto& t : initializers_) g.message(kGraphInitializer, t);
-  g.message(kGraphInput, input_info);
-  g.message(kGraphOutput, output_info);
-  return g;
+  small.bytes_field(kGraphName, "nabla");
+  small.message(kGraphInput, input_info);
+  small.message(kGraphOutput, output_info);
+  size_t total = small.size();
+  const size_t init_key = ProtoWriter::varint_size((uint64_t{kGraphInitializer} << 3) | 2);
+  for (const auto& t : initializers_) total += init_key + ProtoWriter::varint_size(t.size()) + t.size();
+  out.reserve(out.size() + total + 16);
+  out.key(field, WireType::LengthDelimited);
+  out.varint(total);
+  out.raw(small.bytes().data(), small.size());
+  for (const auto& t : initializers_) {
+    out.key(kGraphInitializer, WireType::LengthDelimited);
+    out.varint(t.size());
+    out.raw(t.head.bytes().data(), t.head.size());
+    if (t.data) {
+      out.key(kTensorRawData, WireType::LengthDelimited);  // little-endian, as ONNX's raw_data requires
+      out.varint(t.bytes);
+      out.raw(t.data, t.bytes);
+    }
+  }
 }
 
 }  // namespace nabla::onnx

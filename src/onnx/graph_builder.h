@@ -57,8 +57,10 @@ class GraphBuilder {
 
   /// Renames the value `from` (the output of the last node, or any value) to `to` in the graph.
   void name_output(const std::string& from, const std::string& to);
-  /// The GraphProto with the given graph input/output value infos (already written) appended.
-  ProtoWriter graph(const ProtoWriter& input_info, const ProtoWriter& output_info) const;
+  /// Appends field `field` of `out`: the GraphProto with the graph input/output value infos given
+  /// (already written). Sizes are computed first, so each weight is copied once, into `out`.
+  void write_graph(ProtoWriter& out, uint32_t field, const ProtoWriter& input_info,
+                   const ProtoWriter& output_info) const;
 
   const int64_t opset;
 
@@ -71,7 +73,16 @@ class GraphBuilder {
     std::vector<Attr> attrs;
   };
   std::vector<Node> nodes_;
-  std::vector<ProtoWriter> initializers_;
+  // A TensorProto: `head` holds every field but raw_data; raw_data is `bytes` bytes at `data`
+  // (kept alive by `tensor`), or already inside `head` for small constants (`data` null).
+  struct Initializer {
+    ProtoWriter head;
+    Tensor tensor;
+    const void* data = nullptr;
+    size_t bytes = 0;
+    size_t size() const;  // of the whole message
+  };
+  std::vector<Initializer> initializers_;
   std::map<std::string, int> used_names_;
 };
 

@@ -13,6 +13,14 @@ void ProtoWriter::varint(uint64_t value) {
   out_.push_back(static_cast<char>(value));
 }
 
+size_t ProtoWriter::varint_size(uint64_t value) {
+  size_t n = 1;
+  for (; value >= 0x80; value >>= 7) ++n;
+  return n;
+}
+
+void ProtoWriter::raw(const void* data, size_t size) { out_.append(static_cast<const char*>(data), size); }
+
 void ProtoWriter::key(uint32_t field, WireType type) {
   varint((static_cast<uint64_t>(field) << 3) | static_cast<uint32_t>(type));
 }

@@ -35,8 +35,18 @@ class ProtoWriter {
   /// Field `field` as a packed repeated float list.
   void packed_floats(uint32_t field, const std::vector<float>& values);
 
+  /// Appends bytes as they are (the payload of a length-delimited field whose key and length were
+  /// written with key() and varint(): lets a big payload be copied once, straight into its place).
+  void raw(const void* data, size_t size);
+  /// Reserves room for `size` bytes in all.
+  void reserve(size_t size) { out_.reserve(size); }
+  /// Number of bytes of the varint encoding of `value`.
+  static size_t varint_size(uint64_t value);
+
   /// The bytes written so far.
   const std::string& bytes() const { return out_; }
+  /// Moves the bytes out (the writer is empty afterwards).
+  std::string take() { return std::move(out_); }
   /// Number of bytes written so far.
   size_t size() const { return out_.size(); }
 
