@@ -165,6 +165,7 @@ TEST(OnnxRuntime, DynamicBatch) {
   auto net = models::resnet18(10, 3, /*small_input=*/true);
   perturb_batch_norm(*net, 1);
   const double err = ort_error(*net, randn({1, 3, 32, 32}), "dynamic_batch", randn({3, 3, 32, 32}));
+  std::printf("[ onnx ] resnet18 exported with batch 1, run with batch 3: relative error %.2e\n", err);
   EXPECT_LE(err, 1e-4);
 }
 
@@ -179,7 +180,23 @@ TEST(OnnxRuntime, Layers) {
                      nn::Hardsigmoid(), nn::Flatten(), nn::Linear(32, 16), nn::GELU("tanh"), nn::LayerNorm({16}),
                      nn::ReLU6(), nn::Dropout(0.3), nn::Linear(16, 5), nn::Sigmoid(), nn::Softmax(1));
   perturb_batch_norm(net, 2);
-  EXPECT_LE(ort_error(net, randn({2, 3, 21, 21}), "layers"), 1e-4);
+  const double err = ort_error(net, randn({2, 3, 21, 21}), "layers");
+  std::printf("[ onnx ] layers: relative error %.2e\n", err);
+  EXPECT_LE(err, 1e-4);
+}
+
+TEST(OnnxRuntime, MoreLayers) {
+  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
+  manual_seed(5);
+  nn::Sequential net(nn::ConvTranspose2d(4, 8, 3, 2, 1, 1), nn::ELU(0.7), nn::PixelShuffle(2),
+                     nn::Conv2d(2, 8, 3, 1, std::string("same"), 2), nn::LocalResponseNorm(3),
+                     nn::Upsample({.size = {25, 25}, .mode = "bilinear"}), nn::AdaptiveAvgPool2d(7),
+                     nn::Hardtanh(-0.5, 0.5), nn::Softplus(2.0), nn::Flatten(2), nn::Linear(49, 6), nn::LogSoftmax(2),
+                     nn::Flatten(), nn::BatchNorm1d(48));
+  perturb_batch_norm(net, 5);
+  const double err = ort_error(net, randn({2, 4, 10, 10}), "more_layers");
+  std::printf("[ onnx ] more layers: relative error %.2e\n", err);
+  EXPECT_LE(err, 1e-4);
 }
 
 // Every model of the registry at a small configuration (3×32×32 or 1×28×28, 10 classes).
