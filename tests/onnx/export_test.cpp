@@ -199,6 +199,17 @@ TEST(OnnxRuntime, MoreLayers) {
   EXPECT_LE(err, 1e-4);
 }
 
+TEST(OnnxRuntime, EmbeddingTakesInt64Tokens) {
+  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
+  manual_seed(6);
+  nn::Sequential net(nn::Embedding(20, 8), nn::LayerNorm({8}), nn::Linear(8, 5), nn::Flatten(), nn::Linear(30, 3));
+  const Tensor tokens = randint(0, 20, {2, 6});
+  ASSERT_EQ(tokens.dtype(), DType::Int64);
+  const double err = ort_error(net, tokens, "embedding");
+  std::printf("[ onnx ] embedding: relative error %.2e\n", err);
+  EXPECT_LE(err, 1e-4);
+}
+
 // Every model of the registry at a small configuration (3×32×32 or 1×28×28, 10 classes).
 class OnnxRuntimeZoo : public ::testing::TestWithParam<std::string> {};
 
