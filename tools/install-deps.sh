@@ -24,7 +24,7 @@ packages=(
 )
 if [[ "${1:-}" == "--peers" ]]; then
   # What bench/*.sh and tools/parity/*.py run against (Python 3 comes with them).
-  packages+=(python3 python3-numpy python3-torch python3-torchvision python3-sklearn hyperfine)
+  packages+=(python3 python3-numpy python3-torch python3-torchvision python3-sklearn python3-onnx hyperfine)
 elif [[ -n "${1:-}" ]]; then
   echo "usage: $0 [--peers]" >&2
   exit 2

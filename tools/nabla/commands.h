@@ -17,6 +17,8 @@ int run_eval(const std::vector<std::string>& checkpoints, const std::string& dat
              bool tta);
 /// `nabla predict CHECKPOINT IMAGE… [--top-k K]`.
 int run_predict(const std::string& checkpoint, const std::vector<std::string>& images, int64_t top_k);
+/// `nabla export CHECKPOINT --format onnx --output FILE [--opset N]`: the checkpoint's model as ONNX.
+int run_export(const std::string& checkpoint, const std::string& format, const std::string& output, int64_t opset);
 /// What `nabla generate` was given (see docs/cli.md).
 struct GenerateArgs {
   std::string checkpoint;  ///< a language-model checkpoint written by nabla train

@@ -47,6 +47,14 @@ int main(int argc, char** argv) {
   predict->add_option("images", images, "image files")->required();
   predict->add_option("--top-k", top_k, "classes to show per image");
 
+  std::string export_format = "onnx", export_output;
+  int64_t opset = 17;
+  auto* export_ = app.add_subcommand("export", "write a checkpoint's model as ONNX (runs in ONNX Runtime)");
+  export_->add_option("checkpoint", checkpoint, "checkpoint written by nabla train")->required();
+  export_->add_option("--format", export_format, "output format (onnx)");
+  export_->add_option("--output", export_output, "the file to write, e.g. model.onnx")->required();
+  export_->add_option("--opset", opset, "ONNX opset, 14 to 17");
+
   auto* summary = app.add_subcommand("summary", "per-layer table: output shapes, parameters, multiply-adds, receptive field");
   summary->add_option("model", model, "model name (lenet5, mlp)")->required();
   summary->add_option("--input", input, "input size C×H×W, e.g. 1x28x28");
@@ -78,6 +86,7 @@ int main(int argc, char** argv) {
     if (*search) return nabla::cli::run_search(search->remaining());
     if (*eval) return nabla::cli::run_eval(checkpoints, data_dir, top_k, batch_size, tta);
     if (*predict) return nabla::cli::run_predict(checkpoint, images, top_k);
+    if (*export_) return nabla::cli::run_export(checkpoint, export_format, export_output, opset);
     if (*generate) return nabla::cli::run_generate(gen);
     if (*convert) return nabla::cli::run_convert(convert_in, convert_out, convert_key);
     if (*summary) return nabla::cli::run_summary(model, input);

@@ -1,0 +1,127 @@
+// export_model: records each module's shapes on the example input, walks the module tree through
+// the exporters (GraphBuilder::run) and writes the ModelProto.
+#include "nabla/onnx/export.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "graph_builder.h"
+#include "nabla/autograd.h"
+#include "nabla/error.h"
+
+namespace nabla::onnx {
+
+namespace {
+
+constexpr uint32_t kModelIrVersion = 1, kModelProducerName = 2, kModelProducerVersion = 3, kModelGraph = 7,
+                   kModelOpsetImport = 8;
+constexpr uint32_t kOpsetVersion = 2;
+constexpr uint32_t kValueName = 1, kValueType = 2, kTypeTensor = 1, kTensorTypeElem = 1, kTensorTypeShape = 2;
+constexpr uint32_t kShapeDim = 1, kDimValue = 1, kDimParam = 2;
+constexpr int64_t kIrVersion = 8;  // ONNX 1.12 (opset 17) writes IR version 8
+
+int64_t onnx_elem_type(DType d) {
+  switch (d) {
+    case DType::Float32:
+      return 1;
+    case DType::Int64:
+      return 7;
+    default:
+      throw Error("onnx export: the example input must be float32 (or int64 token ids), got " + dtype_name(d));
+  }
+}
+
+// ValueInfoProto for a graph input/output: first dimension symbolic ("batch"), the others fixed.
+ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape) {
+  ProtoWriter dims;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    ProtoWriter d;
+    if (i == 0)
+      d.bytes_field(kDimParam, "batch");
+    else
+      d.int_field(kDimValue, shape[i]);
+    dims.message(kShapeDim, d);
+  }
+  ProtoWriter tensor;
+  tensor.int_field(kTensorTypeElem, onnx_elem_type(dtype));
+  tensor.message(kTensorTypeShape, dims);
+  ProtoWriter type;
+  type.message(kTypeTensor, tensor);
+  ProtoWriter v;
+  v.bytes_field(kValueName, name);
+  v.message(kValueType, type);
+  return v;
+}
+
+}  // namespace
+
+std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset) {
+  NABLA_CHECK(opset >= 14 && opset <= 17, "onnx export: opset must be 14 to 17, got ", opset);
+  NABLA_CHECK(example_input.defined() && example_input.dim() >= 1,
+              "onnx export: the example input needs a batch "
+              "dimension, got ",
+              example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
+  for (auto& [path, m] : module.named_modules())
+    NABLA_CHECK(!m->is_training(), "onnx export: ", path.empty() ? "the model" : path, " (", m->name(),
+                ") is in training mode; call eval() first (train-mode BatchNorm and Dropout have no fixed graph)");
+
+  // Run once, recording the shapes of each module's first call.
+  std::map<const nn::Module*, CallShapes> shapes;
+  std::vector<std::pair<nn::Module*, int64_t>> hooks;
+  for (auto& [path, m] : module.named_modules()) {
+    const int64_t id = m->register_forward_hook(
+        [&shapes](nn::Module& self, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+          if (shapes.count(&self) || in.empty() || out.empty() || !in[0].defined() || !out[0].defined()) return;
+          shapes[&self] = {in[0].shape(), out[0].shape()};
+        });
+    hooks.emplace_back(m.get(), id);
+  }
+  Tensor output;
+  try {
+    NoGradGuard no_grad;
+    output = module(example_input);
+  } catch (...) {
+    for (auto& [m, id] : hooks) m->remove_forward_hook(id);
+    throw;
+  }
+  for (auto& [m, id] : hooks) m->remove_forward_hook(id);
+
+  GraphBuilder g(opset, std::move(shapes));
+  std::string out = g.run(module, "", "input");
+  if (out == "input") out = g.node("Identity", {"input"}, "");
+  g.name_output(out, "output");
+
+  ProtoWriter opset_id;
+  opset_id.int_field(kOpsetVersion, opset);  // domain "" (ai.onnx) is the default
+  ProtoWriter model;
+  model.int_field(kModelIrVersion, kIrVersion);
+  model.bytes_field(kModelProducerName, "nabla");
+  model.bytes_field(kModelProducerVersion, "0.1");
+  model.message(kModelOpsetImport, opset_id);
+  g.write_graph(model, kModelGraph, value_info("input", example_input.dtype(), example_input.shape()),
+                value_info("output", output.dtype(), output.shape()));
+  return model.take();
+}
+
+void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path, int64_t opset) {
+  const std::string bytes = export_model_bytes(module, example_input, opset);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    NABLA_CHECK(f.good(), "onnx export: cannot write ", path, " (cannot create ", tmp, ")");
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    f.flush();
+    if (!f.good()) {
+      std::remove(tmp.c_str());
+      throw Error("onnx export: writing " + path + " failed (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error("onnx export: cannot rename " + tmp + " to " + path);
+  }
+}
+
+}  // namespace nabla::onnx

@@ -1,0 +1,105 @@
+#pragma once
+// GraphBuilder: the ONNX graph being written by export_model. Exporters (export_layers.cpp for
+// nn layers, export_zoo.cpp for the zoo's blocks and models) turn one module, applied to the value
+// named `x`, into nodes and return the name of the module's output value.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "nabla/nn/attention.h"
+#include "nabla/nn/module.h"
+#include "nabla/onnx/protobuf.h"
+#include "nabla/tensor.h"
+
+namespace nabla::onnx {
+
+/// One node attribute: int, float, string, ints or floats.
+struct Attr {
+  std::string name;
+  std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>> value;
+};
+
+/// Input and output shapes of a module's first call, recorded while running the example input.
+struct CallShapes {
+  Shape input, output;
+};
+
+class GraphBuilder {
+ public:
+  /// A graph for `opset`, with the shapes recorded for each module.
+  GraphBuilder(int64_t opset, std::map<const nn::Module*, CallShapes> shapes);
+
+  /// Adds a node `op` on `inputs` with one output, named from `hint`; returns the output's name.
+  std::string node(const std::string& op, const std::vector<std::string>& inputs, const std::string& hint,
+                   const std::vector<Attr>& attrs = {});
+  /// As node(), with `outputs` outputs.
+  std::vector<std::string> node_n(const std::string& op, const std::vector<std::string>& inputs, size_t outputs,
+                                  const std::string& hint, const std::vector<Attr>& attrs = {});
+  /// Adds `t` (float32 or int64, any layout) as the initializer `name` once; returns `name`.
+  std::string initializer(const std::string& name, const Tensor& t);
+  /// A 1-d int64 constant initializer (shapes, axes, pads); returns its name.
+  std::string ints(const std::string& hint, const std::vector<int64_t>& values);
+  /// A float32 constant initializer of shape `dims`; returns its name.
+  std::string floats(const std::string& hint, const std::vector<float>& values, const Shape& dims);
+  /// The initializer for parameter/buffer `t` of the module at `path` called `name` (state_dict key).
+  std::string param(const std::string& path, const std::string& name, const Tensor& t);
+
+  /// Exports `module` (at dotted `path`, "" for the root) applied to `x`; returns the output name.
+  /// Raises Error "PATH (Class) has no ONNX form" when no exporter knows the module.
+  std::string run(nn::Module& module, const std::string& path, const std::string& x);
+  /// Exports child `child` of the module at `path` (path of the child is path.child).
+  std::string run_child(nn::Module& child, const std::string& path, const std::string& name, const std::string& x);
+  /// Shapes of `module`'s first call; raises Error naming `path` when it was not called.
+  const CallShapes& shapes(const nn::Module& module, const std::string& path) const;
+
+  /// Renames the value `from` (the output of the last node, or any value) to `to` in the graph.
+  void name_output(const std::string& from, const std::string& to);
+  /// Appends field `field` of `out`: the GraphProto with the graph input/output value infos given
+  /// (already written). Sizes are computed first, so each weight is copied once, into `out`.
+  void write_graph(ProtoWriter& out, uint32_t field, const ProtoWriter& input_info,
+                   const ProtoWriter& output_info) const;
+
+  const int64_t opset;
+
+ private:
+  std::string fresh(const std::string& hint);
+  std::map<const nn::Module*, CallShapes> shapes_;
+  struct Node {
+    std::string op, name;
+    std::vector<std::string> inputs, outputs;
+    std::vector<Attr> attrs;
+  };
+  std::vector<Node> nodes_;
+  // A TensorProto: `head` holds every field but raw_data; raw_data is `bytes` bytes at `data`
+  // (kept alive by `tensor`), or already inside `head` for small constants (`data` null).
+  struct Initializer {
+    ProtoWriter head;
+    Tensor tensor;
+    const void* data = nullptr;
+    size_t bytes = 0;
+    size_t size() const;  // of the whole message
+  };
+  std::vector<Initializer> initializers_;
+  std::map<std::string, int> used_names_;
+};
+
+/// Child path: "a.b" + "c" → "a.b.c"; "" + "c" → "c".
+std::string child_path(const std::string& path, const std::string& name);
+
+/// Exporters of nn layers (Conv2d, Linear, …, Sequential): the output name, or nullopt when
+/// `module` is not one of them.
+std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, const std::string& path,
+                                        const std::string& x);
+/// Exporters of the model zoo's blocks and models: the output name, or nullopt when not one of them.
+std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const std::string& path,
+                                      const std::string& x);
+
+/// Batch-first self-attention (query = key = value = `x`, (N, L, E), no masks) as MatMul, Softmax,
+/// Transpose and Reshape nodes; returns the attention output (the weights are not exported).
+std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
+                                  const std::string& x);
+
+}  // namespace nabla::onnx
