@@ -1,9 +1,10 @@
-// Loads a torchvision state_dict (saved as safetensors) into the nabla zoo model of the same name
-// at its published size (3×224×224, 1000 classes) and compares the logits with torchvision's.
+// Loads a torchvision state_dict (a .pth written by torch.save, or safetensors) into the nabla zoo
+// model of the same name at its published size (3×224×224, 1000 classes) and compares the logits
+// with torchvision's.
 // tools/parity/zoo_full_check.py writes both files from torchvision models built with a fixed seed
 // and runs this program for each model of the zoo's table.
-// Usage: torchvision_weights MODEL WEIGHTS.safetensors CHECK.safetensors [TOLERANCE]
-//   WEIGHTS: the state_dict, torchvision's keys; CHECK: "input" (N, 3, 224, 224) and torchvision's
+// Usage: torchvision_weights MODEL WEIGHTS CHECK.safetensors [TOLERANCE]
+//   WEIGHTS: the state_dict with torchvision's keys, .pth/.pt (io::load_pytorch) or .safetensors; CHECK: "input" (N, 3, 224, 224) and torchvision's
 //   eval-mode "logits" (N, 1000). TOLERANCE (default 1e-4): the largest logit difference allowed,
 //   relative to the largest logit magnitude. Prints the measured difference; exit status 1 when
 //   it is above the tolerance.
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "nabla/io/pytorch.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/models/registry.h"
 #include "nabla/nabla.h"
@@ -20,14 +22,16 @@ using namespace nabla;
 
 int main(int argc, char** argv) {
   if (argc < 4 || argc > 5) {
-    std::fprintf(stderr, "usage: %s MODEL WEIGHTS.safetensors CHECK.safetensors [TOLERANCE]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s MODEL WEIGHTS(.pth|.safetensors) CHECK.safetensors [TOLERANCE]\n", argv[0]);
     return 2;
   }
   try {
     const std::string name = argv[1];
     const double tol = argc == 5 ? std::stod(argv[4]) : 1e-4;
     auto model = models::create(name, models::DataShape{1000, {3, 224, 224}});
-    model->load_state_dict(io::load_safetensors(argv[2]).tensors);  // strict: same keys and shapes
+    const std::string weights = argv[2];
+    const StateDict state = io::is_pytorch_file(weights) ? io::load_pytorch(weights) : io::load_safetensors(weights).tensors;
+    model->load_state_dict(state);  // strict: the same keys and shapes
     model->eval();
     const StateDict check = io::load_safetensors(argv[3]).tensors;
     NABLA_CHECK(check.count("input") && check.count("logits"), "torchvision_weights: '", argv[3],

@@ -1,8 +1,9 @@
 """Full-size check of the model zoo against torchvision with real, seeded initial weights.
 
 For each model: torchvision builds it at its published configuration (3x224x224 input, 1000
-classes) with torch.manual_seed(SEED) and its own initialisation, in eval mode; its state_dict,
-an input batch and its logits go to a temporary folder as safetensors, and
+classes) with torch.manual_seed(SEED) and its own initialisation, in eval mode; its state_dict
+(written by torch.save as a .pth, or as safetensors with --format safetensors), an input batch
+and its logits go to a temporary folder, and
 build/torchvision_weights (examples/torchvision_weights.cpp) loads the state_dict into nabla's model of the same name
 (strict: the same keys and shapes) and compares the logits (largest difference relative to the
 largest logit magnitude, 1e-4 by default). The committed fixtures (tests/fixtures/parity/zoo_*)
@@ -10,7 +11,7 @@ check the same architectures with rule-filled weights; this script is the develo
 torchvision's own initialisation, a few minutes and a few GB of memory for the whole table.
 
 Usage: /usr/bin/python3 tools/parity/zoo_full_check.py [--build build] [--batch 2] [--seed 0]
-                                                      [--tolerance 1e-4] [MODEL ...]
+                               [--tolerance 1e-4] [--format pth|safetensors] [MODEL ...]
 Exit status 1 when any model misses the tolerance.
 """
 import argparse
@@ -41,7 +42,7 @@ def build_torchvision(name):
         model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True)
     else:
         model = getattr(torchvision.models, name)(weights=None)
-    last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+    last = [m for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))][-1]
     if not last.weight.detach().any():
         torch.nn.init.normal_(last.weight, std=0.02)
         print(f"{name}: the zero-initialised classifier weight is drawn from N(0, 0.02) for the check")
@@ -55,6 +56,8 @@ def main():
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--format", choices=["pth", "safetensors"], default="pth",
+                   help="how the state_dict reaches nabla: torch.save (read by io::load_pytorch) or safetensors")
     args = p.parse_args()
     program = os.path.join(args.build, "torchvision_weights")
     if not os.access(program, os.X_OK):
@@ -68,8 +71,11 @@ def main():
         with torch.no_grad():
             logits = model(x)
         with tempfile.TemporaryDirectory() as tmp:
-            weights, check = os.path.join(tmp, "weights.safetensors"), os.path.join(tmp, "check.safetensors")
-            write_safetensors(weights, model.state_dict())
+            weights, check = os.path.join(tmp, "weights." + args.format), os.path.join(tmp, "check.safetensors")
+            if args.format == "pth":
+                torch.save(model.state_dict(), weights)
+            else:
+                write_safetensors(weights, model.state_dict())
             write_safetensors(check, {"input": x, "logits": logits})
             del model
             t0 = time.time()
