@@ -38,6 +38,17 @@ inline std::string checker_missing() {
   return "";
 }
 
+/// The first 4 KB of the log file `path` ("" when it cannot be read), for error messages.
+inline std::string log_head(const std::string& path) {
+  std::string text;
+  if (FILE* f = std::fopen(path.c_str(), "r")) {
+    char buf[4096];
+    text.assign(buf, std::fread(buf, 1, sizeof buf, f));
+    std::fclose(f);
+  }
+  return text;
+}
+
 /// Output of `model` in ONNX Runtime on `input` (written and read as .npy in `dir`).
 inline Tensor run_in_ort(const std::string& model, const Tensor& input, const std::string& dir) {
   const std::string in = dir + "/ort_input.npy", out = dir + "/ort_output.npy", log = dir + "/ort.log";
@@ -45,16 +56,7 @@ inline Tensor run_in_ort(const std::string& model, const Tensor& input, const st
   io::save_npy(in, input);
   const std::string cmd = "NABLA_ORT_DIR='" + ort_dir() + "' node '" + std::string(NABLA_SOURCE_DIR) +
                           "/tools/onnx/ort_run.js' '" + model + "' '" + in + "' '" + out + "' >'" + log + "' 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    std::string text;
-    if (FILE* f = std::fopen(log.c_str(), "r")) {
-      char buf[4096];
-      size_t n = std::fread(buf, 1, sizeof buf, f);
-      text.assign(buf, n);
-      std::fclose(f);
-    }
-    throw Error("ONNX Runtime failed on " + model + ": " + text);
-  }
+  if (std::system(cmd.c_str()) != 0) throw Error("ONNX Runtime failed on " + model + ": " + log_head(log));
   return io::load_npy(out);
 }
 
@@ -66,13 +68,7 @@ inline std::string check_with_onnx(const std::string& model, const std::string& 
                           "full_check=True)\" '" +
                           model + "' >'" + log + "' 2>&1";
   if (std::system(cmd.c_str()) == 0) return "";
-  std::string text;
-  if (FILE* f = std::fopen(log.c_str(), "r")) {
-    char buf[4096];
-    size_t n = std::fread(buf, 1, sizeof buf, f);
-    text.assign(buf, n);
-    std::fclose(f);
-  }
+  const std::string text = log_head(log);
   return text.empty() ? "checker failed" : text;
 }
 
