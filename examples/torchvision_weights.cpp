@@ -3,8 +3,11 @@
 // with torchvision's.
 // tools/parity/zoo_full_check.py writes both files from torchvision models built with a fixed seed
 // and runs this program for each model of the zoo's table.
+// With an .onnx file (written by torch.onnx.export) instead of weights, the model is the imported
+// graph (onnx::load) and MODEL only names it.
 // Usage: torchvision_weights MODEL WEIGHTS CHECK.safetensors [TOLERANCE]
-//   WEIGHTS: the state_dict with torchvision's keys, .pth/.pt (io::load_pytorch) or .safetensors; CHECK: "input" (N, 3, 224, 224) and torchvision's
+//   WEIGHTS: the state_dict with torchvision's keys, .pth/.pt (io::load_pytorch) or .safetensors,
+//   or the whole model as .onnx; CHECK: "input" (N, 3, 224, 224) and torchvision's
 //   eval-mode "logits" (N, 1000). TOLERANCE (default 1e-4): the largest logit difference allowed,
 //   relative to the largest logit magnitude. Prints the measured difference; exit status 1 when
 //   it is above the tolerance.
@@ -16,6 +19,7 @@
 #include "nabla/io/pytorch.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/models/registry.h"
+#include "nabla/onnx/import.h"
 #include "nabla/nabla.h"
 
 using namespace nabla;
@@ -28,10 +32,16 @@ int main(int argc, char** argv) {
   try {
     const std::string name = argv[1];
     const double tol = argc == 5 ? std::stod(argv[4]) : 1e-4;
-    auto model = models::create(name, models::DataShape{1000, {3, 224, 224}});
     const std::string weights = argv[2];
-    const StateDict state = io::is_pytorch_file(weights) ? io::load_pytorch(weights) : io::load_safetensors(weights).tensors;
-    model->load_state_dict(state);  // strict: the same keys and shapes
+    std::shared_ptr<nn::UnaryModule> model;
+    if (onnx::is_onnx_file(weights)) {
+      model = onnx::load(weights);
+    } else {
+      model = models::create(name, models::DataShape{1000, {3, 224, 224}});
+      const StateDict state =
+          io::is_pytorch_file(weights) ? io::load_pytorch(weights) : io::load_safetensors(weights).tensors;
+      model->load_state_dict(state);  // strict: the same keys and shapes
+    }
     model->eval();
     const StateDict check = io::load_safetensors(argv[3]).tensors;
     NABLA_CHECK(check.count("input") && check.count("logits"), "torchvision_weights: '", argv[3],

@@ -34,6 +34,7 @@ std::vector<Primitive> sorted_table() {
       {"clamp", "g where min ≤ x ≤ max, else 0", true},
       {"sigmoid", "g·y·(1 − y)", true},
       {"tanh", "g·(1 − y²)", true},
+      {"erf", "g·2/√π·exp(−x²)", true},
       {"relu", "g where y > 0, else 0", true},
       // ---- activations (nn::functional) ----
       {"leaky_relu", "g where x > 0, else slope·g", false},

@@ -25,6 +25,7 @@ Module::Module(Module&& other) noexcept
     : std::enable_shared_from_this<Module>(),
       params_(std::move(other.params_)),
       buffers_(std::move(other.buffers_)),
+      owned_(std::move(other.owned_)),
       children_(std::move(other.children_)),
       training_(other.training_),
       hooks_(std::move(other.hooks_)),
@@ -33,6 +34,7 @@ Module::Module(Module&& other) noexcept
   // object. The moved-from module keeps an empty registry.
   other.params_.clear();
   other.buffers_.clear();
+  other.owned_.clear();
   other.children_.clear();
   other.hooks_.clear();
 }
@@ -42,23 +44,26 @@ ptrdiff_t Module::offset_of(const Tensor* slot) const {
   return reinterpret_cast<const char*>(slot) - reinterpret_cast<const char*>(this);
 }
 
-Tensor& Module::tensor_at(ptrdiff_t offset) {
-  return *reinterpret_cast<Tensor*>(reinterpret_cast<char*>(this) + offset);
+Tensor& Module::tensor_at(const Slot& slot) {
+  if (slot.owned >= 0) return owned_[static_cast<size_t>(slot.owned)];
+  return *reinterpret_cast<Tensor*>(reinterpret_cast<char*>(this) + slot.offset);
 }
 
-const Tensor& Module::tensor_at(ptrdiff_t offset) const {
-  return *reinterpret_cast<const Tensor*>(reinterpret_cast<const char*>(this) + offset);
+const Tensor& Module::tensor_at(const Slot& slot) const {
+  if (slot.owned >= 0) return owned_[static_cast<size_t>(slot.owned)];
+  return *reinterpret_cast<const Tensor*>(reinterpret_cast<const char*>(this) + slot.offset);
 }
 
 void Module::check_registry_within(const Module& m, const void* object, size_t size) {
   const char* begin = static_cast<const char*>(object);
-  auto check = [&](const std::string& n, ptrdiff_t offset) {
-    const char* at = reinterpret_cast<const char*>(&m) + offset;
+  auto check = [&](const std::string& n, const Slot& slot) {
+    if (slot.owned >= 0) return;  // held by the Module base, moved with it
+    const char* at = reinterpret_cast<const char*>(&m) + slot.offset;
     NABLA_CHECK(at >= begin && at + sizeof(Tensor) <= begin + size, m.name(), ": tensor '", n,
                 "' is registered but is not a member of the module, so the module cannot be moved");
   };
-  for (const auto& [n, offset] : m.params_) check(n, offset);
-  for (const auto& [n, b] : m.buffers_) check(n, b.offset);
+  for (const auto& [n, slot] : m.params_) check(n, slot);
+  for (const auto& [n, b] : m.buffers_) check(n, b.slot);
 }
 
 int64_t Module::register_forward_hook(ForwardHook hook) {
@@ -94,13 +99,33 @@ void Module::register_parameter(const std::string& pname, Tensor* slot, bool req
     NABLA_CHECK(slot->is_leaf(), name(), ": parameter '", pname, "' must be a leaf tensor (use detach())");
     slot->requires_grad_(true);
   }
-  params_.emplace_back(pname, offset_of(slot));
+  params_.emplace_back(pname, Slot{offset_of(slot)});
+}
+
+Tensor& Module::add_parameter(const std::string& pname, Tensor value, bool requires_grad) {
+  check_name(pname, "parameter");
+  for (const auto& [n, s] : params_) NABLA_CHECK(n != pname, name(), ": parameter '", pname, "' registered twice");
+  if (value.defined() && requires_grad) {
+    NABLA_CHECK(value.is_leaf(), name(), ": parameter '", pname, "' must be a leaf tensor (use detach())");
+    value.requires_grad_(true);
+  }
+  owned_.push_back(std::move(value));
+  params_.emplace_back(pname, Slot{0, static_cast<int64_t>(owned_.size()) - 1});
+  return owned_.back();
+}
+
+Tensor& Module::add_buffer(const std::string& bname, Tensor value, bool persistent) {
+  check_name(bname, "buffer");
+  for (const auto& [n, s] : buffers_) NABLA_CHECK(n != bname, name(), ": buffer '", bname, "' registered twice");
+  owned_.push_back(std::move(value));
+  buffers_.emplace_back(bname, BufferSlot{Slot{0, static_cast<int64_t>(owned_.size()) - 1}, persistent});
+  return owned_.back();
 }
 
 void Module::register_buffer(const std::string& bname, Tensor* slot, bool persistent) {
   check_name(bname, "buffer");
   for (const auto& [n, s] : buffers_) NABLA_CHECK(n != bname, name(), ": buffer '", bname, "' registered twice");
-  buffers_.emplace_back(bname, BufferSlot{offset_of(slot), persistent});
+  buffers_.emplace_back(bname, BufferSlot{Slot{offset_of(slot)}, persistent});
 }
 
 void Module::add_child(const std::string& cname, std::shared_ptr<Module> module) {
@@ -118,8 +143,8 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurs
   std::vector<std::pair<std::string, Tensor>> out;
   std::set<const TensorImpl*> seen;  // shared parameters are listed once
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
-    for (const auto& [n, offset] : m.params_) {
-      const Tensor& p = m.tensor_at(offset);
+    for (const auto& [n, slot] : m.params_) {
+      const Tensor& p = m.tensor_at(slot);
       if (p.defined() && seen.insert(p.impl_ptr().get()).second) out.emplace_back(join(prefix, n), p);
     }
     if (recurse)
@@ -139,7 +164,7 @@ std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) 
   std::vector<std::pair<std::string, Tensor>> out;
   std::function<void(const Module&, const std::string&)> walk = [&](const Module& m, const std::string& prefix) {
     for (const auto& [n, b] : m.buffers_)
-      if (m.tensor_at(b.offset).defined()) out.emplace_back(join(prefix, n), m.tensor_at(b.offset));
+      if (m.tensor_at(b.slot).defined()) out.emplace_back(join(prefix, n), m.tensor_at(b.slot));
     if (recurse)
       for (const auto& [n, child] : m.children_) walk(*child, join(prefix, n));
   };
@@ -214,8 +239,8 @@ void Module::convert_tensors(const std::function<Tensor(const Tensor&)>& convert
     }
   };
   apply([&replace](Module& m) {
-    for (auto& [n, offset] : m.params_) replace(m.tensor_at(offset));
-    for (auto& [n, b] : m.buffers_) replace(m.tensor_at(b.offset));
+    for (auto& [n, slot] : m.params_) replace(m.tensor_at(slot));
+    for (auto& [n, b] : m.buffers_) replace(m.tensor_at(b.slot));
   });
 }
 
@@ -226,10 +251,10 @@ Module& Module::apply(const std::function<void(Module&)>& fn) {
 }
 
 void Module::collect_state(const std::string& prefix, StateDict& out) const {
-  for (const auto& [n, offset] : params_)
-    if (tensor_at(offset).defined()) out[join(prefix, n)] = tensor_at(offset).detach();
+  for (const auto& [n, slot] : params_)
+    if (tensor_at(slot).defined()) out[join(prefix, n)] = tensor_at(slot).detach();
   for (const auto& [n, b] : buffers_)
-    if (tensor_at(b.offset).defined() && b.persistent) out[join(prefix, n)] = tensor_at(b.offset).detach();
+    if (tensor_at(b.slot).defined() && b.persistent) out[join(prefix, n)] = tensor_at(b.slot).detach();
   for (const auto& [n, child] : children_) child->collect_state(join(prefix, n), out);
 }
 
@@ -241,11 +266,11 @@ StateDict Module::state_dict() const {
 
 void Module::collect_slots(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out,
                            bool with_buffers) {
-  for (auto& [n, offset] : params_)
-    if (tensor_at(offset).defined()) out.emplace_back(join(prefix, n), &tensor_at(offset));
+  for (auto& [n, slot] : params_)
+    if (tensor_at(slot).defined()) out.emplace_back(join(prefix, n), &tensor_at(slot));
   if (with_buffers)
     for (auto& [n, b] : buffers_)
-      if (tensor_at(b.offset).defined() && b.persistent) out.emplace_back(join(prefix, n), &tensor_at(b.offset));
+      if (tensor_at(b.slot).defined() && b.persistent) out.emplace_back(join(prefix, n), &tensor_at(b.slot));
   for (auto& [n, child] : children_) child->collect_slots(join(prefix, n), out, with_buffers);
 }
 

@@ -16,7 +16,7 @@ namespace nabla::onnx {
 namespace {
 
 constexpr uint32_t kModelIrVersion = 1, kModelProducerName = 2, kModelProducerVersion = 3, kModelGraph = 7,
-                   kModelOpsetImport = 8;
+                   kModelOpsetImport = 8, kModelMetadata = 14, kEntryKey = 1, kEntryValue = 2;
 constexpr uint32_t kOpsetVersion = 2;
 constexpr uint32_t kValueName = 1, kValueType = 2, kTypeTensor = 1, kTensorTypeElem = 1, kTensorTypeShape = 2;
 constexpr uint32_t kShapeDim = 1, kDimValue = 1, kDimParam = 2;
@@ -57,7 +57,8 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape)
 
 }  // namespace
 
-std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset) {
+std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset,
+                               const std::map<std::string, std::string>& metadata) {
   NABLA_CHECK(opset >= 14 && opset <= 17, "onnx export: opset must be 14 to 17, got ", opset);
   NABLA_CHECK(example_input.defined() && example_input.dim() >= 1,
               "onnx export: the example input needs a batch "
@@ -100,13 +101,20 @@ std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_in
   model.bytes_field(kModelProducerName, "nabla");
   model.bytes_field(kModelProducerVersion, "0.1");
   model.message(kModelOpsetImport, opset_id);
+  for (const auto& [key, value] : metadata) {
+    ProtoWriter entry;
+    entry.bytes_field(kEntryKey, key);
+    entry.bytes_field(kEntryValue, value);
+    model.message(kModelMetadata, entry);
+  }
   g.write_graph(model, kModelGraph, value_info("input", example_input.dtype(), example_input.shape()),
                 value_info("output", output.dtype(), output.shape()));
   return model.take();
 }
 
-void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path, int64_t opset) {
-  const std::string bytes = export_model_bytes(module, example_input, opset);
+void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path, int64_t opset,
+                  const std::map<std::string, std::string>& metadata) {
+  const std::string bytes = export_model_bytes(module, example_input, opset, metadata);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);

@@ -108,6 +108,41 @@ std::string export_batch_norm(GraphBuilder& g, nn::NormBase& m, const std::strin
       path, {{"epsilon", static_cast<float>(m.eps)}});
 }
 
+// With running statistics (eval mode) InstanceNorm normalises exactly as BatchNorm does.
+std::string export_instance_norm(GraphBuilder& g, nn::InstanceNormBase& m, const std::string& path,
+                                 const std::string& x) {
+  if (m.track_running_stats && m.running_mean.defined()) return export_batch_norm(g, m, path, x);
+  NABLA_CHECK(g.shapes(m, path).input.size() >= 3, where(path, m), " has no ONNX form for unbatched input");
+  const auto C = m.num_features;
+  const std::string scale =
+      m.affine ? g.param(path, "weight", m.weight) : g.floats(path + "/ones", std::vector<float>(C, 1.0f), {C});
+  const std::string bias =
+      m.affine ? g.param(path, "bias", m.bias) : g.floats(path + "/zeros", std::vector<float>(C, 0.0f), {C});
+  return g.node("InstanceNormalization", {x, scale, bias}, path, {{"epsilon", static_cast<float>(m.eps)}});
+}
+
+// (N, C, *) → (N, G, C/G·∏*) → InstanceNormalization with unit scale → (N, C, *) → ·weight + bias
+// per channel (ONNX's GroupNormalization is opset 18 and scales per group).
+std::string export_group_norm(GraphBuilder& g, nn::GroupNorm& m, const std::string& path, const std::string& x) {
+  const Shape& in = g.shapes(m, path).input;
+  NABLA_CHECK(in.size() >= 2, where(path, m), " has no ONNX form for input ", shape_str(in));
+  const int64_t G = m.num_groups, C = m.num_channels;
+  std::string y = g.node("Reshape", {x, g.ints(path + "/group_shape", {0, G, -1})}, path);
+  y = g.node("InstanceNormalization",
+             {y, g.floats(path + "/ones", std::vector<float>(G, 1.0f), {G}),
+              g.floats(path + "/zeros", std::vector<float>(G, 0.0f), {G})},
+             path, {{"epsilon", static_cast<float>(m.eps)}});
+  std::vector<int64_t> back = {0};
+  back.insert(back.end(), in.begin() + 1, in.end());
+  y = g.node("Reshape", {y, g.ints(path + "/shape", back)}, path);
+  if (!m.affine) return y;
+  std::vector<int64_t> per_channel(in.size() - 1, 1);  // (C, 1, …, 1): broadcasts over (N, C, *)
+  per_channel[0] = C;
+  const std::string shape = g.ints(path + "/channel_shape", per_channel);
+  y = g.node("Mul", {y, g.node("Reshape", {g.param(path, "weight", m.weight), shape}, path)}, path);
+  return g.node("Add", {y, g.node("Reshape", {g.param(path, "bias", m.bias), shape}, path)}, path);
+}
+
 std::string export_layer_norm(GraphBuilder& g, nn::LayerNorm& m, const std::string& path, const std::string& x) {
   NABLA_CHECK(g.opset >= 17, where(path, m), ": LayerNormalization needs opset 17, exporting opset ", g.opset);
   const Shape& s = m.normalized_shape;
@@ -306,6 +341,8 @@ std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, con
   if (dynamic_cast<nn::BatchNormBase*>(&module))
     return export_batch_norm(g, *dynamic_cast<nn::NormBase*>(&module), path, x);
   if (auto* m = dynamic_cast<nn::LayerNorm*>(&module)) return export_layer_norm(g, *m, path, x);
+  if (auto* m = dynamic_cast<nn::InstanceNormBase*>(&module)) return export_instance_norm(g, *m, path, x);
+  if (auto* m = dynamic_cast<nn::GroupNorm*>(&module)) return export_group_norm(g, *m, path, x);
   if (auto* m = dynamic_cast<nn::MaxPoolNd*>(&module)) return export_max_pool(g, *m, path, x);
   if (auto* m = dynamic_cast<nn::AvgPoolNd*>(&module)) return export_avg_pool(g, *m, path, x);
   if (auto* m = dynamic_cast<nn::AdaptivePoolNd*>(&module)) return export_adaptive_pool(g, *m, path, x);

@@ -1,7 +1,9 @@
-// Protobuf wire format writer (see include/nabla/onnx/protobuf.h).
+// Protobuf wire format writer and reader (see include/nabla/onnx/protobuf.h).
 #include "nabla/onnx/protobuf.h"
 
 #include <cstring>
+
+#include "nabla/error.h"
 
 namespace nabla::onnx {
 
@@ -57,6 +59,134 @@ void ProtoWriter::packed_ints(uint32_t field, const std::vector<int64_t>& values
 
 void ProtoWriter::packed_floats(uint32_t field, const std::vector<float>& values) {
   bytes_field(field, values.data(), values.size() * sizeof(float));
+}
+
+// ---- reader ----------------------------------------------------------------------------------------
+
+ProtoReader::ProtoReader(std::string_view bytes, std::string what) : bytes_(bytes), what_(std::move(what)) {}
+
+void ProtoReader::fail(const std::string& problem) const {
+  throw Error(what_ + ": " + problem + " at byte " + std::to_string(pos_) + " of " + std::to_string(bytes_.size()));
+}
+
+uint64_t ProtoReader::read_varint(size_t& pos) const {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= bytes_.size()) fail("truncated varint");
+    const auto b = static_cast<uint8_t>(bytes_[pos++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) return v;
+  }
+  fail("varint longer than 10 bytes");
+}
+
+bool ProtoReader::next() {
+  if (pos_ >= bytes_.size()) return false;
+  const uint64_t key = read_varint(pos_);
+  field_ = static_cast<uint32_t>(key >> 3);
+  if (field_ == 0 || (key >> 3) > 0x1FFFFFFF) fail("invalid field number " + std::to_string(key >> 3));
+  const auto t = static_cast<uint32_t>(key & 7);
+  auto take = [&](size_t n) {
+    if (n > bytes_.size() - pos_)
+      fail("field " + std::to_string(field_) + " needs " + std::to_string(n) + " bytes, " +
+           std::to_string(bytes_.size() - pos_) + " left");
+    const size_t at = pos_;
+    pos_ += n;
+    return bytes_.substr(at, n);
+  };
+  switch (t) {
+    case 0:
+      type_ = WireType::Varint;
+      value_ = read_varint(pos_);
+      break;
+    case 1: {
+      type_ = WireType::Fixed64;
+      const std::string_view b = take(8);
+      std::memcpy(&value_, b.data(), 8);  // little-endian hosts only, as the writer
+      break;
+    }
+    case 2: {
+      type_ = WireType::LengthDelimited;
+      const uint64_t n = read_varint(pos_);
+      if (n > bytes_.size()) fail("length " + std::to_string(n) + " of field " + std::to_string(field_) + " exceeds the message");
+      view_ = take(static_cast<size_t>(n));
+      break;
+    }
+    case 5: {
+      type_ = WireType::Fixed32;
+      const std::string_view b = take(4);
+      uint32_t v32 = 0;
+      std::memcpy(&v32, b.data(), 4);
+      value_ = v32;
+      break;
+    }
+    default:
+      fail("unsupported wire type " + std::to_string(t) + " of field " + std::to_string(field_));
+  }
+  return true;
+}
+
+void ProtoReader::expect(WireType t, const char* as) const {
+  if (type_ != t) fail("field " + std::to_string(field_) + " is not " + as);
+}
+
+int64_t ProtoReader::int_value() const {
+  expect(WireType::Varint, "a varint");
+  return static_cast<int64_t>(value_);
+}
+
+float ProtoReader::float_value() const {
+  expect(WireType::Fixed32, "a float");
+  const auto v32 = static_cast<uint32_t>(value_);
+  float f;
+  std::memcpy(&f, &v32, 4);
+  return f;
+}
+
+double ProtoReader::double_value() const {
+  expect(WireType::Fixed64, "a double");
+  double d;
+  std::memcpy(&d, &value_, 8);
+  return d;
+}
+
+std::string_view ProtoReader::bytes_value() const {
+  expect(WireType::LengthDelimited, "length-delimited");
+  return view_;
+}
+
+void ProtoReader::append_ints(std::vector<int64_t>& out) const {
+  if (type_ == WireType::Varint) {
+    out.push_back(static_cast<int64_t>(value_));
+    return;
+  }
+  ProtoReader packed(bytes_value(), what_);
+  size_t pos = 0;
+  while (pos < packed.bytes_.size()) out.push_back(static_cast<int64_t>(packed.read_varint(pos)));
+}
+
+void ProtoReader::append_floats(std::vector<float>& out) const {
+  if (type_ == WireType::Fixed32) {
+    out.push_back(float_value());
+    return;
+  }
+  const std::string_view b = bytes_value();
+  if (b.size() % 4 != 0) fail("packed floats of " + std::to_string(b.size()) + " bytes");
+  const size_t n = out.size();
+  out.resize(n + b.size() / 4);
+  std::memcpy(out.data() + n, b.data(), b.size());
+}
+
+void ProtoReader::append_doubles(std::vector<double>& out) const {
+  if (type_ == WireType::Fixed64) {
+    out.push_back(double_value());
+    return;
+  }
+  const std::string_view b = bytes_value();
+  if (b.size() % 8 != 0) fail("packed doubles of " + std::to_string(b.size()) + " bytes");
+  const size_t n = out.size();
+  out.resize(n + b.size() / 8);
+  std::memcpy(out.data() + n, b.data(), b.size());
 }
 
 }  // namespace nabla::onnx

@@ -1,4 +1,4 @@
-// Unary math ops (exp, log, sqrt, rsqrt, abs, sign, sigmoid, tanh, relu, clamp) and pow, with
+// Unary math ops (exp, log, sqrt, rsqrt, abs, sign, sigmoid, tanh, erf, relu, clamp) and pow, with
 // their backward rules, the Tensor method forms and in-place clamp_.
 // Transcendentals go through kernels/cpu/vec_math.h so that the loops vectorise.
 #include <cmath>
@@ -186,6 +186,16 @@ Tensor tanh(const Tensor& x) {
   // tanh' = 1 − tanh², from the output.
   record_unary(out, "tanh", x, true, [](auto g, auto y) { return g * (decltype(y)(1) - y * y); },
                [](const Tensor& g, const Tensor& y) { return mul(g, 1.0 - mul(y, y)); });
+  return out;
+}
+
+Tensor erf(const Tensor& x) {
+  Tensor out = map_floating(x, "erf", [](auto v) { return std::erf(v); });
+  // erf' = 2/√π · e^(−x²), from the input.
+  constexpr double two_over_sqrt_pi = 1.1283791670955126;
+  record_unary(out, "erf", x, false,
+               [](auto g, auto v) { return g * decltype(v)(two_over_sqrt_pi) * std::exp(-v * v); },
+               [](const Tensor& g, const Tensor& v) { return mul(g, mul(exp(neg(mul(v, v))), two_over_sqrt_pi)); });
   return out;
 }
 

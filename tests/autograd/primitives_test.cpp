@@ -87,6 +87,7 @@ std::map<std::string, Case> cases() {
   c["clamp"] = {[](auto& v) { return clamp(v[0], -0.5, 0.5); }, {away_from_zero({4, 4}, 26) * 0.4 + 0.05}};
   c["sigmoid"] = {[](auto& v) { return sigmoid(v[0]); }, {rnd({3, 4}, 27)}};
   c["tanh"] = {[](auto& v) { return tanh(v[0]); }, {rnd({3, 4}, 28)}};
+  c["erf"] = {[](auto& v) { return erf(v[0]); }, {rnd({3, 4}, 29)}};
   c["relu"] = {[](auto& v) { return relu(v[0]); }, {away_from_zero({3, 4}, 29)}};
   // ---- activations ----
   c["leaky_relu"] = {[](auto& v) { return F::leaky_relu(v[0], 0.1); }, {away_from_zero({3, 4}, 30)}};

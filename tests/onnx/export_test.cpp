@@ -20,6 +20,7 @@
 #include "nabla/nn.h"
 #include "nabla/ops.h"
 #include "nabla/random.h"
+#include "model_checks.h"
 #include "onnx_runtime.h"
 
 namespace nabla::onnx {
@@ -32,50 +33,6 @@ class MyLayer : public nn::UnaryModule {
   Tensor forward(const Tensor& x) override { return x; }
   std::string name() const override { return "MyLayer"; }
 };
-
-// A fresh folder for one test's files.
-std::string temp_folder(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("nabla_onnx_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
-
-// max |a − b| / max |b|: the error relative to the output's scale.
-double relative_error(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  const Tensor x = a.contiguous(), y = b.contiguous();
-  const float* p = x.data_ptr<float>();
-  const float* q = y.data_ptr<float>();
-  double diff = 0, scale = 1e-12;
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::fabs(p[i] - q[i])));
-    scale = std::max(scale, static_cast<double>(std::fabs(q[i])));
-  }
-  return diff / scale;
-}
-
-// Running statistics away from 0 and 1, so that exported BatchNormalization nodes are exercised,
-// and parameters that start at zero (ViT's head, biases) drawn small, so that they matter too.
-void perturb_batch_norm(nn::Module& model, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> mean(-0.2f, 0.2f), var(0.5f, 1.5f);
-  std::normal_distribution<float> small(0.0f, 0.05f);
-  NoGradGuard no_grad;
-  for (auto& [name, t] : model.named_parameters()) {
-    float* p = t.data_ptr<float>();
-    bool zero = true;
-    for (int64_t i = 0; i < t.numel() && zero; ++i) zero = p[i] == 0.0f;
-    if (zero)
-      for (int64_t i = 0; i < t.numel(); ++i) p[i] = small(rng);
-  }
-  for (auto& [name, t] : model.named_buffers()) {
-    const bool is_mean = name.ends_with("running_mean"), is_var = name.ends_with("running_var");
-    if (!is_mean && !is_var) continue;
-    float* p = t.data_ptr<float>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = is_mean ? mean(rng) : var(rng);
-  }
-}
 
 TEST(OnnxExport, UnsupportedModuleIsNamed) {
   nn::Sequential net(nn::Linear(4, 3), std::make_shared<MyLayer>(), nn::ReLU());
@@ -172,15 +129,9 @@ TEST(OnnxRuntime, DynamicBatch) {
 TEST(OnnxRuntime, Layers) {
   if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
   manual_seed(2);
-  nn::Sequential net(nn::Conv2d(3, 8, 3, 2, 1, 2), nn::BatchNorm2d(8), nn::LeakyReLU(0.1),
-                     nn::Conv2d(8, 8, 3, 1, 1, 1, 4), nn::GELU(), nn::Conv2d(8, 8, 3, 1, 0, 1, 1, true), nn::SiLU(),
-                     nn::AvgPool2d(3, 2, 1, true, false), nn::Hardswish(),
-                     nn::MaxPool2d(nn::MaxPool2dOptions{.kernel_size = 2, .stride = 2, .ceil_mode = true}),
-                     nn::Upsample({.scale_factor = {2.0}, .mode = "nearest"}), nn::Tanh(), nn::AdaptiveAvgPool2d(2),
-                     nn::Hardsigmoid(), nn::Flatten(), nn::Linear(32, 16), nn::GELU("tanh"), nn::LayerNorm({16}),
-                     nn::ReLU6(), nn::Dropout(0.3), nn::Linear(16, 5), nn::Sigmoid(), nn::Softmax(1));
-  perturb_batch_norm(net, 2);
-  const double err = ort_error(net, randn({2, 3, 21, 21}), "layers");
+  auto net = layers_stack();
+  perturb_batch_norm(*net, 2);
+  const double err = ort_error(*net, randn({2, 3, 21, 21}), "layers");
   std::printf("[ onnx ] layers: relative error %.2e\n", err);
   EXPECT_LE(err, 1e-4);
 }
@@ -188,14 +139,20 @@ TEST(OnnxRuntime, Layers) {
 TEST(OnnxRuntime, MoreLayers) {
   if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
   manual_seed(5);
-  nn::Sequential net(nn::ConvTranspose2d(4, 8, 3, 2, 1, 1), nn::ELU(0.7), nn::PixelShuffle(2),
-                     nn::Conv2d(2, 8, 3, 1, std::string("same"), 2), nn::LocalResponseNorm(3),
-                     nn::Upsample({.size = {25, 25}, .mode = "bilinear"}), nn::AdaptiveAvgPool2d(7),
-                     nn::Hardtanh(-0.5, 0.5), nn::Softplus(2.0), nn::Flatten(2), nn::Linear(49, 6), nn::LogSoftmax(2),
-                     nn::Flatten(), nn::BatchNorm1d(48));
-  perturb_batch_norm(net, 5);
-  const double err = ort_error(net, randn({2, 4, 10, 10}), "more_layers");
+  auto net = more_layers_stack();
+  perturb_batch_norm(*net, 5);
+  const double err = ort_error(*net, randn({2, 4, 10, 10}), "more_layers");
   std::printf("[ onnx ] more layers: relative error %.2e\n", err);
+  EXPECT_LE(err, 1e-4);
+}
+
+TEST(OnnxRuntime, GroupAndInstanceNorm) {
+  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
+  manual_seed(7);
+  auto net = norm_stack();
+  perturb_batch_norm(*net, 7);
+  const double err = ort_error(*net, randn({2, 3, 9, 9}), "group_instance_norm");
+  std::printf("[ onnx ] GroupNorm, InstanceNorm: relative error %.2e\n", err);
   EXPECT_LE(err, 1e-4);
 }
 
@@ -217,16 +174,8 @@ TEST_P(OnnxRuntimeZoo, MatchesNabla) {
   if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
   const std::string name = GetParam();
   manual_seed(3);
-  std::shared_ptr<nn::UnaryModule> model;
   Shape input;
-  for (const Shape& s : {Shape{3, 32, 32}, Shape{1, 28, 28}}) {
-    try {
-      model = models::create(name, {10, s});
-      input = s;
-      break;
-    } catch (const Error&) {
-    }
-  }
+  std::shared_ptr<nn::UnaryModule> model = small_zoo_model(name, input);
   if (!model) GTEST_SKIP() << name << " takes neither 3x32x32 nor 1x28x28 inputs";
   if (model->num_parameters() > 40'000'000)
     GTEST_SKIP() << name << ": " << model->num_parameters() << " parameters (left to the published-size check)";

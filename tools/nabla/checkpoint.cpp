@@ -5,6 +5,7 @@
 
 #include "nabla/checkpoint.h"
 #include "nabla/error.h"
+#include "nabla/onnx/import.h"
 
 namespace nabla::cli {
 
@@ -12,10 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-json parse_user(const std::string& path) {
-  NABLA_CHECK(std::filesystem::exists(path), "nabla: checkpoint '", path, "' does not exist");
-  const CheckpointMetadata meta = read_checkpoint_metadata(path);
-  json user = json::parse(meta.user_json, nullptr, false);
+json parse_user(const std::string& user_json, const std::string& path) {
+  json user = json::parse(user_json, nullptr, false);
   NABLA_CHECK(!(user.is_object() && user.contains("language_model")), "nabla: checkpoint '", path,
               "' holds a language model; use nabla generate");
   NABLA_CHECK(user.is_object() && user.contains("model") && user.contains("model_options"), "nabla: checkpoint '",
@@ -54,7 +53,12 @@ std::string run_checkpoint_json(const RunInfo& info) {
 }
 
 RunInfo read_run_info(const std::string& path) {
-  const json user = parse_user(path);
+  NABLA_CHECK(std::filesystem::exists(path), "nabla: checkpoint '", path, "' does not exist");
+  return parse_run_info(read_checkpoint_metadata(path).user_json, path);
+}
+
+RunInfo parse_run_info(const std::string& user_json, const std::string& path) {
+  const json user = parse_user(user_json, path);
   RunInfo info;
   info.model = models::from_metadata(field<std::map<std::string, std::string>>(user, "model_options", path), path);
   info.norm.mean = field<double>(user, "normalize_mean", path);
@@ -72,7 +76,40 @@ RunInfo read_run_info(const std::string& path) {
   return info;
 }
 
+namespace {
+
+// An ONNX model: the run description that `nabla export` stored in its metadata, or (a file from
+// elsewhere) a Fashion-MNIST classifier with the default normalisation and the graph's input shape.
+LoadedModel load_onnx_model(const std::string& path) {
+  NABLA_CHECK(std::filesystem::exists(path), "nabla: model '", path, "' does not exist");
+  auto model = onnx::load(path);
+  LoadedModel out;
+  const std::string run = model->metadata(kOnnxRunKey);
+  if (!run.empty()) {
+    out.info = parse_run_info(run, path);
+  } else {
+    const std::vector<int64_t> dims = model->input_shape(0);
+    NABLA_CHECK(model->input_names().size() == 1 && dims.size() >= 2, "nabla: ONNX model '", path,
+                "' must take one input of shape (batch, …)");
+    out.info.model.name = "onnx";
+    out.info.model.data.input_shape.assign(dims.begin() + 1, dims.end());
+    for (int64_t d : out.info.model.data.input_shape)
+      NABLA_CHECK(d > 0, "nabla: ONNX model '", path, "': input dims after the batch must be fixed, got ",
+                  shape_str(dims));
+    out.info.model.data.num_classes = static_cast<int64_t>(fashion_class_names().size());
+    out.info.class_names = fashion_class_names();
+  }
+  out.spec = out.info.model;
+  out.norm = out.info.norm;
+  out.model = model;
+  out.model->eval();
+  return out;
+}
+
+}  // namespace
+
 LoadedModel load_model_checkpoint(const std::string& path) {
+  if (onnx::is_onnx_file(path)) return load_onnx_model(path);
   const RunInfo info = read_run_info(path);
   LoadedModel out;
   out.spec = info.model;

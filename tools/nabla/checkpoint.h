@@ -31,6 +31,10 @@ std::string run_checkpoint_json(const RunInfo& info);
 
 /// Reads the RunInfo of a checkpoint written by `nabla train`; errors name the file.
 RunInfo read_run_info(const std::string& path);
+/// The RunInfo in `user_json` (a checkpoint's user JSON); `path` names its file in errors.
+RunInfo parse_run_info(const std::string& user_json, const std::string& path);
+/// The metadata key under which `nabla export` stores run_checkpoint_json in an ONNX file.
+inline constexpr const char* kOnnxRunKey = "nabla.run";
 
 /// A model rebuilt from a checkpoint, in eval mode, with its description.
 struct LoadedModel {
@@ -41,7 +45,9 @@ struct LoadedModel {
   RunInfo info;  ///< the whole description (config, class names)
 };
 
-/// Rebuilds the model of a checkpoint written by `nabla train` (model part only).
+/// Rebuilds the model of a checkpoint written by `nabla train` (model part only), or loads an
+/// ONNX model (a path ending in .onnx): its run description is the one `nabla export` stored; a
+/// file without one is taken as a Fashion-MNIST classifier with the default normalisation.
 LoadedModel load_model_checkpoint(const std::string& path);
 
 }  // namespace nabla::cli

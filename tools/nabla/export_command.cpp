@@ -18,7 +18,7 @@ int run_export(const std::string& checkpoint, const std::string& format, const s
   Shape shape = {1};
   for (int64_t d : m.spec.data.input_shape) shape.push_back(d);
   m.model->eval();
-  onnx::export_model(*m.model, zeros(shape), output, opset);
+  onnx::export_model(*m.model, zeros(shape), output, opset, {{kOnnxRunKey, run_checkpoint_json(m.info)}});
   std::string dims = "batch";
   for (size_t i = 1; i < shape.size(); ++i) dims += ", " + std::to_string(shape[i]);
   std::printf("wrote %s: %s, input (%s), opset %lld\n", output.c_str(), m.spec.name.c_str(), dims.c_str(),

@@ -9,9 +9,11 @@ build/torchvision_weights (examples/torchvision_weights.cpp) loads the state_dic
 largest logit magnitude, 1e-4 by default). The committed fixtures (tests/fixtures/parity/zoo_*)
 check the same architectures with rule-filled weights; this script is the developer's check with
 torchvision's own initialisation, a few minutes and a few GB of memory for the whole table.
+With --format onnx the whole model goes through torch.onnx.export (opset 17, dynamic batch) and
+nabla runs the imported graph (onnx::load) instead of its own architecture.
 
 Usage: /usr/bin/python3 tools/parity/zoo_full_check.py [--build build] [--batch 2] [--seed 0]
-                               [--tolerance 1e-4] [--format pth|safetensors] [MODEL ...]
+                               [--tolerance 1e-4] [--format pth|safetensors|onnx] [MODEL ...]
 Exit status 1 when any model misses the tolerance.
 """
 import argparse
@@ -56,8 +58,9 @@ def main():
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tolerance", type=float, default=1e-4)
-    p.add_argument("--format", choices=["pth", "safetensors"], default="pth",
-                   help="how the state_dict reaches nabla: torch.save (read by io::load_pytorch) or safetensors")
+    p.add_argument("--format", choices=["pth", "safetensors", "onnx"], default="pth",
+                   help="how the model reaches nabla: its state_dict by torch.save (read by io::load_pytorch) or "
+                        "safetensors, or the whole model by torch.onnx.export (read by onnx::load)")
     args = p.parse_args()
     program = os.path.join(args.build, "torchvision_weights")
     if not os.access(program, os.X_OK):
@@ -74,6 +77,9 @@ def main():
             weights, check = os.path.join(tmp, "weights." + args.format), os.path.join(tmp, "check.safetensors")
             if args.format == "pth":
                 torch.save(model.state_dict(), weights)
+            elif args.format == "onnx":
+                torch.onnx.export(model, (x,), weights, opset_version=17, input_names=["input"],
+                                  output_names=["output"], dynamic_axes={"input": {0: "batch"}})
             else:
                 write_safetensors(weights, model.state_dict())
             write_safetensors(check, {"input": x, "logits": logits})

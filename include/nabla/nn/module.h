@@ -1,6 +1,7 @@
 #pragma once
 // nn::Module — the base of every layer and model: named parameters, buffers and submodules,
 // train/eval mode, state dicts. Modules are plain classes held by std::shared_ptr.
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,7 +32,8 @@ struct LoadResult {
 ///  - any other signature (an RNN's (x, h) → (y, h), attention's (q, k, v, masks) → (out, weights),
 ///    a detector's (images, targets) → detections or losses) derives from Module directly and calls
 ///    run_forward_hooks(inputs, outputs) from its operator() so that forward hooks see every call.
-/// Registered tensors must be members of the subclass: the registry keeps their offsets inside
+/// Registered tensors must be members of the subclass (or be held by the module itself, through
+/// add_parameter / add_buffer): the registry keeps their offsets inside
 /// the module, so a module can be moved (into a shared_ptr, as Sequential's constructor does)
 /// before it is shared, and the registry names the same members of the new object. Modules are
 /// not copyable (a copy would silently share or duplicate parameters) and are held by
@@ -116,6 +118,12 @@ class Module : public std::enable_shared_from_this<Module> {
   void register_parameter(const std::string& name, Tensor* slot, bool requires_grad = true);
   /// Registers the member `*slot` as a buffer (saved in the state dict when persistent).
   void register_buffer(const std::string& name, Tensor* slot, bool persistent = true);
+  /// Adds a parameter that the module holds itself, for modules whose parameters are known only
+  /// when they are built (an imported ONNX graph's initializers, as PyTorch's ParameterDict);
+  /// returns a reference to it that stays valid while the module lives.
+  Tensor& add_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  /// As add_parameter, for a buffer (saved in the state dict when persistent).
+  Tensor& add_buffer(const std::string& name, Tensor value, bool persistent = true);
   /// Runs every forward hook with these inputs and outputs; a module's operator() calls it after
   /// forward, e.g. `auto [h, c] = forward(x, state); run_forward_hooks({x}, {h, c});`.
   void run_forward_hooks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs);
@@ -132,20 +140,25 @@ class Module : public std::enable_shared_from_this<Module> {
   static void check_registry_within(const Module& m, const void* object, size_t size);
 
  private:
+  struct Slot {
+    ptrdiff_t offset = 0;  // of the member tensor from this Module subobject,
+    int64_t owned = -1;    // or, when >= 0, the index in owned_ of a tensor the module holds
+  };
   struct BufferSlot {
-    ptrdiff_t offset;  // of the member tensor from this Module subobject
+    Slot slot;
     bool persistent;
   };
-  std::vector<std::pair<std::string, ptrdiff_t>> params_;  // name, offset of the member tensor
+  std::vector<std::pair<std::string, Slot>> params_;
   std::vector<std::pair<std::string, BufferSlot>> buffers_;
+  std::deque<Tensor> owned_;  // add_parameter / add_buffer tensors (a deque: references stay valid)
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   std::vector<std::pair<int64_t, ForwardHook>> hooks_;
   int64_t next_hook_id_ = 0;
 
   ptrdiff_t offset_of(const Tensor* slot) const;
-  Tensor& tensor_at(ptrdiff_t offset);
-  const Tensor& tensor_at(ptrdiff_t offset) const;
+  Tensor& tensor_at(const Slot& slot);
+  const Tensor& tensor_at(const Slot& slot) const;
   void collect_state(const std::string& prefix, StateDict& out) const;
   /// Replaces the data of every registered tensor (and gradient) of the tree by convert(data).
   void convert_tensors(const std::function<Tensor(const Tensor&)>& convert);

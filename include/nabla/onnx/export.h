@@ -2,6 +2,7 @@
 // ONNX export: walks a module tree and writes an ONNX model (opset 17 by default) that ONNX Runtime
 // runs with nabla's eval-mode outputs. docs/interop.md lists the modules covered and their ops.
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "nabla/nn/module.h"
@@ -18,12 +19,14 @@ inline constexpr int64_t default_opset = 17;
 /// "batch". Parameters and buffers are initializers named by their state_dict keys. The module
 /// must be in eval mode (raises Error otherwise: train-mode BatchNorm and Dropout have no fixed
 /// graph). A module without an exporter raises Error naming its path and class, e.g.
-/// "features.3 (MyLayer) has no ONNX form". `opset` must be 14 to 17.
-std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset = default_opset);
+/// "features.3 (MyLayer) has no ONNX form". `opset` must be 14 to 17. `metadata` is written as the
+/// model's metadata_props (key/value strings; `nabla export` stores the run description there).
+std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset = default_opset,
+                               const std::map<std::string, std::string>& metadata = {});
 
 /// export_model_bytes written to `path` atomically (a temporary file renamed over `path`); an
 /// unwritable path raises Error naming it.
 void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path,
-                  int64_t opset = default_opset);
+                  int64_t opset = default_opset, const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace nabla::onnx

@@ -1,7 +1,8 @@
 #pragma once
 // The protobuf wire format, written by hand: varints, fixed 32-bit values and length-delimited
 // fields. Enough for ONNX's messages (onnx.proto uses no groups and no 64-bit fixed fields
-// besides doubles, which nabla does not write). The reader for ONNX import will sit beside it.
+// besides doubles, which nabla does not write). ProtoReader reads the same format back for ONNX
+// import, checking every length against the bytes left.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +53,48 @@ class ProtoWriter {
 
  private:
   std::string out_;
+};
+
+/// Reads the fields of one protobuf message in order. Every varint, length and fixed value is
+/// checked against the bytes left: a truncated or malformed message raises Error naming `what`
+/// (e.g. "model.onnx: GraphProto") and the byte offset; nothing is read out of bounds.
+class ProtoReader {
+ public:
+  /// A reader over `bytes` (not copied: they must outlive the reader and the views it returns).
+  ProtoReader(std::string_view bytes, std::string what);
+  /// Advances to the next field; false at the end of the message.
+  bool next();
+  /// Field number and wire type of the current field.
+  uint32_t field() const { return field_; }
+  WireType type() const { return type_; }
+  /// The current field as an integer (varint; int32 and enum values are sign-extended by the writer).
+  int64_t int_value() const;
+  /// The current field as a float (fixed 32 bits).
+  float float_value() const;
+  /// The current field as a double (fixed 64 bits).
+  double double_value() const;
+  /// The current field's bytes (length-delimited): a string, bytes or a nested message.
+  std::string_view bytes_value() const;
+  /// Appends the current field to `out` as repeated int64: packed (length-delimited) or one varint.
+  void append_ints(std::vector<int64_t>& out) const;
+  /// Appends the current field to `out` as repeated float: packed or one fixed32.
+  void append_floats(std::vector<float>& out) const;
+  /// Appends the current field to `out` as repeated double: packed or one fixed64.
+  void append_doubles(std::vector<double>& out) const;
+  /// What the reader reads, for error messages.
+  const std::string& what() const { return what_; }
+
+ private:
+  uint64_t read_varint(size_t& pos) const;
+  [[noreturn]] void fail(const std::string& problem) const;
+  void expect(WireType t, const char* as) const;
+  std::string_view bytes_;
+  std::string what_;
+  size_t pos_ = 0;
+  uint32_t field_ = 0;
+  WireType type_ = WireType::Varint;
+  uint64_t value_ = 0;      // varint or fixed value
+  std::string_view view_;  // length-delimited value
 };
 
 }  // namespace nabla::onnx

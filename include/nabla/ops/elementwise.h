@@ -41,6 +41,8 @@ Tensor sign(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 /// Hyperbolic tangent.
 Tensor tanh(const Tensor& x);
+/// Error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt. Gradient 2/√π·e^(−x²).
+Tensor erf(const Tensor& x);
 /// max(x, 0) (NaN passes through); keeps x's dtype. Gradient 1 where the output is positive.
 Tensor relu(const Tensor& x);
 /// Elementwise maximum/minimum of two tensors; ties split the gradient evenly (as PyTorch).
