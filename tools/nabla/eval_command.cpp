@@ -1,7 +1,8 @@
-// `nabla eval CHECKPOINT…`: accuracy, top-k accuracy, per-class precision/recall and the
-// confusion matrix on the test set of the data the checkpoint was trained on. Several
-// checkpoints are an ensemble: each one's accuracy, then the metrics of the mean of their softmax
-// probabilities. --tta averages each model's probabilities over the image and its mirror.
+// `nabla eval CHECKPOINT…` (checkpoints or .onnx models): accuracy, top-k accuracy, per-class
+// precision/recall and the confusion matrix on the test set of the data the checkpoint was
+// trained on. Several checkpoints are an ensemble: each one's accuracy, then the metrics of the
+// mean of their softmax probabilities. --tta averages each model's probabilities over the image
+// and its mirror.
 #include <cstdio>
 
 #include "checkpoint.h"

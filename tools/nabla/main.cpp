@@ -35,15 +35,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> images, checkpoints;
   int64_t top_k = 5, batch_size = 500;
   bool tta = false;
-  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint (or an ensemble of several) on the test set of the data it was trained on");
-  eval->add_option("checkpoints", checkpoints, "checkpoints written by nabla train (.safetensors); several: an ensemble")->required();
+  auto* eval = app.add_subcommand("eval", "evaluate a checkpoint or .onnx model (or an ensemble of several) on the test set of the data it was trained on");
+  eval->add_option("checkpoints", checkpoints, "checkpoints written by nabla train (.safetensors) or .onnx models; several: an ensemble")->required();
   eval->add_flag("--tta", tta, "test-time augmentation: average the probabilities of each image and its mirror");
   eval->add_option("--data", data_dir, "dataset directory (default: the data.dir the checkpoint was trained with)");
   eval->add_option("--top-k", top_k, "k of the top-k accuracy");
   eval->add_option("--batch-size", batch_size, "images per forward pass");
 
-  auto* predict = app.add_subcommand("predict", "classify image files (PNG/JPG/BMP…) with a checkpoint");
-  predict->add_option("checkpoint", checkpoint, "checkpoint written by nabla train")->required();
+  auto* predict = app.add_subcommand("predict", "classify image files (PNG/JPG/BMP…) with a checkpoint or .onnx model");
+  predict->add_option("checkpoint", checkpoint, "checkpoint written by nabla train, or an .onnx model")->required();
   predict->add_option("images", images, "image files")->required();
   predict->add_option("--top-k", top_k, "classes to show per image");
 

@@ -1,7 +1,8 @@
-// `nabla predict CHECKPOINT IMAGE…`: top-k classes with probabilities for image files. Images are
-// decoded with stb_image, converted to the model's channel count, resized to its input size by
-// area averaging and normalised as in training. Fashion-MNIST shows light garments on a dark
-// background; photos of dark objects on white should be inverted first.
+// `nabla predict CHECKPOINT IMAGE…` (a checkpoint or .onnx model): top-k classes with
+// probabilities for image files. Images are decoded with stb_image, converted to the model's
+// channel count, resized to its input size by area averaging and normalised as in training.
+// Fashion-MNIST shows light garments on a dark background; photos of dark objects on white should
+// be inverted first.
 #include <stb/stb_image.h>
 
 #include <cstdio>
