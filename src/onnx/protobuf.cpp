@@ -2,6 +2,7 @@
 #include "nabla/onnx/protobuf.h"
 
 #include <cstring>
+#include <functional>
 
 #include "nabla/error.h"
 
@@ -165,16 +166,26 @@ void ProtoReader::append_ints(std::vector<int64_t>& out) const {
   while (pos < packed.bytes_.size()) out.push_back(static_cast<int64_t>(packed.read_varint(pos)));
 }
 
+namespace {
+
+// Appends a packed run of fixed-size little-endian values; `fail` reports a length that is not
+// a multiple of the value size.
+template <class T>
+void append_packed(std::string_view b, std::vector<T>& out, const std::function<void(const std::string&)>& fail) {
+  if (b.size() % sizeof(T) != 0) fail("packed values of " + std::to_string(b.size()) + " bytes");
+  const size_t n = out.size();
+  out.resize(n + b.size() / sizeof(T));
+  if (!b.empty()) std::memcpy(out.data() + n, b.data(), b.size());
+}
+
+}  // namespace
+
 void ProtoReader::append_floats(std::vector<float>& out) const {
   if (type_ == WireType::Fixed32) {
     out.push_back(float_value());
     return;
   }
-  const std::string_view b = bytes_value();
-  if (b.size() % 4 != 0) fail("packed floats of " + std::to_string(b.size()) + " bytes");
-  const size_t n = out.size();
-  out.resize(n + b.size() / 4);
-  std::memcpy(out.data() + n, b.data(), b.size());
+  append_packed(bytes_value(), out, [this](const std::string& p) { fail(p); });
 }
 
 void ProtoReader::append_doubles(std::vector<double>& out) const {
@@ -182,11 +193,7 @@ void ProtoReader::append_doubles(std::vector<double>& out) const {
     out.push_back(double_value());
     return;
   }
-  const std::string_view b = bytes_value();
-  if (b.size() % 8 != 0) fail("packed doubles of " + std::to_string(b.size()) + " bytes");
-  const size_t n = out.size();
-  out.resize(n + b.size() / 8);
-  std::memcpy(out.data() + n, b.data(), b.size());
+  append_packed(bytes_value(), out, [this](const std::string& p) { fail(p); });
 }
 
 }  // namespace nabla::onnx

@@ -126,34 +126,15 @@ TEST(OnnxRuntime, DynamicBatch) {
   EXPECT_LE(err, 1e-4);
 }
 
-TEST(OnnxRuntime, Layers) {
+TEST(OnnxRuntime, LayerStacks) {
   if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
   manual_seed(2);
-  auto net = layers_stack();
-  perturb_batch_norm(*net, 2);
-  const double err = ort_error(*net, randn({2, 3, 21, 21}), "layers");
-  std::printf("[ onnx ] layers: relative error %.2e\n", err);
-  EXPECT_LE(err, 1e-4);
-}
-
-TEST(OnnxRuntime, MoreLayers) {
-  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
-  manual_seed(5);
-  auto net = more_layers_stack();
-  perturb_batch_norm(*net, 5);
-  const double err = ort_error(*net, randn({2, 4, 10, 10}), "more_layers");
-  std::printf("[ onnx ] more layers: relative error %.2e\n", err);
-  EXPECT_LE(err, 1e-4);
-}
-
-TEST(OnnxRuntime, GroupAndInstanceNorm) {
-  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
-  manual_seed(7);
-  auto net = norm_stack();
-  perturb_batch_norm(*net, 7);
-  const double err = ort_error(*net, randn({2, 3, 9, 9}), "group_instance_norm");
-  std::printf("[ onnx ] GroupNorm, InstanceNorm: relative error %.2e\n", err);
-  EXPECT_LE(err, 1e-4);
+  for (const auto& [name, net, shape] : layer_stacks()) {
+    perturb_batch_norm(*net, 2);
+    const double err = ort_error(*net, randn(shape), name);
+    std::printf("[ onnx ] %s: relative error %.2e\n", name.c_str(), err);
+    EXPECT_LE(err, 1e-4) << name;
+  }
 }
 
 TEST(OnnxRuntime, EmbeddingTakesInt64Tokens) {

@@ -120,12 +120,9 @@ TEST_P(RoundTrip, SameOutputsAndStateDict) {
 
 TEST(OnnxImport, RoundTripLayerStacks) {
   manual_seed(9);
-  const std::pair<std::shared_ptr<nn::Sequential>, Shape> stacks[] = {
-      {layers_stack(), {2, 3, 21, 21}}, {more_layers_stack(), {2, 4, 10, 10}}, {norm_stack(), {2, 3, 9, 9}}};
-  int k = 0;
-  for (const auto& [net, shape] : stacks) {
+  for (const auto& [name, net, shape] : layer_stacks()) {
     perturb_batch_norm(*net, 9);
-    check_round_trip(*net, randn(shape), "stack " + std::to_string(++k));
+    check_round_trip(*net, randn(shape), name);
   }
 }
 

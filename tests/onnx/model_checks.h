@@ -104,4 +104,18 @@ inline std::shared_ptr<nn::Sequential> norm_stack() {
                      nn::InstanceNorm2d(nn::InstanceNormOptions{.num_features = 6, .affine = true}));
 }
 
+/// One stack of layers with its input shape.
+struct LayerStack {
+  std::string name;
+  std::shared_ptr<nn::Sequential> net;
+  Shape input;
+};
+
+/// The three stacks above.
+inline std::vector<LayerStack> layer_stacks() {
+  return {{"layers", layers_stack(), {2, 3, 21, 21}},
+          {"more_layers", more_layers_stack(), {2, 4, 10, 10}},
+          {"group_instance_norm", norm_stack(), {2, 3, 9, 9}}};
+}
+
 }  // namespace nabla::onnx
