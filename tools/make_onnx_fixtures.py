@@ -91,6 +91,21 @@ class Upsampler(nn.Module):
         return self.shuffle(self.conv(y)).tanh()
 
 
+class RecurrentClassifier(nn.Module):
+    """Embedding, a 2-layer bidirectional batch-first LSTM or GRU, mean over time, Linear."""
+
+    def __init__(self, cell, vocab=30, embed=8, hidden=12, classes=3):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, embed)
+        rnn = nn.LSTM if cell == "lstm" else nn.GRU
+        self.rnn = rnn(embed, hidden, num_layers=2, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * hidden, classes)
+
+    def forward(self, tokens):
+        y, _ = self.rnn(self.embed(tokens))
+        return self.head(y.mean(dim=1))
+
+
 def models():
     """(name, model, input) for every fixture."""
     torch.manual_seed(0)
@@ -109,6 +124,8 @@ def models():
         torch.randn(2, 3, 32, 32)
     yield "token_transformer", TokenTransformer(), torch.randint(0, 50, (3, 8))
     yield "upsampler", Upsampler(), torch.randn(2, 3, 5, 5)
+    yield "lstm_classifier", RecurrentClassifier("lstm"), torch.randint(0, 30, (3, 7))
+    yield "gru_classifier", RecurrentClassifier("gru"), torch.randint(0, 30, (3, 7))
 
 
 def perturb(model):

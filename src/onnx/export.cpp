@@ -10,6 +10,7 @@
 #include "graph_builder.h"
 #include "nabla/autograd.h"
 #include "nabla/error.h"
+#include "nabla/models/sequence_classifier.h"
 
 namespace nabla::onnx {
 
@@ -55,9 +56,18 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape)
   return v;
 }
 
+// Runs the model to export on the example input.
+Tensor run_example(nn::Module& module, const Tensor& x) {
+  if (auto* m = dynamic_cast<nn::UnaryModule*>(&module)) return (*m)(x);
+  if (auto* m = dynamic_cast<models::SequenceClassifier*>(&module)) return m->forward(x);
+  throw Error("onnx export: the model (" + module.name() +
+              ") does not map one tensor to one tensor; the exported models are unary modules and "
+              "SequenceClassifier");
+}
+
 }  // namespace
 
-std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset,
+std::string export_model_bytes(nn::Module& module, const Tensor& example_input, int64_t opset,
                                const std::map<std::string, std::string>& metadata) {
   NABLA_CHECK(opset >= 14 && opset <= 17, "onnx export: opset must be 14 to 17, got ", opset);
   NABLA_CHECK(example_input.defined() && example_input.dim() >= 1,
@@ -82,7 +92,7 @@ std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_in
   Tensor output;
   try {
     NoGradGuard no_grad;
-    output = module(example_input);
+    output = run_example(module, example_input);
   } catch (...) {
     for (auto& [m, id] : hooks) m->remove_forward_hook(id);
     throw;
@@ -112,7 +122,7 @@ std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_in
   return model.take();
 }
 
-void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path, int64_t opset,
+void export_model(nn::Module& module, const Tensor& example_input, const std::string& path, int64_t opset,
                   const std::map<std::string, std::string>& metadata) {
   const std::string bytes = export_model_bytes(module, example_input, opset, metadata);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());

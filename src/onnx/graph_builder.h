@@ -11,6 +11,7 @@
 
 #include "nabla/nn/attention.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/recurrent.h"
 #include "nabla/onnx/protobuf.h"
 #include "nabla/tensor.h"
 
@@ -96,6 +97,18 @@ std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, con
 /// Exporters of the model zoo's blocks and models: the output name, or nullopt when not one of them.
 std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const std::string& path,
                                       const std::string& x);
+
+/// Outputs of a recurrent stack: the top layer's outputs (T, N, D·H) and the final states of
+/// every layer and direction (L·D, N, H), as PyTorch's (output, h_n).
+struct RecurrentOutputs {
+  std::string y, h_n;
+};
+/// An LSTM, GRU or tanh RNN (any layers, either direction) on the time-major value `x` (T, N, I):
+/// one ONNX node per layer, the weights reordered to ONNX's gate order.
+RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::string& path, const std::string& x);
+/// Exporters of the zoo's sequence models (SequenceClassifier): the output name, or nullopt.
+std::optional<std::string> export_sequence_model(GraphBuilder& g, nn::Module& module, const std::string& path,
+                                                 const std::string& x);
 
 /// Batch-first self-attention (query = key = value = `x`, (N, L, E), no masks) as MatMul, Softmax,
 /// Transpose and Reshape nodes; returns the attention output (the weights are not exported).

@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <tuple>
 
 #include "nabla/error.h"
 #include "nabla/nn/functional/activation.h"
@@ -18,6 +19,7 @@
 #include "nabla/nn/functional/linear.h"
 #include "nabla/nn/functional/norm.h"
 #include "nabla/nn/functional/pool.h"
+#include "nabla/nn/functional/recurrent.h"
 #include "nabla/nn/functional/resample.h"
 #include "nabla/ops.h"
 
@@ -64,14 +66,12 @@ using Outs = std::vector<Tensor>;
 
 std::vector<int64_t> to_ints(const Tensor& t) {
   NABLA_CHECK(!is_floating(t.dtype()), "expected an integer tensor, got ", dtype_name(t.dtype()));
-  const Tensor c = t.detach().to(DType::Int64).contiguous();
-  const int64_t* p = c.data_ptr<int64_t>();
-  return std::vector<int64_t>(p, p + c.numel());
+  return t.detach().to_vector<int64_t>();
 }
 
 double to_double(const Tensor& t) {
   NABLA_CHECK(t.numel() == 1, "expected one value, got shape ", shape_str(t.shape()));
-  return t.detach().to(DType::Float64).contiguous().data_ptr<double>()[0];
+  return t.detach().item();
 }
 
 Tensor int_tensor(const std::vector<int64_t>& v, std::optional<Shape> shape = std::nullopt) {
@@ -435,10 +435,9 @@ Outs op_resize(const OpCall& c) {
     size = IntList(sizes.begin() + 2, sizes.end());
   } else {
     NABLA_CHECK(c.has(scales_at) && c.in[scales_at].numel() == static_cast<int64_t>(r), "needs scales or sizes");
-    const Tensor s = c.in[scales_at].detach().to(DType::Float64).contiguous();
-    const double* p = s.data_ptr<double>();
-    NABLA_CHECK(p[0] == 1.0 && p[1] == 1.0, "scales of N and C must be 1");
-    scale = std::vector<double>(p + 2, p + r);
+    const std::vector<double> s = c.in[scales_at].detach().to_vector<double>();
+    NABLA_CHECK(s[0] == 1.0 && s[1] == 1.0, "scales of N and C must be 1");
+    scale = std::vector<double>(s.begin() + 2, s.end());
   }
   if (mode == "nearest") {
     const std::string nearest = c.attr_str("nearest_mode", c.opset >= 11 ? "round_prefer_floor" : "floor");
@@ -481,6 +480,108 @@ Outs op_pad(const OpCall& c) {
   NABLA_CHECK(mode == "edge", "mode '", mode, "' is not supported");
   return {pad(x, p, PadMode::Replicate)};
 }
+
+// ---- recurrent layers -----------------------------------------------------------------------------
+
+// The gate blocks of a (G·H, …) tensor in another order: block j of the result is block
+// blocks[j] of `w`.
+Tensor reorder_gates(const Tensor& w, const std::vector<int64_t>& blocks) {
+  const int64_t H = w.size(0) / static_cast<int64_t>(blocks.size());
+  std::vector<Tensor> parts;
+  for (int64_t b : blocks) parts.push_back(w.narrow(0, b * H, H));
+  return cat(parts, 0);
+}
+
+enum class Cell { Lstm, Gru, Rnn };
+
+// ONNX's LSTM, GRU and RNN (X (T, N, I), or (N, T, I) with layout 1; W (D, G·H, I); R (D, G·H, H);
+// B (D, 2·G·H); initial states (D, N, H)) as nabla's PyTorch-order cells, one step at a time:
+// ONNX's gates are i, o, f, c (LSTM) and z, r, h (GRU); PyTorch's i, f, g, o and r, z, n.
+// Outputs Y (T, D, N, H), Y_h (D, N, H) and, for an LSTM, Y_c.
+Outs recurrent(const OpCall& c, Cell cell) {
+  const bool batch_major = c.attr_int("layout", 0) == 1;
+  const Tensor x = batch_major ? c.input(0).transpose(0, 1) : c.input(0);
+  const Tensor &W = c.input(1), &R = c.input(2);
+  NABLA_CHECK(x.dim() == 3 && W.dim() == 3 && R.dim() == 3, "X, W and R must be 3-d, got ", shape_str(x.shape()),
+              ", ", shape_str(W.shape()), ", ", shape_str(R.shape()));
+  const int64_t G = cell == Cell::Lstm ? 4 : cell == Cell::Gru ? 3 : 1;
+  const int64_t T = x.size(0), N = x.size(1), H = R.size(2), D = W.size(0);
+  NABLA_CHECK(W.size(1) == G * H && R.size(1) == G * H && R.size(0) == D, "W ", shape_str(W.shape()), " and R ",
+              shape_str(R.shape()), " do not fit hidden size ", H);
+  const std::string direction = c.attr_str("direction", "forward");
+  NABLA_CHECK((direction == "bidirectional") == (D == 2) && D >= 1 && D <= 2, "direction '", direction, "' with ", D,
+              " weight sets");
+  NABLA_CHECK(!c.attr("clip"), "clip is not supported");
+  NABLA_CHECK(c.attr_int("input_forget", 0) == 0, "input_forget is not supported");
+  NABLA_CHECK(!c.has(cell == Cell::Lstm ? 7 : 99), "peepholes (input P) are not supported");
+  if (cell == Cell::Gru)
+    NABLA_CHECK(c.attr_int("linear_before_reset", 0) == 1,
+                "linear_before_reset=0 is not supported (PyTorch's GRU exports linear_before_reset=1)");
+  bool relu = false;
+  if (const auto* a = c.attr("activations")) {
+    const std::vector<std::string> standard =
+        cell == Cell::Lstm ? std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+        : cell == Cell::Gru ? std::vector<std::string>{"Sigmoid", "Tanh"} : std::vector<std::string>{"Tanh"};
+    relu = cell == Cell::Rnn && a->strings.size() == 1 && a->strings[0] == "Relu";
+    for (size_t d = 0; d < a->strings.size() && !relu; ++d)
+      NABLA_CHECK(a->strings[d] == standard[d % standard.size()], "activation '", a->strings[d], "' is not supported");
+  }
+  if (c.has(4))
+    for (int64_t len : to_ints(c.in[4]))
+      NABLA_CHECK(len == T, "sequence_lens other than the full length ", T, " are not supported");
+  auto initial = [&](size_t i) {
+    if (!c.has(i)) return zeros({D, N, H}, x.dtype());
+    return batch_major ? c.in[i].transpose(0, 1) : c.in[i];
+  };
+  const Tensor h0 = initial(5), c0 = cell == Cell::Lstm ? initial(6) : Tensor();
+  const std::vector<int64_t> order = cell == Cell::Lstm  ? std::vector<int64_t>{0, 2, 3, 1}
+                                     : cell == Cell::Gru ? std::vector<int64_t>{1, 0, 2}
+                                                         : std::vector<int64_t>{0};
+  std::vector<Tensor> ys, hs, cs;
+  for (int64_t d = 0; d < D; ++d) {
+    const Tensor w = reorder_gates(W.select(0, d), order), r = reorder_gates(R.select(0, d), order);
+    Tensor gi = matmul(x, w.t());  // (T, N, G·H) for every step at once
+    Tensor bias_h;
+    if (c.has(3)) {
+      const Tensor b = c.in[3].select(0, d);
+      gi = add(gi, reorder_gates(b.narrow(0, 0, G * H), order));
+      bias_h = reorder_gates(b.narrow(0, G * H, G * H), order);
+    }
+    Tensor h = h0.select(0, d), cs_d = cell == Cell::Lstm ? c0.select(0, d) : Tensor();
+    std::vector<Tensor> out(static_cast<size_t>(T));
+    const bool reverse = direction == "reverse" || d == 1;
+    for (int64_t k = 0; k < T; ++k) {
+      const int64_t t = reverse ? T - 1 - k : k;
+      Tensor gh = matmul(h, r.t());
+      if (bias_h.defined()) gh = add(gh, bias_h);
+      if (cell == Cell::Lstm) {
+        std::tie(h, cs_d) = F::lstm_gates(gi.select(0, t), gh, cs_d);
+      } else if (cell == Cell::Gru) {
+        h = F::gru_gates(gi.select(0, t), gh, h);
+      } else {
+        const Tensor pre = add(gi.select(0, t), gh);
+        h = relu ? nabla::relu(pre) : tanh(pre);
+      }
+      out[static_cast<size_t>(t)] = h;
+    }
+    ys.push_back(stack(out, 0));  // (T, N, H)
+    hs.push_back(h);
+    if (cell == Cell::Lstm) cs.push_back(cs_d);
+  }
+  Tensor y = stack(ys, 1), y_h = stack(hs, 0);  // (T, D, N, H), (D, N, H)
+  Tensor y_c = cell == Cell::Lstm ? stack(cs, 0) : Tensor();
+  if (batch_major) {
+    y = y.permute({2, 0, 1, 3});
+    y_h = y_h.transpose(0, 1);
+    if (y_c.defined()) y_c = y_c.transpose(0, 1);
+  }
+  if (cell == Cell::Lstm) return {y, y_h, y_c};
+  return {y, y_h};
+}
+
+Outs op_lstm(const OpCall& c) { return recurrent(c, Cell::Lstm); }
+Outs op_gru(const OpCall& c) { return recurrent(c, Cell::Gru); }
+Outs op_rnn(const OpCall& c) { return recurrent(c, Cell::Rnn); }
 
 // ---- shapes ------------------------------------------------------------------------------------
 
@@ -760,6 +861,7 @@ const std::map<std::string, OpFn>& table() {
       {"Gather", op_gather},
       {"Gelu", op_gelu},
       {"Gemm", op_gemm},
+      {"GRU", op_gru},
       {"GlobalAveragePool", op_global_avg_pool},
       {"GlobalMaxPool", op_global_max_pool},
       {"Greater", compare<gt>},
@@ -769,6 +871,7 @@ const std::map<std::string, OpFn>& table() {
       {"Identity", unary<identity>},
       {"InstanceNormalization", op_instance_norm},
       {"LRN", op_lrn},
+      {"LSTM", op_lstm},
       {"LayerNormalization", op_layer_norm},
       {"LeakyRelu", op_leaky_relu},
       {"Less", compare<lt>},
@@ -787,6 +890,7 @@ const std::map<std::string, OpFn>& table() {
       {"PRelu", op_prelu},
       {"Pad", op_pad},
       {"Pow", op_pow},
+      {"RNN", op_rnn},
       {"Range", op_range},
       {"Reciprocal", unary<reciprocal>},
       {"ReduceMax", reduce<2>},

@@ -177,20 +177,20 @@ Tensor parse_tensor(std::string_view bytes, const std::string& what, std::string
   if (has_raw) {
     NABLA_CHECK(raw.size() == static_cast<size_t>(numel) * esize, label, ": raw_data has ", raw.size(),
                 " bytes, shape ", shape_str(dims), " needs ", static_cast<size_t>(numel) * esize);
-    Tensor t = empty(dims, dtype);
     if (esize == dtype_size(dtype)) {
+      Tensor t = empty(dims, dtype);
       if (numel > 0) std::memcpy(t.raw_data(), raw.data(), raw.size());
       return t;
     }
     // int8/int16/uint16 widen to int32.
-    int32_t* out = t.data_ptr<int32_t>();
+    std::vector<int32_t> wide(static_cast<size_t>(numel));
     for (int64_t i = 0; i < numel; ++i) {
       const char* p = raw.data() + i * static_cast<int64_t>(esize);
-      if (type == kInt8) out[i] = static_cast<int8_t>(*p);
-      else if (type == kInt16) { int16_t v; std::memcpy(&v, p, 2); out[i] = v; }
-      else { uint16_t v; std::memcpy(&v, p, 2); out[i] = v; }
+      if (type == kInt8) wide[static_cast<size_t>(i)] = static_cast<int8_t>(*p);
+      else if (type == kInt16) { int16_t v; std::memcpy(&v, p, 2); wide[static_cast<size_t>(i)] = v; }
+      else { uint16_t v; std::memcpy(&v, p, 2); wide[static_cast<size_t>(i)] = v; }
     }
-    return t;
+    return from_vector(wide, dims);
   }
   const size_t count = type == kFloat ? floats.size() : type == kDouble ? doubles.size() : ints.size();
   NABLA_CHECK(count == static_cast<size_t>(numel), label, ": holds ", count, " values, shape ", shape_str(dims),

@@ -289,6 +289,62 @@ TEST(ModuleKinds, SequentialAcceptsEveryUnaryModule) {
   EXPECT_EQ(tokens(tensor({1.0, 2.0, 3.0}).to(DType::Int64)).shape(), (Shape{3, 4}));
 }
 
+// ---- parameters known only when built (add_parameter / add_buffer) ------------------------------
+
+namespace {
+// A layer with `n` scale parameters decided at run time, as an imported graph's weights.
+class Scales : public nn::UnaryModule {
+ public:
+  explicit Scales(int n) {
+    for (int i = 0; i < n; ++i) scales_.push_back(add_parameter("s" + std::to_string(i), full({2}, i + 1.0)));
+    add_buffer("count", zeros({1}));
+    add_buffer("scratch", zeros({1}), /*persistent=*/false);
+  }
+  Tensor forward(const Tensor& x) override {
+    Tensor y = x;
+    for (const Tensor& s : scales_) y = y * s;
+    return y;
+  }
+  std::string name() const override { return "Scales"; }
+
+ private:
+  std::vector<Tensor> scales_;  // handles of the parameters the base holds
+};
+
+// Adds one name twice: an error, as with register_parameter.
+class Twice : public nn::UnaryModule {
+ public:
+  Twice() {
+    add_parameter("a", ones({1}));
+    add_parameter("a", ones({1}));
+  }
+  Tensor forward(const Tensor& x) override { return x; }
+  std::string name() const override { return "Twice"; }
+};
+}  // namespace
+
+TEST(Module, ParametersHeldByTheModule) {
+  nn::Sequential net(Scales(3), nn::Linear(2, 1));  // moved into the Sequential: the held tensors move too
+  std::vector<std::string> names;
+  for (auto& [n, p] : net.named_parameters()) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"0.s0", "0.s1", "0.s2", "1.weight", "1.bias"}));
+  EXPECT_EQ(net.state_dict().count("0.count"), 1u);
+  EXPECT_EQ(net.state_dict().count("0.scratch"), 0u);  // not persistent
+  // Gradients reach them; to(dtype) and load_state_dict keep each one's identity.
+  Tensor y = net(ones({4, 2})).sum();
+  y.backward();
+  for (auto& [n, p] : net.named_parameters()) EXPECT_TRUE(p.grad().defined()) << n;
+  const Tensor s1 = net.named_parameters()[1].second;
+  net.to(DType::Float64);
+  EXPECT_EQ(s1.dtype(), DType::Float64);
+  StateDict sd = net.state_dict();
+  sd["0.s1"] = full({2}, 7.0, DType::Float64);
+  net.load_state_dict(sd);
+  EXPECT_EQ(s1.sum().item(), 14.0);
+  EXPECT_EQ(net(ones({1, 2}, DType::Float64)).dtype(), DType::Float64);
+  EXPECT_THROW(Twice(), Error);
+}
+
 // ---- Sequential from layers by value -------------------------------------------------------------
 
 namespace {

@@ -88,8 +88,11 @@ TEST_P(TorchExported, MatchesPyTorch) {
   const Tensor& x = expected.at("input");
   const Tensor& y = expected.at("output");
   const double err = relative_error(run(*model, x), y);
-  // The batch dimension is dynamic: one sample alone gives its row of the batch's output.
-  const double err1 = relative_error(run(*model, x.narrow(0, 0, 1)), y.narrow(0, 0, 1));
+  // The batch dimension is dynamic: one sample alone gives its row of the batch's output. Not for
+  // PyTorch's recurrent layers: torch.onnx.export writes their zero initial states as constants
+  // of the example's batch size (it warns so).
+  const bool fixed_batch = name.ends_with("_classifier");
+  const double err1 = fixed_batch ? 0.0 : relative_error(run(*model, x.narrow(0, 0, 1)), y.narrow(0, 0, 1));
   std::printf("[ onnx ] %-24s %3lld nodes, %7lld parameters: relative error %.2e (batch 1: %.2e)\n", name.c_str(),
               static_cast<long long>(model->num_nodes()), static_cast<long long>(model->num_parameters()), err, err1);
   EXPECT_LE(err, 1e-4);
@@ -99,7 +102,8 @@ TEST_P(TorchExported, MatchesPyTorch) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, TorchExported,
                          ::testing::Values("tiny_cnn", "tiny_mlp", "cifar_resnet8", "mobilenet_v2_w025",
                                            "shufflenet_v2_tiny", "densenet_tiny", "mobilenet_v3_small_tiny",
-                                           "vit_tiny", "token_transformer", "upsampler"),
+                                           "vit_tiny", "token_transformer", "upsampler", "lstm_classifier",
+                                           "gru_classifier"),
                          [](const auto& info) { return info.param; });
 
 // ---- nabla → ONNX → nabla ------------------------------------------------------------------------
@@ -112,7 +116,7 @@ TEST_P(RoundTrip, SameOutputsAndStateDict) {
   Shape input;
   std::shared_ptr<nn::UnaryModule> model = small_zoo_model(name, input);
   if (!model) GTEST_SKIP() << name << " takes neither 3x32x32 nor 1x28x28 inputs";
-  if (model->num_parameters() > 40'000'000) GTEST_SKIP() << name << ": " << model->num_parameters() << " parameters";
+  if (model->num_parameters() > 40'000'000 && !all_models()) GTEST_SKIP() << name << ": " << model->num_parameters() << " parameters";
   perturb_batch_norm(*model, 7);
   input.insert(input.begin(), 2);
   check_round_trip(*model, randn(input), name);
@@ -128,6 +132,21 @@ TEST(OnnxImport, RoundTripLayerStacks) {
 
 INSTANTIATE_TEST_SUITE_P(Models, RoundTrip, ::testing::ValuesIn(models::model_names()),
                          [](const auto& info) { return info.param; });
+
+TEST(OnnxImport, RoundTripRecurrentLayers) {
+  manual_seed(10);
+  for (const auto& [name, model, tokens] : sequence_cases()) {
+    auto back = load_bytes(export_model_bytes(*model, tokens), name + ".onnx");
+    Tensor expected;
+    {
+      NoGradGuard no_grad;
+      expected = model->forward(tokens);
+    }
+    const double err = relative_error(run(*back, tokens), expected);
+    std::printf("[ onnx ] round trip SequenceClassifier %-32s relative error %.2e\n", name.c_str(), err);
+    EXPECT_LE(err, 1e-5) << name;
+  }
+}
 
 // ---- training an imported model -------------------------------------------------------------------
 

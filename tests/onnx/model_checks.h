@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
 
 #include "nabla/autograd.h"
 #include "nabla/models/registry.h"
+#include "nabla/models/sequence_classifier.h"
 #include "nabla/nn.h"
 #include "nabla/nn/module.h"
 #include "nabla/tensor.h"
@@ -59,6 +61,13 @@ inline void perturb_batch_norm(nn::Module& model, uint32_t seed) {
     float* p = t.data_ptr<float>();
     for (int64_t i = 0; i < t.numel(); ++i) p[i] = is_mean ? mean(rng) : var(rng);
   }
+}
+
+// Whether NABLA_ONNX_ALL_MODELS=1 asks for the models above 40 M parameters too (left out by
+// default for time).
+inline bool all_models() {
+  const char* v = std::getenv("NABLA_ONNX_ALL_MODELS");
+  return v && std::string(v) == "1";
 }
 
 // The registry model `name` at a small configuration, 10 classes and input 3×32×32, or 1×28×28
@@ -116,6 +125,34 @@ inline std::vector<LayerStack> layer_stacks() {
   return {{"layers", layers_stack(), {2, 3, 21, 21}},
           {"more_layers", more_layers_stack(), {2, 4, 10, 10}},
           {"group_instance_norm", norm_stack(), {2, 3, 9, 9}}};
+}
+
+/// Sequence classifiers covering the exported recurrent layers, with their token input
+/// (3 rows of 7 ids): LSTM and GRU, one and two layers, one and two directions, both poolings.
+struct SequenceCase {
+  std::string name;
+  std::shared_ptr<models::SequenceClassifier> model;
+  Tensor tokens;
+};
+
+inline std::vector<SequenceCase> sequence_cases() {
+  std::vector<SequenceCase> cases;
+  auto add = [&](const std::string& name, const std::string& cell, int64_t layers, bool bidirectional,
+                 const std::string& pooling) {
+    models::SequenceClassifierOptions o{.vocab_size = 30, .num_classes = 4, .embed_dim = 8, .hidden_size = 12};
+    o.cell = cell;
+    o.num_layers = layers;
+    o.bidirectional = bidirectional;
+    o.pooling = pooling;
+    auto m = std::make_shared<models::SequenceClassifier>(o);
+    m->eval();
+    cases.push_back({name, m, randint(1, 30, {3, 7})});
+  };
+  add("lstm", "lstm", 1, false, "last");
+  add("gru_mean", "gru", 1, false, "mean");
+  add("lstm_bidirectional_2_layers", "lstm", 2, true, "last");
+  add("gru_bidirectional_2_layers_mean", "gru", 2, true, "mean");
+  return cases;
 }
 
 }  // namespace nabla::onnx

@@ -13,20 +13,21 @@ namespace nabla::onnx {
 /// The opset written by default (ONNX 1.12; LayerNormalization needs it).
 inline constexpr int64_t default_opset = 17;
 
-/// The ONNX model of `module` as bytes. `example_input` (N, …) fixes every dimension but the
-/// first: the model is run once on it (shapes of each module are recorded with forward hooks),
+/// The ONNX model of `module` as bytes: a module from one tensor to one tensor (UnaryModule: every
+/// layer and image model) or models::SequenceClassifier (token ids, all of full length).
+/// `example_input` (N, …) fixes every dimension but the first: the model is run once on it (shapes of each module are recorded with forward hooks),
 /// the graph input is "input" and the output "output", both with a symbolic batch dimension
 /// "batch". Parameters and buffers are initializers named by their state_dict keys. The module
 /// must be in eval mode (raises Error otherwise: train-mode BatchNorm and Dropout have no fixed
 /// graph). A module without an exporter raises Error naming its path and class, e.g.
 /// "features.3 (MyLayer) has no ONNX form". `opset` must be 14 to 17. `metadata` is written as the
 /// model's metadata_props (key/value strings; `nabla export` stores the run description there).
-std::string export_model_bytes(nn::UnaryModule& module, const Tensor& example_input, int64_t opset = default_opset,
+std::string export_model_bytes(nn::Module& module, const Tensor& example_input, int64_t opset = default_opset,
                                const std::map<std::string, std::string>& metadata = {});
 
 /// export_model_bytes written to `path` atomically (a temporary file renamed over `path`); an
 /// unwritable path raises Error naming it.
-void export_model(nn::UnaryModule& module, const Tensor& example_input, const std::string& path,
+void export_model(nn::Module& module, const Tensor& example_input, const std::string& path,
                   int64_t opset = default_opset, const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace nabla::onnx
