@@ -4,6 +4,7 @@
 // r, z, n, with linear_before_reset = 1 for PyTorch's reset gate); the weights are written
 // reordered, as new initializers named after the layer (`rnn/W_l0`, …).
 #include "graph_builder.h"
+#include "gates.h"
 #include "nabla/error.h"
 #include "nabla/models/sequence_classifier.h"
 #include "nabla/nn/linear.h"
@@ -13,15 +14,6 @@
 namespace nabla::onnx {
 
 namespace {
-
-// The gate blocks of a (G·H, …) tensor in another order: block j of the result is block
-// blocks[j] of `w`.
-Tensor reorder(const Tensor& w, const std::vector<int64_t>& blocks) {
-  const int64_t H = w.size(0) / static_cast<int64_t>(blocks.size());
-  std::vector<Tensor> parts;
-  for (int64_t b : blocks) parts.push_back(w.narrow(0, b * H, H));
-  return cat(parts, 0);
-}
 
 // The registered parameter `name` of `m` (undefined when absent, e.g. biases with bias=false).
 Tensor parameter(const nn::Module& m, const std::string& name) {
@@ -49,10 +41,11 @@ RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::st
     std::vector<Tensor> w, r, b;
     for (int64_t d = 0; d < D; ++d) {
       const std::string suffix = "_l" + std::to_string(l) + (d == 1 ? "_reverse" : "");
-      w.push_back(reorder(parameter(m, "weight_ih" + suffix), order));
-      r.push_back(reorder(parameter(m, "weight_hh" + suffix), order));
+      w.push_back(reorder_gates(parameter(m, "weight_ih" + suffix), order));
+      r.push_back(reorder_gates(parameter(m, "weight_hh" + suffix), order));
       const Tensor b_ih = parameter(m, "bias_ih" + suffix), b_hh = parameter(m, "bias_hh" + suffix);
-      b.push_back(b_ih.defined() ? cat({reorder(b_ih, order), reorder(b_hh, order)}, 0) : zeros({2 * G * H}));
+      b.push_back(b_ih.defined() ? cat({reorder_gates(b_ih, order), reorder_gates(b_hh, order)}, 0)
+                                 : zeros({2 * G * H}));
     }
     const std::string layer = path + "/l" + std::to_string(l);
     std::vector<Attr> attrs = {{"hidden_size", H}, {"direction", std::string(D == 2 ? "bidirectional" : "forward")}};

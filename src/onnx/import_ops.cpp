@@ -3,6 +3,7 @@
 // nabla's differentiable ops; integer shape arithmetic (Shape, Gather on shapes, Range, …) runs
 // on small int64 tensors.
 #include "import_ops.h"
+#include "gates.h"
 
 #include <algorithm>
 #include <cmath>
@@ -482,15 +483,6 @@ Outs op_pad(const OpCall& c) {
 }
 
 // ---- recurrent layers -----------------------------------------------------------------------------
-
-// The gate blocks of a (G·H, …) tensor in another order: block j of the result is block
-// blocks[j] of `w`.
-Tensor reorder_gates(const Tensor& w, const std::vector<int64_t>& blocks) {
-  const int64_t H = w.size(0) / static_cast<int64_t>(blocks.size());
-  std::vector<Tensor> parts;
-  for (int64_t b : blocks) parts.push_back(w.narrow(0, b * H, H));
-  return cat(parts, 0);
-}
 
 enum class Cell { Lstm, Gru, Rnn };
 
