@@ -73,6 +73,19 @@ def OrderedDictLike(**kw):
     return OrderedDict(kw)
 
 
+def torchvision_models():
+    """(name, constructor) of the torchvision models tests/io/pytorch_test.cpp builds in nabla."""
+    import torchvision
+    tv = torchvision.models
+    return [
+        ("tv_mobilenet_v2_w025", lambda: tv.mobilenet_v2(num_classes=10, width_mult=0.25)),
+        ("tv_shufflenet_v2_tiny", lambda: tv.ShuffleNetV2([2, 2, 2], [8, 16, 32, 64, 128], num_classes=10)),
+        ("tv_densenet_tiny", lambda: tv.DenseNet(growth_rate=4, block_config=(2, 2), num_init_features=8, bn_size=2,
+                                                 num_classes=10)),
+        ("tv_mobilenet_v3_small_w025", lambda: tv.mobilenet_v3_small(num_classes=10, width_mult=0.25)),
+    ]
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -140,6 +153,19 @@ def main():
     with zipfile.ZipFile(path("malicious.pth"), "w", zipfile.ZIP_STORED) as z:
         for name, data in (("malicious/data.pkl", payload), ("malicious/version", b"3\n")):
             z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+
+    # Small torchvision models whose module structure nabla's zoo reproduces key for key: each
+    # with its own seed, randomized batch-norm statistics, an input and torch's eval-mode logits.
+    for seed, (name, make) in enumerate(torchvision_models(), start=100):
+        torch.manual_seed(seed)
+        model = make()
+        randomize_bn(model)
+        model.eval()
+        x = torch.randn(2, 3, 32, 32)
+        with torch.no_grad():
+            logits = model(x)
+        torch.save(model.state_dict(), path(name + ".pth"))
+        write_safetensors(path(name + "_io.safetensors"), {"input": x, "logits": logits})
 
 
 if __name__ == "__main__":

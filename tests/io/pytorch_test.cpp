@@ -1,16 +1,22 @@
 // PyTorch checkpoint reader: files written by torch.save (tools/make_pytorch_fixtures.py) in both
-// formats load bit for bit; a zoo model's logits match torch's; the unpickler refuses what it
+// formats load bit for bit; zoo models' logits match torch's (a CIFAR ResNet-8 and four small
+// torchvision models: MobileNet v2/v3, ShuffleNet v2, DenseNet); the unpickler refuses what it
 // must; every truncation and byte flip raises nabla::Error.
 #include "nabla/io/pytorch.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "io/io_test_util.h"
 #include "io/io_util.h"
 #include "io/zip.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/models/cifar_resnet.h"
+#include "nabla/models/densenet.h"
+#include "nabla/models/mobilenet.h"
+#include "nabla/models/shufflenet.h"
 
 using namespace nabla;
 using namespace nabla::io_test;
@@ -146,6 +152,55 @@ TEST(Pytorch, ZooResNet8LogitsMatchTorch) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i)
     EXPECT_NEAR(got[i], want[i], 1e-5 * std::max(1.0, std::fabs(want[i]))) << "logit " << i;
+}
+
+// torchvision's own models at small widths (tools/make_pytorch_fixtures.py), saved by torch.save
+// as state dicts, load strictly into nabla's zoo models built with the same arguments and give
+// torch's eval-mode logits.
+TEST(Pytorch, TorchvisionModelsLoadAndMatchLogits) {
+  models::DenseNetConfig densenet;
+  densenet.growth_rate = 4;
+  densenet.block_config = {2, 2};
+  densenet.num_init_features = 8;
+  densenet.bn_size = 2;
+  densenet.num_classes = 10;
+  const std::vector<std::pair<std::string, std::function<std::shared_ptr<nn::UnaryModule>()>>> cases = {
+      {"tv_mobilenet_v2_w025", [] { return models::mobilenet_v2(10, 3, false, 0.25); }},
+      {"tv_shufflenet_v2_tiny",
+       [] { return std::make_shared<models::ShuffleNetV2>(std::vector<int64_t>{2, 2, 2},
+                                                          std::vector<int64_t>{8, 16, 32, 64, 128}, 10, 3, false); }},
+      {"tv_densenet_tiny", [densenet] { return std::make_shared<models::DenseNet>(densenet); }},
+      {"tv_mobilenet_v3_small_w025", [] { return models::mobilenet_v3_small(10, 3, false, 0.25); }},
+  };
+  for (const auto& [name, make] : cases) {
+    SCOPED_TRACE(name);
+    const StateDict sd = io::load_pytorch(pt_fixture(name + ".pth"));
+    const StateDict io_pair = expected(name + "_io.safetensors");
+    auto model = make();
+    const StateDict own = model->state_dict();
+    ASSERT_EQ(sd.size(), own.size());
+    for (const auto& [key, tensor] : own) {
+      ASSERT_TRUE(sd.count(key)) << key;
+      EXPECT_EQ(sd.at(key).shape(), tensor.shape()) << key;
+    }
+    model->load_state_dict(sd);  // strict
+    model->eval();
+    NoGradGuard no_grad;
+    const Tensor logits = model->forward(io_pair.at("input"));
+    const std::vector<double> got = values(logits), want = values(io_pair.at("logits"));
+    ASSERT_EQ(got.size(), want.size());
+    // torchvision draws MobileNet's classifier from N(0, 0.01), so its logits are of order 1e-3:
+    // the tolerance is relative to the largest logit, not to 1.
+    double scale = 0, max_diff = 0;
+    for (double w : want) scale = std::max(scale, std::fabs(w));
+    ASSERT_GT(scale, 0);
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_NEAR(got[i], want[i], 1e-5 * scale) << "logit " << i;
+      max_diff = std::max(max_diff, std::fabs(got[i] - want[i]));
+    }
+    std::printf("%s: %zu tensors, max |logit| %.3g, max |logit - torch| = %.3g\n", name.c_str(), sd.size(), scale,
+                max_diff);
+  }
 }
 
 TEST(Pytorch, RefusesGlobalsOutsideTheAllowList) {
