@@ -10,6 +10,7 @@
 #include "graph_builder.h"
 #include "nabla/autograd.h"
 #include "nabla/error.h"
+#include "nabla/models/gpt.h"
 #include "nabla/models/sequence_classifier.h"
 
 namespace nabla::onnx {
@@ -34,13 +35,15 @@ int64_t onnx_elem_type(DType d) {
   }
 }
 
-// ValueInfoProto for a graph input/output: first dimension symbolic ("batch"), the others fixed.
-ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape) {
+// ValueInfoProto for a graph input/output: the first dimensions symbolic (named by `symbolic`:
+// "batch", and "sequence" for a language model's tokens), the others fixed.
+ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape,
+                       const std::vector<std::string>& symbolic) {
   ProtoWriter dims;
   for (size_t i = 0; i < shape.size(); ++i) {
     ProtoWriter d;
-    if (i == 0)
-      d.bytes_field(kDimParam, "batch");
+    if (i < symbolic.size())
+      d.bytes_field(kDimParam, symbolic[i]);
     else
       d.int_field(kDimValue, shape[i]);
     dims.message(kShapeDim, d);
@@ -63,6 +66,13 @@ Tensor run_example(nn::Module& module, const Tensor& x) {
   throw Error("onnx export: the model (" + module.name() +
               ") does not map one tensor to one tensor; the exported models are unary modules and "
               "SequenceClassifier");
+}
+
+// The symbolic leading dimensions of the graph's input and output: the batch, and for GPT the
+// sequence length too (its graph reads T from the tokens' shape).
+std::vector<std::string> symbolic_dims(const nn::Module& module) {
+  if (dynamic_cast<const models::GPT*>(&module)) return {"batch", "sequence"};
+  return {"batch"};
 }
 
 }  // namespace
@@ -117,8 +127,9 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
     entry.bytes_field(kEntryValue, value);
     model.message(kModelMetadata, entry);
   }
-  g.write_graph(model, kModelGraph, value_info("input", example_input.dtype(), example_input.shape()),
-                value_info("output", output.dtype(), output.shape()));
+  const std::vector<std::string> symbolic = symbolic_dims(module);
+  g.write_graph(model, kModelGraph, value_info("input", example_input.dtype(), example_input.shape(), symbolic),
+                value_info("output", output.dtype(), output.shape(), symbolic));
   return model.take();
 }
 

@@ -128,6 +128,7 @@ const CallShapes& GraphBuilder::shapes(const nn::Module& module, const std::stri
 std::string GraphBuilder::run(nn::Module& module, const std::string& path, const std::string& x) {
   if (auto out = export_zoo(*this, module, path, x)) return *out;
   if (auto out = export_sequence_model(*this, module, path, x)) return *out;
+  if (auto out = export_language_model(*this, module, path, x)) return *out;
   if (auto out = export_layer(*this, module, path, x)) return *out;
   throw Error((path.empty() ? std::string("the model") : path) + " (" + module.name() + ") has no ONNX form");
 }

@@ -110,6 +110,11 @@ RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::st
 std::optional<std::string> export_sequence_model(GraphBuilder& g, nn::Module& module, const std::string& path,
                                                  const std::string& x);
 
+/// The exporter of models::GPT (tokens (N, T) int64 → logits (N, T, V), T dynamic, the causal
+/// mask built from T in the graph): the output name, or nullopt when `module` is not a GPT.
+std::optional<std::string> export_language_model(GraphBuilder& g, nn::Module& module, const std::string& path,
+                                                 const std::string& x);
+
 /// Batch-first self-attention (query = key = value = `x`, (N, L, E), no masks) as MatMul, Softmax,
 /// Transpose and Reshape nodes; returns the attention output (the weights are not exported).
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,

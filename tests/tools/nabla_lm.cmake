@@ -91,5 +91,12 @@ run_nabla(gb ${GPT_GEN} --seed 3 --no-cache)
 if(NOT ga STREQUAL gb)
   message(FATAL_ERROR "GPT: cache and full forward gave different texts:\n${ga}\n${gb}")
 endif()
+# `nabla export` of the GPT checkpoint: token ids (batch, sequence) to logits, any length up to 16
+# (tests/onnx/gpt_test.cpp runs such graphs in ONNX Runtime); the LSTM has no ONNX form.
+run_nabla(exported export ${WORK_DIR}/gpt/best.safetensors --format onnx --output ${WORK_DIR}/gpt.onnx)
+if(NOT exported MATCHES "wrote .*gpt.onnx: gpt, input \\(batch, sequence\\) int64 token ids, sequence up to 16")
+  message(FATAL_ERROR "nabla export of the GPT printed:\n${exported}")
+endif()
+expect_error("CharLSTM\\) has no ONNX form" export ${CKPT} --format onnx --output ${WORK_DIR}/lstm.onnx)
 expect_error("train.seq_len 32 exceeds the model's context length 16" train --model gpt --data.name text
              --data.dir ${TEXT} --model.block_size 16 --seq-len 32 --out-dir ${WORK_DIR} --name gpt_bad)

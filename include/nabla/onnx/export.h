@@ -14,10 +14,13 @@ namespace nabla::onnx {
 inline constexpr int64_t default_opset = 17;
 
 /// The ONNX model of `module` as bytes: a module from one tensor to one tensor (UnaryModule: every
-/// layer and image model) or models::SequenceClassifier (token ids, all of full length).
+/// layer and image model), models::SequenceClassifier (token ids, all of full length) or
+/// models::GPT.
 /// `example_input` (N, …) fixes every dimension but the first: the model is run once on it (shapes of each module are recorded with forward hooks),
 /// the graph input is "input" and the output "output", both with a symbolic batch dimension
-/// "batch". Parameters and buffers are initializers named by their state_dict keys. The module
+/// "batch"; for models::GPT (tokens (N, T) int64 → logits (N, T, V)) the sequence length is
+/// symbolic too ("sequence", any T ≤ block_size: the positions and the causal mask are computed
+/// from T in the graph) and the tied lm_head reads transformer.wte.weight. Parameters and buffers are initializers named by their state_dict keys. The module
 /// must be in eval mode (raises Error otherwise: train-mode BatchNorm and Dropout have no fixed
 /// graph). A module without an exporter raises Error naming its path and class, e.g.
 /// "features.3 (MyLayer) has no ONNX form". `opset` must be 14 to 17. `metadata` is written as the
