@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses in tests/fuzz/ with clang (libnabla too, instrumented with
-# AddressSanitizer + UndefinedBehaviorSanitizer + coverage) and runs each for a while.
+# Builds the libFuzzer harnesses in tests/fuzz/ in the sanitized clang build
+# (tools/configure_sanitized.sh: libnabla instrumented with AddressSanitizer +
+# UndefinedBehaviorSanitizer + coverage, the same build CI runs the unit tests in) and runs each
+# for a while.
 #
 # Usage: tools/run_fuzzers.sh [seconds per fuzzer (default 20)] [fuzzer names... (default all)]
-# Environment: CC / CXX (default clang-14 / clang++-14), BUILD_DIR (default build-fuzz),
+# Environment: CC / CXX (default clang-14 / clang++-14), BUILD_DIR (default build-asan),
 #              JOBS (ninja parallelism, default 2).
 # Exits non-zero when a fuzzer finds a crash, leak, UB, timeout or broken invariant; the input
 # that triggered it is saved under $BUILD_DIR/fuzz-artifacts/.
@@ -12,18 +14,13 @@ set -euo pipefail
 seconds=${1:-20}
 shift || true
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${BUILD_DIR:-$root/build-fuzz}
+build=${BUILD_DIR:-$root/build-asan}
 fuzzers=("$@")
 if [ ${#fuzzers[@]} -eq 0 ]; then
   for f in "$root"/tests/fuzz/*_fuzz.cpp; do fuzzers+=("$(basename "$f" .cpp)"); done
 fi
 
-sanitize="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cmake -S "$root" -B "$build" -G Ninja \
-  -DCMAKE_C_COMPILER="${CC:-clang-14}" -DCMAKE_CXX_COMPILER="${CXX:-clang++-14}" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$sanitize" \
-  -DBUILD_SHARED_LIBS=OFF -DNABLA_BUILD_FUZZ=ON -DNABLA_BUILD_TESTS=ON \
-  -DNABLA_BUILD_BENCH=OFF -DNABLA_BUILD_EXAMPLES=OFF >/dev/null
+bash "$root/tools/configure_sanitized.sh" "$build" >/dev/null
 ninja -C "$build" -j"${JOBS:-2}" "${fuzzers[@]}"
 
 mkdir -p "$build/fuzz-artifacts"
