@@ -10,6 +10,7 @@
 #include "graph_builder.h"
 #include "nabla/autograd.h"
 #include "nabla/error.h"
+#include "nabla/models/bert.h"
 #include "nabla/models/gpt.h"
 #include "nabla/models/sequence_classifier.h"
 
@@ -59,19 +60,33 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape,
   return v;
 }
 
-// Runs the model to export on the example input.
-Tensor run_example(nn::Module& module, const Tensor& x) {
-  if (auto* m = dynamic_cast<nn::UnaryModule*>(&module)) return (*m)(x);
-  if (auto* m = dynamic_cast<models::SequenceClassifier*>(&module)) return m->forward(x);
-  throw Error("onnx export: the model (" + module.name() +
-              ") does not map one tensor to one tensor; the exported models are unary modules and "
-              "SequenceClassifier");
+// The graph inputs of the root `module`: their names, in the order of the example inputs, and the
+// root's name for errors.
+struct RootInputs {
+  std::string root;
+  std::vector<std::string> names;
+};
+
+RootInputs root_inputs(const nn::Module& module) {
+  if (dynamic_cast<const models::Bert*>(&module)) return {"Bert", {"tokens", "segments"}};
+  return {module.name(), {"input"}};
 }
 
-// The symbolic leading dimensions of the graph's input and output: the batch, and for GPT the
-// sequence length too (its graph reads T from the tokens' shape).
+// Runs the model to export on the example inputs.
+Tensor run_example(nn::Module& module, const std::vector<Tensor>& x) {
+  if (auto* m = dynamic_cast<models::Bert*>(&module)) return m->forward(x[0], x[1]);
+  if (auto* m = dynamic_cast<nn::UnaryModule*>(&module)) return (*m)(x[0]);
+  if (auto* m = dynamic_cast<models::SequenceClassifier*>(&module)) return m->forward(x[0]);
+  throw Error("onnx export: the model (" + module.name() +
+              ") does not map one tensor to one tensor; the exported models are unary modules, "
+              "SequenceClassifier, GPT and Bert (tokens, segments)");
+}
+
+// The symbolic leading dimensions of the graph's inputs and output: the batch, and for GPT and Bert
+// the sequence length too (their graphs read T from the tokens' shape).
 std::vector<std::string> symbolic_dims(const nn::Module& module) {
-  if (dynamic_cast<const models::GPT*>(&module)) return {"batch", "sequence"};
+  if (dynamic_cast<const models::GPT*>(&module) || dynamic_cast<const models::Bert*>(&module))
+    return {"batch", "sequence"};
   return {"batch"};
 }
 
@@ -79,11 +94,26 @@ std::vector<std::string> symbolic_dims(const nn::Module& module) {
 
 std::string export_model_bytes(nn::Module& module, const Tensor& example_input, int64_t opset,
                                const std::map<std::string, std::string>& metadata) {
+  return export_model_bytes(module, std::vector<Tensor>{example_input}, opset, metadata);
+}
+
+std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& example_inputs, int64_t opset,
+                               const std::map<std::string, std::string>& metadata) {
   NABLA_CHECK(opset >= 14 && opset <= 17, "onnx export: opset must be 14 to 17, got ", opset);
-  NABLA_CHECK(example_input.defined() && example_input.dim() >= 1,
-              "onnx export: the example input needs a batch "
-              "dimension, got ",
-              example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
+  const RootInputs roots = root_inputs(module);
+  if (example_inputs.size() != roots.names.size()) {
+    std::string expected;
+    for (const auto& n : roots.names) expected += (expected.empty() ? "" : ", ") + n;
+    throw Error("onnx export: " + roots.root + " takes " + std::to_string(roots.names.size()) + " example input" +
+                (roots.names.size() == 1 ? "" : "s") + " (" + expected + "), got " +
+                std::to_string(example_inputs.size()));
+  }
+  for (size_t i = 0; i < example_inputs.size(); ++i) {
+    const Tensor& example_input = example_inputs[i];
+    NABLA_CHECK(example_input.defined() && example_input.dim() >= 1, "onnx export: the example input ",
+                roots.names.size() > 1 ? "\"" + roots.names[i] + "\" " : std::string(), "needs a batch dimension, got ",
+                example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
+  }
   for (auto& [path, m] : module.named_modules())
     NABLA_CHECK(!m->is_training(), "onnx export: ", path.empty() ? "the model" : path, " (", m->name(),
                 ") is in training mode; call eval() first (train-mode BatchNorm and Dropout have no fixed graph)");
@@ -102,7 +132,7 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
   Tensor output;
   try {
     NoGradGuard no_grad;
-    output = run_example(module, example_input);
+    output = run_example(module, example_inputs);
   } catch (...) {
     for (auto& [m, id] : hooks) m->remove_forward_hook(id);
     throw;
@@ -110,7 +140,11 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
   for (auto& [m, id] : hooks) m->remove_forward_hook(id);
 
   GraphBuilder g(opset, std::move(shapes));
-  std::string out = g.run(module, "", "input");
+  std::string out;
+  if (auto* bert = dynamic_cast<models::Bert*>(&module))
+    out = export_bert(g, *bert, "tokens", "segments");
+  else
+    out = g.run(module, "", "input");
   if (out == "input") out = g.node("Identity", {"input"}, "");
   g.name_output(out, "output");
 
@@ -128,14 +162,21 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
     model.message(kModelMetadata, entry);
   }
   const std::vector<std::string> symbolic = symbolic_dims(module);
-  g.write_graph(model, kModelGraph, value_info("input", example_input.dtype(), example_input.shape(), symbolic),
-                value_info("output", output.dtype(), output.shape(), symbolic));
+  std::vector<ProtoWriter> inputs;
+  for (size_t i = 0; i < example_inputs.size(); ++i)
+    inputs.push_back(value_info(roots.names[i], example_inputs[i].dtype(), example_inputs[i].shape(), symbolic));
+  g.write_graph(model, kModelGraph, inputs, value_info("output", output.dtype(), output.shape(), symbolic));
   return model.take();
 }
 
 void export_model(nn::Module& module, const Tensor& example_input, const std::string& path, int64_t opset,
                   const std::map<std::string, std::string>& metadata) {
-  const std::string bytes = export_model_bytes(module, example_input, opset, metadata);
+  export_model(module, std::vector<Tensor>{example_input}, path, opset, metadata);
+}
+
+void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs, const std::string& path,
+                  int64_t opset, const std::map<std::string, std::string>& metadata) {
+  const std::string bytes = export_model_bytes(module, example_inputs, opset, metadata);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);

@@ -364,6 +364,11 @@ std::optional<std::string> export_layer(GraphBuilder& g, nn::Module& module, con
   return export_activation(g, module, path, x);
 }
 
+std::string export_gelu_nodes(GraphBuilder& g, const std::string& approximate, const std::string& path,
+                              const std::string& x) {
+  return export_gelu(g, approximate, path, x);
+}
+
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
                                   const std::string& x) {
   NABLA_CHECK(m.packed_projection() && m.options.batch_first && !m.bias_k.defined() && !m.options.add_zero_attn,

@@ -153,7 +153,7 @@ size_t GraphBuilder::Initializer::size() const {
          bytes;
 }
 
-void GraphBuilder::write_graph(ProtoWriter& out, uint32_t field, const ProtoWriter& input_info,
+void GraphBuilder::write_graph(ProtoWriter& out, uint32_t field, const std::vector<ProtoWriter>& input_infos,
                                const ProtoWriter& output_info) const {
   // The small fields (nodes, name, input, output) are built first; the initializers are sized
   // without copying their weights, which are then appended once, straight into `out`.
@@ -168,7 +168,7 @@ void GraphBuilder::write_graph(ProtoWriter& out, uint32_t field, const ProtoWrit
     small.message(kGraphNode, w);
   }
   small.bytes_field(kGraphName, "nabla");
-  small.message(kGraphInput, input_info);
+  for (const ProtoWriter& input_info : input_infos) small.message(kGraphInput, input_info);
   small.message(kGraphOutput, output_info);
   size_t total = small.size();
   const size_t init_key = ProtoWriter::varint_size((uint64_t{kGraphInitializer} << 3) | 2);

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "nabla/models/bert.h"
 #include "nabla/nn/attention.h"
 #include "nabla/nn/module.h"
 #include "nabla/nn/recurrent.h"
@@ -58,9 +59,10 @@ class GraphBuilder {
 
   /// Renames the value `from` (the output of the last node, or any value) to `to` in the graph.
   void name_output(const std::string& from, const std::string& to);
-  /// Appends field `field` of `out`: the GraphProto with the graph input/output value infos given
-  /// (already written). Sizes are computed first, so each weight is copied once, into `out`.
-  void write_graph(ProtoWriter& out, uint32_t field, const ProtoWriter& input_info,
+  /// Appends field `field` of `out`: the GraphProto with the graph inputs' value infos (in order)
+  /// and the output's (already written). Sizes are computed first, so each weight is copied once,
+  /// into `out`.
+  void write_graph(ProtoWriter& out, uint32_t field, const std::vector<ProtoWriter>& input_infos,
                    const ProtoWriter& output_info) const;
 
   const int64_t opset;
@@ -114,6 +116,14 @@ std::optional<std::string> export_sequence_model(GraphBuilder& g, nn::Module& mo
 /// mask built from T in the graph): the output name, or nullopt when `module` is not a GPT.
 std::optional<std::string> export_language_model(GraphBuilder& g, nn::Module& module, const std::string& path,
                                                  const std::string& x);
+
+/// models::Bert on the graph inputs `tokens` and `segments` ((N, T) int64 each, N and T dynamic):
+/// the hidden states (N, T, d_model), padding ids masked as keys (src/onnx/export_bert.cpp).
+std::string export_bert(GraphBuilder& g, models::Bert& m, const std::string& tokens, const std::string& segments);
+
+/// GELU of `x`: 0.5·x·(1 + erf(x/√2)) for approximate "none", the tanh form for "tanh".
+std::string export_gelu_nodes(GraphBuilder& g, const std::string& approximate, const std::string& path,
+                              const std::string& x);
 
 /// Batch-first self-attention (query = key = value = `x`, (N, L, E), no masks) as MatMul, Softmax,
 /// Transpose and Reshape nodes; returns the attention output (the weights are not exported).

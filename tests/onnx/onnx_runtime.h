@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "nabla/io/npy.h"
 #include "nabla/tensor.h"
@@ -56,6 +58,24 @@ inline Tensor run_in_ort(const std::string& model, const Tensor& input, const st
   io::save_npy(in, input);
   const std::string cmd = "NABLA_ORT_DIR='" + ort_dir() + "' node '" + std::string(NABLA_SOURCE_DIR) +
                           "/tools/onnx/ort_run.js' '" + model + "' '" + in + "' '" + out + "' >'" + log + "' 2>&1";
+  if (std::system(cmd.c_str()) != 0) throw Error("ONNX Runtime failed on " + model + ": " + log_head(log));
+  return io::load_npy(out);
+}
+
+/// Output of `model` in ONNX Runtime on several named inputs (each written as .npy in `dir` and fed
+/// to the graph input of its name).
+inline Tensor run_in_ort(const std::string& model, const std::vector<std::pair<std::string, Tensor>>& inputs,
+                         const std::string& dir) {
+  const std::string out = dir + "/ort_output.npy", log = dir + "/ort.log";
+  std::filesystem::remove(out);
+  std::string feeds;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string in = dir + "/ort_input" + std::to_string(i) + ".npy";
+    io::save_npy(in, inputs[i].second);
+    feeds += " '" + inputs[i].first + "=" + in + "'";
+  }
+  const std::string cmd = "NABLA_ORT_DIR='" + ort_dir() + "' node '" + std::string(NABLA_SOURCE_DIR) +
+                          "/tools/onnx/ort_run.js' '" + model + "'" + feeds + " '" + out + "' >'" + log + "' 2>&1";
   if (std::system(cmd.c_str()) != 0) throw Error("ONNX Runtime failed on " + model + ": " + log_head(log));
   return io::load_npy(out);
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs an ONNX model in ONNX Runtime (npm package onnxruntime-node, CPU) on one .npy input and
-// writes the first output as .npy. Used by nabla's tests to check exported models against a
-// runtime that is not nabla's own.
+// Runs an ONNX model in ONNX Runtime (npm package onnxruntime-node, CPU) on one or several .npy
+// inputs and writes the first output as .npy. Used by nabla's tests to check exported models
+// against a runtime that is not nabla's own.
 //   node tools/onnx/ort_run.js MODEL.onnx INPUT.npy OUTPUT.npy
+//   node tools/onnx/ort_run.js MODEL.onnx NAME=INPUT.npy [NAME=INPUT.npy …] OUTPUT.npy
+// A bare INPUT.npy feeds the graph's input of its position; NAME=INPUT.npy feeds the input NAME.
 // The package is looked up in $NABLA_ORT_DIR/node_modules (tools/onnx/install_ort.sh puts it in
 // build/onnxruntime), then by node's usual resolution. Input: float32 or int64 little-endian C-order
 // .npy (version 1.0 or 2.0). Exit status 0 on success, 1 with a message naming the file otherwise.
@@ -57,12 +59,19 @@ function writeNpy(file, tensor) {
 }
 
 async function main() {
-  const [model, input, output] = process.argv.slice(2);
-  if (!model || !input || !output) throw new Error('usage: node ort_run.js MODEL.onnx INPUT.npy OUTPUT.npy');
+  const args = process.argv.slice(2);
+  if (args.length < 3) throw new Error('usage: node ort_run.js MODEL.onnx [NAME=]INPUT.npy … OUTPUT.npy');
+  const model = args[0], output = args[args.length - 1], inputs = args.slice(1, -1);
   const ort = loadOrt();
   const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const x = readNpy(input);
-  const feeds = { [session.inputNames[0]]: new ort.Tensor(x.type, x.data, x.dims) };
+  const feeds = {};
+  inputs.forEach((arg, i) => {
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : session.inputNames[i];
+    if (name === undefined) throw new Error(`${model} has ${session.inputNames.length} inputs, got more`);
+    const x = readNpy(eq > 0 ? arg.slice(eq + 1) : arg);
+    feeds[name] = new ort.Tensor(x.type, x.data, x.dims);
+  });
   const result = await session.run(feeds);
   writeNpy(output, result[session.outputNames[0]]);
 }

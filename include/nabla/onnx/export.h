@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "nabla/nn/module.h"
 #include "nabla/tensor.h"
@@ -15,7 +16,8 @@ inline constexpr int64_t default_opset = 17;
 
 /// The ONNX model of `module` as bytes: a module from one tensor to one tensor (UnaryModule: every
 /// layer and image model), models::SequenceClassifier (token ids, all of full length) or
-/// models::GPT.
+/// models::GPT. The same as the vector form with one example input (a root with several inputs,
+/// such as models::Bert, raises Error naming them).
 /// `example_input` (N, …) fixes every dimension but the first: the model is run once on it (shapes of each module are recorded with forward hooks),
 /// the graph input is "input" and the output "output", both with a symbolic batch dimension
 /// "batch"; for models::GPT (tokens (N, T) int64 → logits (N, T, V)) the sequence length is
@@ -28,9 +30,22 @@ inline constexpr int64_t default_opset = 17;
 std::string export_model_bytes(nn::Module& module, const Tensor& example_input, int64_t opset = default_opset,
                                const std::map<std::string, std::string>& metadata = {});
 
+/// The ONNX model of a root with one or several inputs, one example input per graph input, in
+/// order: one ("input") for the models above; two for models::Bert, "tokens" and "segments" (N, T)
+/// int64 → "output", the hidden states (N, T, d_model), with N and T symbolic ("batch",
+/// "sequence"; any T ≤ max_len: the positions are a Slice of position_embed by T) and the padding
+/// ids masked as keys in the graph (Equal to pad_id → Where −∞), as Bert::forward does. A wrong
+/// number of example inputs raises Error naming the root and its inputs, e.g. "Bert takes 2
+/// example inputs (tokens, segments), got 1". Otherwise as the single-input form.
+std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& example_inputs,
+                               int64_t opset = default_opset, const std::map<std::string, std::string>& metadata = {});
+
 /// export_model_bytes written to `path` atomically (a temporary file renamed over `path`); an
 /// unwritable path raises Error naming it.
 void export_model(nn::Module& module, const Tensor& example_input, const std::string& path,
+                  int64_t opset = default_opset, const std::map<std::string, std::string>& metadata = {});
+/// The vector form of export_model (several graph inputs, e.g. models::Bert's tokens and segments).
+void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs, const std::string& path,
                   int64_t opset = default_opset, const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace nabla::onnx
