@@ -2,7 +2,6 @@
 // states (N, T, d_model), the batch and the sequence length both dynamic. It mirrors Bert::forward
 // (src/models/bert.cpp), TransformerEncoderLayer::forward (src/nn/transformer.cpp) and
 // MultiheadAttention::forward (src/nn/attention.cpp) with a key-padding mask; keep them in step.
-#include <cmath>
 #include <limits>
 
 #include "graph_builder.h"
@@ -14,50 +13,9 @@ namespace nabla::onnx {
 
 namespace {
 
-// (…, in) @ Wᵀ (+ b) of Linear `m` at `path` on a rank-3 value.
-std::string linear3(GraphBuilder& g, nn::Linear& m, const std::string& path, const std::string& x) {
-  const std::string wt =
-      g.node("Transpose", {g.param(path, "weight", m.weight)}, path, {{"perm", std::vector<int64_t>{1, 0}}});
-  std::string y = g.node("MatMul", {x, wt}, path);
-  if (m.bias.defined()) y = g.node("Add", {y, g.param(path, "bias", m.bias)}, path);
-  return y;
-}
-
 // LayerNorm `m` at `path` (its affine weight and bias, as the layer exporter writes it).
 std::string layer_norm(GraphBuilder& g, nn::LayerNorm& m, const std::string& path, const std::string& x) {
   return *export_layer(g, m, path, x);
-}
-
-// Self-attention of `m` on x (N, T, E) with the additive key mask `mask` (N, 1, 1, T):
-// softmax(q kᵀ/√D + mask) v per head, then out_proj.
-std::string masked_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
-                                  const std::string& x, const std::string& mask) {
-  NABLA_CHECK(m.packed_projection() && m.options.batch_first && !m.bias_k.defined() && !m.options.add_zero_attn,
-              "onnx export: ", path, " (MultiheadAttention) has no ONNX form here: only batch_first "
-              "self-attention with one packed projection and no bias_k/bias_v or zero attention is exported");
-  const int64_t E = m.embed_dim, H = m.num_heads, D = m.head_dim;
-  const std::string wt = g.node("Transpose", {g.param(path, "in_proj_weight", m.in_proj_weight)}, path,
-                                {{"perm", std::vector<int64_t>{1, 0}}});
-  std::string qkv = g.node("MatMul", {x, wt}, path);
-  if (m.in_proj_bias.defined()) qkv = g.node("Add", {qkv, g.param(path, "in_proj_bias", m.in_proj_bias)}, path);
-  // (N, T, 3E) → (N, T, 3, H, D) → (3, N, H, T, D): q, k, v are the three thirds of the projection.
-  qkv = g.node("Reshape", {qkv, g.ints(path + "/qkv_shape", {0, 0, 3, H, D})}, path);
-  qkv = g.node("Transpose", {qkv}, path, {{"perm", std::vector<int64_t>{2, 0, 3, 1, 4}}});
-  const auto parts = g.node_n("Split", {qkv}, 3, path, {{"axis", int64_t{0}}});
-  const std::string axis0 = g.ints(path + "/axis0", {0});
-  const std::string q = g.node("Squeeze", {parts[0], axis0}, path);
-  const std::string k = g.node("Squeeze", {parts[1], axis0}, path);
-  const std::string v = g.node("Squeeze", {parts[2], axis0}, path);
-  const std::string kt = g.node("Transpose", {k}, path, {{"perm", std::vector<int64_t>{0, 1, 3, 2}}});
-  std::string scores = g.node("MatMul", {q, kt}, path);
-  scores = g.node(
-      "Mul", {scores, g.floats(path + "/scale", {1.0f / std::sqrt(static_cast<float>(D))}, {})}, path);
-  scores = g.node("Add", {scores, mask}, path);  // (N, H, T, T)
-  const std::string weights = g.node("Softmax", {scores}, path, {{"axis", int64_t{-1}}});
-  std::string out = g.node("MatMul", {weights, v}, path);                                // (N, H, T, D)
-  out = g.node("Transpose", {out}, path, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});  // (N, T, H, D)
-  out = g.node("Reshape", {out, g.ints(path + "/merge_shape", {0, 0, E})}, path);        // (N, T, E)
-  return linear3(g, *m.out_proj, child_path(path, "out_proj"), out);
 }
 
 // One encoder layer: post-norm x = norm1(x + sa(x)); x = norm2(x + ff(x)), or pre-norm
@@ -67,13 +25,13 @@ std::string encoder_layer(GraphBuilder& g, nn::TransformerEncoderLayer& l, const
   const nn::TransformerLayerOptions& o = l.options;
   const std::string norm1 = child_path(path, "norm1"), norm2 = child_path(path, "norm2");
   auto sa = [&](const std::string& h) {
-    return masked_self_attention(g, *l.self_attn, child_path(path, "self_attn"), h, mask);
+    return export_self_attention(g, *l.self_attn, child_path(path, "self_attn"), h, mask);
   };
   auto ff = [&](const std::string& h) {
-    std::string y = linear3(g, *l.linear1, child_path(path, "linear1"), h);
+    std::string y = export_matmul_linear(g, *l.linear1, child_path(path, "linear1"), h);
     y = o.activation == "gelu" ? export_gelu_nodes(g, "none", child_path(path, "activation"), y)
                                : g.node("Relu", {y}, path);
-    return linear3(g, *l.linear2, child_path(path, "linear2"), y);
+    return export_matmul_linear(g, *l.linear2, child_path(path, "linear2"), y);
   };
   NABLA_CHECK(o.activation == "gelu" || o.activation == "relu", "onnx export: ", path, " (TransformerEncoderLayer)",
               " has no ONNX form for activation '", o.activation, "'");

@@ -34,21 +34,12 @@ std::string causal_mask(GraphBuilder& g, const std::string& path, const std::str
                 hint);
 }
 
-// (…, in) @ Wᵀ (+ b) of Linear `m` at `path` on a rank-3 value.
-std::string linear3(GraphBuilder& g, nn::Linear& m, const std::string& path, const std::string& x) {
-  const std::string wt =
-      g.node("Transpose", {g.param(path, "weight", m.weight)}, path, {{"perm", std::vector<int64_t>{1, 0}}});
-  std::string y = g.node("MatMul", {x, wt}, path);
-  if (m.bias.defined()) y = g.node("Add", {y, g.param(path, "bias", m.bias)}, path);
-  return y;
-}
-
 // CausalSelfAttention on x (N, T, C): c_attn (N, T, 3C) → q, k, v (N, H, T, D) →
 // softmax((q/√D) kᵀ + mask) v → (N, T, C) → c_proj.
 std::string causal_self_attention(GraphBuilder& g, models::CausalSelfAttention& m, const std::string& path,
                                   const std::string& x, const std::string& mask) {
   const int64_t C = m.n_embd, H = m.n_head, D = C / H;
-  std::string qkv = linear3(g, *m.c_attn, child_path(path, "c_attn"), x);
+  std::string qkv = export_matmul_linear(g, *m.c_attn, child_path(path, "c_attn"), x);
   // (N, T, 3C) → (N, T, 3, H, D) → (3, N, H, T, D): the split of c_attn's output into q, k, v by C.
   qkv = g.node("Reshape", {qkv, g.ints(path + "/qkv_shape", {0, 0, 3, H, D})}, path);
   qkv = g.node("Transpose", {qkv}, path, {{"perm", std::vector<int64_t>{2, 0, 3, 1, 4}}});
@@ -65,7 +56,7 @@ std::string causal_self_attention(GraphBuilder& g, models::CausalSelfAttention& 
   std::string y = g.node("MatMul", {weights, v}, path);                                     // (N, H, T, D)
   y = g.node("Transpose", {y}, path, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});         // (N, T, H, D)
   y = g.node("Reshape", {y, g.ints(path + "/merge_shape", {0, 0, C})}, path);               // (N, T, C)
-  return linear3(g, *m.c_proj, child_path(path, "c_proj"), y);  // resid_dropout: the identity in eval mode
+  return export_matmul_linear(g, *m.c_proj, child_path(path, "c_proj"), y);  // resid_dropout: the identity in eval mode
 }
 
 // x + attn(ln_1(x)), then + mlp(ln_2(·)): c_proj(GELU(c_fc(·))).
@@ -77,9 +68,9 @@ std::string block(GraphBuilder& g, models::GPTBlock& b, const std::string& path,
       path);
   const std::string mlp = child_path(path, "mlp");
   std::string h = g.run_child(*b.ln_2, path, "ln_2", a);
-  h = linear3(g, *b.mlp->c_fc, child_path(mlp, "c_fc"), h);
+  h = export_matmul_linear(g, *b.mlp->c_fc, child_path(mlp, "c_fc"), h);
   h = g.run_child(*b.mlp->gelu, mlp, "gelu", h);
-  h = linear3(g, *b.mlp->c_proj, child_path(mlp, "c_proj"), h);
+  h = export_matmul_linear(g, *b.mlp->c_proj, child_path(mlp, "c_proj"), h);
   return g.node("Add", {a, h}, path);
 }
 

@@ -87,11 +87,7 @@ std::string export_linear(GraphBuilder& g, nn::Linear& m, const std::string& pat
     if (m.bias.defined()) in.push_back(g.param(path, "bias", m.bias));
     return g.node("Gemm", in, path, {{"transB", int64_t{1}}});
   }
-  // (…, in) @ Wᵀ (+ b): Gemm takes only matrices.
-  const std::string wt = g.node("Transpose", {w}, path, {{"perm", std::vector<int64_t>{1, 0}}});
-  std::string y = g.node("MatMul", {x, wt}, path);
-  if (m.bias.defined()) y = g.node("Add", {y, g.param(path, "bias", m.bias)}, path);
-  return y;
+  return export_matmul_linear(g, m, path, x);  // Gemm takes only matrices
 }
 
 std::string export_batch_norm(GraphBuilder& g, nn::NormBase& m, const std::string& path, const std::string& x) {
@@ -369,8 +365,16 @@ std::string export_gelu_nodes(GraphBuilder& g, const std::string& approximate, c
   return export_gelu(g, approximate, path, x);
 }
 
+std::string export_matmul_linear(GraphBuilder& g, nn::Linear& m, const std::string& path, const std::string& x) {
+  const std::string wt =
+      g.node("Transpose", {g.param(path, "weight", m.weight)}, path, {{"perm", std::vector<int64_t>{1, 0}}});
+  std::string y = g.node("MatMul", {x, wt}, path);
+  if (m.bias.defined()) y = g.node("Add", {y, g.param(path, "bias", m.bias)}, path);
+  return y;
+}
+
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
-                                  const std::string& x) {
+                                  const std::string& x, const std::string& mask) {
   NABLA_CHECK(m.packed_projection() && m.options.batch_first && !m.bias_k.defined() && !m.options.add_zero_attn,
               where(path, m),
               " has no ONNX form here: only batch_first self-attention with one packed projection "
@@ -392,17 +396,12 @@ std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, co
   const std::string kt = g.node("Transpose", {k}, path, {{"perm", std::vector<int64_t>{0, 1, 3, 2}}});
   std::string scores = g.node("MatMul", {q, kt}, path);
   scores = g.node("Mul", {scores, scalar(g, path + "/scale", 1.0f / std::sqrt(static_cast<float>(D)))}, path);
+  if (!mask.empty()) scores = g.node("Add", {scores, mask}, path);  // (N, H, L, L)
   const std::string attn = g.node("Softmax", {scores}, path, {{"axis", int64_t{-1}}});
   std::string out = g.node("MatMul", {attn, v}, path);
   out = g.node("Transpose", {out}, path, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
   out = g.node("Reshape", {out, g.ints(path + "/merge_shape", {0, 0, E})}, path);
-  // out_proj on (N, L, E).
-  const std::string op = child_path(path, "out_proj");
-  const std::string owt =
-      g.node("Transpose", {g.param(op, "weight", m.out_proj->weight)}, op, {{"perm", std::vector<int64_t>{1, 0}}});
-  out = g.node("MatMul", {out, owt}, op);
-  if (m.out_proj->bias.defined()) out = g.node("Add", {out, g.param(op, "bias", m.out_proj->bias)}, op);
-  return out;
+  return export_matmul_linear(g, *m.out_proj, child_path(path, "out_proj"), out);  // (N, L, E)
 }
 
 }  // namespace nabla::onnx

@@ -125,9 +125,15 @@ std::string export_bert(GraphBuilder& g, models::Bert& m, const std::string& tok
 std::string export_gelu_nodes(GraphBuilder& g, const std::string& approximate, const std::string& path,
                               const std::string& x);
 
-/// Batch-first self-attention (query = key = value = `x`, (N, L, E), no masks) as MatMul, Softmax,
-/// Transpose and Reshape nodes; returns the attention output (the weights are not exported).
+/// Batch-first self-attention (query = key = value = `x`, (N, L, E)) as MatMul, Softmax, Transpose
+/// and Reshape nodes; `mask`, when not empty, names an additive mask broadcast to the scores
+/// (N, H, L, L) (e.g. (N, 1, 1, L) for padded keys). Returns the attention output (the weights are
+/// not exported).
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
-                                  const std::string& x);
+                                  const std::string& x, const std::string& mask = "");
+
+/// Linear `m` as (…, in) @ Wᵀ (+ b) with MatMul (and Add): any input rank, where Gemm takes only
+/// matrices.
+std::string export_matmul_linear(GraphBuilder& g, nn::Linear& m, const std::string& path, const std::string& x);
 
 }  // namespace nabla::onnx

@@ -90,7 +90,8 @@ TEST(OnnxExportBert, TwoInputsDynamicSequenceAndPaddingMask) {
 TEST(OnnxExportBert, WrongNumberOfInputsNamesTheRootAndItsInputs) {
   manual_seed(31);
   auto bert = tiny_bert();
-  const auto [tokens, segments] = batch({1, 4});
+  const auto inputs = batch({1, 4});  // named copies: the lambdas below capture them
+  const Tensor tokens = inputs.first, segments = inputs.second;
   const std::string one = error_of([&] { export_model_bytes(*bert, tokens); });
   EXPECT_NE(one.find("Bert takes 2 example inputs (tokens, segments), got 1"), std::string::npos) << one;
   const std::string three = error_of([&] { export_model_bytes(*bert, {tokens, segments, tokens}); });

@@ -194,11 +194,14 @@ struct IsSharedUnary<std::shared_ptr<T>> : std::is_base_of<UnaryModule, T> {};
 /// What Sequential takes as an element: a shared_ptr to a unary module (kept, so it can be shared
 /// or reached later), or a unary layer passed by value as a temporary (`nn::ReLU()`), which is
 /// moved into a new shared_ptr. An lvalue layer must be moved explicitly (std::move).
+/// (Sequential itself is named rather than asked is_move_constructible: that question would
+/// consider this constructor again, which clang rejects as a recursive constraint.)
+class Sequential;
 template <class L>
 concept SequentialElement =
     detail::IsSharedUnary<std::remove_cvref_t<L>>::value ||
     (!std::is_lvalue_reference_v<L> && std::is_base_of_v<UnaryModule, std::remove_cvref_t<L>> &&
-     std::is_move_constructible_v<std::remove_cvref_t<L>>);
+     (std::is_same_v<std::remove_cvref_t<L>, Sequential> || std::is_move_constructible_v<std::remove_cvref_t<L>>));
 
 /// Holds unary modules in order and applies them one after another. Children are named "0", "1", ….
 ///   nn::Sequential net(nn::Conv2d(1, 6, 5), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(), nn::Linear(864, 10));
