@@ -60,16 +60,19 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape,
   return v;
 }
 
-// The graph inputs of the root `module`: their names, in the order of the example inputs, and the
-// root's name for errors.
-struct RootInputs {
-  std::string root;
-  std::vector<std::string> names;
+// What the root `module` exports as: its name for errors, its graph inputs in the order of the
+// example inputs, and the symbolic leading dimensions of those inputs and the output (the batch,
+// and the sequence length for GPT and Bert, whose graphs read T from the tokens' shape).
+struct Root {
+  std::string name;
+  std::vector<std::string> inputs;
+  std::vector<std::string> symbolic;
 };
 
-RootInputs root_inputs(const nn::Module& module) {
-  if (dynamic_cast<const models::Bert*>(&module)) return {"Bert", {"tokens", "segments"}};
-  return {module.name(), {"input"}};
+Root root_of(const nn::Module& module) {
+  if (dynamic_cast<const models::Bert*>(&module)) return {"Bert", {"tokens", "segments"}, {"batch", "sequence"}};
+  if (dynamic_cast<const models::GPT*>(&module)) return {module.name(), {"input"}, {"batch", "sequence"}};
+  return {module.name(), {"input"}, {"batch"}};
 }
 
 // Runs the model to export on the example inputs.
@@ -82,14 +85,6 @@ Tensor run_example(nn::Module& module, const std::vector<Tensor>& x) {
               "SequenceClassifier, GPT and Bert (tokens, segments)");
 }
 
-// The symbolic leading dimensions of the graph's inputs and output: the batch, and for GPT and Bert
-// the sequence length too (their graphs read T from the tokens' shape).
-std::vector<std::string> symbolic_dims(const nn::Module& module) {
-  if (dynamic_cast<const models::GPT*>(&module) || dynamic_cast<const models::Bert*>(&module))
-    return {"batch", "sequence"};
-  return {"batch"};
-}
-
 }  // namespace
 
 std::string export_model_bytes(nn::Module& module, const Tensor& example_input, int64_t opset,
@@ -100,18 +95,18 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
 std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& example_inputs, int64_t opset,
                                const std::map<std::string, std::string>& metadata) {
   NABLA_CHECK(opset >= 14 && opset <= 17, "onnx export: opset must be 14 to 17, got ", opset);
-  const RootInputs roots = root_inputs(module);
-  if (example_inputs.size() != roots.names.size()) {
+  const Root root = root_of(module);
+  if (example_inputs.size() != root.inputs.size()) {
     std::string expected;
-    for (const auto& n : roots.names) expected += (expected.empty() ? "" : ", ") + n;
-    throw Error("onnx export: " + roots.root + " takes " + std::to_string(roots.names.size()) + " example input" +
-                (roots.names.size() == 1 ? "" : "s") + " (" + expected + "), got " +
+    for (const auto& n : root.inputs) expected += (expected.empty() ? "" : ", ") + n;
+    throw Error("onnx export: " + root.name + " takes " + std::to_string(root.inputs.size()) + " example input" +
+                (root.inputs.size() == 1 ? "" : "s") + " (" + expected + "), got " +
                 std::to_string(example_inputs.size()));
   }
   for (size_t i = 0; i < example_inputs.size(); ++i) {
     const Tensor& example_input = example_inputs[i];
     NABLA_CHECK(example_input.defined() && example_input.dim() >= 1, "onnx export: the example input ",
-                roots.names.size() > 1 ? "\"" + roots.names[i] + "\" " : std::string(), "needs a batch dimension, got ",
+                root.inputs.size() > 1 ? "\"" + root.inputs[i] + "\" " : std::string(), "needs a batch dimension, got ",
                 example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
   }
   for (auto& [path, m] : module.named_modules())
@@ -161,11 +156,10 @@ std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& ex
     entry.bytes_field(kEntryValue, value);
     model.message(kModelMetadata, entry);
   }
-  const std::vector<std::string> symbolic = symbolic_dims(module);
   std::vector<ProtoWriter> inputs;
   for (size_t i = 0; i < example_inputs.size(); ++i)
-    inputs.push_back(value_info(roots.names[i], example_inputs[i].dtype(), example_inputs[i].shape(), symbolic));
-  g.write_graph(model, kModelGraph, inputs, value_info("output", output.dtype(), output.shape(), symbolic));
+    inputs.push_back(value_info(root.inputs[i], example_inputs[i].dtype(), example_inputs[i].shape(), root.symbolic));
+  g.write_graph(model, kModelGraph, inputs, value_info("output", output.dtype(), output.shape(), root.symbolic));
   return model.take();
 }
 
