@@ -79,6 +79,24 @@ Tensor Bert::cls_logits(const Tensor& hidden) {
   return classifier->forward(tanh(pooler->forward(hidden.select(1, 0))));
 }
 
+BertForMaskedLM::BertForMaskedLM(std::shared_ptr<Bert> b) {
+  NABLA_CHECK(b != nullptr, "BertForMaskedLM: the Bert to wrap is null");
+  bert = register_module("bert", std::move(b));
+}
+
+Tensor BertForMaskedLM::forward(const Tensor& tokens, const Tensor& segments) {
+  return bert->mlm_logits(bert->forward(tokens, segments));
+}
+
+BertForSequenceClassification::BertForSequenceClassification(std::shared_ptr<Bert> b) {
+  NABLA_CHECK(b != nullptr, "BertForSequenceClassification: the Bert to wrap is null");
+  bert = register_module("bert", std::move(b));
+}
+
+Tensor BertForSequenceClassification::forward(const Tensor& tokens, const Tensor& segments) {
+  return bert->cls_logits(bert->forward(tokens, segments));
+}
+
 MaskedTokens mask_tokens(const Tensor& tokens, const MlmMaskOptions& o, Generator* gen) {
   NABLA_CHECK(tokens.dtype() == DType::Int64, "mask_tokens: expected int64 ids, got ", dtype_name(tokens.dtype()));
   NABLA_CHECK(o.probability >= 0 && o.probability <= 1, "mask_tokens: probability must be in [0, 1], got ",

@@ -60,29 +60,53 @@ ProtoWriter value_info(const std::string& name, DType dtype, const Shape& shape,
   return v;
 }
 
-// What the root `module` exports as: its name for errors, its graph inputs in the order of the
-// example inputs, and the symbolic leading dimensions of those inputs and the output (the batch,
-// and the sequence length for GPT and Bert, whose graphs read T from the tokens' shape).
-struct Root {
+// One graph input or output: its name and its leading dimensions that are symbolic ("batch",
+// "sequence"), the others fixed by the example.
+struct GraphValue {
   std::string name;
-  std::vector<std::string> inputs;
   std::vector<std::string> symbolic;
 };
 
+// What the root `module` exports as: its name for errors, its graph inputs in the order of the
+// example inputs, and the graph output (the batch symbolic, and the sequence length for GPT and
+// the Bert roots, whose graphs read T from the tokens' shape).
+struct Root {
+  std::string name;
+  std::vector<GraphValue> inputs;
+  GraphValue output;
+};
+
 Root root_of(const nn::Module& module) {
-  if (dynamic_cast<const models::Bert*>(&module)) return {"Bert", {"tokens", "segments"}, {"batch", "sequence"}};
-  if (dynamic_cast<const models::GPT*>(&module)) return {module.name(), {"input"}, {"batch", "sequence"}};
-  return {module.name(), {"input"}, {"batch"}};
+  const std::vector<std::string> tokens = {"batch", "sequence"};
+  const std::vector<GraphValue> bert_inputs = {{"tokens", tokens}, {"segments", tokens}};
+  if (dynamic_cast<const models::Bert*>(&module)) return {"Bert", bert_inputs, {"output", tokens}};
+  if (dynamic_cast<const models::BertForMaskedLM*>(&module)) return {module.name(), bert_inputs, {"output", tokens}};
+  if (dynamic_cast<const models::BertForSequenceClassification*>(&module))
+    return {module.name(), bert_inputs, {"output", {"batch"}}};
+  if (dynamic_cast<const models::GPT*>(&module)) return {module.name(), {{"input", tokens}}, {"output", tokens}};
+  return {module.name(), {{"input", {"batch"}}}, {"output", {"batch"}}};
 }
 
 // Runs the model to export on the example inputs.
 Tensor run_example(nn::Module& module, const std::vector<Tensor>& x) {
   if (auto* m = dynamic_cast<models::Bert*>(&module)) return m->forward(x[0], x[1]);
+  if (auto* m = dynamic_cast<models::BertForMaskedLM*>(&module)) return m->forward(x[0], x[1]);
+  if (auto* m = dynamic_cast<models::BertForSequenceClassification*>(&module)) return m->forward(x[0], x[1]);
   if (auto* m = dynamic_cast<nn::UnaryModule*>(&module)) return (*m)(x[0]);
   if (auto* m = dynamic_cast<models::SequenceClassifier*>(&module)) return m->forward(x[0]);
   throw Error("onnx export: the model (" + module.name() +
               ") does not map one tensor to one tensor; the exported models are unary modules, "
-              "SequenceClassifier, GPT and Bert (tokens, segments)");
+              "SequenceClassifier, GPT, Bert, BertForMaskedLM and BertForSequenceClassification (tokens, segments)");
+}
+
+// Writes the root's nodes on the graph inputs `in` (named as root_of says); returns the output.
+std::string export_root(GraphBuilder& g, nn::Module& module, const std::vector<std::string>& in) {
+  if (auto* m = dynamic_cast<models::Bert*>(&module)) return export_bert(g, *m, "", in[0], in[1]);
+  if (auto* m = dynamic_cast<models::BertForMaskedLM*>(&module))
+    return export_bert_mlm_head(g, *m->bert, "bert", export_bert(g, *m->bert, "bert", in[0], in[1]));
+  if (auto* m = dynamic_cast<models::BertForSequenceClassification*>(&module))
+    return export_bert_cls_head(g, *m->bert, "bert", export_bert(g, *m->bert, "bert", in[0], in[1]));
+  return g.run(module, "", in[0]);
 }
 
 }  // namespace
@@ -98,7 +122,7 @@ std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& ex
   const Root root = root_of(module);
   if (example_inputs.size() != root.inputs.size()) {
     std::string expected;
-    for (const auto& n : root.inputs) expected += (expected.empty() ? "" : ", ") + n;
+    for (const auto& v : root.inputs) expected += (expected.empty() ? "" : ", ") + v.name;
     throw Error("onnx export: " + root.name + " takes " + std::to_string(root.inputs.size()) + " example input" +
                 (root.inputs.size() == 1 ? "" : "s") + " (" + expected + "), got " +
                 std::to_string(example_inputs.size()));
@@ -106,7 +130,8 @@ std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& ex
   for (size_t i = 0; i < example_inputs.size(); ++i) {
     const Tensor& example_input = example_inputs[i];
     NABLA_CHECK(example_input.defined() && example_input.dim() >= 1, "onnx export: the example input ",
-                root.inputs.size() > 1 ? "\"" + root.inputs[i] + "\" " : std::string(), "needs a batch dimension, got ",
+                root.inputs.size() > 1 ? "\"" + root.inputs[i].name + "\" " : std::string(),
+                "needs a batch dimension, got ",
                 example_input.defined() ? shape_str(example_input.shape()) : "an undefined tensor");
   }
   for (auto& [path, m] : module.named_modules())
@@ -135,13 +160,12 @@ std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& ex
   for (auto& [m, id] : hooks) m->remove_forward_hook(id);
 
   GraphBuilder g(opset, std::move(shapes));
-  std::string out;
-  if (auto* bert = dynamic_cast<models::Bert*>(&module))
-    out = export_bert(g, *bert, "tokens", "segments");
-  else
-    out = g.run(module, "", "input");
-  if (out == "input") out = g.node("Identity", {"input"}, "");
-  g.name_output(out, "output");
+  std::vector<std::string> input_names;
+  for (const auto& v : root.inputs) input_names.push_back(v.name);
+  std::string out = export_root(g, module, input_names);
+  for (const auto& name : input_names)
+    if (out == name) out = g.node("Identity", {name}, "");
+  g.name_output(out, root.output.name);
 
   ProtoWriter opset_id;
   opset_id.int_field(kOpsetVersion, opset);  // domain "" (ai.onnx) is the default
@@ -158,8 +182,10 @@ std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& ex
   }
   std::vector<ProtoWriter> inputs;
   for (size_t i = 0; i < example_inputs.size(); ++i)
-    inputs.push_back(value_info(root.inputs[i], example_inputs[i].dtype(), example_inputs[i].shape(), root.symbolic));
-  g.write_graph(model, kModelGraph, inputs, value_info("output", output.dtype(), output.shape(), root.symbolic));
+    inputs.push_back(
+        value_info(root.inputs[i].name, example_inputs[i].dtype(), example_inputs[i].shape(), root.inputs[i].symbolic));
+  g.write_graph(model, kModelGraph, inputs,
+                value_info(root.output.name, output.dtype(), output.shape(), root.output.symbolic));
   return model.take();
 }
 

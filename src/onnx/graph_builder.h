@@ -117,9 +117,18 @@ std::optional<std::string> export_sequence_model(GraphBuilder& g, nn::Module& mo
 std::optional<std::string> export_language_model(GraphBuilder& g, nn::Module& module, const std::string& path,
                                                  const std::string& x);
 
-/// models::Bert on the graph inputs `tokens` and `segments` ((N, T) int64 each, N and T dynamic):
-/// the hidden states (N, T, d_model), padding ids masked as keys (src/onnx/export_bert.cpp).
-std::string export_bert(GraphBuilder& g, models::Bert& m, const std::string& tokens, const std::string& segments);
+/// models::Bert at dotted `path` ("" for the root; its parameters are initializers named
+/// path.token_embed.weight, …) on the graph inputs `tokens` and `segments` ((N, T) int64 each, N
+/// and T dynamic): the hidden states (N, T, d_model), padding ids masked as keys
+/// (src/onnx/export_bert.cpp).
+std::string export_bert(GraphBuilder& g, models::Bert& m, const std::string& path, const std::string& tokens,
+                        const std::string& segments);
+/// Bert::mlm_logits of `m` (at `path`) on the hidden states `hidden` (N, T, d_model): the
+/// masked-LM logits (N, T, vocab_size), the output layer tied to path.token_embed.weight.
+std::string export_bert_mlm_head(GraphBuilder& g, models::Bert& m, const std::string& path, const std::string& hidden);
+/// Bert::cls_logits of `m` (at `path`) on the hidden states `hidden` (N, T, d_model): the [CLS]
+/// logits (N, num_classes) from position 0 through the pooler (Tanh) and the classifier.
+std::string export_bert_cls_head(GraphBuilder& g, models::Bert& m, const std::string& path, const std::string& hidden);
 
 /// GELU of `x`: 0.5·x·(1 + erf(x/√2)) for approximate "none", the tanh form for "tanh".
 std::string export_gelu_nodes(GraphBuilder& g, const std::string& approximate, const std::string& path,

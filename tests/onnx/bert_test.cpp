@@ -1,5 +1,6 @@
-// ONNX export of models with several inputs: models::Bert (tokens and segments (N, T) int64 →
-// hidden states) with a dynamic batch and sequence length and its key-padding mask built in the
+// ONNX export of models with several inputs: the Bert roots (tokens and segments (N, T) int64 →
+// models::Bert's hidden states, BertForMaskedLM's masked-LM logits, BertForSequenceClassification's
+// [CLS] logits) with a dynamic batch and sequence length and the key-padding mask built in the
 // graph, run in ONNX Runtime at several (N, T) against nabla's forward, the onnx checker, and the
 // graph imported back with onnx::load_bytes and run on both inputs (the ORT parts are skipped when
 // node, onnxruntime-node or python3-onnx are absent); and the errors of a wrong number of inputs.
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,11 +61,6 @@ std::pair<Tensor, Tensor> batch(const Shape& shape) {
   return {from_vector(ids, shape), randint(0, 2, shape)};
 }
 
-Tensor nabla_hidden(models::Bert& bert, const Tensor& tokens, const Tensor& segments) {
-  NoGradGuard no_grad;
-  return bert.forward(tokens, segments);
-}
-
 double max_abs_diff(const Tensor& a, const Tensor& b) {
   EXPECT_EQ(a.shape(), b.shape());
   if (a.shape() != b.shape()) return INFINITY;
@@ -112,34 +109,71 @@ TEST(OnnxExportBert, WrongNumberOfInputsNamesTheRootAndItsInputs) {
   EXPECT_NE(training.find("training mode"), std::string::npos) << training;
 }
 
-TEST(OnnxRuntimeBert, DynamicBatchAndLengthMatchNabla) {
-  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
-  manual_seed(32);
-  for (const bool norm_first : {false, true}) {
-    auto bert = tiny_bert(norm_first);
-    const std::string name = norm_first ? "bert_prenorm" : "bert";
-    const std::string dir = temp_folder(name), path = dir + "/model.onnx";
-    const auto [tokens, segments] = batch({2, 6});
-    export_model(*bert, {tokens, segments}, path);
-    if (testing::checker_missing().empty()) EXPECT_EQ(testing::check_with_onnx(path, dir), "") << name;
-    for (const Shape& shape : run_shapes()) {
-      const auto [t, s] = batch(shape);
-      const Tensor expected = nabla_hidden(*bert, t, s);
-      const Tensor got = testing::run_in_ort(path, {{"tokens", t}, {"segments", s}}, dir);
-      const double diff = max_abs_diff(got, expected), rel = relative_error(got, expected);
-      std::printf("[ onnx ] Bert %-12s tokens+segments %-6s in ONNX Runtime: max |diff| %.2e, relative error %.2e\n",
-                  name.c_str(), shape_str(shape).c_str(), diff, rel);
-      EXPECT_LE(diff, 1e-4) << name << " " << shape_str(shape);
-    }
-    std::filesystem::remove_all(dir);
-  }
+// One exported root built on tiny_bert(): its module and nabla's output for (tokens, segments).
+struct BertRoot {
+  std::shared_ptr<nn::Module> module;
+  std::function<Tensor(const Tensor&, const Tensor&)> forward;
+};
+
+// The root named `name`: "hidden" (Bert, post-norm), "hidden_prenorm" (Bert with pre-norm layers),
+// "masked_lm" (BertForMaskedLM) or "classification" (BertForSequenceClassification); eval mode.
+BertRoot bert_root(const std::string& name) {
+  auto bert = tiny_bert(name == "hidden_prenorm");
+  auto wrap = [](auto m) -> BertRoot {
+    m->eval();
+    return {m, [m](const Tensor& t, const Tensor& s) {
+              NoGradGuard no_grad;
+              return m->forward(t, s);
+            }};
+  };
+  if (name == "masked_lm") return wrap(std::make_shared<models::BertForMaskedLM>(bert));
+  if (name == "classification") return wrap(std::make_shared<models::BertForSequenceClassification>(bert));
+  return wrap(bert);
 }
 
-TEST(OnnxImportBert, RoundTripWithBothInputs) {
-  manual_seed(33);
-  auto bert = tiny_bert();
+TEST(OnnxExportBert, HeadsWriteTheirOwnWeights) {
+  manual_seed(34);
   const auto [tokens, segments] = batch({2, 6});
-  auto back = load_bytes(export_model_bytes(*bert, {tokens, segments}), "bert.onnx");
+  const std::string mlm = export_model_bytes(*bert_root("masked_lm").module, {tokens, segments});
+  for (const char* key : {"bert.token_embed.weight", "bert.mlm_transform.weight", "bert.mlm_norm.weight",
+                          "bert.mlm_bias", "Erf"})
+    EXPECT_NE(mlm.find(key), std::string::npos) << key;
+  EXPECT_EQ(mlm.find("bert.classifier.weight"), std::string::npos);
+  const std::string cls = export_model_bytes(*bert_root("classification").module, {tokens, segments});
+  for (const char* key : {"bert.pooler.weight", "bert.classifier.bias", "Tanh"})
+    EXPECT_NE(cls.find(key), std::string::npos) << key;
+  EXPECT_EQ(cls.find("bert.mlm_transform.weight"), std::string::npos);
+}
+
+class OnnxBertRoots : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OnnxBertRoots, DynamicBatchAndLengthInOnnxRuntimeMatchNabla) {
+  if (const std::string why = testing::ort_missing(); !why.empty()) GTEST_SKIP() << why;
+  manual_seed(32);
+  const std::string name = GetParam();
+  const BertRoot root = bert_root(name);
+  const std::string dir = temp_folder("bert_" + name), path = dir + "/model.onnx";
+  const auto [tokens, segments] = batch({2, 6});
+  export_model(*root.module, {tokens, segments}, path);
+  if (testing::checker_missing().empty()) EXPECT_EQ(testing::check_with_onnx(path, dir), "") << name;
+  for (const Shape& shape : run_shapes()) {
+    const auto [t, s] = batch(shape);
+    const Tensor expected = root.forward(t, s);
+    const Tensor got = testing::run_in_ort(path, {{"tokens", t}, {"segments", s}}, dir);
+    const double diff = max_abs_diff(got, expected), rel = relative_error(got, expected);
+    std::printf("[ onnx ] Bert %-14s tokens+segments %-6s in ONNX Runtime: max |diff| %.2e, relative error %.2e\n",
+                name.c_str(), shape_str(shape).c_str(), diff, rel);
+    EXPECT_LE(diff, 1e-4) << name << " " << shape_str(shape);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_P(OnnxBertRoots, RoundTripWithBothInputs) {
+  manual_seed(33);
+  const std::string name = GetParam();
+  const BertRoot root = bert_root(name);
+  const auto [tokens, segments] = batch({2, 6});
+  auto back = load_bytes(export_model_bytes(*root.module, {tokens, segments}), name + ".onnx");
   back->eval();
   EXPECT_EQ(back->input_names(), (std::vector<std::string>{"tokens", "segments"}));
   EXPECT_EQ(back->input_shape(0), (std::vector<int64_t>{-1, -1}));
@@ -152,13 +186,17 @@ TEST(OnnxImportBert, RoundTripWithBothInputs) {
       got = (*back)({t, s});
     }
     ASSERT_EQ(got.size(), 1u);
-    const Tensor expected = nabla_hidden(*bert, t, s);
+    const Tensor expected = root.forward(t, s);
     const double diff = max_abs_diff(got[0], expected);
-    std::printf("[ onnx ] Bert tokens+segments %-6s round trip: max |diff| %.2e, relative error %.2e\n",
-                shape_str(shape).c_str(), diff, relative_error(got[0], expected));
-    EXPECT_LE(diff, 1e-5) << shape_str(shape);
+    std::printf("[ onnx ] Bert %-14s tokens+segments %-6s round trip: max |diff| %.2e, relative error %.2e\n",
+                name.c_str(), shape_str(shape).c_str(), diff, relative_error(got[0], expected));
+    EXPECT_LE(diff, 1e-5) << name << " " << shape_str(shape);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Roots, OnnxBertRoots,
+                         ::testing::Values("hidden", "hidden_prenorm", "masked_lm", "classification"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace nabla::onnx

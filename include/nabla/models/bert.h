@@ -61,6 +61,34 @@ class Bert : public nn::Module {
   Tensor mlm_bias;
 };
 
+/// Bert with its masked-LM head, as one module from (tokens, segments) to the masked-LM logits
+/// (B, T, vocab_size): a root that ONNX export writes with the head. It shares the Bert it wraps
+/// (child "bert", so its state_dict keys are "bert.…").
+class BertForMaskedLM : public nn::Module {
+ public:
+  /// Wraps `bert`; Error when it is null.
+  explicit BertForMaskedLM(std::shared_ptr<Bert> bert);
+  std::string name() const override { return "BertForMaskedLM"; }
+  /// bert->mlm_logits(bert->forward(tokens, segments)).
+  Tensor forward(const Tensor& tokens, const Tensor& segments = Tensor());
+
+  std::shared_ptr<Bert> bert;
+};
+
+/// Bert with its [CLS] classification head, as one module from (tokens, segments) to the logits
+/// (B, num_classes): a root that ONNX export writes with the pooler and the classifier. It shares
+/// the Bert it wraps (child "bert").
+class BertForSequenceClassification : public nn::Module {
+ public:
+  /// Wraps `bert`; Error when it is null.
+  explicit BertForSequenceClassification(std::shared_ptr<Bert> bert);
+  std::string name() const override { return "BertForSequenceClassification"; }
+  /// bert->cls_logits(bert->forward(tokens, segments)).
+  Tensor forward(const Tensor& tokens, const Tensor& segments = Tensor());
+
+  std::shared_ptr<Bert> bert;
+};
+
 /// What mask_tokens does (the defaults of Hugging Face's DataCollatorForLanguageModeling).
 struct MlmMaskOptions {
   int64_t mask_id = -1;        ///< the [MASK] id, required

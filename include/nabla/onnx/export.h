@@ -34,7 +34,10 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
 /// order: one ("input") for the models above; two for models::Bert, "tokens" and "segments" (N, T)
 /// int64 → "output", the hidden states (N, T, d_model), with N and T symbolic ("batch",
 /// "sequence"; any T ≤ max_len: the positions are a Slice of position_embed by T) and the padding
-/// ids masked as keys in the graph (Equal to pad_id → Where −∞), as Bert::forward does. A wrong
+/// ids masked as keys in the graph (Equal to pad_id → Where −∞), as Bert::forward does; the same
+/// two inputs for models::BertForMaskedLM ("output" the masked-LM logits (N, T, vocab_size), the
+/// output layer tied to bert.token_embed.weight) and models::BertForSequenceClassification
+/// ("output" the [CLS] logits (N, num_classes), N symbolic). A wrong
 /// number of example inputs raises Error naming the root and its inputs, e.g. "Bert takes 2
 /// example inputs (tokens, segments), got 1". Otherwise as the single-input form.
 std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& example_inputs,
