@@ -56,6 +56,20 @@ Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_sh
   return gw;
 }
 
+std::pair<Tensor, Tensor> conv_backward(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvGeometry& g,
+                                        int64_t spatial, bool need_x, bool need_w) {
+  Tensor gx = need_x ? empty(with_spatial(g.batch, g.in_channels, g.in, spatial), gy.dtype()) : Tensor();
+  Tensor gw = need_w ? empty(w.shape(), x.dtype()) : Tensor();
+  dispatch_device(gy, "conv", [&] {
+    load_backend_environment();
+    dispatch_floating(gy.dtype(), "conv", [&]<class T>() {
+      cpu::conv_backward<T>(x.data_ptr<T>(), gy.data_ptr<T>(), w.data_ptr<T>(), need_x ? gx.data_ptr<T>() : nullptr,
+                            need_w ? gw.data_ptr<T>() : nullptr, g);
+    });
+  });
+  return {gx, gw};
+}
+
 Tensor conv_backward_bias(const Tensor& gy) {
   return dispatch_device(gy, "conv", [&] {
     return dispatch_floating(gy.dtype(), "conv", [&]<class T>() {

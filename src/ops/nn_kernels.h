@@ -31,6 +31,10 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
 Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial);
 /// ∂L/∂w of conv given x and gy, shaped `w_shape`.
 Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_shape, const ConvGeometry& g);
+/// Both ∂L/∂x (if need_x) and ∂L/∂w (if need_w) of conv in one call: on oneDNN gy is converted
+/// to its layout once for the two. An unrequested gradient is returned undefined.
+std::pair<Tensor, Tensor> conv_backward(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvGeometry& g,
+                                        int64_t spatial, bool need_x, bool need_w);
 /// ∂L/∂b = Σ over batch and positions of gy (N, K, P…): (K).
 Tensor conv_backward_bias(const Tensor& gy);
 /// y[n, k, p] += b[k] in place; y is (N, K, P…) contiguous, b is (K).

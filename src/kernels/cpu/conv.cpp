@@ -146,6 +146,14 @@ void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g)
 }
 
 template <class T>
+void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g) {
+  if constexpr (std::is_same_v<T, float>)
+    if (gx && gw && conv_dnnl_backward(x, gy, w, gx, gw, g)) return;
+  if (gx) conv_backward_input(gy, w, gx, g);
+  if (gw) conv_backward_weight(x, gy, gw, g);
+}
+
+template <class T>
 void conv_add_bias(T* y, const T* b, int64_t N, int64_t K, int64_t P) {
   parallel_for(N * K, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(P, 1)), [&](int64_t rb, int64_t re) {
     for (int64_t r = rb; r < re; ++r) {
@@ -177,6 +185,7 @@ void conv_backward_bias(const T* gy, T* gb, int64_t N, int64_t K, int64_t P) {
   template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&);     \
   template void conv_backward_input<T>(const T*, const T*, T*, const ConvGeometry&);       \
   template void conv_backward_weight<T>(const T*, const T*, T*, const ConvGeometry&);      \
+  template void conv_backward<T>(const T*, const T*, const T*, T*, T*, const ConvGeometry&); \
   template void conv_add_bias<T>(T*, const T*, int64_t, int64_t, int64_t);                  \
   template void conv_backward_bias<T>(const T*, T*, int64_t, int64_t, int64_t);
 NABLA_INSTANTIATE_CONV(float)

@@ -32,6 +32,11 @@ void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g);
 template <class T>
 void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g);
 
+/// Both gradients: gx as conv_backward_input and gw as conv_backward_weight; either may be null
+/// (then it is not computed). On oneDNN the two share one conversion of gy to its layout.
+template <class T>
+void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g);
+
 /// y[n, k, p] += b[k]; y is (N, K, P).
 template <class T>
 void conv_add_bias(T* y, const T* b, int64_t N, int64_t K, int64_t P);

@@ -221,14 +221,20 @@ class Buffer {
 };
 
 // Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
-void execute(const Plan& plan, const std::vector<void*>& pointers) {
+// `given` holds inputs already in the primitive's layout (by argument id): those are used as they
+// are instead of being reordered from the caller's pointer again.
+void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream& stream,
+             const std::unordered_map<int, dnnl::memory>& given = {}) {
   auto& engine = cpu_engine();
-  dnnl::stream stream(engine);
   std::unordered_map<int, dnnl::memory> args;
   std::vector<std::unique_ptr<Buffer>> buffers;
   std::vector<std::pair<dnnl::memory, dnnl::memory>> write_back;  // (inner, user) of reordered outputs
   for (size_t i = 0; i < plan.args.size(); ++i) {
     const PlanArg& a = plan.args[i];
+    if (auto it = given.find(a.id); it != given.end() && !a.output) {
+      args.emplace(a.id, it->second);
+      continue;
+    }
     dnnl::memory user(a.user, engine, pointers[i]);
     if (!a.reorder) {
       args.emplace(a.id, user);
@@ -255,6 +261,18 @@ void execute(const Plan& plan, const std::vector<void*>& pointers) {
       ++o;
     }
   stream.wait();
+}
+
+void execute(const Plan& plan, const std::vector<void*>& pointers) {
+  dnnl::stream stream(cpu_engine());
+  execute(plan, pointers, stream);
+}
+
+// The argument `id` of `plan` (every plan has each of its ids once).
+const PlanArg& plan_arg(const Plan& plan, int id) {
+  for (const PlanArg& a : plan.args)
+    if (a.id == id) return a;
+  throw Error("conv: oneDNN plan has no argument " + std::to_string(id));
 }
 
 // Whether oneDNN should run `g` under the current backend choice.
@@ -302,6 +320,29 @@ bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const
   auto plan = cached_plan(Op::BackwardWeights, g, false);
   if (!plan->primitive) return false;
   execute(*plan, {const_cast<float*>(x), const_cast<float*>(gy), gw});
+  return true;
+}
+
+bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* gx, float* gw, const ConvGeometry& g) {
+  if (!dnnl_selected(g)) return false;
+  auto data = cached_plan(Op::BackwardData, g, false);
+  auto weights = cached_plan(Op::BackwardWeights, g, false);
+  if (!data->primitive || !weights->primitive) return false;
+  // Both primitives read gy; when both want it in the same (blocked) layout, it is reordered once.
+  const PlanArg& gy_data = plan_arg(*data, DNNL_ARG_DIFF_DST);
+  const PlanArg& gy_weights = plan_arg(*weights, DNNL_ARG_DIFF_DST);
+  dnnl::stream stream(cpu_engine());
+  std::unordered_map<int, dnnl::memory> given;
+  std::optional<Buffer> gy_inner;
+  if (gy_data.reorder && gy_data.inner == gy_weights.inner) {
+    gy_inner.emplace(gy_data.inner.get_size());
+    dnnl::memory user(gy_data.user, cpu_engine(), const_cast<float*>(gy));
+    dnnl::memory inner(gy_data.inner, cpu_engine(), gy_inner->get());
+    gy_data.reorder->execute(stream, user, inner);
+    given.emplace(DNNL_ARG_DIFF_DST, inner);
+  }
+  execute(*data, {const_cast<float*>(gy), const_cast<float*>(w), gx}, stream, given);
+  execute(*weights, {const_cast<float*>(x), const_cast<float*>(gy), gw}, stream, given);
   return true;
 }
 

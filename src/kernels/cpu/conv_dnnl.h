@@ -41,4 +41,8 @@ bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const 
 /// gw = ∂L/∂w given x and gy through oneDNN. False when not applicable.
 bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g);
 
+/// Both gradients at once (gx as conv_dnnl_backward_input, gw as conv_dnnl_backward_weight):
+/// gy is converted to oneDNN's layout once for the two primitives. False when not applicable.
+bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* gx, float* gw, const ConvGeometry& g);
+
 }  // namespace nabla::cpu

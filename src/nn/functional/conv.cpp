@@ -179,8 +179,7 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
                                        spatial](const Tensor& grad) {
       const Tensor x = sx.get(), w = sw.get();
       Tensor gy = grad.contiguous();
-      Tensor gx = need_x ? ops::conv_backward_input(gy, w, g, spatial) : Tensor();
-      Tensor gw = need_w ? ops::conv_backward_weight(x, gy, w.shape(), g) : Tensor();
+      auto [gx, gw] = ops::conv_backward(x, gy, w, g, spatial, need_x, need_w);
       Tensor gb = has_bias ? ops::conv_backward_bias(gy) : Tensor();
       return std::vector<Tensor>{gx, gw, gb};
     });
