@@ -12,6 +12,7 @@
 #include "nabla/error.h"
 #include "nabla/models/bert.h"
 #include "nabla/models/gpt.h"
+#include "nabla/models/seq2seq.h"
 #include "nabla/models/sequence_classifier.h"
 
 namespace nabla::onnx {
@@ -68,8 +69,8 @@ struct GraphValue {
 };
 
 // What the root `module` exports as: its name for errors, its graph inputs in the order of the
-// example inputs, and the graph output (the batch symbolic, and the sequence length for GPT and
-// the Bert roots, whose graphs read T from the tokens' shape).
+// example inputs, and the graph output (the batch symbolic, and the sequence lengths for GPT, the
+// Bert roots and Seq2Seq, whose graphs read them from the tokens' shapes).
 struct Root {
   std::string name;
   std::vector<GraphValue> inputs;
@@ -84,6 +85,12 @@ Root root_of(const nn::Module& module) {
   if (dynamic_cast<const models::BertForSequenceClassification*>(&module))
     return {module.name(), bert_inputs, {"output", {"batch"}}};
   if (dynamic_cast<const models::GPT*>(&module)) return {module.name(), {{"input", tokens}}, {"output", tokens}};
+  if (dynamic_cast<const models::Seq2Seq*>(&module)) {
+    const std::vector<std::string> target = {"batch", "target_sequence"};
+    return {"Seq2Seq",
+            {{"source", {"batch", "source_sequence"}}, {"source_lengths", {"batch"}}, {"target", target}},
+            {"output", target}};
+  }
   return {module.name(), {{"input", {"batch"}}}, {"output", {"batch"}}};
 }
 
@@ -92,11 +99,18 @@ Tensor run_example(nn::Module& module, const std::vector<Tensor>& x) {
   if (auto* m = dynamic_cast<models::Bert*>(&module)) return m->forward(x[0], x[1]);
   if (auto* m = dynamic_cast<models::BertForMaskedLM*>(&module)) return m->forward(x[0], x[1]);
   if (auto* m = dynamic_cast<models::BertForSequenceClassification*>(&module)) return m->forward(x[0], x[1]);
+  if (auto* m = dynamic_cast<models::Seq2Seq*>(&module)) {
+    NABLA_CHECK(x[1].dim() == 1 && x[1].dtype() == DType::Int64 && x[0].dim() == 2 && x[1].size(0) == x[0].size(0),
+                "onnx export: Seq2Seq's example \"source_lengths\" must be int64 (N) for source (N, S) ",
+                shape_str(x[0].shape()), ", got ", shape_str(x[1].shape()), " ", dtype_name(x[1].dtype()));
+    return m->forward(x[0], x[1].to_vector<int64_t>(), x[2]);
+  }
   if (auto* m = dynamic_cast<nn::UnaryModule*>(&module)) return (*m)(x[0]);
   if (auto* m = dynamic_cast<models::SequenceClassifier*>(&module)) return m->forward(x[0]);
   throw Error("onnx export: the model (" + module.name() +
               ") does not map one tensor to one tensor; the exported models are unary modules, "
-              "SequenceClassifier, GPT, Bert, BertForMaskedLM and BertForSequenceClassification (tokens, segments)");
+              "SequenceClassifier, GPT, Bert, BertForMaskedLM and BertForSequenceClassification (tokens, segments) "
+              "and Seq2Seq (source, source_lengths, target)");
 }
 
 // Writes the root's nodes on the graph inputs `in` (named as root_of says); returns the output.
@@ -106,6 +120,7 @@ std::string export_root(GraphBuilder& g, nn::Module& module, const std::vector<s
     return export_bert_mlm_head(g, *m->bert, "bert", export_bert(g, *m->bert, "bert", in[0], in[1]));
   if (auto* m = dynamic_cast<models::BertForSequenceClassification*>(&module))
     return export_bert_cls_head(g, *m->bert, "bert", export_bert(g, *m->bert, "bert", in[0], in[1]));
+  if (auto* m = dynamic_cast<models::Seq2Seq*>(&module)) return export_seq2seq(g, *m, in[0], in[1], in[2]);
   return g.run(module, "", in[0]);
 }
 

@@ -24,7 +24,8 @@ Tensor parameter(const nn::Module& m, const std::string& name) {
 
 }  // namespace
 
-RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::string& path, const std::string& x) {
+RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::string& path, const std::string& x,
+                                  const RecurrentInputs& in) {
   const nn::RNNOptions& o = m.options;
   const std::string kind = m.name();
   NABLA_CHECK(kind == "LSTM" || kind == "GRU" || (kind == "RNN" && o.nonlinearity == "tanh"),
@@ -35,8 +36,18 @@ RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::st
   const std::vector<int64_t> order = kind == "LSTM"  ? std::vector<int64_t>{0, 3, 1, 2}
                                      : kind == "GRU" ? std::vector<int64_t>{1, 0, 2}
                                                      : std::vector<int64_t>{0};
+  NABLA_CHECK(in.initial_c.empty() || kind == "LSTM", "onnx export: ", path, " (", kind,
+              ") has no cell state; initial_c is for an LSTM");
   std::string input = x;  // (T, N, I) for layer 0, then (T, N, D·H)
-  std::vector<std::string> finals;
+  std::vector<std::string> finals, final_cells;
+  // Layer l's initial states: rows l·D … (l+1)·D − 1 of the stack's (L·D, N, H).
+  auto initial = [&](const std::string& states, int64_t l, const std::string& hint) {
+    if (states.empty() || o.num_layers == 1) return states;
+    return g.node("Slice",
+                  {states, g.ints(hint + "/start", {l * D}), g.ints(hint + "/end", {(l + 1) * D}),
+                   g.ints(hint + "/axis0", {0})},
+                  hint);
+  };
   for (int64_t l = 0; l < o.num_layers; ++l) {
     std::vector<Tensor> w, r, b;
     for (int64_t d = 0; d < D; ++d) {
@@ -50,17 +61,26 @@ RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::st
     const std::string layer = path + "/l" + std::to_string(l);
     std::vector<Attr> attrs = {{"hidden_size", H}, {"direction", std::string(D == 2 ? "bidirectional" : "forward")}};
     if (kind == "GRU") attrs.push_back({"linear_before_reset", int64_t{1}});
-    const auto outs = g.node_n(kind, {input, g.initializer(path + "/W_l" + std::to_string(l), stack(w, 0)),
-                                      g.initializer(path + "/R_l" + std::to_string(l), stack(r, 0)),
-                                      g.initializer(path + "/B_l" + std::to_string(l), stack(b, 0))},
-                               kind == "LSTM" ? 3 : 2, layer, attrs);
+    // Inputs X, W, R, B, sequence_lens, initial_h, initial_c; absent optional ones named "",
+    // trailing ones left out.
+    std::vector<std::string> inputs = {input, g.initializer(path + "/W_l" + std::to_string(l), stack(w, 0)),
+                                       g.initializer(path + "/R_l" + std::to_string(l), stack(r, 0)),
+                                       g.initializer(path + "/B_l" + std::to_string(l), stack(b, 0)),
+                                       in.sequence_lens, initial(in.initial_h, l, layer + "/initial_h"),
+                                       initial(in.initial_c, l, layer + "/initial_c")};
+    while (inputs.back().empty()) inputs.pop_back();
+    const auto outs = g.node_n(kind, inputs, kind == "LSTM" ? 3 : 2, layer, attrs);
     finals.push_back(outs[1]);  // Y_h (D, N, H)
+    if (kind == "LSTM") final_cells.push_back(outs[2]);  // Y_c (D, N, H)
     // Y (T, D, N, H) → (T, N, D, H) → (T, N, D·H): the next layer's input.
     const std::string y = g.node("Transpose", {outs[0]}, layer, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
     input = g.node("Reshape", {y, g.ints(layer + "/shape", {0, 0, -1})}, layer);
   }
-  const std::string h_n = finals.size() == 1 ? finals[0] : g.node("Concat", finals, path, {{"axis", int64_t{0}}});
-  return {input, h_n};
+  auto layers = [&](const std::vector<std::string>& states) {
+    if (states.empty()) return std::string();
+    return states.size() == 1 ? states[0] : g.node("Concat", states, path, {{"axis", int64_t{0}}});
+  };
+  return {input, layers(finals), layers(final_cells)};
 }
 
 std::optional<std::string> export_sequence_model(GraphBuilder& g, nn::Module& module, const std::string& path,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nabla/models/bert.h"
+#include "nabla/models/seq2seq.h"
 #include "nabla/nn/attention.h"
 #include "nabla/nn/module.h"
 #include "nabla/nn/recurrent.h"
@@ -101,16 +102,34 @@ std::optional<std::string> export_zoo(GraphBuilder& g, nn::Module& module, const
                                       const std::string& x);
 
 /// Outputs of a recurrent stack: the top layer's outputs (T, N, D·H) and the final states of
-/// every layer and direction (L·D, N, H), as PyTorch's (output, h_n).
+/// every layer and direction (L·D, N, H), as PyTorch's (output, h_n); an LSTM's final cell
+/// states c_n (L·D, N, H) too ("" for a GRU or RNN).
 struct RecurrentOutputs {
-  std::string y, h_n;
+  std::string y, h_n, c_n;
+};
+/// Optional inputs of a recurrent stack, each a value name ("" when absent).
+struct RecurrentInputs {
+  std::string sequence_lens;  ///< (N) int32: each sequence's length; outputs past it are 0 and the
+                              ///< final states those of its last step (ONNX's sequence_lens)
+  std::string initial_h;      ///< (L·D, N, H): initial hidden states of every layer and direction
+  std::string initial_c;      ///< (L·D, N, H): an LSTM's initial cell states
 };
 /// An LSTM, GRU or tanh RNN (any layers, either direction) on the time-major value `x` (T, N, I):
-/// one ONNX node per layer, the weights reordered to ONNX's gate order.
-RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::string& path, const std::string& x);
+/// one ONNX node per layer, the weights reordered to ONNX's gate order; `in` gives the sequence
+/// lengths (to every layer) and the initial states (Sliced per layer when there are several).
+RecurrentOutputs export_recurrent(GraphBuilder& g, nn::RNNBase& m, const std::string& path, const std::string& x,
+                                  const RecurrentInputs& in = {});
 /// Exporters of the zoo's sequence models (SequenceClassifier): the output name, or nullopt.
 std::optional<std::string> export_sequence_model(GraphBuilder& g, nn::Module& module, const std::string& path,
                                                  const std::string& x);
+
+/// models::Seq2Seq on the graph inputs `source` (N, S) int64, `lengths` (N) int64 (each source
+/// row's length, 1 ≤ length ≤ S) and `target` (N, T) int64 (the decoder's teacher-forced inputs):
+/// the logits (N, T, tgt_vocab), N, S and T dynamic. The encoder GRU reads the lengths as
+/// sequence_lens, its final state starts the decoder GRU (initial_h), and the attention masks the
+/// source steps past each length (src/onnx/export_seq2seq.cpp).
+std::string export_seq2seq(GraphBuilder& g, models::Seq2Seq& m, const std::string& source, const std::string& lengths,
+                           const std::string& target);
 
 /// The exporter of models::GPT (tokens (N, T) int64 → logits (N, T, V), T dynamic, the causal
 /// mask built from T in the graph): the output name, or nullopt when `module` is not a GPT.

@@ -489,6 +489,9 @@ enum class Cell { Lstm, Gru, Rnn };
 // ONNX's LSTM, GRU and RNN (X (T, N, I), or (N, T, I) with layout 1; W (D, G·H, I); R (D, G·H, H);
 // B (D, 2·G·H); initial states (D, N, H)) as nabla's PyTorch-order cells, one step at a time:
 // ONNX's gates are i, o, f, c (LSTM) and z, r, h (GRU); PyTorch's i, f, g, o and r, z, n.
+// sequence_lens (N), when given, bounds each sequence: past its length the outputs are 0 and the
+// states stay, so Y_h is the state of its last step (forward) or of step 0 after starting at its
+// last step (reverse), as the ONNX spec and PyTorch's packed sequences.
 // Outputs Y (T, D, N, H), Y_h (D, N, H) and, for an LSTM, Y_c.
 Outs recurrent(const OpCall& c, Cell cell) {
   const bool batch_major = c.attr_int("layout", 0) == 1;
@@ -518,9 +521,16 @@ Outs recurrent(const OpCall& c, Cell cell) {
     for (size_t d = 0; d < a->strings.size() && !relu; ++d)
       NABLA_CHECK(a->strings[d] == standard[d % standard.size()], "activation '", a->strings[d], "' is not supported");
   }
-  if (c.has(4))
-    for (int64_t len : to_ints(c.in[4]))
-      NABLA_CHECK(len == T, "sequence_lens other than the full length ", T, " are not supported");
+  // valid (T, N, 1): step t lies within sequence n (undefined: every sequence has T steps).
+  Tensor valid;
+  if (c.has(4)) {
+    const std::vector<int64_t> lens = to_ints(c.in[4].to(DType::Int64));
+    NABLA_CHECK(static_cast<int64_t>(lens.size()) == N, "sequence_lens has ", lens.size(), " lengths for a batch of ",
+                N);
+    for (int64_t len : lens) NABLA_CHECK(len >= 0 && len <= T, "sequence_lens must be in [0, ", T, "], got ", len);
+    valid = lt(arange(0, static_cast<double>(T), 1, DType::Int64).reshape({T, 1, 1}),
+               from_vector(lens, Shape{1, N, 1}));
+  }
   auto initial = [&](size_t i) {
     if (!c.has(i)) return zeros({D, N, H}, x.dtype());
     return batch_major ? c.in[i].transpose(0, 1) : c.in[i];
@@ -544,6 +554,7 @@ Outs recurrent(const OpCall& c, Cell cell) {
     const bool reverse = direction == "reverse" || d == 1;
     for (int64_t k = 0; k < T; ++k) {
       const int64_t t = reverse ? T - 1 - k : k;
+      const Tensor h_prev = h, c_prev = cs_d;
       Tensor gh = matmul(h, r.t());
       if (bias_h.defined()) gh = add(gh, bias_h);
       if (cell == Cell::Lstm) {
@@ -553,6 +564,13 @@ Outs recurrent(const OpCall& c, Cell cell) {
       } else {
         const Tensor pre = add(gi.select(0, t), gh);
         h = relu ? nabla::relu(pre) : tanh(pre);
+      }
+      if (valid.defined()) {  // past the sequence's end: the state stays, the output is 0
+        const Tensor v = valid.select(0, t);  // (N, 1)
+        h = where(v, h, h_prev);
+        if (cell == Cell::Lstm) cs_d = where(v, cs_d, c_prev);
+        out[static_cast<size_t>(t)] = where(v, h, 0.0);
+        continue;
       }
       out[static_cast<size_t>(t)] = h;
     }

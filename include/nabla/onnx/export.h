@@ -37,7 +37,12 @@ std::string export_model_bytes(nn::Module& module, const Tensor& example_input, 
 /// ids masked as keys in the graph (Equal to pad_id → Where −∞), as Bert::forward does; the same
 /// two inputs for models::BertForMaskedLM ("output" the masked-LM logits (N, T, vocab_size), the
 /// output layer tied to bert.token_embed.weight) and models::BertForSequenceClassification
-/// ("output" the [CLS] logits (N, num_classes), N symbolic). A wrong
+/// ("output" the [CLS] logits (N, num_classes), N symbolic); three for models::Seq2Seq,
+/// "source" (N, S) int64, "source_lengths" (N) int64 (each row's length, 1 ≤ length ≤ S) and
+/// "target" (N, T) int64 (the teacher-forced decoder inputs) → "output", the logits
+/// (N, T, tgt_vocab), with N, S and T symbolic ("batch", "source_sequence", "target_sequence"): the
+/// encoder GRU reads the lengths as sequence_lens and its final state starts the decoder (initial_h),
+/// the attention masks the steps past each length. A wrong
 /// number of example inputs raises Error naming the root and its inputs, e.g. "Bert takes 2
 /// example inputs (tokens, segments), got 1". Otherwise as the single-input form.
 std::string export_model_bytes(nn::Module& module, const std::vector<Tensor>& example_inputs,
