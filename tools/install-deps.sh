@@ -19,12 +19,15 @@ packages=(
   libcli11-dev libtomlplusplus-dev
   # tests and micro-benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # the ONNX export tests: ONNX Runtime runs under node (npm installs the onnxruntime-node package
+  # into the build folder, tools/onnx/install_ort.sh), and python3-onnx's checker reads every file
+  nodejs npm python3-onnx
   # data: Fashion-MNIST (/usr/share/datasets/fashion-mnist) and English text (/usr/share/games/fortunes)
   dataset-fashion-mnist fortunes
 )
 if [[ "${1:-}" == "--peers" ]]; then
   # What bench/*.sh and tools/parity/*.py run against (Python 3 comes with them).
-  packages+=(python3 python3-numpy python3-torch python3-torchvision python3-sklearn python3-onnx hyperfine)
+  packages+=(python3 python3-numpy python3-torch python3-torchvision python3-sklearn hyperfine)
 elif [[ -n "${1:-}" ]]; then
   echo "usage: $0 [--peers]" >&2
   exit 2

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "cnn_util.h"
 #include "nabla/autograd.h"
 #include "nabla/error.h"
 #include "nabla/models/zoo_common.h"
@@ -29,8 +30,9 @@ DenseLayer::DenseLayer(int64_t in_channels, int64_t growth_rate, int64_t bn_size
 }
 
 Tensor DenseLayer::forward(const Tensor& input) {
-  const Tensor bottleneck = (*conv1)((*relu1)((*norm1)(input)));
-  const Tensor out = (*conv2)((*relu2)((*norm2)(bottleneck)));
+  // BatchNorm and ReLU in one pass (detail::bn_relu): one read and one write of each map instead of two.
+  const Tensor bottleneck = (*conv1)(detail::bn_relu(*norm1, *relu1, input));
+  const Tensor out = (*conv2)(detail::bn_relu(*norm2, *relu2, bottleneck));
   return drop_rate > 0 ? nn::functional::dropout(out, drop_rate, is_training()) : out;
 }
 
@@ -56,7 +58,7 @@ Transition::Transition(int64_t in_channels, int64_t out_channels) {
   pool = register_module("pool", std::make_shared<nn::AvgPool2d>(2, 2));
 }
 
-Tensor Transition::forward(const Tensor& input) { return (*pool)((*conv)((*relu)((*norm)(input)))); }
+Tensor Transition::forward(const Tensor& input) { return (*pool)((*conv)(detail::bn_relu(*norm, *relu, input))); }
 
 // ---- DenseNet -----------------------------------------------------------------------------------
 
