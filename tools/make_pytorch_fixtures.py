@@ -86,6 +86,33 @@ def torchvision_models():
     ]
 
 
+def save_unsupported_dtypes():
+    """unsupported_dtypes(.pth, _legacy.pth): one nested dict per dtype nabla has no counterpart for
+    (complex64, complex128, quantized per tensor and per channel), beside "float", which loads.
+    Fixed values, no random draws: the other fixtures' random streams stay as they were."""
+    x = torch.tensor([0.5, -1.0, 2.0])
+    dicts = {
+        "float": {"w": torch.tensor([1.0, 2.0])},
+        "complex64": {"w": torch.tensor([1.0, 2.0]), "z": torch.tensor([1 + 2j, -0.5j], dtype=torch.complex64)},
+        "complex128": {"z": torch.tensor([3 - 1j], dtype=torch.complex128)},
+        "qint8": {"q": torch.quantize_per_tensor(x, 0.1, 0, torch.qint8)},
+        "quint8": {"q": torch.quantize_per_tensor(x, 0.1, 128, torch.quint8)},
+        "qint8_per_channel": {"q": torch.quantize_per_channel(torch.stack([x, 2 * x]), torch.tensor([0.1, 0.2]),
+                                                              torch.tensor([0, 0]), 0, torch.qint8)},
+    }
+    save_both("unsupported_dtypes", dicts)
+
+
+def save_lenet5_misshaped():
+    """lenet5_misshaped.pth: LeNet-5's keys and shapes (no batch norm) except features.3.weight,
+    (16, 6, 3, 3) instead of (16, 6, 5, 5): nabla train --init must refuse it, naming that key.
+    Every tensor is a stride-0 view of one zero, so the file stores a single 4-byte storage."""
+    zero = torch.zeros(1)
+    shapes = {k: tuple(v.shape) for k, v in lenet5().state_dict().items()}
+    shapes["features.3.weight"] = (16, 6, 3, 3)
+    torch.save({k: zero.expand(s) for k, s in shapes.items()}, path("lenet5_misshaped.pth"))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -97,7 +124,8 @@ def main():
     save_both("small_cnn", sd)
     write_safetensors(path("small_cnn.expected.safetensors"), dict(sd))
 
-    # Every dtype torch.save writes, a 0-d tensor and an empty one.
+    # Every dtype nabla reads (torch.save also writes complex and quantized tensors, which nabla
+    # refuses: unsupported_dtypes below), a 0-d tensor and an empty one.
     dt = {
         "f32": torch.randn(2, 3),
         "f64": torch.randn(3, dtype=torch.float64),
@@ -166,6 +194,9 @@ def main():
             logits = model(x)
         torch.save(model.state_dict(), path(name + ".pth"))
         write_safetensors(path(name + "_io.safetensors"), {"input": x, "logits": logits})
+
+    save_unsupported_dtypes()
+    save_lenet5_misshaped()
 
 
 if __name__ == "__main__":

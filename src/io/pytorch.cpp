@@ -23,9 +23,17 @@ using V = detail::PickleValue;
 constexpr size_t kMaxDims = 64;
 constexpr size_t kMaxListedKeys = 20;
 
-/// The element format a typed storage class stores.
-bool storage_format(const std::string& global, ElementFormat* fmt) {
-  static const std::pair<const char*, ElementFormat> table[] = {
+/// A typed storage class: the element format it stores, or the dtype nabla lacks (complex and
+/// quantized storages: element size only, so that a legacy file's data section can be walked).
+struct StorageType {
+  const char* name;
+  ElementFormat fmt;
+  const char* unsupported = nullptr;
+};
+
+/// Looks up a storage class by its global's name; false for an unknown one.
+bool storage_type(const std::string& global, StorageType* out) {
+  static const StorageType table[] = {
       {"torch.FloatStorage", {ElementFormat::Float, 4, false}},
       {"torch.DoubleStorage", {ElementFormat::Float, 8, false}},
       {"torch.HalfStorage", {ElementFormat::Float, 2, false}},
@@ -36,14 +44,28 @@ bool storage_format(const std::string& global, ElementFormat* fmt) {
       {"torch.CharStorage", {ElementFormat::Int, 1, false}},
       {"torch.ByteStorage", {ElementFormat::UInt, 1, false}},
       {"torch.BoolStorage", {ElementFormat::Bool, 1, false}},
+      {"torch.ComplexFloatStorage", {ElementFormat::Float, 8, false}, "complex64"},
+      {"torch.ComplexDoubleStorage", {ElementFormat::Float, 16, false}, "complex128"},
+      {"torch.QInt8Storage", {ElementFormat::Int, 1, false}, "qint8"},
+      {"torch.QUInt8Storage", {ElementFormat::UInt, 1, false}, "quint8"},
+      {"torch.QInt32Storage", {ElementFormat::Int, 4, false}, "qint32"},
+      {"torch.QUInt4x2Storage", {ElementFormat::UInt, 1, false}, "quint4x2"},
+      {"torch.QUInt2x4Storage", {ElementFormat::UInt, 1, false}, "quint2x4"},
   };
-  for (const auto& [name, f] : table) {
-    if (global == name) {
-      *fmt = f;
+  for (const StorageType& t : table) {
+    if (global == t.name) {
+      *out = t;
       return true;
     }
   }
   return false;
+}
+
+/// The error text for a tensor of a dtype nabla has no counterpart for.
+std::string unsupported_dtype_text(const std::string& dtype) {
+  if (dtype.compare(0, 7, "complex") == 0) return dtype + " is not supported by nabla (no complex dtype)";
+  const std::string what = dtype == "quantized" ? "a quantized tensor" : dtype + " (quantized)";
+  return what + " is not supported by nabla (no quantized dtypes; dequantize() it before torch.save)";
 }
 
 /// What a persistent id ('storage', type, key, location, numel[, view_metadata]) says.
@@ -51,6 +73,7 @@ struct StorageRef {
   std::string key;
   ElementFormat fmt{};
   uint64_t numel = 0;
+  const char* unsupported = nullptr;  ///< the dtype of a complex or quantized storage
 };
 
 /// A storage's bytes (numel elements of fmt.size bytes each).
@@ -69,8 +92,11 @@ StorageRef parse_storage_ref(const Pickle& p, uint32_t pid, const ErrorContext& 
   const V& numel = p.at(id.items[4]);
   ctx.check(tag.kind == V::String && tag.s == "storage", "persistent id does not start with 'storage'");
   StorageRef r;
-  ctx.check(type.kind == V::Global && storage_format(type.s, &r.fmt), "unknown storage type (",
-            detail::describe(p, id.items[1]), ")");
+  StorageType st{};
+  ctx.check((type.kind == V::Global || type.kind == V::Unsupported) && storage_type(type.s, &st),
+            "unknown storage type (", detail::describe(p, id.items[1]), ")");
+  r.fmt = st.fmt;
+  r.unsupported = st.unsupported;
   ctx.check(key.kind == V::String, "storage key is ", detail::describe(p, id.items[2]), ", not a string");
   ctx.check(numel.kind == V::Int && numel.i >= 0 && static_cast<uint64_t>(numel.i) <= detail::kMaxElements,
             "storage '", key.s, "': bad element count (", detail::describe(p, id.items[4]), ")");
@@ -94,6 +120,7 @@ class TensorBuilder {
     ctx.check(call.kind == V::Call && depth < 4, "not a tensor record");
     const std::string& fn = p_.at(call.items[0]).s;
     const std::vector<uint32_t>& args = p_.at(call.items[1]).items;
+    if (p_.at(call.items[0]).kind == V::Unsupported) ctx.fail(unsupported_dtype_text(quantized_dtype(args)));
     if (fn == "torch._utils._rebuild_parameter") {
       ctx.check(!args.empty() && p_.at(args[0]).kind == V::Call, "_rebuild_parameter without a tensor argument");
       return build(args[0], ctx, depth + 1);
@@ -102,6 +129,7 @@ class TensorBuilder {
     ctx.check(p_.at(args[0]).kind == V::PersistentId, "_rebuild_tensor_v2: first argument is ",
               detail::describe(p_, args[0]), ", not a storage");
     const StorageRef ref = parse_storage_ref(p_, args[0], ctx);
+    if (ref.unsupported) ctx.fail(unsupported_dtype_text(ref.unsupported));
     const V& offset_v = p_.at(args[1]);
     ctx.check(offset_v.kind == V::Int && offset_v.i >= 0, "storage offset is ", detail::describe(p_, args[1]));
     const std::vector<uint64_t> size = int_tuple(args[2], "size", ctx);
@@ -133,6 +161,17 @@ class TensorBuilder {
   }
 
  private:
+  /// The dtype of _rebuild_qtensor's storage argument ("qint8", …), or "quantized" when it names none.
+  std::string quantized_dtype(const std::vector<uint32_t>& args) const {
+    if (args.empty() || p_.at(args[0]).kind != V::PersistentId) return "quantized";
+    const V& id = p_.at(p_.at(args[0]).items.at(0));
+    StorageType st{};
+    if (id.kind != V::Tuple || id.items.size() < 2 || p_.at(id.items[1]).kind != V::Unsupported ||
+        !storage_type(p_.at(id.items[1]).s, &st) || !st.unsupported)
+      return "quantized";
+    return st.unsupported;
+  }
+
   std::vector<uint64_t> int_tuple(uint32_t index, const char* what, const ErrorContext& ctx) const {
     const V& t = p_.at(index);
     ctx.check(t.kind == V::Tuple && t.items.size() <= kMaxDims, what, " is ", detail::describe(p_, index),

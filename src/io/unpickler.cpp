@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <unordered_map>
+#include <utility>
 
 namespace nabla::io::detail {
 namespace {
@@ -31,6 +32,7 @@ const char* kind_name(V::Kind k) {
     case V::List: return "list";
     case V::Dict: return "dict";
     case V::Global: return "global";
+    case V::Unsupported: return "global";
     case V::Call: return "call";
     case V::PersistentId: return "persistent id";
   }
@@ -297,18 +299,27 @@ class Unpickler {
   }
 
   void push_global(const std::string& name) {
-    if (!is_allowed_global(name)) fail("refused global '", name, "' (only tensors and plain containers are loaded)");
+    const bool unsupported = !is_allowed_global(name) && unsupported_dtype_global(name) != nullptr;
+    if (!is_allowed_global(name) && !unsupported)
+      fail("refused global '", name, "' (only tensors and plain containers are loaded)");
     V v;
-    v.kind = V::Global;
+    v.kind = unsupported ? V::Unsupported : V::Global;
     v.s = name;
     push(std::move(v));
   }
 
   void reduce() {
     const uint32_t args = pop(), callable = pop();
-    if (at(callable).kind != V::Global) fail("REDUCE on a ", kind_name(at(callable).kind), ", not a global");
+    const V::Kind kind = at(callable).kind;
+    if (kind != V::Global && kind != V::Unsupported) fail("REDUCE on a ", kind_name(kind), ", not a global");
     if (at(args).kind != V::Tuple) fail("REDUCE with ", kind_name(at(args).kind), " arguments, not a tuple");
     const std::string& name = at(callable).s;
+    if (kind == V::Unsupported) {
+      // Recorded for the reader to refuse with the tensor's name; nothing is called.
+      if (name != "torch._utils._rebuild_qtensor") fail("calling '", name, "' is not supported");
+      push_container(V::Call, {callable, args});
+      return;
+    }
     if (name == "collections.OrderedDict") {
       if (!at(args).items.empty()) fail("OrderedDict called with arguments");
       push_container(V::Dict, {});
@@ -354,6 +365,24 @@ bool is_allowed_global(const std::string& name) {
   return false;
 }
 
+const char* unsupported_dtype_global(const std::string& name) {
+  static const std::pair<const char*, const char*> known[] = {
+      {"torch.ComplexFloatStorage", "complex64"},
+      {"torch.ComplexDoubleStorage", "complex128"},
+      {"torch.QInt8Storage", "qint8"},
+      {"torch.QUInt8Storage", "quint8"},
+      {"torch.QInt32Storage", "qint32"},
+      {"torch.QUInt4x2Storage", "quint4x2"},
+      {"torch.QUInt2x4Storage", "quint2x4"},
+      {"torch._utils._rebuild_qtensor", "quantized"},
+      {"torch.per_tensor_affine", "quantized"},
+      {"torch.per_channel_affine", "quantized"},
+  };
+  for (const auto& [global, dtype] : known)
+    if (name == global) return dtype;
+  return nullptr;
+}
+
 Pickle unpickle(const uint8_t* data, size_t size, const ErrorContext& ctx) {
   return Unpickler(data, size, ctx).run();
 }
@@ -372,6 +401,7 @@ std::string describe(const Pickle& p, uint32_t index) {
     case V::List: return "a list of " + std::to_string(v.items.size()) + " items";
     case V::Dict: return "a dict of " + std::to_string(v.items.size() / 2) + " entries";
     case V::Global: return "the global '" + v.s + "'";
+    case V::Unsupported: return "the global '" + v.s + "'";
     case V::Call: return "a tensor";
     case V::PersistentId: return "a storage";
   }

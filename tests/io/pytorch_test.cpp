@@ -1,7 +1,8 @@
 // PyTorch checkpoint reader: files written by torch.save (tools/make_pytorch_fixtures.py) in both
 // formats load bit for bit; zoo models' logits match torch's (a CIFAR ResNet-8 and four small
 // torchvision models: MobileNet v2/v3, ShuffleNet v2, DenseNet); the unpickler refuses what it
-// must; every truncation and byte flip raises nabla::Error.
+// must; complex and quantized tensors are refused by name and dtype; every truncation and byte
+// flip raises nabla::Error.
 #include "nabla/io/pytorch.h"
 
 #include <cmath>
@@ -214,6 +215,31 @@ TEST(Pytorch, RefusesGlobalsOutsideTheAllowList) {
   expect_error([&] { parse(zip_checkpoint(call_storage, "")); }, {"calling 'torch.FloatStorage' is not supported"});
   const std::string newobj = "\x80\x02" + global("collections", "OrderedDict") + ")\x81.";
   expect_error([&] { parse(zip_checkpoint(newobj, "")); }, {"NEWOBJ is refused"});
+  // The names of the dtypes nabla lacks are kept as values, never called.
+  const std::string call_complex = "\x80\x02" + global("torch", "ComplexFloatStorage") + ")R.";
+  expect_error([&] { parse(zip_checkpoint(call_complex, "")); },
+               {"calling 'torch.ComplexFloatStorage' is not supported"});
+  const std::string call_scheme = "\x80\x02" + global("torch", "per_tensor_affine") + ")R.";
+  expect_error([&] { parse(zip_checkpoint(call_scheme, "")); }, {"calling 'torch.per_tensor_affine' is not supported"});
+}
+
+TEST(Pytorch, ComplexAndQuantizedTensorsAreRefusedByDtype) {
+  // torch.save of complex64/complex128 and quantized tensors (per tensor and per channel), one
+  // nested dict each, beside a float tensor that loads.
+  for (const char* file : {"unsupported_dtypes.pth", "unsupported_dtypes_legacy.pth"}) {
+    SCOPED_TRACE(file);
+    const std::string path = pt_fixture(file);
+    auto load = [&](const std::string& key) { return [=] { io::load_pytorch(path, key); }; };
+    expect_error(load("complex64"),
+                 {path, "key 'complex64'", "tensor 'z'", "complex64 is not supported by nabla (no complex dtype)"});
+    expect_error(load("complex128"), {path, "tensor 'z'", "complex128 is not supported by nabla (no complex dtype)"});
+    expect_error(load("qint8"), {path, "tensor 'q'", "qint8 (quantized) is not supported by nabla"});
+    expect_error(load("quint8"), {path, "tensor 'q'", "quint8 (quantized) is not supported by nabla"});
+    expect_error(load("qint8_per_channel"), {path, "tensor 'q'", "qint8 (quantized) is not supported by nabla"});
+    const StateDict sd = io::load_pytorch(path, "float");
+    ASSERT_EQ(sd.size(), 1u);
+    EXPECT_EQ(sd.at("w").shape(), (Shape{2}));
+  }
 }
 
 TEST(Pytorch, HandMadeCheckpoints) {
@@ -225,8 +251,11 @@ TEST(Pytorch, HandMadeCheckpoints) {
   // The storage member must hold exactly the declared elements.
   expect_error([&] { parse(zip_checkpoint(tensor_pickle(5, 0, 1, 1), four_floats)); },
                {"tensor 'w'", "declares 5 elements of 4 bytes but its member holds 16 bytes"});
-  expect_error([&] { parse(zip_checkpoint(tensor_pickle(4, 0, 1, 1, "ComplexFloatStorage"), four_floats)); },
-               {"refused global 'torch.ComplexFloatStorage'"});
+  // A complex storage is refused by tensor and dtype, not as an unknown global; a near name is.
+  expect_error([&] { parse(zip_checkpoint(tensor_pickle(2, 0, 1, 1, "ComplexFloatStorage"), four_floats)); },
+               {"test.pth", "tensor 'w'", "complex64 is not supported by nabla (no complex dtype)"});
+  expect_error([&] { parse(zip_checkpoint(tensor_pickle(4, 0, 1, 1, "ComplexHalfStorage"), four_floats)); },
+               {"refused global 'torch.ComplexHalfStorage'"});
   // Malformed pickles.
   expect_error([&] { parse(zip_checkpoint("\x80\x02.", "")); }, {"pickle byte 2", "stack underflow"});
   expect_error([&] { parse(zip_checkpoint("\x80\x02h\x05.", "")); }, {"memo entry 5 was never stored"});

@@ -7,7 +7,8 @@
 // The pickle is read by nabla's own restricted unpickler, which never runs code: it accepts only
 // the tensor rebuild functions (torch._utils._rebuild_tensor_v2, _rebuild_parameter),
 // collections.OrderedDict, the typed storages and plain values (None, bools, numbers, strings,
-// tuples, lists, dicts); any other global is refused with an Error naming it.
+// tuples, lists, dicts); any other global is refused with an Error naming it. Tensors of the
+// dtypes nabla lacks (complex64/128, quantized) are refused too, by tensor name and dtype.
 //
 //   StateDict sd = nabla::load_pytorch("resnet.pth");                 // torch.save(model.state_dict())
 //   StateDict m = nabla::io::load_pytorch("ckpt.pt", "model");        // {"model": ..., "epoch": ...}
@@ -30,7 +31,12 @@ namespace nabla::io {
 /// under "state_dict" or "model" raises an Error saying which key to pass, and listing the keys.
 ///
 /// dtypes: float32, float64, float16, bfloat16, int64, int32, uint8 and bool keep their type;
-/// int16 and int8 widen to int32 (as load_safetensors does). Views (storage offsets, strides,
+/// int16 and int8 widen to int32 (as load_safetensors does). Not supported (nabla has no such
+/// dtypes): complex64 and complex128 (torch.Complex{Float, Double}Storage) and quantized tensors
+/// (qint8, quint8, qint32, quint4x2, quint2x4: torch._utils._rebuild_qtensor); such a tensor in
+/// the picked dict raises Error naming the file, the key and the dtype, e.g. "tensor 'z':
+/// complex64 is not supported by nabla (no complex dtype)" (nothing is executed to find out;
+/// tensors outside the picked dict do not matter). Views (storage offsets, strides,
 /// several tensors sharing one storage) are materialised as contiguous tensors of their own.
 /// Every problem (truncated or corrupt file, refused global, malformed pickle, a view outside its
 /// storage, an unknown storage type, a missing key) raises Error naming the file, the key and the
