@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "graph_builder.h"
 #include "nabla/autograd.h"
@@ -14,6 +15,7 @@
 #include "nabla/models/gpt.h"
 #include "nabla/models/seq2seq.h"
 #include "nabla/models/sequence_classifier.h"
+#include "nabla/nn/transformer.h"
 
 namespace nabla::onnx {
 
@@ -70,12 +72,32 @@ struct GraphValue {
 
 // What the root `module` exports as: its name for errors, its graph inputs in the order of the
 // example inputs, and the graph output (the batch symbolic, and the sequence lengths for GPT, the
-// Bert roots and Seq2Seq, whose graphs read them from the tokens' shapes).
+// Bert roots and Seq2Seq, whose graphs read them from the tokens' shapes, and for the Transformer
+// modules, whose graphs take any length).
 struct Root {
   std::string name;
   std::vector<GraphValue> inputs;
   GraphValue output;
 };
+
+// The symbolic dims of a Transformer module's (N, L, E) or (L, N, E) tensors, in its layout:
+// ("batch", "sequence") with batch_first, else ("sequence", "batch"). A Sequential answers for its
+// first child (`input`) or its last; other modules (and an encoder without layers): none.
+std::vector<std::string> sequence_dims(const nn::Module& module, bool input) {
+  const nn::Module* m = &module;
+  while (const auto* s = dynamic_cast<const nn::Sequential*>(m)) {
+    if (s->size() == 0) return {};
+    m = (*s)[input ? 0 : s->size() - 1].get();
+  }
+  std::optional<bool> batch_first;
+  if (const auto* l = dynamic_cast<const nn::TransformerEncoderLayer*>(m)) batch_first = l->options.batch_first;
+  if (const auto* a = dynamic_cast<const nn::MultiheadAttention*>(m)) batch_first = a->options.batch_first;
+  if (const auto* e = dynamic_cast<const nn::TransformerEncoder*>(m); e && e->layers->size() > 0)
+    return sequence_dims(*(*e->layers)[input ? 0 : e->layers->size() - 1], input);
+  if (!batch_first) return {};
+  if (*batch_first) return {"batch", "sequence"};
+  return {"sequence", "batch"};
+}
 
 Root root_of(const nn::Module& module) {
   const std::vector<std::string> tokens = {"batch", "sequence"};
@@ -91,7 +113,12 @@ Root root_of(const nn::Module& module) {
             {{"source", {"batch", "source_sequence"}}, {"source_lengths", {"batch"}}, {"target", target}},
             {"output", target}};
   }
-  return {module.name(), {{"input", {"batch"}}}, {"output", {"batch"}}};
+  // A Transformer module, or a stack that starts or ends with one: its batch and sequence dims
+  // symbolic on both sides (the layers between keep the positions: Linear, LayerNorm, …).
+  std::vector<std::string> in = sequence_dims(module, true), out = sequence_dims(module, false);
+  if (in.empty()) in = out.empty() ? std::vector<std::string>{"batch"} : out;
+  if (out.empty()) out = in;
+  return {module.name(), {{"input", in}}, {"output", out}};
 }
 
 // Runs the model to export on the example inputs.
@@ -105,12 +132,14 @@ Tensor run_example(nn::Module& module, const std::vector<Tensor>& x) {
                 shape_str(x[0].shape()), ", got ", shape_str(x[1].shape()), " ", dtype_name(x[1].dtype()));
     return m->forward(x[0], x[1].to_vector<int64_t>(), x[2]);
   }
+  if (auto* m = dynamic_cast<nn::MultiheadAttention*>(&module))  // self-attention, no masks
+    return (*m)(x[0], x[0], x[0], {.need_weights = false}).first;
   if (auto* m = dynamic_cast<nn::UnaryModule*>(&module)) return (*m)(x[0]);
   if (auto* m = dynamic_cast<models::SequenceClassifier*>(&module)) return m->forward(x[0]);
   throw Error("onnx export: the model (" + module.name() +
               ") does not map one tensor to one tensor; the exported models are unary modules, "
-              "SequenceClassifier, GPT, Bert, BertForMaskedLM and BertForSequenceClassification (tokens, segments) "
-              "and Seq2Seq (source, source_lengths, target)");
+              "SequenceClassifier, MultiheadAttention as self-attention (one input), GPT, Bert, BertForMaskedLM "
+              "and BertForSequenceClassification (tokens, segments) and Seq2Seq (source, source_lengths, target)");
 }
 
 // Writes the root's nodes on the graph inputs `in` (named as root_of says); returns the output.

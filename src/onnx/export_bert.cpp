@@ -2,8 +2,8 @@
 // states (N, T, d_model), the batch and the sequence length both dynamic; and of its two heads,
 // Bert::mlm_logits and Bert::cls_logits (the roots BertForMaskedLM and
 // BertForSequenceClassification). It mirrors Bert::forward and the heads
-// (src/models/bert.cpp), TransformerEncoderLayer::forward (src/nn/transformer.cpp) and
-// MultiheadAttention::forward (src/nn/attention.cpp) with a key-padding mask; keep them in step.
+// (src/models/bert.cpp); the encoder is written by export_transformer_encoder
+// (export_transformer.cpp) with the key-padding mask; keep them in step.
 #include <limits>
 
 #include "graph_builder.h"
@@ -18,31 +18,6 @@ namespace {
 // LayerNorm `m` at `path` (its affine weight and bias, as the layer exporter writes it).
 std::string layer_norm(GraphBuilder& g, nn::LayerNorm& m, const std::string& path, const std::string& x) {
   return *export_layer(g, m, path, x);
-}
-
-// One encoder layer: post-norm x = norm1(x + sa(x)); x = norm2(x + ff(x)), or pre-norm
-// x = x + sa(norm1(x)); x = x + ff(norm2(x)); ff = linear2(act(linear1(·))). Dropouts: identities.
-std::string encoder_layer(GraphBuilder& g, nn::TransformerEncoderLayer& l, const std::string& path,
-                          const std::string& x, const std::string& mask) {
-  const nn::TransformerLayerOptions& o = l.options;
-  const std::string norm1 = child_path(path, "norm1"), norm2 = child_path(path, "norm2");
-  auto sa = [&](const std::string& h) {
-    return export_self_attention(g, *l.self_attn, child_path(path, "self_attn"), h, mask);
-  };
-  auto ff = [&](const std::string& h) {
-    std::string y = export_matmul_linear(g, *l.linear1, child_path(path, "linear1"), h);
-    y = o.activation == "gelu" ? export_gelu_nodes(g, "none", child_path(path, "activation"), y)
-                               : g.node("Relu", {y}, path);
-    return export_matmul_linear(g, *l.linear2, child_path(path, "linear2"), y);
-  };
-  NABLA_CHECK(o.activation == "gelu" || o.activation == "relu", "onnx export: ", path, " (TransformerEncoderLayer)",
-              " has no ONNX form for activation '", o.activation, "'");
-  if (o.norm_first) {
-    const std::string a = g.node("Add", {x, sa(layer_norm(g, *l.norm1, norm1, x))}, path);
-    return g.node("Add", {a, ff(layer_norm(g, *l.norm2, norm2, a))}, path);
-  }
-  const std::string a = layer_norm(g, *l.norm1, norm1, g.node("Add", {x, sa(x)}, path));
-  return layer_norm(g, *l.norm2, norm2, g.node("Add", {a, ff(a)}, path));
 }
 
 }  // namespace
@@ -76,14 +51,7 @@ std::string export_bert(GraphBuilder& g, models::Bert& m, const std::string& pat
                              g.floats(key_mask + "/zero", {0.0f}, {})},
                             key_mask);
   mask = g.node("Unsqueeze", {mask, g.ints(key_mask + "/axes", {1, 2})}, key_mask);
-  const std::string layers = at("encoder.layers");
-  for (size_t i = 0; i < m.encoder->layers->size(); ++i) {
-    auto* layer = dynamic_cast<nn::TransformerEncoderLayer*>((*m.encoder->layers)[i].get());
-    NABLA_CHECK(layer, "onnx export: ", layers, ".", i, " is not a TransformerEncoderLayer");
-    h = encoder_layer(g, *layer, child_path(layers, std::to_string(i)), h, mask);
-  }
-  if (m.encoder->norm) h = layer_norm(g, *m.encoder->norm, at("encoder.norm"), h);
-  return h;
+  return export_transformer_encoder(g, *m.encoder, at("encoder"), h, mask);  // the layers, then its norm
 }
 
 std::string export_bert_mlm_head(GraphBuilder& g, models::Bert& m, const std::string& path, const std::string& hidden) {

@@ -375,15 +375,17 @@ std::string export_matmul_linear(GraphBuilder& g, nn::Linear& m, const std::stri
 
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
                                   const std::string& x, const std::string& mask) {
-  NABLA_CHECK(m.packed_projection() && m.options.batch_first && !m.bias_k.defined() && !m.options.add_zero_attn,
-              where(path, m),
-              " has no ONNX form here: only batch_first self-attention with one packed projection "
+  NABLA_CHECK(m.packed_projection() && !m.bias_k.defined() && !m.options.add_zero_attn, where(path, m),
+              " has no ONNX form here: only self-attention with one packed projection "
               "and no bias_k/bias_v or zero attention is exported");
   const int64_t E = m.embed_dim, H = m.num_heads, D = m.head_dim;
+  // (L, N, E) without batch_first: computed batch-first, between two Transposes.
+  const std::vector<int64_t> swap01 = {1, 0, 2};
+  const std::string xb = m.options.batch_first ? x : g.node("Transpose", {x}, path, {{"perm", swap01}});
   // qkv = x Wᵀ + b: (N, L, 3E) → (N, L, 3, H, D) → (3, N, H, L, D), then q, k, v.
   const std::string wt = g.node("Transpose", {g.param(path, "in_proj_weight", m.in_proj_weight)}, path,
                                 {{"perm", std::vector<int64_t>{1, 0}}});
-  std::string qkv = g.node("MatMul", {x, wt}, path);
+  std::string qkv = g.node("MatMul", {xb, wt}, path);
   if (m.in_proj_bias.defined()) qkv = g.node("Add", {qkv, g.param(path, "in_proj_bias", m.in_proj_bias)}, path);
   qkv = g.node("Reshape", {qkv, g.ints(path + "/qkv_shape", {0, 0, 3, H, D})}, path);
   qkv = g.node("Transpose", {qkv}, path, {{"perm", std::vector<int64_t>{2, 0, 3, 1, 4}}});
@@ -401,7 +403,8 @@ std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, co
   std::string out = g.node("MatMul", {attn, v}, path);
   out = g.node("Transpose", {out}, path, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
   out = g.node("Reshape", {out, g.ints(path + "/merge_shape", {0, 0, E})}, path);
-  return export_matmul_linear(g, *m.out_proj, child_path(path, "out_proj"), out);  // (N, L, E)
+  out = export_matmul_linear(g, *m.out_proj, child_path(path, "out_proj"), out);  // (N, L, E)
+  return m.options.batch_first ? out : g.node("Transpose", {out}, path, {{"perm", swap01}});
 }
 
 }  // namespace nabla::onnx

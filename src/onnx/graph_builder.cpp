@@ -129,6 +129,7 @@ std::string GraphBuilder::run(nn::Module& module, const std::string& path, const
   if (auto out = export_zoo(*this, module, path, x)) return *out;
   if (auto out = export_sequence_model(*this, module, path, x)) return *out;
   if (auto out = export_language_model(*this, module, path, x)) return *out;
+  if (auto out = export_transformer(*this, module, path, x)) return *out;
   if (auto out = export_layer(*this, module, path, x)) return *out;
   throw Error((path.empty() ? std::string("the model") : path) + " (" + module.name() + ") has no ONNX form");
 }

@@ -14,6 +14,7 @@
 #include "nabla/nn/attention.h"
 #include "nabla/nn/module.h"
 #include "nabla/nn/recurrent.h"
+#include "nabla/nn/transformer.h"
 #include "nabla/onnx/protobuf.h"
 #include "nabla/tensor.h"
 
@@ -153,12 +154,29 @@ std::string export_bert_cls_head(GraphBuilder& g, models::Bert& m, const std::st
 std::string export_gelu_nodes(GraphBuilder& g, const std::string& approximate, const std::string& path,
                               const std::string& x);
 
-/// Batch-first self-attention (query = key = value = `x`, (N, L, E)) as MatMul, Softmax, Transpose
-/// and Reshape nodes; `mask`, when not empty, names an additive mask broadcast to the scores
-/// (N, H, L, L) (e.g. (N, 1, 1, L) for padded keys). Returns the attention output (the weights are
-/// not exported).
+/// Self-attention (query = key = value = `x`: (N, L, E) with batch_first, else (L, N, E), which is
+/// transposed to (N, L, E) and back) as MatMul, Softmax, Transpose and Reshape nodes; `mask`, when
+/// not empty, names an additive mask broadcast to the scores (N, H, L, L) (e.g. (N, 1, 1, L) for
+/// padded keys). Returns the attention output in `x`'s layout (the weights are not exported).
+/// Raises Error naming `path` for bias_k/bias_v, add_zero_attn or separate q/k/v projections.
 std::string export_self_attention(GraphBuilder& g, nn::MultiheadAttention& m, const std::string& path,
                                   const std::string& x, const std::string& mask = "");
+
+/// nn::TransformerEncoderLayer `l` at `path` on `x` in its layout, as it computes (post- or
+/// pre-norm, ReLU or exact GELU, dropouts as identities); `mask` as for export_self_attention.
+/// Raises Error naming `path` for another activation.
+std::string export_encoder_layer(GraphBuilder& g, nn::TransformerEncoderLayer& l, const std::string& path,
+                                 const std::string& x, const std::string& mask = "");
+/// nn::TransformerEncoder `m` at `path` on `x`: every layer with the same `mask`, then the final
+/// norm when it has one (parameters path.layers.0.…, path.norm.…).
+std::string export_transformer_encoder(GraphBuilder& g, nn::TransformerEncoder& m, const std::string& path,
+                                       const std::string& x, const std::string& mask = "");
+/// Exporters of the generic Transformer modules on one batched input, without masks:
+/// TransformerEncoderLayer, TransformerEncoder and MultiheadAttention as self-attention. The
+/// output name, or nullopt when `module` is none of them; Error naming `path` for an unbatched
+/// (L, E) input.
+std::optional<std::string> export_transformer(GraphBuilder& g, nn::Module& module, const std::string& path,
+                                              const std::string& x);
 
 /// Linear `m` as (…, in) @ Wᵀ (+ b) with MatMul (and Add): any input rank, where Gemm takes only
 /// matrices.

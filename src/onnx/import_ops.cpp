@@ -6,6 +6,7 @@
 #include "gates.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -47,6 +48,15 @@ int64_t OpCall::attr_int(const std::string& name, int64_t fallback) const {
 float OpCall::attr_float(const std::string& name, float fallback) const {
   const ProtoAttribute* a = attr(name);
   return a ? a->f : fallback;
+}
+
+double OpCall::attr_decimal(const std::string& name, float fallback) const {
+  const float f = attr_float(name, fallback);
+  char text[32];
+  const auto written = std::to_chars(text, text + sizeof text, f);  // shortest round-trip form
+  double d = f;
+  if (written.ec == std::errc()) std::from_chars(text, written.ptr, d);
+  return d;
 }
 
 std::string OpCall::attr_str(const std::string& name, const std::string& fallback) const {
@@ -325,7 +335,7 @@ Outs op_conv_transpose(const OpCall& c) {
 
 Outs op_batch_norm(const OpCall& c) {
   NABLA_CHECK(!c.wants_output(1) && !c.wants_output(2), "the running-statistics outputs are not supported");
-  const double eps = c.attr_float("epsilon", 1e-5f), momentum = c.attr_float("momentum", 0.9f);
+  const double eps = c.attr_decimal("epsilon", 1e-5f), momentum = c.attr_float("momentum", 0.9f);
   // ONNX's momentum weighs the running value (0.9), PyTorch's the batch value (0.1).
   return {F::batch_norm(c.input(0), c.input(3), c.input(4), c.input(1), c.input(2), c.training, 1.0 - momentum, eps)};
 }
@@ -342,12 +352,12 @@ Outs op_layer_norm(const OpCall& c) {
     return t.reshape(normalized);
   };
   return {F::layer_norm(x, normalized, fit(c.input(1)), c.has(2) ? fit(c.in[2]) : Tensor(),
-                        c.attr_float("epsilon", 1e-5f))};
+                        c.attr_decimal("epsilon", 1e-5f))};
 }
 
 Outs op_instance_norm(const OpCall& c) {
   return {F::instance_norm(c.input(0), Tensor(), Tensor(), c.input(1), c.input(2), true, 0.1,
-                           c.attr_float("epsilon", 1e-5f))};
+                           c.attr_decimal("epsilon", 1e-5f))};
 }
 
 Outs op_lrn(const OpCall& c) {

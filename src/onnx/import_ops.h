@@ -27,6 +27,10 @@ struct OpCall {
   const ProtoAttribute* attr(const std::string& name) const;
   int64_t attr_int(const std::string& name, int64_t fallback) const;
   float attr_float(const std::string& name, float fallback) const;
+  /// The float attribute `name` as the shortest decimal that reads back as that float
+  /// (0.001f → 0.001): ONNX stores an epsilon as float, and this gives back the double a
+  /// normalisation layer was built with, so that nabla → ONNX → nabla keeps its arithmetic.
+  double attr_decimal(const std::string& name, float fallback) const;
   std::string attr_str(const std::string& name, const std::string& fallback) const;
   std::vector<int64_t> attr_ints(const std::string& name, std::vector<int64_t> fallback = {}) const;
   /// Whether output `i` is requested (listed with a non-empty name).

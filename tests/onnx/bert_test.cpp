@@ -38,11 +38,7 @@ std::shared_ptr<models::Bert> tiny_bert(bool norm_first = false) {
   auto bert = std::make_shared<models::Bert>(models::BertOptions{.vocab_size = kVocab, .max_len = kMaxLen,
                                                                  .d_model = 16, .nhead = 2, .num_layers = 2,
                                                                  .dim_feedforward = 32, .num_classes = 3});
-  NoGradGuard no_grad;
-  for (auto& [name, p] : bert->named_parameters()) {
-    const bool norm_scale = name.find("norm") != std::string::npos && name.ends_with("weight");
-    nn::init::normal_(p, norm_scale ? 1.0 : 0.0, norm_scale ? 0.1 : 0.3);
-  }
+  draw_wide(*bert);
   for (const auto& l : *bert->encoder->layers)
     std::static_pointer_cast<nn::TransformerEncoderLayer>(l)->options.norm_first = norm_first;
   bert->eval();
@@ -59,12 +55,6 @@ std::pair<Tensor, Tensor> batch(const Shape& shape) {
   for (size_t i = 0; i < ids.size(); ++i)
     if (padded[i] && i % static_cast<size_t>(shape[1]) != 0) ids[i] = 0;
   return {from_vector(ids, shape), randint(0, 2, shape)};
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  return nabla::max(abs(sub(a, b))).item<double>();
 }
 
 // The (N, T) batches each exported graph is run on.

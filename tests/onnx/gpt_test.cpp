@@ -32,11 +32,7 @@ using testing::error_of;
 std::shared_ptr<models::GPT> tiny_gpt(bool bias = true) {
   auto gpt = std::make_shared<models::GPT>(
       models::GPTOptions{.vocab_size = 23, .block_size = 16, .n_layer = 2, .n_head = 2, .n_embd = 16, .bias = bias});
-  NoGradGuard no_grad;
-  for (auto& [name, p] : gpt->named_parameters()) {
-    const bool norm_scale = name.find("ln_") != std::string::npos && name.ends_with("weight");
-    nn::init::normal_(p, norm_scale ? 1.0 : 0.0, norm_scale ? 0.1 : 0.3);
-  }
+  draw_wide(*gpt, "ln_");
   gpt->eval();
   return gpt;
 }
@@ -44,12 +40,6 @@ std::shared_ptr<models::GPT> tiny_gpt(bool bias = true) {
 Tensor nabla_logits(models::GPT& gpt, const Tensor& tokens) {
   NoGradGuard no_grad;
   return gpt.forward(tokens);
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  return nabla::max(abs(sub(a, b))).item<double>();
 }
 
 // The (N, T) token batches each exported graph is run on: T from 1 to block_size, N from 1 to 3.

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "error_of.h"
 #include "model_checks.h"
@@ -42,8 +43,31 @@ Tensor run(OnnxModel& m, const Tensor& x) {
   return m(x);
 }
 
-// Exports `model` (eval mode) on `x`, imports the bytes and compares: outputs within 1e-5
-// relative, and every state_dict tensor back under its key, bit for bit.
+// The round trips whose outputs are not bit for bit, with why: the imported graph computes part of
+// the model in another operation order than nabla's own layers (docs/interop.md, "What a round
+// trip guarantees"). Every other registry model and stack of layers must come back exactly.
+const std::map<std::string, std::string>& rounded_round_trips() {
+  static const std::map<std::string, std::string> reasons = {
+      // AdaptiveAvgPool2d to a size that does not divide the input (AlexNet's and ZFNet's 6×6,
+      // the stack's 25 → 7): two MatMuls by pooling matrices, sums of products, where nabla's
+      // layer sums each window and divides by its length (measured ≤ 1.0e-7 relative). The
+      // stack also has Linear on 3-d input (MatMul + Add) and Softplus with beta 2 (Mul,
+      // Softplus, Div).
+      {"alexnet", "adaptive pooling as MatMuls by pooling matrices"},
+      {"zfnet", "adaptive pooling as MatMuls by pooling matrices"},
+      {"more_layers", "pooling matrices, Linear on 3-d input as MatMul + Add, Softplus beta 2 as Mul/Div"},
+      // Exact GELU as Div, Erf, Add, Mul, Mul, Linear on (N, L, E) as Transpose, MatMul, Add and
+      // attention as separate MatMul, Mul, Softmax nodes, where nabla's layers use fused kernels
+      // (measured 6.4e-7 relative).
+      {"vit_small", "GELU through Erf, Linear on 3-d input as MatMul + Add, unfused attention"},
+      {"vit_b_16", "GELU through Erf, Linear on 3-d input as MatMul + Add, unfused attention"},
+  };
+  return reasons;
+}
+
+// Exports `model` (eval mode) on `x`, imports the bytes and compares: outputs bit for bit (within
+// 1e-5 relative for the models of rounded_round_trips()), and every state_dict tensor back under
+// its key, bit for bit.
 void check_round_trip(nn::UnaryModule& model, const Tensor& x, const std::string& name) {
   model.eval();
   auto back = load_bytes(export_model_bytes(model, x), name + ".onnx");
@@ -56,7 +80,10 @@ void check_round_trip(nn::UnaryModule& model, const Tensor& x, const std::string
   const double err = relative_error(got, expected);
   const bool exact = got.shape() == expected.shape() && same(got, expected);
   std::printf("[ onnx ] round trip %-22s relative error %.2e%s\n", name.c_str(), err, exact ? " (bit for bit)" : "");
-  EXPECT_LE(err, 1e-5) << name;
+  if (const auto it = rounded_round_trips().find(name); it != rounded_round_trips().end())
+    EXPECT_LE(err, 1e-5) << name << " (" << it->second << ")";
+  else
+    EXPECT_TRUE(exact) << name << ": the round trip is not bit for bit (relative error " << err << ")";
   const StateDict original = model.state_dict(), imported = back->state_dict();
   for (const auto& [key, t] : original) {
     if (key.ends_with("num_batches_tracked")) continue;

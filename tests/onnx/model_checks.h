@@ -14,7 +14,9 @@
 #include "nabla/models/registry.h"
 #include "nabla/models/sequence_classifier.h"
 #include "nabla/nn.h"
+#include "nabla/nn/init.h"
 #include "nabla/nn/module.h"
+#include "nabla/ops.h"
 #include "nabla/tensor.h"
 
 namespace nabla::onnx {
@@ -39,6 +41,24 @@ inline double relative_error(const Tensor& a, const Tensor& b) {
     scale = std::max(scale, static_cast<double>(std::fabs(q[i])));
   }
   return diff / scale;
+}
+
+// max |a − b|: the absolute error (INFINITY, and a failure, when the shapes differ).
+inline double max_abs_diff(const Tensor& a, const Tensor& b) {
+  EXPECT_EQ(a.shape(), b.shape());
+  if (a.shape() != b.shape()) return INFINITY;
+  return nabla::max(abs(sub(a, b))).item<double>();
+}
+
+// Every parameter of `model` drawn wide, N(0, 0.3), and the LayerNorm scales (parameters whose name
+// contains `norm_marker` and ends with "weight") N(1, 0.1), so that attention is far from uniform
+// and a wrong mask, position or layout shows.
+inline void draw_wide(nn::Module& model, const std::string& norm_marker = "norm") {
+  NoGradGuard no_grad;
+  for (auto& [name, p] : model.named_parameters()) {
+    const bool norm_scale = name.find(norm_marker) != std::string::npos && name.ends_with("weight");
+    nn::init::normal_(p, norm_scale ? 1.0 : 0.0, norm_scale ? 0.1 : 0.3);
+  }
 }
 
 // Running statistics away from 0 and 1, so that exported BatchNormalization nodes are exercised,

@@ -63,12 +63,6 @@ Tensor nabla_logits(models::Seq2Seq& m, const Batch& b) {
   return m.forward(b.source, b.lengths.to_vector<int64_t>(), b.target);
 }
 
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  return nabla::max(abs(sub(a, b))).item<double>();
-}
-
 // The (N, S, T) batches each exported graph is run on.
 std::vector<Shape> run_shapes() { return {{2, 5, 4}, {3, 9, 1}, {1, 1, 6}, {4, 7, 7}}; }
 

@@ -22,7 +22,12 @@ inline constexpr int64_t default_opset = 17;
 /// the graph input is "input" and the output "output", both with a symbolic batch dimension
 /// "batch"; for models::GPT (tokens (N, T) int64 → logits (N, T, V)) the sequence length is
 /// symbolic too ("sequence", any T ≤ block_size: the positions and the causal mask are computed
-/// from T in the graph) and the tied lm_head reads transformer.wte.weight. Parameters and buffers are initializers named by their state_dict keys. The module
+/// from T in the graph) and the tied lm_head reads transformer.wte.weight. For
+/// nn::TransformerEncoderLayer, nn::TransformerEncoder and nn::MultiheadAttention (as
+/// self-attention: query = key = value = the input), and a Sequential starting or ending with one,
+/// the input is float (N, L, E) with batch_first, else (L, N, E), and both N and L are symbolic
+/// ("batch", "sequence", in that layout); their masks are not exported (the unmasked forward), and
+/// an unbatched (L, E) input raises Error. Parameters and buffers are initializers named by their state_dict keys. The module
 /// must be in eval mode (raises Error otherwise: train-mode BatchNorm and Dropout have no fixed
 /// graph). A module without an exporter raises Error naming its path and class, e.g.
 /// "features.3 (MyLayer) has no ONNX form". `opset` must be 14 to 17. `metadata` is written as the
