@@ -8,7 +8,8 @@ Unsqueeze, Concat), attention as MatMul/Softmax, GELU as Erf, channel shuffle as
 Reshape/Transpose. Beside each NAME.onnx, NAME.safetensors holds an input ("input") and
 PyTorch's output for it ("output"), written by tools/parity/safetensors_writer.py.
 
-The two smallest models are also copied to tests/fuzz/corpus/onnx/ as seeds of onnx_fuzz.
+The models under 60 kB (six of them: tiny_mlp, tiny_cnn, upsampler, gru_classifier,
+densenet_tiny, lstm_classifier) are also copied to tests/fuzz/corpus/onnx/ as seeds of onnx_fuzz.
 
 Usage: /usr/bin/python3 tools/make_onnx_fixtures.py [out_dir]   (default: tests/fixtures/onnx)
 """

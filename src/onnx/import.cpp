@@ -228,6 +228,13 @@ std::vector<int64_t> OnnxModel::input_shape(size_t i) const {
   return graph_->inputs[i].first.dims;
 }
 
+DType OnnxModel::input_dtype(size_t i) const {
+  NABLA_CHECK(i < graph_->inputs.size(), "OnnxModel: input ", i, " of ", graph_->inputs.size());
+  const ProtoValueInfo& info = graph_->inputs[i].first;
+  if (info.elem_type == 0) return DType::Float32;
+  return dtype_of_onnx(info.elem_type, "onnx: " + graph_->file + ": input '" + info.name + "'");
+}
+
 int64_t OnnxModel::opset() const { return graph_->opset; }
 
 std::string OnnxModel::metadata(const std::string& key) const {

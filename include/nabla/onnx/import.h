@@ -44,6 +44,9 @@ class OnnxModel : public nn::UnaryModule {
   std::vector<std::string> output_names() const;
   /// Declared dims of input `i` (-1 for a symbolic one such as the batch); empty when undeclared.
   std::vector<int64_t> input_shape(size_t i) const;
+  /// The dtype input `i` declares (float32 when the graph gives none); raises Error naming the
+  /// input for an element type nabla has no dtype for.
+  DType input_dtype(size_t i) const;
   /// The model's metadata_props value for `key`, or "" when there is none.
   std::string metadata(const std::string& key) const;
   /// The model's default-domain opset and its number of nodes.
