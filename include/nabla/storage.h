@@ -52,6 +52,12 @@ namespace allocator {
 void* allocate(size_t nbytes);
 /// Returns a block obtained from allocate(); it is cached for reuse.
 void deallocate(void* ptr, size_t nbytes);
+/// Caps every single allocation at `nbytes` (0, the default: no cap); a larger request raises
+/// Error naming both sizes. Process-wide. For programs that run untrusted models (a file's shapes
+/// can ask for any size) and for the fuzzers.
+void set_allocation_limit(size_t nbytes);
+/// The cap set by set_allocation_limit (0: none).
+size_t allocation_limit();
 /// Releases every cached block to the system.
 void empty_cache();
 /// Current counters.

@@ -1,5 +1,6 @@
 // The CPU caching allocator. Training loops allocate the same sizes every step, so blocks are
 // kept in per-size free lists (sizes rounded up to 64 B, or to 4 KiB above 64 KiB) and reused.
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -12,6 +13,8 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 constexpr size_t kMaxCachedBytes = size_t{4} << 30;  // beyond this, blocks go back to the system
+
+std::atomic<size_t> g_limit{0};  // largest single allocation; 0: no limit
 
 size_t round_size(size_t nbytes) {
   if (nbytes == 0) nbytes = 1;
@@ -33,6 +36,9 @@ Cache& cache() {
 }  // namespace
 
 void* allocate(size_t nbytes) {
+  if (const size_t limit = g_limit.load(std::memory_order_relaxed); limit != 0 && nbytes > limit)
+    throw Error(str_cat("allocation of ", nbytes, " bytes exceeds the limit of ", limit,
+                        " bytes (allocator::set_allocation_limit)"));
   const size_t size = round_size(nbytes);
   Cache& c = cache();
   {
@@ -57,6 +63,10 @@ void* allocate(size_t nbytes) {
   }
   return p;
 }
+
+void set_allocation_limit(size_t nbytes) { g_limit.store(nbytes, std::memory_order_relaxed); }
+
+size_t allocation_limit() { return g_limit.load(std::memory_order_relaxed); }
 
 void deallocate(void* ptr, size_t nbytes) {
   if (ptr == nullptr) return;

@@ -631,7 +631,8 @@ Outs op_reshape(const OpCall& c) {
       infer = static_cast<int64_t>(i);
     } else {
       NABLA_CHECK(shape[i] >= 0, "shape ", shape_str(shape), " has a negative dimension");
-      known *= shape[i];
+      NABLA_CHECK(!__builtin_mul_overflow(known, shape[i], &known), "shape ", shape_str(shape),
+                  " has too many elements");
     }
   }
   if (infer >= 0) {

@@ -1,6 +1,8 @@
 // pad (torch.nn.functional.pad): every mode is expressed as a per-dim source map (see
 // kernels/cpu/pad.h), so one forward and one backward kernel serve constant, reflect,
 // replicate and circular padding.
+#include <utility>
+
 #include "core/tensor_access.h"
 #include "kernels/cpu/pad.h"
 #include "nabla/autograd.h"
@@ -75,19 +77,32 @@ Tensor pad(const Tensor& x, const IntList& pad, PadMode mode, double value) {
 
   const int64_t r = x.dim();
   const Shape in_shape = x.shape();
-  cpu::PadMaps maps(r);
+  auto pads_of = [&](int64_t d) {
+    const int64_t k = r - 1 - d;  // pairs start from the last dim
+    return std::pair<int64_t, int64_t>{k < npad ? pad[2 * k] : 0, k < npad ? pad[2 * k + 1] : 0};
+  };
+  // The output (size n + left + right per dim, checked for overflow) is allocated before the
+  // index maps, so an absurd padding fails on the tensor's checks, not inside a vector.
   Shape out_shape(r);
+  for (int64_t d = 0; d < r; ++d) {
+    const auto [left, right] = pads_of(d);
+    int64_t out_n = 0;
+    NABLA_CHECK(!__builtin_add_overflow(in_shape[d], left, &out_n) && !__builtin_add_overflow(out_n, right, &out_n),
+                "pad: padding (", left, ", ", right, ") of dimension ", d, " overflows its size (shape ", in_shape, ")");
+    NABLA_CHECK(out_n >= 0, "pad: padding (", left, ", ", right, ") of dimension ", d, " with size ", in_shape[d],
+                " gives a negative output size ", out_n, " (shape ", in_shape, ")");
+    out_shape[d] = out_n;
+  }
+  Tensor out = empty(out_shape, x.dtype());
+  cpu::PadMaps maps(r);
   bool crops = false;
   for (int64_t d = 0; d < r; ++d) {
-    const int64_t k = r - 1 - d;  // pairs start from the last dim
-    const int64_t left = k < npad ? pad[2 * k] : 0, right = k < npad ? pad[2 * k + 1] : 0;
+    const auto [left, right] = pads_of(d);
     crops = crops || left < 0 || right < 0;
     maps[d] = source_map(in_shape[d], left, right, mode, d, in_shape);
-    out_shape[d] = static_cast<int64_t>(maps[d].size());
   }
 
   const Tensor xc = x.detach().contiguous();
-  Tensor out = empty(out_shape, x.dtype());
   dispatch_storage(x.dtype(), [&]<class T>() {
     cpu::pad_forward<T>(xc.data_ptr<T>(), in_shape, out.data_ptr<T>(), out_shape, maps, convert_element<T>(value));
   });

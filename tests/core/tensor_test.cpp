@@ -107,6 +107,20 @@ TEST(Allocator, ReusesFreedBlocks) {
   EXPECT_EQ(after.cache_hits - before.cache_hits, 10u);
 }
 
+TEST(Allocator, LimitRefusesLargerAllocationsWithError) {
+  allocator::set_allocation_limit(1 << 20);
+  EXPECT_EQ(allocator::allocation_limit(), size_t{1} << 20);
+  EXPECT_NO_THROW(empty({1 << 18}));  // exactly 1 MiB of float32
+  try {
+    empty({(1 << 18) + 1});
+    ADD_FAILURE() << "an allocation above the limit succeeded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("exceeds the limit of 1048576 bytes"), std::string::npos) << e.what();
+  }
+  allocator::set_allocation_limit(0);
+  EXPECT_NO_THROW(empty({(1 << 18) + 1}));
+}
+
 TEST(Tensor, FromBlobSharesMemoryAndRunsDeleter) {
   bool deleted = false;
   std::vector<float> buf{1, 2, 3, 4};

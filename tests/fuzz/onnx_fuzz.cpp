@@ -13,6 +13,7 @@
 #include "fuzz_check.h"
 #include "nabla/autograd.h"
 #include "nabla/onnx/import.h"
+#include "nabla/storage.h"
 
 namespace {
 
@@ -22,6 +23,10 @@ using namespace nabla;
 // (or a rank above kMaxRank) is loaded but not run, which keeps each run short.
 constexpr int64_t kMaxInputElements = 4096;
 constexpr size_t kMaxRank = 8;
+// A graph can grow small inputs into huge tensors (Pad, Expand, Tile, ConstantOfShape, Resize
+// with absurd constants): every single allocation is capped (allocator::set_allocation_limit), so
+// such a model raises Error instead of exhausting memory or time.
+constexpr size_t kMaxAllocationBytes = size_t{16} << 20;
 
 /// One input of `shape` and `dtype`: floats a fixed pattern in [-0.75, 0.75], others zeros.
 Tensor make_input(const Shape& shape, int64_t numel, DType dtype) {
@@ -59,6 +64,7 @@ bool make_inputs(const onnx::OnnxModel& model, int64_t symbolic, std::vector<Ten
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  allocator::set_allocation_limit(kMaxAllocationBytes);
   std::shared_ptr<onnx::OnnxModel> model;
   try {
     model = onnx::load_bytes(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.onnx");

@@ -1,6 +1,8 @@
 // cat, stack, split, chunk and pad: values (checked against torch), dtypes, negative dims, errors.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "nabla/nabla.h"
 
 using namespace nabla;
@@ -151,6 +153,14 @@ TEST(Pad, ConstantWithValueAndCrop) {
   EXPECT_EQ(values(q), (std::vector<double>{7, 0, 7, 2, 7, 7}));
   Tensor last_only = pad(tensor({1, 2}), {2, 1});
   EXPECT_EQ(values(last_only), (std::vector<double>{0, 0, 1, 2, 0}));
+}
+
+TEST(Pad, OverflowingOrNegativeSizesRaiseErrors) {
+  const int64_t huge = std::numeric_limits<int64_t>::max() - 1;
+  expect_error([&] { pad(iota({2, 3}), {huge, huge}); }, {"pad", "overflows", "dimension 1"});
+  expect_error([] { pad(iota({2, 3}), {-2, -2}); }, {"pad", "negative output size", "dimension 1"});
+  expect_error([] { pad(iota({2, 3}), {int64_t{1} << 40, int64_t{1} << 40, int64_t{1} << 40, 0}); },
+               {"empty", "too many elements"});
 }
 
 TEST(Pad, Reflect2d) {
