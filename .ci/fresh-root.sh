@@ -69,6 +69,15 @@ root=$(mktemp -d /var/tmp/nabla-fresh-root-$which.XXXXXX)
 tar -C "$root" -xf "$base_tar"
 git clone --quiet --no-hardlinks "$repo" "$root/nabla"
 cp /etc/resolv.conf "$root/etc/resolv.conf"  # name resolution for apt inside the root
+# The host's TLS trust (a network that re-signs HTTPS needs its CA for npm's download of ONNX
+# Runtime): added to node's own CAs inside the root through NODE_EXTRA_CA_CERTS. It trusts more
+# certificates; it installs nothing, so it cannot hide a missing install step.
+host_ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+ca_env=()
+if [ -s "$host_ca" ]; then
+  cp "$host_ca" "$root/etc/host-ca.crt"
+  ca_env=(NODE_EXTRA_CA_CERTS=/etc/host-ca.crt)
+fi
 
 for m in proc dev sys; do
   mkdir -p "$root/$m"
@@ -78,6 +87,6 @@ done
 
 echo "fresh-root: running README command $which in a fresh Debian 12 root: $cmd"
 start=$(date +%s)
-env -i HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+env -i HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${ca_env[@]}" \
   chroot "$root" /bin/bash -c "cd /nabla && $cmd"
 echo "fresh-root: README command $which passed in $(( $(date +%s) - start )) s"
