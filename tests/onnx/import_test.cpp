@@ -80,8 +80,14 @@ void check_round_trip(nn::UnaryModule& model, const Tensor& x, const std::string
   const double err = relative_error(got, expected);
   const bool exact = got.shape() == expected.shape() && same(got, expected);
   std::printf("[ onnx ] round trip %-22s relative error %.2e%s\n", name.c_str(), err, exact ? " (bit for bit)" : "");
+  // Bit for bit holds in the optimised build. The sanitized build (clang -O1) compiles the fused
+  // BatchNorm + ReLU kernel and the separate BatchNorm and ReLU of the imported graph with
+  // different floating-point contraction, so there the outputs agree only up to rounding
+  // (measured 2.2e-7 relative for resnet20): NABLA_EXACT_ROUND_TRIPS is 0 in that build.
   if (const auto it = rounded_round_trips().find(name); it != rounded_round_trips().end())
     EXPECT_LE(err, 1e-5) << name << " (" << it->second << ")";
+  else if (!NABLA_EXACT_ROUND_TRIPS)
+    EXPECT_LE(err, 1e-5) << name << " (sanitized build: rounding may differ)";
   else
     EXPECT_TRUE(exact) << name << ": the round trip is not bit for bit (relative error " << err << ")";
   const StateDict original = model.state_dict(), imported = back->state_dict();
