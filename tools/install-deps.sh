@@ -33,9 +33,21 @@ elif [[ -n "${1:-}" ]]; then
   exit 2
 fi
 
+# A machine may already have Node.js from elsewhere (NodeSource's nodejs bundles npm and conflicts
+# with Debian's npm package): a working `node` and `npm` on PATH satisfy those two packages.
+provided_by_command() {
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 && node --version >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 && npm --version >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
+  provided_by_command "$p" && continue
+  missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
