@@ -1,7 +1,8 @@
 """PyTorch twin of bench/zoo_bench.cpp: the same zoo models built with torchvision (or, for the
 models torchvision lacks, as nabla builds them) at the same input size; training images/s at
 batch 64 (SGD with momentum, cross-entropy, forward + backward + step on a fixed random batch)
-and batch-1 inference latency in eval mode under torch.no_grad().
+and batch-1 inference latency in eval mode under torch.no_grad(), of the eager model and of
+PyTorch's frozen inference form (torch.jit.freeze + optimize_for_inference), the faster kept.
 
 Usage: pytorch_zoo.py --model NAME [--input 1x28x28] [--classes 10] [--threads N]
                       [--mode train|latency] [--steps N] [--runs N]
@@ -43,19 +44,42 @@ def train(model, args):
           f"cpu_images_per_s={images / cpu:.1f} peak_rss_mb={peak:.0f}")
 
 
-def latency(model, args):
-    model.eval()
-    x = torch.randn(1, *args.input)
+def median_ms(model, x, runs):
     times = []
     with torch.no_grad():
         for _ in range(5):
             model(x)
-        for _ in range(args.runs):
+        for _ in range(runs):
             t0 = time.perf_counter()
             model(x)
             times.append((time.perf_counter() - t0) * 1000.0)
     times.sort()
-    print(f"latency model={args.model} threads={args.threads} ms={times[len(times) // 2]:.3f}")
+    return times[len(times) // 2]
+
+
+def frozen(model, x):
+    """PyTorch's own inference preparation: traced, frozen (weights become constants) and
+    optimize_for_inference (convolution weights pre-converted to oneDNN's layout, BatchNorm
+    folded). None when the model does not trace."""
+    try:
+        with torch.no_grad():
+            return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, x)))
+    except Exception:  # noqa: BLE001 - any tracing failure leaves the eager model as the peer
+        return None
+
+
+def latency(model, args):
+    model.eval()
+    x = torch.randn(1, *args.input)
+    # The peer's best configuration: eager and frozen, the faster kept (both reported).
+    best = ("eager", median_ms(model, x, args.runs))
+    prepared = frozen(model, x)
+    if prepared is not None:
+        ms = median_ms(prepared, x, args.runs)
+        print(f"# latency model={args.model} threads={args.threads} eager_ms={best[1]:.3f} frozen_ms={ms:.3f}")
+        if ms < best[1]:
+            best = ("frozen", ms)
+    print(f"latency model={args.model} threads={args.threads} ms={best[1]:.3f} config={best[0]}")
 
 
 def main():

@@ -7,7 +7,7 @@
 // Usage: zoo_bench --model NAME [--input 1x28x28] [--classes 10] [--threads N]
 //                  [--mode train|latency] [--steps N] [--runs N]
 // Prints "train model=<m> threads=<n> images_per_s=<rate> cpu_images_per_s=<rate> peak_rss_mb=<MB>"
-// or "latency model=<m> threads=<n> ms=<median of runs>".
+// or "latency model=<m> threads=<n> ms=<median of runs> config=<plain|weight-cache>".
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -68,6 +68,21 @@ void train(const Args& a) {
               a.threads, images / wall, images / cpu, peak_rss_mb());
 }
 
+// Median milliseconds of `runs` forwards of x (after 5 warm-up forwards).
+double median_ms(nn::UnaryModule& model, const Tensor& x, int64_t runs) {
+  for (int i = 0; i < 5; ++i) model(x);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    model(x);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+  return ms[ms.size() / 2];
+}
+
+// Batch-1 latency converting the weights on every call and with the inference weight cache
+// (ops::set_conv_weight_cache, as `nabla predict` runs); the faster is reported, both printed.
 void latency(const Args& a) {
   manual_seed(0);
   auto model = models::create(a.model, {a.classes, a.input});
@@ -76,15 +91,13 @@ void latency(const Args& a) {
   std::vector<int64_t> shape = {1};
   shape.insert(shape.end(), a.input.begin(), a.input.end());
   const Tensor x = randn(shape);
-  for (int i = 0; i < 5; ++i) (*model)(x);
-  std::vector<double> ms;
-  for (int64_t i = 0; i < a.runs; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    (*model)(x);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-  std::printf("latency model=%s threads=%d ms=%.3f\n", a.model.c_str(), a.threads, ms[ms.size() / 2]);
+  ops::set_conv_weight_cache(false);
+  const double plain = median_ms(*model, x, a.runs);
+  ops::set_conv_weight_cache(true);
+  const double cached = median_ms(*model, x, a.runs);
+  std::printf("# latency model=%s threads=%d plain_ms=%.3f cached_ms=%.3f\n", a.model.c_str(), a.threads, plain, cached);
+  std::printf("latency model=%s threads=%d ms=%.3f config=%s\n", a.model.c_str(), a.threads, std::min(plain, cached),
+              cached < plain ? "weight-cache" : "plain");
 }
 
 std::vector<int64_t> parse_shape(const std::string& s) {

@@ -8,6 +8,7 @@
 # Usage: bash bench/zoo_compare.sh [build]
 #   MODELS="resnet20 resnet18 ..."  which models (default: the issue's six)
 #   INPUT=1x28x28  STEPS=10 (training steps per measurement)  RUNS=50 (latency forwards)
+#   MODES="train latency"  which measurements (the table leaves the others blank)
 set -euo pipefail
 build=${1:-build}
 bin="$build/bench/zoo_bench"
@@ -17,12 +18,13 @@ models=${MODELS:-"resnet20 resnet18 mobilenet_v2 densenet_bc vgg11 vit_small"}
 input=${INPUT:-1x28x28}
 steps=${STEPS:-10}
 runs=${RUNS:-50}
+modes=${MODES:-"train latency"}
 here=$(dirname "$0")
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for m in $models; do
   for t in 1 2; do
-    for mode in train latency; do
+    for mode in $modes; do
       args=(--model "$m" --input "$input" --threads "$t" --mode "$mode" --steps "$steps" --runs "$runs")
       OPENBLAS_NUM_THREADS=1 "$bin" "${args[@]}" | sed 's/^/nabla /' >>"$results"
       OPENBLAS_NUM_THREADS=1 "$python" "$here/pytorch_zoo.py" "${args[@]}" | sed 's/^/torch /' >>"$results"
@@ -33,6 +35,7 @@ cat "$results"
 echo
 echo "| model | train nabla img/s (threads) | PyTorch img/s (threads) | ratio | latency nabla ms | PyTorch ms | ratio | peak RSS nabla MB | PyTorch MB |"
 echo "|---|---|---|---|---|---|---|---|---|"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b + 0 == 0) print "–"; else printf "%.2f×", a / b }'; }
 for m in $models; do
   best_rate() { grep "^$1 train model=$m " "$results" | sed 's/.*threads=\([0-9]*\) images_per_s=\([0-9.]*\).*peak_rss_mb=\([0-9]*\).*/\2 \1 \3/' | sort -g | tail -1; }
   best_ms() { grep "^$1 latency model=$m " "$results" | sed 's/.*threads=\([0-9]*\) ms=\([0-9.]*\).*/\2 \1/' | sort -g | head -1; }
@@ -40,5 +43,5 @@ for m in $models; do
   read -r pr pt pm <<<"$(best_rate torch)"
   read -r nl nlt <<<"$(best_ms nabla)"
   read -r pl plt <<<"$(best_ms torch)"
-  echo "| $m | $nr ($nt) | $pr ($pt) | $(awk -v a="$nr" -v b="$pr" 'BEGIN{printf "%.2f×", a/b}') | $nl ($nlt) | $pl ($plt) | $(awk -v a="$pl" -v b="$nl" 'BEGIN{printf "%.2f×", a/b}') | $nm | $pm |"
+  echo "| $m | $nr ($nt) | $pr ($pt) | $(ratio "$nr" "$pr") | $nl ($nlt) | $pl ($plt) | $(ratio "$pl" "$nl") | $nm | $pm |"
 done

@@ -2,6 +2,7 @@
 // environment variables; the kernels keep the active choice in their own atomics (set here).
 #include "nabla/ops/backend.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 
@@ -19,6 +20,8 @@ cpu::ConvBackendChoice to_choice(ConvBackend backend) {
   }
   return cpu::ConvBackendChoice::Auto;
 }
+
+std::atomic<bool> g_conv_weight_cache{false};
 
 // The value of `name`, or "" when unset.
 std::string environment(const char* name) {
@@ -59,6 +62,11 @@ void load_backend_environment() {
       cpu::set_conv_backend_choice(to_choice(parse_conv_backend(v, "NABLA_CONV_BACKEND")));
     if (const std::string v = environment("NABLA_DNNL_LAYOUT"); !v.empty())
       cpu::set_dnnl_plain_layout(parse_dnnl_layout(v, "NABLA_DNNL_LAYOUT") == DnnlLayout::Plain);
+    if (const std::string v = environment("NABLA_CONV_WEIGHT_CACHE"); !v.empty()) {
+      if (v != "on" && v != "off")
+        throw Error(str_cat("NABLA_CONV_WEIGHT_CACHE: expected 'on' or 'off', got '", v, "'"));
+      g_conv_weight_cache.store(v == "on");
+    }
   });
 }
 
@@ -85,6 +93,17 @@ void set_dnnl_layout(DnnlLayout layout) {
 DnnlLayout dnnl_layout() {
   load_backend_environment();
   return cpu::dnnl_plain_layout() ? DnnlLayout::Plain : DnnlLayout::Blocked;
+}
+
+void set_conv_weight_cache(bool enabled) {
+  load_backend_environment();
+  g_conv_weight_cache.store(enabled);
+  if (!enabled) clear_conv_weight_cache();
+}
+
+bool conv_weight_cache() {
+  load_backend_environment();
+  return g_conv_weight_cache.load();
 }
 
 }  // namespace nabla::ops

@@ -1,7 +1,11 @@
 // Convolution kernels at tensor level (ops/nn_kernels.h); the backend setting is nabla/ops/backend.h.
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <type_traits>
+#include <unordered_map>
 
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_dnnl.h"
@@ -18,17 +22,67 @@ Shape with_spatial(int64_t n, int64_t c, const std::array<int64_t, 3>& s, int64_
   return out;
 }
 
+// ---- converted weights kept for inference (ops::set_conv_weight_cache) -----------------------
+// One entry per weight tensor, by its data pointer. An entry is valid while the storage it was made
+// from is alive (the weak pointer; a new storage at the same address does not match) and its
+// version is unchanged. Entries of freed storages are dropped whenever a new entry is added.
+struct PackedWeightEntry {
+  std::weak_ptr<Storage> storage;
+  uint64_t version = 0;
+  cpu::ConvPackedWeightsPtr packed;
+};
+
+std::mutex g_packed_mutex;
+std::unordered_map<const void*, PackedWeightEntry> g_packed;
+
+// The kept conversion of w, or null when there is none for w's current contents.
+cpu::ConvPackedWeightsPtr find_packed(const Tensor& w, const void* key) {
+  std::lock_guard<std::mutex> lock(g_packed_mutex);
+  auto it = g_packed.find(key);
+  if (it == g_packed.end()) return nullptr;
+  const auto& storage = w.impl().storage;
+  if (it->second.storage.lock() != storage || it->second.version != storage->version()) return nullptr;
+  return it->second.packed;
+}
+
+void keep_packed(const Tensor& w, const void* key, cpu::ConvPackedWeightsPtr packed) {
+  std::lock_guard<std::mutex> lock(g_packed_mutex);
+  if (!g_packed.count(key))
+    std::erase_if(g_packed, [](const auto& entry) { return entry.second.storage.expired(); });
+  const auto& storage = w.impl().storage;
+  g_packed[key] = PackedWeightEntry{storage, storage->version(), std::move(packed)};
+}
+
 }  // namespace
 
 namespace ops {
 
-Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial) {
+void clear_conv_weight_cache() {
+  std::lock_guard<std::mutex> lock(g_packed_mutex);
+  g_packed.clear();
+}
+
+size_t conv_weight_cache_entries() {
+  std::lock_guard<std::mutex> lock(g_packed_mutex);
+  return g_packed.size();
+}
+
+Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
+                    bool reuse_packed_weights) {
   Tensor y = empty(with_spatial(g.batch, g.out_channels, g.out, spatial), x.dtype());
   dispatch_device(x, "conv", [&] {
     load_backend_environment();
     dispatch_floating(x.dtype(), "conv", [&]<class T>() {
-      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr, y.data_ptr<T>(),
-                           g);
+      const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
+      if (!std::is_same_v<T, float> || !reuse_packed_weights || !conv_weight_cache()) {
+        cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g);
+        return;
+      }
+      const void* key = w.data_ptr<T>();
+      cpu::ConvPackedWeightsPtr packed = find_packed(w, key);
+      const cpu::ConvPackedWeights* before = packed.get();
+      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g, &packed);
+      if (packed && packed.get() != before) keep_packed(w, key, std::move(packed));
     });
   });
   return y;

@@ -26,7 +26,11 @@ using PoolGeometry = cpu::PoolGeometry;
 
 /// y = conv(x, w) + b (b may be undefined): (N, K, O…). Float32 goes to oneDNN unless
 /// nn::conv_backend() is Im2col (or oneDNN rejects the geometry), else im2col + GEMM.
-Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial);
+/// With `reuse_packed_weights` (callers pass it when no gradient will be taken, i.e. inference),
+/// w converted to oneDNN's layout is kept and reused while w's storage is alive and unwritten
+/// (its version counter unchanged), unless ops::set_conv_weight_cache(false) (nabla/ops/backend.h).
+Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
+                    bool reuse_packed_weights = false);
 /// ∂L/∂x of conv given gy: (N, C, I…). Also the forward of the transposed convolution.
 Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial);
 /// ∂L/∂w of conv given x and gy, shaped `w_shape`.

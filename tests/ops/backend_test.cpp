@@ -49,6 +49,8 @@ TEST(BackendEnvironment, VariablesAreHonoured) {
   if (!conv || !layout) GTEST_SKIP() << "run by the backend_environment CTest, which sets the variables";
   EXPECT_EQ(ops::conv_backend(), ops::parse_conv_backend(conv));
   EXPECT_EQ(ops::dnnl_layout(), ops::parse_dnnl_layout(layout));
+  const char* cache = std::getenv("NABLA_CONV_WEIGHT_CACHE");
+  if (cache) EXPECT_EQ(ops::conv_weight_cache(), std::string(cache) == "on");
   ops::set_conv_backend(ops::ConvBackend::Auto);  // an explicit setting wins over the variable
   EXPECT_EQ(ops::conv_backend(), ops::ConvBackend::Auto);
 }

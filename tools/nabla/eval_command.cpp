@@ -45,6 +45,8 @@ int run_eval(const std::vector<std::string>& checkpoints, const std::string& dat
   NABLA_CHECK(!checkpoints.empty(), "nabla eval: expected at least one checkpoint");
   NABLA_CHECK(top_k > 0, "nabla eval: --top-k must be positive, got ", top_k);
   NABLA_CHECK(batch_size > 0, "nabla eval: --batch-size must be positive, got ", batch_size);
+  // Weights change here only through load_state_dict: inference may keep them converted.
+  ops::set_conv_weight_cache(true);
   const LoadedModel first = load_model_checkpoint(checkpoints[0]);
   const TrainConfig& trained = first.info.config;
   TrainConfig::Data source = trained.data;

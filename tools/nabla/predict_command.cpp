@@ -46,6 +46,8 @@ Tensor load_image(const std::string& path, int64_t channels, int64_t size, const
 
 int run_predict(const std::string& checkpoint, const std::vector<std::string>& images, int64_t top_k) {
   NABLA_CHECK(top_k > 0, "nabla predict: --top-k must be positive, got ", top_k);
+  // Weights change here only through load_state_dict: inference may keep them converted.
+  ops::set_conv_weight_cache(true);
   const LoadedModel m = load_model_checkpoint(checkpoint);
   const auto& names = m.info.class_names;
   const auto& shape = m.spec.data.input_shape;

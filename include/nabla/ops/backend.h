@@ -8,6 +8,8 @@
 //
 //   NABLA_CONV_BACKEND = auto | onednn | im2col   (float32 convolutions; default auto)
 //   NABLA_DNNL_LAYOUT  = blocked | plain          (oneDNN convolution layouts; default blocked)
+//   NABLA_CONV_WEIGHT_CACHE = on | off       (inference reuses converted weights; default off)
+#include <cstddef>
 #include <string>
 
 namespace nabla::ops {
@@ -30,6 +32,22 @@ ConvBackend conv_backend();
 void set_dnnl_layout(DnnlLayout layout);
 /// The oneDNN layout setting: the last set_dnnl_layout, else NABLA_DNNL_LAYOUT, else Blocked.
 DnnlLayout dnnl_layout();
+
+/// Whether convolutions run without autograd (inference, a frozen backbone) keep each weight
+/// tensor converted to oneDNN's blocked layout and reuse it while the weights are unchanged,
+/// instead of converting them on every call (ResNet-18 at batch 1: about half of a forward's
+/// time, docs/nn-conv.md); the counterpart of PyTorch's frozen inference models. "Unchanged" is
+/// the weight storage's version counter, which in-place ops, optimizer steps and load_state_dict
+/// bump; writes through a raw data_ptr do not, so the setting is off by default and is for code
+/// that changes weights only through those (the `nabla predict` and `nabla eval` commands turn it
+/// on), or that calls clear_conv_weight_cache() after writing weights directly. Process-wide.
+void set_conv_weight_cache(bool enabled);
+/// The weight-cache setting: the last set_conv_weight_cache, else NABLA_CONV_WEIGHT_CACHE, else off.
+bool conv_weight_cache();
+/// Drops every kept converted weight (their memory returns to the allocator).
+void clear_conv_weight_cache();
+/// How many weight tensors have a converted copy kept (diagnostics and tests).
+size_t conv_weight_cache_entries();
 
 /// "auto", "onednn" or "im2col".
 std::string conv_backend_name(ConvBackend backend);

@@ -59,9 +59,9 @@ constexpr int64_t kWeightGradBlocks = 16;
 }  // namespace
 
 template <class T>
-void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g) {
+void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g, ConvPackedWeightsPtr* packed) {
   if constexpr (std::is_same_v<T, float>)
-    if (conv_dnnl_forward(x, w, bias, y, g)) return;
+    if (conv_dnnl_forward(x, w, bias, y, g, packed)) return;
   const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const bool pointwise = g.is_pointwise();
@@ -182,7 +182,7 @@ void conv_backward_bias(const T* gy, T* gb, int64_t N, int64_t K, int64_t P) {
 }
 
 #define NABLA_INSTANTIATE_CONV(T)                                                           \
-  template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&);     \
+  template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&, ConvPackedWeightsPtr*); \
   template void conv_backward_input<T>(const T*, const T*, T*, const ConvGeometry&);       \
   template void conv_backward_weight<T>(const T*, const T*, T*, const ConvGeometry&);      \
   template void conv_backward<T>(const T*, const T*, const T*, T*, T*, const ConvGeometry&); \

@@ -16,13 +16,16 @@
 // depend on the thread count (the weight gradient sums fixed blocks of images in a fixed order).
 #include <cstdint>
 
+#include "kernels/cpu/conv_dnnl.h"
 #include "kernels/cpu/conv_geometry.h"
 
 namespace nabla::cpu {
 
-/// y = conv(x, w) + bias. bias (K) may be null. Overwrites y.
+/// y = conv(x, w) + bias. bias (K) may be null. Overwrites y. `packed` (may be null): the
+/// caller's slot for w converted to oneDNN's layout, reused while w is unchanged (conv_dnnl.h).
 template <class T>
-void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g);
+void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g,
+                  ConvPackedWeightsPtr* packed = nullptr);
 
 /// gx = ∂L/∂x given gy = ∂L/∂y (the adjoint of conv_forward in x). Overwrites gx.
 template <class T>

@@ -288,6 +288,20 @@ bool dnnl_selected(const ConvGeometry& g) {
 
 }  // namespace
 
+// Weights in a forward primitive's layout `desc`, in a buffer of nabla's allocator.
+struct ConvPackedWeights {
+  explicit ConvPackedWeights(const dnnl::memory::desc& d)
+      : desc(d), bytes(d.get_size()), data(bytes ? allocator::allocate(bytes) : nullptr) {}
+  ~ConvPackedWeights() {
+    if (data) allocator::deallocate(data, bytes);
+  }
+  ConvPackedWeights(const ConvPackedWeights&) = delete;
+  ConvPackedWeights& operator=(const ConvPackedWeights&) = delete;
+  dnnl::memory::desc desc;
+  size_t bytes;
+  void* data;
+};
+
 ConvBackendChoice conv_backend_choice() { return static_cast<ConvBackendChoice>(g_backend.load()); }
 
 void set_conv_backend_choice(ConvBackendChoice choice) { g_backend.store(static_cast<int>(choice)); }
@@ -296,14 +310,29 @@ bool dnnl_plain_layout() { return g_plain_layout.load(); }
 
 void set_dnnl_plain_layout(bool plain) { g_plain_layout.store(plain); }
 
-bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
+                       ConvPackedWeightsPtr* packed) {
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, bias != nullptr);
   if (!plan->primitive) return false;
   std::vector<void*> ptrs{const_cast<float*>(x), const_cast<float*>(w)};
   if (bias) ptrs.push_back(const_cast<float*>(bias));
   ptrs.push_back(y);
-  execute(*plan, ptrs);
+  dnnl::stream stream(cpu_engine());
+  std::unordered_map<int, dnnl::memory> given;
+  const PlanArg& weights = plan_arg(*plan, DNNL_ARG_WEIGHTS);
+  if (packed && weights.reorder) {
+    // The same reorder execute() would run, done once into a buffer the caller keeps.
+    if (!*packed || (*packed)->desc != weights.inner) {
+      auto fresh = std::make_shared<ConvPackedWeights>(weights.inner);
+      dnnl::memory user(weights.user, cpu_engine(), const_cast<float*>(w));
+      dnnl::memory inner(weights.inner, cpu_engine(), fresh->data);
+      weights.reorder->execute(stream, user, inner);
+      *packed = std::move(fresh);
+    }
+    given.emplace(DNNL_ARG_WEIGHTS, dnnl::memory((*packed)->desc, cpu_engine(), (*packed)->data));
+  }
+  execute(*plan, ptrs, stream, given);
   return true;
 }
 

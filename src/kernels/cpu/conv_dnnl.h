@@ -13,6 +13,8 @@
 // Determinism: for a fixed thread count every result is bitwise reproducible. The weight
 // gradient's reduction order depends on the thread count, so it may differ in the last bits
 // between thread counts (the im2col path does not).
+#include <memory>
+
 #include "kernels/cpu/conv_geometry.h"
 
 namespace nabla::cpu {
@@ -32,8 +34,18 @@ void set_conv_backend_choice(ConvBackendChoice choice);
 bool dnnl_plain_layout();
 void set_dnnl_plain_layout(bool plain);
 
+/// Weights already converted to a forward primitive's (blocked) layout: the caller keeps one per
+/// weight tensor while the weights do not change (ops/nn_conv.cpp does during inference), so the
+/// conversion runs once instead of on every call. Immutable once made.
+struct ConvPackedWeights;
+using ConvPackedWeightsPtr = std::shared_ptr<const ConvPackedWeights>;
+
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
-bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
+/// With `packed` (may be null): the weights are taken from *packed when it holds w converted for
+/// this call's primitive; otherwise w is converted and *packed set to the result (left as it is
+/// when the primitive reads w's plain layout directly). Results are bitwise the same either way.
+bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
+                       ConvPackedWeightsPtr* packed = nullptr);
 
 /// gx = ∂L/∂x given gy through oneDNN. False when not applicable.
 bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g);

@@ -169,8 +169,10 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
   x = x.contiguous();
   Tensor w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
-  Tensor y = ops::conv_forward(x, w, b, g, spatial);
-  if (autograd::needs_grad({x, w, b})) {
+  const bool needs_grad = autograd::needs_grad({x, w, b});
+  // Without a gradient to take (inference), w's conversion to oneDNN's layout is kept for reuse.
+  Tensor y = ops::conv_forward(x, w, b, g, spatial, /*reuse_packed_weights=*/!needs_grad);
+  if (needs_grad) {
     // y = W ⋆ x + b is linear in each argument:
     //   ∂L/∂x = Wᵀ applied to gy (the transposed convolution: GEMM Wᵀ·gy, then col2im),
     //   ∂L/∂W = Σ_n gy[n] · im2col(x[n])ᵀ,   ∂L/∂b_k = Σ_{n,p} gy[n, k, p].
