@@ -35,18 +35,20 @@ struct PackedWeightEntry {
 std::mutex g_packed_mutex;
 std::unordered_map<const void*, PackedWeightEntry> g_packed;
 
-// The kept conversion of w, or null when there is none for w's current contents.
-cpu::ConvPackedWeightsPtr find_packed(const Tensor& w, const void* key) {
+// The kept conversion of w (float32, keyed by its data pointer), or null when there is none for
+// w's current contents.
+cpu::ConvPackedWeightsPtr find_packed(const Tensor& w) {
   std::lock_guard<std::mutex> lock(g_packed_mutex);
-  auto it = g_packed.find(key);
+  auto it = g_packed.find(w.data_ptr<float>());
   if (it == g_packed.end()) return nullptr;
-  const auto& storage = w.impl().storage;
-  if (it->second.storage.lock() != storage || it->second.version != storage->version()) return nullptr;
+  const std::shared_ptr<Storage> kept = it->second.storage.lock();
+  if (!kept || kept != w.impl().storage || it->second.version != kept->version()) return nullptr;
   return it->second.packed;
 }
 
-void keep_packed(const Tensor& w, const void* key, cpu::ConvPackedWeightsPtr packed) {
+void keep_packed(const Tensor& w, cpu::ConvPackedWeightsPtr packed) {
   std::lock_guard<std::mutex> lock(g_packed_mutex);
+  const void* key = w.data_ptr<float>();
   if (!g_packed.count(key))
     std::erase_if(g_packed, [](const auto& entry) { return entry.second.storage.expired(); });
   const auto& storage = w.impl().storage;
@@ -74,15 +76,16 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
     load_backend_environment();
     dispatch_floating(x.dtype(), "conv", [&]<class T>() {
       const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
-      if (!std::is_same_v<T, float> || !reuse_packed_weights || !conv_weight_cache()) {
-        cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g);
-        return;
+      if constexpr (std::is_same_v<T, float>) {
+        if (reuse_packed_weights && conv_weight_cache()) {
+          cpu::ConvPackedWeightsPtr packed = find_packed(w);
+          const cpu::ConvPackedWeights* before = packed.get();
+          cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g, &packed);
+          if (packed && packed.get() != before) keep_packed(w, std::move(packed));
+          return;
+        }
       }
-      const void* key = w.data_ptr<T>();
-      cpu::ConvPackedWeightsPtr packed = find_packed(w, key);
-      const cpu::ConvPackedWeights* before = packed.get();
-      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g, &packed);
-      if (packed && packed.get() != before) keep_packed(w, key, std::move(packed));
+      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g);
     });
   });
   return y;

@@ -223,6 +223,15 @@ class Buffer {
 // Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
 // `given` holds inputs already in the primitive's layout (by argument id): those are used as they
 // are instead of being reordered from the caller's pointer again.
+// Converts the input argument `a` from the caller's layout at `user` into the primitive's layout at
+// `inner` (a buffer of a.inner.get_size() bytes); returns the converted memory.
+dnnl::memory convert_input(const PlanArg& a, const void* user, void* inner, dnnl::stream& stream) {
+  dnnl::memory from(a.user, cpu_engine(), const_cast<void*>(user));
+  dnnl::memory to(a.inner, cpu_engine(), inner);
+  a.reorder->execute(stream, from, to);
+  return to;
+}
+
 void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream& stream,
              const std::unordered_map<int, dnnl::memory>& given = {}) {
   auto& engine = cpu_engine();
@@ -288,18 +297,11 @@ bool dnnl_selected(const ConvGeometry& g) {
 
 }  // namespace
 
-// Weights in a forward primitive's layout `desc`, in a buffer of nabla's allocator.
+// Weights in a forward primitive's layout `desc`.
 struct ConvPackedWeights {
-  explicit ConvPackedWeights(const dnnl::memory::desc& d)
-      : desc(d), bytes(d.get_size()), data(bytes ? allocator::allocate(bytes) : nullptr) {}
-  ~ConvPackedWeights() {
-    if (data) allocator::deallocate(data, bytes);
-  }
-  ConvPackedWeights(const ConvPackedWeights&) = delete;
-  ConvPackedWeights& operator=(const ConvPackedWeights&) = delete;
+  explicit ConvPackedWeights(const dnnl::memory::desc& d) : desc(d), buffer(d.get_size()) {}
   dnnl::memory::desc desc;
-  size_t bytes;
-  void* data;
+  Buffer buffer;
 };
 
 ConvBackendChoice conv_backend_choice() { return static_cast<ConvBackendChoice>(g_backend.load()); }
@@ -325,12 +327,10 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
     // The same reorder execute() would run, done once into a buffer the caller keeps.
     if (!*packed || (*packed)->desc != weights.inner) {
       auto fresh = std::make_shared<ConvPackedWeights>(weights.inner);
-      dnnl::memory user(weights.user, cpu_engine(), const_cast<float*>(w));
-      dnnl::memory inner(weights.inner, cpu_engine(), fresh->data);
-      weights.reorder->execute(stream, user, inner);
+      convert_input(weights, w, fresh->buffer.get(), stream);
       *packed = std::move(fresh);
     }
-    given.emplace(DNNL_ARG_WEIGHTS, dnnl::memory((*packed)->desc, cpu_engine(), (*packed)->data));
+    given.emplace(DNNL_ARG_WEIGHTS, dnnl::memory((*packed)->desc, cpu_engine(), (*packed)->buffer.get()));
   }
   execute(*plan, ptrs, stream, given);
   return true;
@@ -365,10 +365,7 @@ bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* 
   std::optional<Buffer> gy_inner;
   if (gy_data.reorder && gy_data.inner == gy_weights.inner) {
     gy_inner.emplace(gy_data.inner.get_size());
-    dnnl::memory user(gy_data.user, cpu_engine(), const_cast<float*>(gy));
-    dnnl::memory inner(gy_data.inner, cpu_engine(), gy_inner->get());
-    gy_data.reorder->execute(stream, user, inner);
-    given.emplace(DNNL_ARG_DIFF_DST, inner);
+    given.emplace(DNNL_ARG_DIFF_DST, convert_input(gy_data, gy, gy_inner->get(), stream));
   }
   execute(*data, {const_cast<float*>(gy), const_cast<float*>(w), gx}, stream, given);
   execute(*weights, {const_cast<float*>(x), const_cast<float*>(gy), gw}, stream, given);
