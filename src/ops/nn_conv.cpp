@@ -29,7 +29,7 @@ Shape with_spatial(int64_t n, int64_t c, const std::array<int64_t, 3>& s, int64_
 struct PackedWeightEntry {
   std::weak_ptr<Storage> storage;
   uint64_t version = 0;
-  cpu::ConvPackedWeightsPtr packed;
+  cpu::ConvBlockedPtr packed;
 };
 
 std::mutex g_packed_mutex;
@@ -37,7 +37,7 @@ std::unordered_map<const void*, PackedWeightEntry> g_packed;
 
 // The kept conversion of w (float32, keyed by its data pointer), or null when there is none for
 // w's current contents.
-cpu::ConvPackedWeightsPtr find_packed(const Tensor& w) {
+cpu::ConvBlockedPtr find_packed(const Tensor& w) {
   std::lock_guard<std::mutex> lock(g_packed_mutex);
   auto it = g_packed.find(w.data_ptr<float>());
   if (it == g_packed.end()) return nullptr;
@@ -46,7 +46,7 @@ cpu::ConvPackedWeightsPtr find_packed(const Tensor& w) {
   return it->second.packed;
 }
 
-void keep_packed(const Tensor& w, cpu::ConvPackedWeightsPtr packed) {
+void keep_packed(const Tensor& w, cpu::ConvBlockedPtr packed) {
   std::lock_guard<std::mutex> lock(g_packed_mutex);
   const void* key = w.data_ptr<float>();
   if (!g_packed.count(key))
@@ -70,7 +70,7 @@ size_t conv_weight_cache_entries() {
 }
 
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
-                    bool reuse_packed_weights) {
+                    bool reuse_packed_weights, ConvSavedInput* save_input) {
   Tensor y = empty(with_spatial(g.batch, g.out_channels, g.out, spatial), x.dtype());
   dispatch_device(x, "conv", [&] {
     load_backend_environment();
@@ -78,14 +78,17 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
       const T* bias = b.defined() ? b.data_ptr<T>() : nullptr;
       if constexpr (std::is_same_v<T, float>) {
         if (reuse_packed_weights && conv_weight_cache()) {
-          cpu::ConvPackedWeightsPtr packed = find_packed(w);
-          const cpu::ConvPackedWeights* before = packed.get();
+          cpu::ConvBlockedPtr packed = find_packed(w);
+          const cpu::ConvBlocked* before = packed.get();
           cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g, &packed);
           if (packed && packed.get() != before) keep_packed(w, std::move(packed));
           return;
         }
       }
-      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g);
+      cpu::ConvBlockedPtr kept_x;
+      cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g, nullptr,
+                           save_input ? &kept_x : nullptr);
+      if (save_input) *save_input = std::move(kept_x);
     });
   });
   return y;
@@ -114,14 +117,14 @@ Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_sh
 }
 
 std::pair<Tensor, Tensor> conv_backward(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvGeometry& g,
-                                        int64_t spatial, bool need_x, bool need_w) {
+                                        int64_t spatial, bool need_x, bool need_w, const ConvSavedInput& saved) {
   Tensor gx = need_x ? empty(with_spatial(g.batch, g.in_channels, g.in, spatial), gy.dtype()) : Tensor();
   Tensor gw = need_w ? empty(w.shape(), x.dtype()) : Tensor();
   dispatch_device(gy, "conv", [&] {
     load_backend_environment();
     dispatch_floating(gy.dtype(), "conv", [&]<class T>() {
       cpu::conv_backward<T>(x.data_ptr<T>(), gy.data_ptr<T>(), w.data_ptr<T>(), need_x ? gx.data_ptr<T>() : nullptr,
-                            need_w ? gw.data_ptr<T>() : nullptr, g);
+                            need_w ? gw.data_ptr<T>() : nullptr, g, static_cast<const cpu::ConvBlocked*>(saved.get()));
     });
   });
   return {gx, gw};

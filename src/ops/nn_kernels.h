@@ -24,21 +24,29 @@ using PoolGeometry = cpu::PoolGeometry;
 // ---- convolution (x, w, gy contiguous; shapes in ConvGeometry's names; `spatial` is 1, 2 or 3
 // and gives the rank of the results) ---------------------------------------------------------
 
+/// A device's own copy of a convolution's input, made by conv_forward for conv_backward (on
+/// oneDNN: x in the weight gradient's blocked layout, so the backward does not convert x again).
+/// Opaque; empty when the device keeps nothing.
+using ConvSavedInput = std::shared_ptr<const void>;
+
 /// y = conv(x, w) + b (b may be undefined): (N, K, O…). Float32 goes to oneDNN unless
 /// nn::conv_backend() is Im2col (or oneDNN rejects the geometry), else im2col + GEMM.
 /// With `reuse_packed_weights` (callers pass it when no gradient will be taken, i.e. inference),
 /// w converted to oneDNN's layout is kept and reused while w's storage is alive and unwritten
 /// (its version counter unchanged), unless ops::set_conv_weight_cache(false) (nabla/ops/backend.h).
+/// With `save_input` (training, when w's gradient will be taken): set to what conv_backward may
+/// use in place of x's conversion.
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
-                    bool reuse_packed_weights = false);
+                    bool reuse_packed_weights = false, ConvSavedInput* save_input = nullptr);
 /// ∂L/∂x of conv given gy: (N, C, I…). Also the forward of the transposed convolution.
 Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial);
 /// ∂L/∂w of conv given x and gy, shaped `w_shape`.
 Tensor conv_backward_weight(const Tensor& x, const Tensor& gy, const Shape& w_shape, const ConvGeometry& g);
 /// Both ∂L/∂x (if need_x) and ∂L/∂w (if need_w) of conv in one call: on oneDNN gy is converted
-/// to its layout once for the two. An unrequested gradient is returned undefined.
+/// to its layout once for the two, and `saved` (conv_forward's save_input, may be empty)
+/// replaces x's conversion. An unrequested gradient is returned undefined.
 std::pair<Tensor, Tensor> conv_backward(const Tensor& x, const Tensor& gy, const Tensor& w, const ConvGeometry& g,
-                                        int64_t spatial, bool need_x, bool need_w);
+                                        int64_t spatial, bool need_x, bool need_w, const ConvSavedInput& saved = {});
 /// ∂L/∂b = Σ over batch and positions of gy (N, K, P…): (K).
 Tensor conv_backward_bias(const Tensor& gy);
 /// y[n, k, p] += b[k] in place; y is (N, K, P…) contiguous, b is (K).

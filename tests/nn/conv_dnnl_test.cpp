@@ -228,3 +228,69 @@ TEST(ConvDnnl, DeterministicForAFixedThreadCount) {
   }
   omp_set_num_threads(saved);
 }
+
+// The forward's conversion of x, kept for the backward (keep_x / x_blocked), is what the weight
+// gradient reads: with it, a plain x of zeros still gives the gradient of the true x, bitwise,
+// both with the input gradient (conv_dnnl_backward) and without (conv_dnnl_backward_weight).
+TEST(ConvDnnl, KeptInputServesTheWeightGradient) {
+  BackendGuard guard;
+  nn::set_conv_backend(ConvBackend::OneDnn);
+  manual_seed(8);
+  cpu::ConvGeometry g;
+  g.batch = 4;
+  g.in_channels = 16;
+  g.out_channels = 32;
+  for (int d = 1; d < 3; ++d) {
+    g.in[d] = g.out[d] = 10;
+    g.kernel[d] = 3;
+    g.pad[d] = 1;
+  }
+  const std::vector<float> x = randn({g.batch, g.in_channels, 10, 10}).to_vector<float>();
+  const std::vector<float> w = randn({g.out_channels, g.in_channels, 3, 3}).to_vector<float>();
+  const std::vector<float> gy = randn({g.batch, g.out_channels, 10, 10}).to_vector<float>();
+  const std::vector<float> zeros(x.size(), 0.f);
+  std::vector<float> y(gy.size()), y_kept(gy.size()), gx(x.size()), gx_kept(x.size()), gw(w.size()), gw_kept(w.size());
+  cpu::ConvBlockedPtr kept;
+  ASSERT_TRUE(cpu::conv_dnnl_forward(x.data(), w.data(), nullptr, y.data(), g));
+  ASSERT_TRUE(cpu::conv_dnnl_forward(x.data(), w.data(), nullptr, y_kept.data(), g, nullptr, &kept));
+  EXPECT_EQ(y_kept, y);
+  ASSERT_TRUE(kept) << "oneDNN's blocked layout is expected for 16 -> 32 channels";
+
+  ASSERT_TRUE(cpu::conv_dnnl_backward(x.data(), gy.data(), w.data(), gx.data(), gw.data(), g));
+  ASSERT_TRUE(cpu::conv_dnnl_backward(zeros.data(), gy.data(), w.data(), gx_kept.data(), gw_kept.data(), g, kept.get()));
+  EXPECT_EQ(gx_kept, gx);
+  EXPECT_EQ(gw_kept, gw);
+
+  std::fill(gw_kept.begin(), gw_kept.end(), 0.f);
+  ASSERT_TRUE(cpu::conv_dnnl_backward_weight(zeros.data(), gy.data(), gw_kept.data(), g, kept.get()));
+  EXPECT_EQ(gw_kept, gw);
+  // Without the kept copy, the zeros are what the weight gradient sees.
+  ASSERT_TRUE(cpu::conv_dnnl_backward_weight(zeros.data(), gy.data(), gw_kept.data(), g));
+  EXPECT_NE(gw_kept, gw);
+}
+
+// Through the functional API (where training keeps the forward's conversion of x): the gradients
+// are bitwise those of the kernels run directly without a kept copy.
+TEST(ConvDnnl, TrainingGradientsUnchangedByTheKeptInput) {
+  BackendGuard guard;
+  nn::set_conv_backend(ConvBackend::OneDnn);
+  manual_seed(9);
+  Tensor x = randn({3, 16, 9, 9}), w = randn({16, 16, 3, 3});
+  auto f = [](const Tensor& xx, const Tensor& ww, const Tensor&) { return F::conv2d(xx, ww, Tensor(), 1, 1); };
+  const Result got = run(ConvBackend::OneDnn, f, x, w, Tensor());
+  manual_seed(11);  // run()'s output gradient
+  const std::vector<float> gy = randn(got.y.shape()).to_vector<float>();
+  cpu::ConvGeometry g;
+  g.batch = 3;
+  g.in_channels = g.out_channels = 16;
+  for (int d = 1; d < 3; ++d) {
+    g.in[d] = g.out[d] = 9;
+    g.kernel[d] = 3;
+    g.pad[d] = 1;
+  }
+  const std::vector<float> xv = x.to_vector<float>(), wv = w.to_vector<float>();
+  std::vector<float> gx(xv.size()), gw(wv.size());
+  ASSERT_TRUE(cpu::conv_dnnl_backward(xv.data(), gy.data(), wv.data(), gx.data(), gw.data(), g));
+  EXPECT_EQ(got.gx.to_vector<float>(), gx);
+  EXPECT_EQ(got.gw.to_vector<float>(), gw);
+}

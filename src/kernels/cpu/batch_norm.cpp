@@ -6,6 +6,7 @@
 #include "kernels/cpu/batch_norm.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu/loops.h"
@@ -16,6 +17,41 @@ namespace {
 // Items per thread below which a loop stays serial, scaled by the elements each item touches.
 int64_t grain_for(int64_t elements_per_item) {
   return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, elements_per_item));
+}
+
+// Σu and Σu·v over one row, u = (m > 0 ? p − ps : 0) (m only when Masked), v = q − qs. The
+// row is summed in kLanes independent float lanes, so consecutive adds do not wait on each other
+// (one vector accumulator made the loop add-latency bound: 7 % of a ResNet-20 training step,
+// measured with perf), then the lanes are added; the caller accumulates rows in double.
+template <bool Masked, class T>
+std::pair<T, T> row_sums(const T* p, const T* q, const T* m, int64_t S, T ps, T qs) {
+  constexpr int64_t kLanes = 32;
+  alignas(64) T lu[kLanes] = {}, luv[kLanes] = {};
+  int64_t s = 0;
+  for (; s + kLanes <= S; s += kLanes) {
+#pragma omp simd
+    for (int64_t j = 0; j < kLanes; ++j) {
+      T u = p[s + j] - ps;
+      if constexpr (Masked) u = m[s + j] > T(0) ? u : T(0);
+      lu[j] += u;
+      luv[j] += u * (q[s + j] - qs);
+    }
+  }
+  const int64_t tail = S - s;
+#pragma omp simd
+  for (int64_t j = 0; j < tail; ++j) {
+    T u = p[s + j] - ps;
+    if constexpr (Masked) u = m[s + j] > T(0) ? u : T(0);
+    lu[j] += u;
+    luv[j] += u * (q[s + j] - qs);
+  }
+  T row_u = 0, row_uv = 0;
+#pragma omp simd reduction(+ : row_u, row_uv)
+  for (int64_t j = 0; j < kLanes; ++j) {
+    row_u += lu[j];
+    row_uv += luv[j];
+  }
+  return {row_u, row_uv};
 }
 
 }  // namespace
@@ -66,25 +102,9 @@ void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* 
       const T ps = p_shift ? p_shift[c] : T(0), qs = q_shift ? q_shift[c] : T(0);
       double su = 0, suv = 0;
       for (int64_t n = 0; n < N; ++n) {
-        const T* pr = p + (n * C + c) * S;
-        const T* qr = q + (n * C + c) * S;
-        T row_u = 0, row_uv = 0;  // one row in T (vector lanes), rows accumulated in double
-        if (mask) {
-          const T* mr = mask + (n * C + c) * S;
-#pragma omp simd reduction(+ : row_u, row_uv)
-          for (int64_t s = 0; s < S; ++s) {
-            const T u = mr[s] > T(0) ? pr[s] - ps : T(0);
-            row_u += u;
-            row_uv += u * (qr[s] - qs);
-          }
-        } else {
-#pragma omp simd reduction(+ : row_u, row_uv)
-          for (int64_t s = 0; s < S; ++s) {
-            const T u = pr[s] - ps;
-            row_u += u;
-            row_uv += u * (qr[s] - qs);
-          }
-        }
+        const int64_t at = (n * C + c) * S;
+        const auto [row_u, row_uv] = mask ? row_sums<true>(p + at, q + at, mask + at, S, ps, qs)
+                                          : row_sums<false, T>(p + at, q + at, nullptr, S, ps, qs);
         su += row_u;
         suv += row_uv;
       }

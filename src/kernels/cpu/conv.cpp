@@ -59,9 +59,10 @@ constexpr int64_t kWeightGradBlocks = 16;
 }  // namespace
 
 template <class T>
-void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g, ConvPackedWeightsPtr* packed) {
+void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g, ConvBlockedPtr* packed,
+                  ConvBlockedPtr* keep_x) {
   if constexpr (std::is_same_v<T, float>)
-    if (conv_dnnl_forward(x, w, bias, y, g, packed)) return;
+    if (conv_dnnl_forward(x, w, bias, y, g, packed, keep_x)) return;
   const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const bool pointwise = g.is_pointwise();
@@ -146,9 +147,12 @@ void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g)
 }
 
 template <class T>
-void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g) {
-  if constexpr (std::is_same_v<T, float>)
-    if (gx && gw && conv_dnnl_backward(x, gy, w, gx, gw, g)) return;
+void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g,
+                   const ConvBlocked* x_blocked) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (gx && gw && conv_dnnl_backward(x, gy, w, gx, gw, g, x_blocked)) return;
+    if (!gx && gw && conv_dnnl_backward_weight(x, gy, gw, g, x_blocked)) return;
+  }
   if (gx) conv_backward_input(gy, w, gx, g);
   if (gw) conv_backward_weight(x, gy, gw, g);
 }
@@ -182,10 +186,10 @@ void conv_backward_bias(const T* gy, T* gb, int64_t N, int64_t K, int64_t P) {
 }
 
 #define NABLA_INSTANTIATE_CONV(T)                                                           \
-  template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&, ConvPackedWeightsPtr*); \
+  template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&, ConvBlockedPtr*, ConvBlockedPtr*); \
   template void conv_backward_input<T>(const T*, const T*, T*, const ConvGeometry&);       \
   template void conv_backward_weight<T>(const T*, const T*, T*, const ConvGeometry&);      \
-  template void conv_backward<T>(const T*, const T*, const T*, T*, T*, const ConvGeometry&); \
+  template void conv_backward<T>(const T*, const T*, const T*, T*, T*, const ConvGeometry&, const ConvBlocked*); \
   template void conv_add_bias<T>(T*, const T*, int64_t, int64_t, int64_t);                  \
   template void conv_backward_bias<T>(const T*, T*, int64_t, int64_t, int64_t);
 NABLA_INSTANTIATE_CONV(float)

@@ -22,10 +22,11 @@
 namespace nabla::cpu {
 
 /// y = conv(x, w) + bias. bias (K) may be null. Overwrites y. `packed` (may be null): the
-/// caller's slot for w converted to oneDNN's layout, reused while w is unchanged (conv_dnnl.h).
+/// caller's slot for w converted to oneDNN's layout, reused while w is unchanged; `keep_x` (may
+/// be null): the caller's slot for x converted for conv_backward's weight gradient (conv_dnnl.h).
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g,
-                  ConvPackedWeightsPtr* packed = nullptr);
+                  ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
 
 /// gx = ∂L/∂x given gy = ∂L/∂y (the adjoint of conv_forward in x). Overwrites gx.
 template <class T>
@@ -36,9 +37,11 @@ template <class T>
 void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g);
 
 /// Both gradients: gx as conv_backward_input and gw as conv_backward_weight; either may be null
-/// (then it is not computed). On oneDNN the two share one conversion of gy to its layout.
+/// (then it is not computed). On oneDNN the two share one conversion of gy to its layout, and
+/// `x_blocked` (may be null), conv_forward's keep_x, replaces the conversion of x.
 template <class T>
-void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g);
+void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g,
+                   const ConvBlocked* x_blocked = nullptr);
 
 /// y[n, k, p] += b[k]; y is (N, K, P).
 template <class T>

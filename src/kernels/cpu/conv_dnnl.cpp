@@ -297,9 +297,9 @@ bool dnnl_selected(const ConvGeometry& g) {
 
 }  // namespace
 
-// Weights in a forward primitive's layout `desc`.
-struct ConvPackedWeights {
-  explicit ConvPackedWeights(const dnnl::memory::desc& d) : desc(d), buffer(d.get_size()) {}
+// A tensor in a primitive's layout `desc`.
+struct ConvBlocked {
+  explicit ConvBlocked(const dnnl::memory::desc& d) : desc(d), buffer(d.get_size()) {}
   dnnl::memory::desc desc;
   Buffer buffer;
 };
@@ -313,7 +313,7 @@ bool dnnl_plain_layout() { return g_plain_layout.load(); }
 void set_dnnl_plain_layout(bool plain) { g_plain_layout.store(plain); }
 
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
-                       ConvPackedWeightsPtr* packed) {
+                       ConvBlockedPtr* packed, ConvBlockedPtr* keep_x) {
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, bias != nullptr);
   if (!plan->primitive) return false;
@@ -326,11 +326,23 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   if (packed && weights.reorder) {
     // The same reorder execute() would run, done once into a buffer the caller keeps.
     if (!*packed || (*packed)->desc != weights.inner) {
-      auto fresh = std::make_shared<ConvPackedWeights>(weights.inner);
+      auto fresh = std::make_shared<ConvBlocked>(weights.inner);
       convert_input(weights, w, fresh->buffer.get(), stream);
       *packed = std::move(fresh);
     }
     given.emplace(DNNL_ARG_WEIGHTS, dnnl::memory((*packed)->desc, cpu_engine(), (*packed)->buffer.get()));
+  }
+  if (keep_x) {
+    // x's conversion goes into a buffer the caller keeps when the weight gradient reads the same
+    // layout: the backward then skips converting x again (one reorder of x per step less).
+    keep_x->reset();
+    const PlanArg& src = plan_arg(*plan, DNNL_ARG_SRC);
+    auto backward = cached_plan(Op::BackwardWeights, g, false);
+    if (src.reorder && backward->primitive && plan_arg(*backward, DNNL_ARG_SRC).inner == src.inner) {
+      auto kept = std::make_shared<ConvBlocked>(src.inner);
+      given.emplace(DNNL_ARG_SRC, convert_input(src, x, kept->buffer.get(), stream));
+      *keep_x = std::move(kept);
+    }
   }
   execute(*plan, ptrs, stream, given);
   return true;
@@ -344,15 +356,27 @@ bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const 
   return true;
 }
 
-bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g) {
+// Adds x_blocked to `given` as the SRC of the weight-gradient plan `plan` when it is in the
+// plan's layout.
+void give_blocked_src(const Plan& plan, const ConvBlocked* x_blocked, std::unordered_map<int, dnnl::memory>& given) {
+  if (x_blocked && x_blocked->desc == plan_arg(plan, DNNL_ARG_SRC).inner)
+    given.emplace(DNNL_ARG_SRC, dnnl::memory(x_blocked->desc, cpu_engine(), x_blocked->buffer.get()));
+}
+
+bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g,
+                               const ConvBlocked* x_blocked) {
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::BackwardWeights, g, false);
   if (!plan->primitive) return false;
-  execute(*plan, {const_cast<float*>(x), const_cast<float*>(gy), gw});
+  dnnl::stream stream(cpu_engine());
+  std::unordered_map<int, dnnl::memory> given;
+  give_blocked_src(*plan, x_blocked, given);
+  execute(*plan, {const_cast<float*>(x), const_cast<float*>(gy), gw}, stream, given);
   return true;
 }
 
-bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* gx, float* gw, const ConvGeometry& g) {
+bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* gx, float* gw, const ConvGeometry& g,
+                        const ConvBlocked* x_blocked) {
   if (!dnnl_selected(g)) return false;
   auto data = cached_plan(Op::BackwardData, g, false);
   auto weights = cached_plan(Op::BackwardWeights, g, false);
@@ -367,6 +391,7 @@ bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* 
     gy_inner.emplace(gy_data.inner.get_size());
     given.emplace(DNNL_ARG_DIFF_DST, convert_input(gy_data, gy, gy_inner->get(), stream));
   }
+  give_blocked_src(*weights, x_blocked, given);  // the data plan reads no SRC
   execute(*data, {const_cast<float*>(gy), const_cast<float*>(w), gx}, stream, given);
   execute(*weights, {const_cast<float*>(x), const_cast<float*>(gy), gw}, stream, given);
   return true;

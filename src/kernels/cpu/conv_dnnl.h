@@ -34,27 +34,34 @@ void set_conv_backend_choice(ConvBackendChoice choice);
 bool dnnl_plain_layout();
 void set_dnnl_plain_layout(bool plain);
 
-/// Weights already converted to a forward primitive's (blocked) layout: the caller keeps one per
-/// weight tensor while the weights do not change (ops/nn_conv.cpp does during inference), so the
-/// conversion runs once instead of on every call. Immutable once made.
-struct ConvPackedWeights;
-using ConvPackedWeightsPtr = std::shared_ptr<const ConvPackedWeights>;
+/// A tensor already converted to a primitive's (blocked) layout, kept by the caller so that the
+/// conversion is not run again: weights in the forward's layout, kept per weight tensor while the
+/// weights do not change (ops/nn_conv.cpp does during inference); a convolution's input in the
+/// weight gradient's layout, kept from the forward to the backward (training). Immutable once made.
+struct ConvBlocked;
+using ConvBlockedPtr = std::shared_ptr<const ConvBlocked>;
 
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
 /// With `packed` (may be null): the weights are taken from *packed when it holds w converted for
 /// this call's primitive; otherwise w is converted and *packed set to the result (left as it is
-/// when the primitive reads w's plain layout directly). Results are bitwise the same either way.
+/// when the primitive reads w's plain layout directly). With `keep_x` (may be null): *keep_x is
+/// set to x in the weight-gradient primitive's layout when the forward converts x to that same
+/// layout anyway (null otherwise), for conv_dnnl_backward(_weight). Results are bitwise the same.
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
-                       ConvPackedWeightsPtr* packed = nullptr);
+                       ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
 
 /// gx = ∂L/∂x given gy through oneDNN. False when not applicable.
 bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g);
 
-/// gw = ∂L/∂w given x and gy through oneDNN. False when not applicable.
-bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g);
+/// gw = ∂L/∂w given x and gy through oneDNN. False when not applicable. `x_blocked` (may be
+/// null): x as conv_dnnl_forward's keep_x made it, used instead of converting x again.
+bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g,
+                               const ConvBlocked* x_blocked = nullptr);
 
 /// Both gradients at once (gx as conv_dnnl_backward_input, gw as conv_dnnl_backward_weight):
-/// gy is converted to oneDNN's layout once for the two primitives. False when not applicable.
-bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* gx, float* gw, const ConvGeometry& g);
+/// gy is converted to oneDNN's layout once for the two primitives, and `x_blocked` as in
+/// conv_dnnl_backward_weight. False when not applicable.
+bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* gx, float* gw, const ConvGeometry& g,
+                        const ConvBlocked* x_blocked = nullptr);
 
 }  // namespace nabla::cpu

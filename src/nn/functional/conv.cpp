@@ -170,18 +170,22 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
   Tensor w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
   const bool needs_grad = autograd::needs_grad({x, w, b});
-  // Without a gradient to take (inference), w's conversion to oneDNN's layout is kept for reuse.
-  Tensor y = ops::conv_forward(x, w, b, g, spatial, /*reuse_packed_weights=*/!needs_grad);
+  // Without a gradient to take (inference), w's conversion to oneDNN's layout is kept for reuse;
+  // with w's gradient to take, the device's copy of x made for it (oneDNN's layout) is kept for
+  // the backward.
+  ops::ConvSavedInput saved_x;
+  Tensor y = ops::conv_forward(x, w, b, g, spatial, /*reuse_packed_weights=*/!needs_grad,
+                               needs_grad && w.requires_grad() ? &saved_x : nullptr);
   if (needs_grad) {
     // y = W ⋆ x + b is linear in each argument:
     //   ∂L/∂x = Wᵀ applied to gy (the transposed convolution: GEMM Wᵀ·gy, then col2im),
     //   ∂L/∂W = Σ_n gy[n] · im2col(x[n])ᵀ,   ∂L/∂b_k = Σ_{n,p} gy[n, k, p].
     autograd::record(y, op, {x, w, b}, [sx = autograd::SavedTensor(x), sw = autograd::SavedTensor(w),
                                        need_x = x.requires_grad(), need_w = w.requires_grad(), has_bias = b.defined(), g,
-                                       spatial](const Tensor& grad) {
+                                       spatial, saved_x](const Tensor& grad) {
       const Tensor x = sx.get(), w = sw.get();
       Tensor gy = grad.contiguous();
-      auto [gx, gw] = ops::conv_backward(x, gy, w, g, spatial, need_x, need_w);
+      auto [gx, gw] = ops::conv_backward(x, gy, w, g, spatial, need_x, need_w, saved_x);
       Tensor gb = has_bias ? ops::conv_backward_bias(gy) : Tensor();
       return std::vector<Tensor>{gx, gw, gb};
     });
