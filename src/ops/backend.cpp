@@ -22,11 +22,20 @@ cpu::ConvBackendChoice to_choice(ConvBackend backend) {
 }
 
 std::atomic<bool> g_conv_weight_cache{false};
+std::atomic<bool> g_conv_keep_input{true};
 
 // The value of `name`, or "" when unset.
 std::string environment(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
+}
+
+// Applies the on/off variable `name` to `setting` when it is set.
+void apply_on_off(const char* name, std::atomic<bool>& setting) {
+  const std::string v = environment(name);
+  if (v.empty()) return;
+  if (v != "on" && v != "off") throw Error(str_cat(name, ": expected 'on' or 'off', got '", v, "'"));
+  setting.store(v == "on");
 }
 
 }  // namespace
@@ -62,11 +71,8 @@ void load_backend_environment() {
       cpu::set_conv_backend_choice(to_choice(parse_conv_backend(v, "NABLA_CONV_BACKEND")));
     if (const std::string v = environment("NABLA_DNNL_LAYOUT"); !v.empty())
       cpu::set_dnnl_plain_layout(parse_dnnl_layout(v, "NABLA_DNNL_LAYOUT") == DnnlLayout::Plain);
-    if (const std::string v = environment("NABLA_CONV_WEIGHT_CACHE"); !v.empty()) {
-      if (v != "on" && v != "off")
-        throw Error(str_cat("NABLA_CONV_WEIGHT_CACHE: expected 'on' or 'off', got '", v, "'"));
-      g_conv_weight_cache.store(v == "on");
-    }
+    apply_on_off("NABLA_CONV_WEIGHT_CACHE", g_conv_weight_cache);
+    apply_on_off("NABLA_CONV_KEEP_INPUT", g_conv_keep_input);
   });
 }
 
@@ -104,6 +110,16 @@ void set_conv_weight_cache(bool enabled) {
 bool conv_weight_cache() {
   load_backend_environment();
   return g_conv_weight_cache.load();
+}
+
+void set_conv_keep_input(bool enabled) {
+  load_backend_environment();
+  g_conv_keep_input.store(enabled);
+}
+
+bool conv_keep_input() {
+  load_backend_environment();
+  return g_conv_keep_input.load();
 }
 
 }  // namespace nabla::ops

@@ -85,9 +85,10 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
           return;
         }
       }
+      const bool keep = save_input && conv_keep_input();
       cpu::ConvBlockedPtr kept_x;
       cpu::conv_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias, y.data_ptr<T>(), g, nullptr,
-                           save_input ? &kept_x : nullptr);
+                           keep ? &kept_x : nullptr);
       if (save_input) *save_input = std::move(kept_x);
     });
   });

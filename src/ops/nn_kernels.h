@@ -35,7 +35,7 @@ using ConvSavedInput = std::shared_ptr<const void>;
 /// w converted to oneDNN's layout is kept and reused while w's storage is alive and unwritten
 /// (its version counter unchanged), unless ops::set_conv_weight_cache(false) (nabla/ops/backend.h).
 /// With `save_input` (training, when w's gradient will be taken): set to what conv_backward may
-/// use in place of x's conversion.
+/// use in place of x's conversion (left empty when ops::conv_keep_input() is off).
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
                     bool reuse_packed_weights = false, ConvSavedInput* save_input = nullptr);
 /// ∂L/∂x of conv given gy: (N, C, I…). Also the forward of the transposed convolution.

@@ -294,3 +294,28 @@ TEST(ConvDnnl, TrainingGradientsUnchangedByTheKeptInput) {
   EXPECT_EQ(got.gx.to_vector<float>(), gx);
   EXPECT_EQ(got.gw.to_vector<float>(), gw);
 }
+
+// ops::set_conv_keep_input: on, a training forward holds one blocked copy of x until the graph is
+// released; off, it holds none. Seen in the allocator's bytes in use after the forward.
+TEST(ConvDnnl, KeepInputSettingDecidesWhatTheForwardHolds) {
+  BackendGuard guard;
+  nn::set_conv_backend(ConvBackend::OneDnn);
+  const bool saved = ops::conv_keep_input();
+  manual_seed(10);
+  Tensor x = randn({8, 16, 12, 12}), w = randn({16, 16, 3, 3}).requires_grad_();
+  const size_t x_bytes = static_cast<size_t>(x.numel()) * sizeof(float);
+  auto held_by_forward = [&](bool keep) {
+    ops::set_conv_keep_input(keep);
+    EXPECT_EQ(ops::conv_keep_input(), keep);
+    F::conv2d(x, w, Tensor(), 1, 1).sum().backward();  // plans created, buffers cached
+    const size_t before = allocator::stats().bytes_in_use;
+    Tensor y = F::conv2d(x, w, Tensor(), 1, 1);
+    const size_t held = allocator::stats().bytes_in_use - before;  // y, and the kept copy if any
+    y.sum().backward();
+    return held;
+  };
+  const size_t off = held_by_forward(false), on = held_by_forward(true);
+  EXPECT_GE(on, off + x_bytes);           // nChw16c of 16 channels: x's size
+  EXPECT_LT(off, x_bytes + x_bytes / 2);  // y (as large as x) only
+  ops::set_conv_keep_input(saved);
+}

@@ -51,6 +51,8 @@ TEST(BackendEnvironment, VariablesAreHonoured) {
   EXPECT_EQ(ops::dnnl_layout(), ops::parse_dnnl_layout(layout));
   const char* cache = std::getenv("NABLA_CONV_WEIGHT_CACHE");
   if (cache) EXPECT_EQ(ops::conv_weight_cache(), std::string(cache) == "on");
+  const char* keep = std::getenv("NABLA_CONV_KEEP_INPUT");
+  if (keep) EXPECT_EQ(ops::conv_keep_input(), std::string(keep) == "on");
   ops::set_conv_backend(ops::ConvBackend::Auto);  // an explicit setting wins over the variable
   EXPECT_EQ(ops::conv_backend(), ops::ConvBackend::Auto);
 }

@@ -9,6 +9,7 @@
 //   NABLA_CONV_BACKEND = auto | onednn | im2col   (float32 convolutions; default auto)
 //   NABLA_DNNL_LAYOUT  = blocked | plain          (oneDNN convolution layouts; default blocked)
 //   NABLA_CONV_WEIGHT_CACHE = on | off       (inference reuses converted weights; default off)
+//   NABLA_CONV_KEEP_INPUT   = on | off       (training keeps converted inputs; default on)
 #include <cstddef>
 #include <string>
 
@@ -48,6 +49,15 @@ bool conv_weight_cache();
 void clear_conv_weight_cache();
 /// How many weight tensors have a converted copy kept (diagnostics and tests).
 size_t conv_weight_cache_entries();
+
+/// Whether training keeps each convolution's input converted to oneDNN's blocked layout from the
+/// forward (which converts it anyway) to the weight gradient, which otherwise converts it again.
+/// On by default: ResNet-20 +6 % and DenseNet-BC +13 % training images/s, for one extra copy of
+/// each convolution input held until its backward runs (peak memory +22–30 % on the zoo's models,
+/// docs/nn-conv.md); off trades that speed for memory. Process-wide, read at each forward.
+void set_conv_keep_input(bool enabled);
+/// The keep-input setting: the last set_conv_keep_input, else NABLA_CONV_KEEP_INPUT, else on.
+bool conv_keep_input();
 
 /// "auto", "onednn" or "im2col".
 std::string conv_backend_name(ConvBackend backend);
