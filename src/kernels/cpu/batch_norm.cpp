@@ -27,24 +27,21 @@ template <bool Masked, class T>
 std::pair<T, T> row_sums(const T* p, const T* q, const T* m, int64_t S, T ps, T qs) {
   constexpr int64_t kLanes = 32;
   alignas(64) T lu[kLanes] = {}, luv[kLanes] = {};
+  // Adds element i of the row to lane j.
+  auto add = [&](int64_t i, int64_t j) {
+    T u = p[i] - ps;
+    if constexpr (Masked) u = m[i] > T(0) ? u : T(0);
+    lu[j] += u;
+    luv[j] += u * (q[i] - qs);
+  };
   int64_t s = 0;
   for (; s + kLanes <= S; s += kLanes) {
 #pragma omp simd
-    for (int64_t j = 0; j < kLanes; ++j) {
-      T u = p[s + j] - ps;
-      if constexpr (Masked) u = m[s + j] > T(0) ? u : T(0);
-      lu[j] += u;
-      luv[j] += u * (q[s + j] - qs);
-    }
+    for (int64_t j = 0; j < kLanes; ++j) add(s + j, j);
   }
   const int64_t tail = S - s;
 #pragma omp simd
-  for (int64_t j = 0; j < tail; ++j) {
-    T u = p[s + j] - ps;
-    if constexpr (Masked) u = m[s + j] > T(0) ? u : T(0);
-    lu[j] += u;
-    luv[j] += u * (q[s + j] - qs);
-  }
+  for (int64_t j = 0; j < tail; ++j) add(s + j, j);
   T row_u = 0, row_uv = 0;
 #pragma omp simd reduction(+ : row_u, row_uv)
   for (int64_t j = 0; j < kLanes; ++j) {
