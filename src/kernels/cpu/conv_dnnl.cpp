@@ -220,9 +220,6 @@ class Buffer {
   void* ptr_;
 };
 
-// Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
-// `given` holds inputs already in the primitive's layout (by argument id): those are used as they
-// are instead of being reordered from the caller's pointer again.
 // Converts the input argument `a` from the caller's layout at `user` into the primitive's layout at
 // `inner` (a buffer of a.inner.get_size() bytes); returns the converted memory.
 dnnl::memory convert_input(const PlanArg& a, const void* user, void* inner, dnnl::stream& stream) {
@@ -232,6 +229,32 @@ dnnl::memory convert_input(const PlanArg& a, const void* user, void* inner, dnnl
   return to;
 }
 
+}  // namespace
+
+// A tensor in a primitive's layout `desc`.
+struct ConvBlocked {
+  explicit ConvBlocked(const dnnl::memory::desc& d) : desc(d), buffer(d.get_size()) {}
+  dnnl::memory::desc desc;
+  Buffer buffer;
+};
+
+namespace {
+
+// The input argument `a` converted from the caller's layout at `user` into a new buffer to keep.
+ConvBlockedPtr convert_to_keep(const PlanArg& a, const void* user, dnnl::stream& stream) {
+  auto kept = std::make_shared<ConvBlocked>(a.inner);
+  convert_input(a, user, kept->buffer.get(), stream);
+  return kept;
+}
+
+// A kept tensor as oneDNN memory.
+dnnl::memory memory_of(const ConvBlocked& t) {
+  return dnnl::memory(t.desc, cpu_engine(), t.buffer.get());
+}
+
+// Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
+// `given` holds inputs already in the primitive's layout (by argument id): those are used as they
+// are instead of being reordered from the caller's pointer again.
 void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream& stream,
              const std::unordered_map<int, dnnl::memory>& given = {}) {
   auto& engine = cpu_engine();
@@ -297,13 +320,6 @@ bool dnnl_selected(const ConvGeometry& g) {
 
 }  // namespace
 
-// A tensor in a primitive's layout `desc`.
-struct ConvBlocked {
-  explicit ConvBlocked(const dnnl::memory::desc& d) : desc(d), buffer(d.get_size()) {}
-  dnnl::memory::desc desc;
-  Buffer buffer;
-};
-
 ConvBackendChoice conv_backend_choice() { return static_cast<ConvBackendChoice>(g_backend.load()); }
 
 void set_conv_backend_choice(ConvBackendChoice choice) { g_backend.store(static_cast<int>(choice)); }
@@ -325,12 +341,8 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   const PlanArg& weights = plan_arg(*plan, DNNL_ARG_WEIGHTS);
   if (packed && weights.reorder) {
     // The same reorder execute() would run, done once into a buffer the caller keeps.
-    if (!*packed || (*packed)->desc != weights.inner) {
-      auto fresh = std::make_shared<ConvBlocked>(weights.inner);
-      convert_input(weights, w, fresh->buffer.get(), stream);
-      *packed = std::move(fresh);
-    }
-    given.emplace(DNNL_ARG_WEIGHTS, dnnl::memory((*packed)->desc, cpu_engine(), (*packed)->buffer.get()));
+    if (!*packed || (*packed)->desc != weights.inner) *packed = convert_to_keep(weights, w, stream);
+    given.emplace(DNNL_ARG_WEIGHTS, memory_of(**packed));
   }
   if (keep_x) {
     // x's conversion goes into a buffer the caller keeps when the weight gradient reads the same
@@ -339,9 +351,8 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
     const PlanArg& src = plan_arg(*plan, DNNL_ARG_SRC);
     auto backward = cached_plan(Op::BackwardWeights, g, false);
     if (src.reorder && backward->primitive && plan_arg(*backward, DNNL_ARG_SRC).inner == src.inner) {
-      auto kept = std::make_shared<ConvBlocked>(src.inner);
-      given.emplace(DNNL_ARG_SRC, convert_input(src, x, kept->buffer.get(), stream));
-      *keep_x = std::move(kept);
+      *keep_x = convert_to_keep(src, x, stream);
+      given.emplace(DNNL_ARG_SRC, memory_of(**keep_x));
     }
   }
   execute(*plan, ptrs, stream, given);
@@ -360,7 +371,7 @@ bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const 
 // plan's layout.
 void give_blocked_src(const Plan& plan, const ConvBlocked* x_blocked, std::unordered_map<int, dnnl::memory>& given) {
   if (x_blocked && x_blocked->desc == plan_arg(plan, DNNL_ARG_SRC).inner)
-    given.emplace(DNNL_ARG_SRC, dnnl::memory(x_blocked->desc, cpu_engine(), x_blocked->buffer.get()));
+    given.emplace(DNNL_ARG_SRC, memory_of(*x_blocked));
 }
 
 bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g,
