@@ -18,10 +18,10 @@ constexpr size_t kMaxCachedBytes = size_t{4} << 30;  // beyond this, blocks go b
 std::atomic<size_t> g_limit{0};  // largest single allocation; 0: no limit
 
 // The size class of a request: up to 64 KiB rounded to 64 B, up to 1 MiB to 4 KiB, and above
-// that to one of four classes per power of two (at most a quarter more than asked; pages a block
-// never touches are never resident). The coarse classes let buffers that grow by a few percent from
-// layer to layer (DenseNet's concatenations) share free lists instead of each size keeping blocks
-// of its own: DenseNet-BC's training peak RSS 3 969 → 3 082 MB, the other zoo models unchanged.
+// that to one of four classes per power of two (at most a quarter more than asked; a fresh
+// block's untouched tail pages cost no resident memory). The coarse classes let buffers that grow
+// by a few percent from layer to layer (DenseNet's concatenations) share free lists instead of each
+// size keeping blocks of its own (measured in docs/design.md#memory).
 size_t round_size(size_t nbytes) {
   if (nbytes == 0) nbytes = 1;
   size_t quantum = kAlignment;
