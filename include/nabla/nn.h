@@ -6,6 +6,7 @@
 #include "nabla/nn/conv.h"
 #include "nabla/nn/dropout.h"
 #include "nabla/nn/embedding.h"
+#include "nabla/nn/fused.h"
 #include "nabla/nn/gradcheck.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/linear.h"

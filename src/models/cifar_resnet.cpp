@@ -5,6 +5,7 @@
 #include "nabla/models/zoo_common.h"
 #include "nabla/nn/activation.h"
 #include "nabla/nn/dropout.h"
+#include "nabla/nn/fused.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/linear.h"
 #include "nabla/nn/pool.h"
@@ -74,7 +75,7 @@ CifarResNet::CifarResNet(int64_t depth_, int64_t num_classes, int64_t in_channel
 Tensor CifarResNet::forward(const Tensor& x) {
   NABLA_CHECK(x.dim() == 4 && x.size(1) == in_channels, "models::CifarResNet: expected input (N, ", in_channels,
               ", H, W), got shape ", x.shape());
-  Tensor h = detail::bn_relu(*bn1, *relu, (*conv1)(x));
+  Tensor h = nn::conv_batch_norm(*conv1, *bn1, x, relu.get());
   h = (*layer3)((*layer2)((*layer1)(h)));
   return (*fc)((*avgpool)(h).flatten(1));
 }

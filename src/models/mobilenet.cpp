@@ -59,10 +59,11 @@ int64_t make_divisible(double v, int64_t divisor, std::optional<int64_t> min_val
   return out;
 }
 
-std::shared_ptr<nn::Sequential> conv_norm_activation(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
-                                                     int64_t stride, int64_t groups, const std::string& activation,
-                                                     double eps, double momentum, int64_t dilation) {
-  auto seq = std::make_shared<nn::Sequential>();
+std::shared_ptr<nn::ConvNormActivation> conv_norm_activation(int64_t in_channels, int64_t out_channels,
+                                                             int64_t kernel_size, int64_t stride, int64_t groups,
+                                                             const std::string& activation, double eps, double momentum,
+                                                             int64_t dilation) {
+  auto seq = std::make_shared<nn::ConvNormActivation>();
   const int64_t padding = (kernel_size - 1) / 2 * dilation;
   seq->push_back(std::make_shared<nn::Conv2d>(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                                               /*bias=*/false));
@@ -79,7 +80,12 @@ DepthwiseSeparableConv::DepthwiseSeparableConv(int64_t in_channels, int64_t out_
   pointwise = register_module("pointwise", conv_norm_activation(in_channels, out_channels, 1, 1, 1, "relu"));
 }
 
-Tensor DepthwiseSeparableConv::forward(const Tensor& x) { return (*pointwise)((*depthwise)(x)); }
+Tensor DepthwiseSeparableConv::forward(const Tensor& x) {
+  auto* dw = dynamic_cast<nn::ConvNormActivation*>(depthwise.get());
+  auto* pw = dynamic_cast<nn::ConvNormActivation*>(pointwise.get());
+  if (dw && pw && dw->as_step() && pw->as_step()) return nn::conv_batch_norm_chain({*dw->as_step(), *pw->as_step()}, x);
+  return (*pointwise)((*depthwise)(x));
+}
 
 InvertedResidual::InvertedResidual(int64_t in_channels, int64_t out_channels, int64_t stride, int64_t expand_ratio) {
   NABLA_CHECK(stride == 1 || stride == 2, "InvertedResidual: stride must be 1 or 2, got ", stride);
@@ -94,7 +100,26 @@ InvertedResidual::InvertedResidual(int64_t in_channels, int64_t out_channels, in
   register_module("conv", conv);
 }
 
-Tensor InvertedResidual::forward(const Tensor& x) { return use_res_connect ? x + (*conv)(x) : (*conv)(x); }
+Tensor InvertedResidual::forward(const Tensor& x) {
+  // Expansion, depthwise convolution and projection (the last convolution and BatchNorm of
+  // `conv`) with the residual added: one chain of folded convolutions at inference. Run as a
+  // Sequential when `conv` or a child has hooks (nn::summary's rows) or the chain does not fold.
+  const Tensor residual = use_res_connect ? x : Tensor();
+  std::vector<nn::ConvBatchNormStep> steps;
+  const size_t n = conv->size();
+  for (size_t i = 0; i + 2 < n; ++i) {
+    auto* child = dynamic_cast<nn::ConvNormActivation*>((*conv)[i].get());
+    auto step = child ? child->as_step() : std::nullopt;
+    if (!step) break;
+    steps.push_back(*step);
+  }
+  auto* project = dynamic_cast<nn::ConvNd*>((*conv)[n - 2].get());
+  auto* bn = dynamic_cast<nn::BatchNormBase*>((*conv)[n - 1].get());
+  steps.push_back({project, bn, nullptr});
+  if (!conv->has_forward_hooks() && steps.size() == n - 1 && nn::conv_batch_norm_chain_folds(steps, x, residual))
+    return nn::conv_batch_norm_chain(steps, x, residual);
+  return use_res_connect ? x + (*conv)(x) : (*conv)(x);
+}
 
 SqueezeExcitation::SqueezeExcitation(int64_t input_channels, int64_t squeeze_channels,
                                      const std::string& scale_activation_name) {

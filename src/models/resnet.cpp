@@ -5,6 +5,7 @@
 #include "nabla/error.h"
 #include "nabla/models/zoo_common.h"
 #include "nabla/nn/activation.h"
+#include "nabla/nn/fused.h"
 #include "nabla/nn/linear.h"
 #include "nabla/nn/pool.h"
 #include "nabla/ops.h"
@@ -44,9 +45,9 @@ BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor BasicBlock::forward(const Tensor& x) {
-  Tensor out = detail::bn_relu(*bn1, *relu, (*conv1)(x));
-  out = (*bn2)((*conv2)(out));
-  return (*relu)(add(out, downsample ? (*downsample)(x) : x));
+  // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut): two folded convolutions at inference.
+  return nn::conv_batch_norm_chain({{conv1.get(), bn1.get(), relu.get()}, {conv2.get(), bn2.get(), relu.get()}}, x,
+                                   downsample ? (*downsample)(x) : x);
 }
 
 Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::UnaryModule> downsample_,
@@ -64,10 +65,10 @@ Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::sh
 }
 
 Tensor Bottleneck::forward(const Tensor& x) {
-  Tensor out = detail::bn_relu(*bn1, *relu, (*conv1)(x));
-  out = detail::bn_relu(*bn2, *relu, (*conv2)(out));
-  out = (*bn3)((*conv3)(out));
-  return (*relu)(add(out, downsample ? (*downsample)(x) : x));
+  return nn::conv_batch_norm_chain({{conv1.get(), bn1.get(), relu.get()},
+                                    {conv2.get(), bn2.get(), relu.get()},
+                                    {conv3.get(), bn3.get(), relu.get()}},
+                                   x, downsample ? (*downsample)(x) : x);
 }
 
 ResNet::ResNet(const ResNetConfig& c) : config(c) {
@@ -88,8 +89,8 @@ ResNet::ResNet(const ResNetConfig& c) : config(c) {
       const int64_t s = i == 0 ? stride : 1;
       std::shared_ptr<nn::UnaryModule> downsample;
       if (i == 0 && (stride != 1 || inplanes != planes * expansion))
-        downsample = std::make_shared<nn::Sequential>(conv1x1(inplanes, planes * expansion, stride),
-                                                      std::make_shared<nn::BatchNorm2d>(planes * expansion));
+        downsample = std::make_shared<nn::ConvNormActivation>(conv1x1(inplanes, planes * expansion, stride),
+                                                              std::make_shared<nn::BatchNorm2d>(planes * expansion));
       if (c.bottleneck)
         layer->push_back(std::make_shared<Bottleneck>(inplanes, planes, s, downsample, c.groups, c.width_per_group));
       else
@@ -118,7 +119,7 @@ ResNet::ResNet(const ResNetConfig& c) : config(c) {
 Tensor ResNet::forward(const Tensor& x) {
   NABLA_CHECK(x.dim() == 4 && x.size(1) == config.in_channels, "models::ResNet: expected input (N, ",
               config.in_channels, ", H, W), got shape ", x.shape());
-  Tensor h = detail::bn_relu(*bn1, *relu, (*conv1)(x));
+  Tensor h = nn::conv_batch_norm(*conv1, *bn1, x, relu.get());
   if (maxpool) h = (*maxpool)(h);
   h = (*layer4)((*layer3)((*layer2)((*layer1)(h))));
   return (*fc)((*avgpool)(h).flatten(1));

@@ -1,5 +1,8 @@
 // Convolution kernels at tensor level (ops/nn_kernels.h); the backend setting is nabla/ops/backend.h.
 #include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <vector>
 #include <array>
 #include <memory>
 #include <mutex>
@@ -55,6 +58,57 @@ void keep_packed(const Tensor& w, cpu::ConvBlockedPtr packed) {
   g_packed[key] = PackedWeightEntry{storage, storage->version(), std::move(packed)};
 }
 
+// ---- BatchNorm folded into convolutions for inference (ops::conv_batch_norm_forward) ---------
+// One entry per convolution weight tensor (by data pointer): the folded weights and bias made from
+// the six source tensors (weight, bias, running mean and variance, BatchNorm's weight and bias),
+// valid while each source's storage is alive and unwritten and eps is the same.
+struct FoldedEntry {
+  std::vector<std::weak_ptr<Storage>> sources;
+  std::vector<uint64_t> versions;
+  double eps = 0;
+  Tensor w, b;
+  cpu::ConvBlockedPtr packed;
+};
+
+std::unordered_map<const void*, FoldedEntry> g_folded;  // guarded by g_packed_mutex
+
+std::vector<const Tensor*> fold_sources(const Tensor& w, const Tensor& b, const ops::BatchNormFold& bn) {
+  return {&w, &b, &bn.running_mean, &bn.running_var, &bn.weight, &bn.bias};
+}
+
+bool fold_is_current(const FoldedEntry& e, const std::vector<const Tensor*>& sources, double eps) {
+  if (e.eps != eps) return false;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const std::shared_ptr<Storage> kept = e.sources[i].lock();
+    const std::shared_ptr<Storage> now = sources[i]->defined() ? sources[i]->impl().storage : nullptr;
+    if (kept != now || (now && e.versions[i] != now->version())) return false;
+  }
+  return true;
+}
+
+// w' = w·s[k] and b' = (b − mean)·s + β with s = γ / √(var + ε), per output channel k (in double,
+// then rounded to T): then conv(x, w') + b' = batch_norm(conv(x, w) + b) with running statistics.
+template <class T>
+std::pair<Tensor, Tensor> fold_batch_norm(const Tensor& w, const Tensor& b, const ops::BatchNormFold& bn) {
+  const int64_t K = w.size(0), per = w.numel() / std::max<int64_t>(K, 1);
+  const Tensor mean = bn.running_mean.contiguous(), var = bn.running_var.contiguous();
+  const Tensor gamma = bn.weight.defined() ? bn.weight.contiguous() : Tensor();
+  const Tensor beta = bn.bias.defined() ? bn.bias.contiguous() : Tensor();
+  const Tensor bias = b.defined() ? b.contiguous() : Tensor();
+  Tensor wf = empty(w.shape(), w.dtype()), bf = empty({K}, w.dtype());
+  const T* src = w.data_ptr<T>();
+  T* dst = wf.data_ptr<T>();
+  for (int64_t k = 0; k < K; ++k) {
+    const double g = gamma.defined() ? double(gamma.data_ptr<T>()[k]) : 1.0;
+    const double s = g / std::sqrt(double(var.data_ptr<T>()[k]) + bn.eps);
+    for (int64_t i = 0; i < per; ++i) dst[k * per + i] = static_cast<T>(double(src[k * per + i]) * s);
+    const double b0 = bias.defined() ? double(bias.data_ptr<T>()[k]) : 0.0;
+    const double shift = beta.defined() ? double(beta.data_ptr<T>()[k]) : 0.0;
+    bf.data_ptr<T>()[k] = static_cast<T>((b0 - double(mean.data_ptr<T>()[k])) * s + shift);
+  }
+  return {wf, bf};
+}
+
 }  // namespace
 
 namespace ops {
@@ -62,11 +116,66 @@ namespace ops {
 void clear_conv_weight_cache() {
   std::lock_guard<std::mutex> lock(g_packed_mutex);
   g_packed.clear();
+  g_folded.clear();
 }
 
 size_t conv_weight_cache_entries() {
   std::lock_guard<std::mutex> lock(g_packed_mutex);
-  return g_packed.size();
+  return g_packed.size() + g_folded.size();
+}
+
+Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLink>& links, const Tensor& residual,
+                             int64_t spatial) {
+  NABLA_CHECK(!links.empty(), "conv_batch_norm_chain: no convolutions given");
+  const ConvGeometry& last = links.back().g;
+  Tensor y = empty(with_spatial(last.batch, last.out_channels, last.out, spatial), x.dtype());
+  const Tensor res = residual.defined() ? residual.contiguous() : Tensor();
+  if (res.defined())
+    NABLA_CHECK(res.shape() == y.shape() && res.dtype() == y.dtype(), "conv_batch_norm_chain: residual of shape ",
+                res.shape(), " and dtype ", dtype_name(res.dtype()), " does not match the output's ", y.shape(), " ",
+                dtype_name(y.dtype()));
+  dispatch_device(x, "conv", [&] {
+    load_backend_environment();
+    dispatch_floating(x.dtype(), "conv", [&]<class T>() {
+      const bool cache = conv_weight_cache();
+      std::vector<FoldedEntry> entries(links.size());
+      std::vector<bool> fresh(links.size());
+      std::vector<const cpu::ConvBlocked*> before(links.size());
+      std::vector<cpu::ConvChainStep<T>> steps(links.size());
+      for (size_t i = 0; i < links.size(); ++i) {
+        const ConvBatchNormLink& l = links[i];
+        const std::vector<const Tensor*> sources = fold_sources(l.w, l.b, l.bn);
+        FoldedEntry& e = entries[i];
+        if (cache) {
+          std::lock_guard<std::mutex> lock(g_packed_mutex);
+          auto it = g_folded.find(l.w.data_ptr<T>());
+          if (it != g_folded.end() && fold_is_current(it->second, sources, l.bn.eps)) e = it->second;
+        }
+        fresh[i] = !e.w.defined();
+        if (fresh[i]) {
+          std::tie(e.w, e.b) = fold_batch_norm<T>(l.w, l.b, l.bn);
+          e.eps = l.bn.eps;
+          for (const Tensor* t : sources) {
+            e.sources.push_back(t->defined() ? t->impl().storage : nullptr);
+            e.versions.push_back(t->defined() ? t->impl().storage->version() : 0);
+          }
+        }
+        before[i] = e.packed.get();
+        steps[i] = {l.g, e.w.data_ptr<T>(), e.b.data_ptr<T>(), l.act, cache ? &e.packed : nullptr};
+      }
+      cpu::conv_forward_chain<T>(x.data_ptr<T>(), steps, res.defined() ? res.data_ptr<T>() : nullptr, y.data_ptr<T>());
+      if (!cache) return;
+      std::lock_guard<std::mutex> lock(g_packed_mutex);
+      for (size_t i = 0; i < links.size(); ++i) {
+        if (!fresh[i] && entries[i].packed.get() == before[i]) continue;
+        const void* key = links[i].w.data_ptr<T>();
+        if (!g_folded.count(key))
+          std::erase_if(g_folded, [](const auto& e) { return e.second.sources[0].expired(); });
+        g_folded[key] = std::move(entries[i]);
+      }
+    });
+  });
+  return y;
 }
 
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,

@@ -38,6 +38,31 @@ using ConvSavedInput = std::shared_ptr<const void>;
 /// use in place of x's conversion (left empty when ops::conv_keep_input() is off).
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
                     bool reuse_packed_weights = false, ConvSavedInput* save_input = nullptr);
+/// BatchNorm's eval-mode tensors (weight and bias may be undefined: no affine map), as
+/// conv_batch_norm_forward folds them into a convolution.
+struct BatchNormFold {
+  Tensor running_mean, running_var, weight, bias;
+  double eps = 1e-5;
+};
+using ConvActivation = cpu::ConvActivation;
+/// One convolution → BatchNorm (→ activation) of conv_batch_norm_chain: the convolution's
+/// contiguous weights w and bias b (may be undefined), its geometry, the BatchNorm to fold.
+struct ConvBatchNormLink {
+  Tensor w, b;
+  BatchNormFold bn;
+  ConvActivation act = ConvActivation::None;
+  ConvGeometry g;
+};
+/// Inference through convolution → BatchNorm (→ activation) links applied in turn to x, the last
+/// link adding `residual` (may be undefined; shaped like the result) before its activation:
+/// y = act(batch_norm(conv(x, w) + b) + residual) for one link. BatchNorm's running statistics
+/// are folded into each convolution: w' = w·s[k], b' = (b − mean)·s + β with s = γ/√(var + ε).
+/// On oneDNN every sum and activation runs inside its convolution and the intermediate results
+/// stay in oneDNN's layouts. While ops::conv_weight_cache() is on, the folded (and converted)
+/// weights are kept per weight tensor and reused while none of the six source tensors has changed
+/// (storage and version counter, as the weight cache); otherwise folded on every call. No autograd.
+Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLink>& links, const Tensor& residual,
+                             int64_t spatial);
 /// ∂L/∂x of conv given gy: (N, C, I…). Also the forward of the transposed convolution.
 Tensor conv_backward_input(const Tensor& gy, const Tensor& w, const ConvGeometry& g, int64_t spatial);
 /// ∂L/∂w of conv given x and gy, shaped `w_shape`.

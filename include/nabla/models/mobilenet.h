@@ -14,6 +14,7 @@
 #include "nabla/nn/activation.h"
 #include "nabla/nn/conv.h"
 #include "nabla/nn/dropout.h"
+#include "nabla/nn/fused.h"
 #include "nabla/nn/linear.h"
 #include "nabla/nn/module.h"
 #include "nabla/nn/norm.h"
@@ -28,10 +29,12 @@ int64_t make_divisible(double v, int64_t divisor, std::optional<int64_t> min_val
 /// torchvision.ops.Conv2dNormActivation as a Sequential with children "0", "1"[, "2"]:
 /// Conv2d(in, out, kernel, stride, padding (kernel − 1)/2·dilation, dilation, groups, bias=false),
 /// BatchNorm2d(out, eps, momentum), then `activation`: "relu", "relu6", "hardswish" or "none".
-/// (N, in, H, W) → (N, out, ⌈H/stride⌉, ⌈W/stride⌉) for odd kernels.
-std::shared_ptr<nn::Sequential> conv_norm_activation(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
-                                                     int64_t stride, int64_t groups, const std::string& activation,
-                                                     double eps = 1e-5, double momentum = 0.1, int64_t dilation = 1);
+/// (N, in, H, W) → (N, out, ⌈H/stride⌉, ⌈W/stride⌉) for odd kernels. One folded convolution at
+/// inference (nn::ConvNormActivation).
+std::shared_ptr<nn::ConvNormActivation> conv_norm_activation(int64_t in_channels, int64_t out_channels,
+                                                             int64_t kernel_size, int64_t stride, int64_t groups,
+                                                             const std::string& activation, double eps = 1e-5,
+                                                             double momentum = 0.1, int64_t dilation = 1);
 
 /// MobileNet v1's block: a depthwise 3×3 convolution (groups = in) with BatchNorm and ReLU, then a
 /// pointwise 1×1 convolution to `out` channels with BatchNorm and ReLU. (N, in, H, W) →

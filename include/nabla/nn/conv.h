@@ -79,6 +79,11 @@ class ConvNd : public UnaryModule, public SummaryGeometry {
   int64_t spatial_dims() const { return static_cast<int64_t>(kernel_size.size()); }
   /// PyTorch's reset_parameters(): redraws weight and bias as at construction.
   void reset_parameters();
+  /// Raises Error naming the layer, the expected and the received shape when `input` does not
+  /// have rank spatial+1 or spatial+2 or the wrong number of channels.
+  void check_input(const Tensor& input) const;
+  /// Padding as the functional ops take it.
+  ConvPadding padding_arg() const { return padding_str.empty() ? ConvPadding(padding) : ConvPadding(padding_str); }
 
  protected:
   /// A convolution over `spatial` dims.
@@ -90,11 +95,6 @@ class ConvNd : public UnaryModule, public SummaryGeometry {
   ConvNd(int64_t spatial, bool transposed, int64_t in_channels, int64_t out_channels, const ConvInts& kernel_size,
          const ConvInts& stride, const ConvPadding& padding, const ConvInts& dilation, const ConvInts& output_padding,
          int64_t groups, bool bias, const std::string& padding_mode);
-  /// Raises Error naming the layer, the expected and the received shape when `input` does not
-  /// have rank spatial+1 or spatial+2 or the wrong number of channels.
-  void check_input(const Tensor& input) const;
-  /// Padding as the functional ops take it.
-  ConvPadding padding_arg() const { return padding_str.empty() ? ConvPadding(padding) : ConvPadding(padding_str); }
 
   int64_t spatial_;
 };

@@ -83,6 +83,34 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
 }
 
 template <class T>
+void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y) {
+  if constexpr (std::is_same_v<T, float>)
+    if (conv_dnnl_forward_chain(x, steps, residual, y)) return;
+  std::vector<T> in, out;
+  const T* src = x;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const ConvChainStep<T>& step = steps[i];
+    const bool last = i + 1 == steps.size();
+    const int64_t n = step.g.batch * step.g.out_channels * step.g.out_numel();
+    if (!last) out.resize(n);
+    T* dst = last ? y : out.data();
+    conv_forward(src, step.w, step.bias, dst, step.g, step.packed);
+    const T* add = last ? residual : nullptr;
+    if (add || step.act != ConvActivation::None)
+      parallel_for(n, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t e = begin; e < end; ++e) {
+          T v = add ? dst[e] + add[e] : dst[e];
+          if (step.act != ConvActivation::None) v = std::max(v, T(0));
+          if (step.act == ConvActivation::Relu6) v = std::min(v, T(6));
+          dst[e] = v;
+        }
+      });
+    std::swap(in, out);
+    src = in.data();
+  }
+}
+
+template <class T>
 void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
   if constexpr (std::is_same_v<T, float>)
     if (conv_dnnl_backward_input(gy, w, gx, g)) return;
@@ -187,6 +215,7 @@ void conv_backward_bias(const T* gy, T* gb, int64_t N, int64_t K, int64_t P) {
 
 #define NABLA_INSTANTIATE_CONV(T)                                                           \
   template void conv_forward<T>(const T*, const T*, const T*, T*, const ConvGeometry&, ConvBlockedPtr*, ConvBlockedPtr*); \
+  template void conv_forward_chain<T>(const T*, const std::vector<ConvChainStep<T>>&, const T*, T*);          \
   template void conv_backward_input<T>(const T*, const T*, T*, const ConvGeometry&);       \
   template void conv_backward_weight<T>(const T*, const T*, T*, const ConvGeometry&);      \
   template void conv_backward<T>(const T*, const T*, const T*, T*, T*, const ConvGeometry&, const ConvBlocked*); \

@@ -15,6 +15,7 @@
 // otherwise images run one after another and BLAS and im2col use the threads. Results do not
 // depend on the thread count (the weight gradient sums fixed blocks of images in a fixed order).
 #include <cstdint>
+#include <vector>
 
 #include "kernels/cpu/conv_dnnl.h"
 #include "kernels/cpu/conv_geometry.h"
@@ -27,6 +28,13 @@ namespace nabla::cpu {
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g,
                   ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
+
+/// Inference through a chain of convolutions: x → steps[0] → steps[1] → … → y, each step
+/// act(conv(·, w) + bias), the last one adding `residual` (may be null; shaped like y) before its
+/// activation. On oneDNN the sums and activations run inside the convolutions (post-ops) and the
+/// intermediate results stay in oneDNN's layouts; otherwise step by step through plain buffers.
+template <class T>
+void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y);
 
 /// gx = ∂L/∂x given gy = ∂L/∂y (the adjoint of conv_forward in x). Overwrites gx.
 template <class T>

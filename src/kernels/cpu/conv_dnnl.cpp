@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,7 @@ struct PlanArg {
   bool output;
   dnnl::memory::desc user, inner;
   std::optional<dnnl::reorder> reorder;  // user → inner for inputs, inner → user for outputs
+  std::optional<dnnl::reorder> fill;     // user → inner for an output that is also read (a sum post-op)
 };
 
 // A created primitive with its arguments; `primitive` is empty when oneDNN rejected the geometry.
@@ -111,35 +113,58 @@ DnnlShapes dnnl_shapes(const ConvGeometry& g) {
   return s;
 }
 
-// Adds an argument to `plan`: `inner` is the layout the primitive chose.
-void add_arg(Plan& plan, int id, bool output, const dnnl::memory::desc& user, const dnnl::memory::desc& inner) {
-  PlanArg a{id, output, user, inner, std::nullopt};
+// Adds an argument to `plan`: `inner` is the layout the primitive chose. An output that is also
+// read (`read_output`: the destination of a sum post-op) gets the reorder into `inner` too.
+void add_arg(Plan& plan, int id, bool output, const dnnl::memory::desc& user, const dnnl::memory::desc& inner,
+             bool read_output = false) {
+  PlanArg a{id, output, user, inner, std::nullopt, std::nullopt};
   if (user != inner) {
     auto& e = cpu_engine();
     a.reorder = output ? dnnl::reorder(dnnl::reorder::primitive_desc(e, inner, e, user))
                        : dnnl::reorder(dnnl::reorder::primitive_desc(e, user, e, inner));
+    if (output && read_output) a.fill = dnnl::reorder(dnnl::reorder::primitive_desc(e, user, e, inner));
   }
   plan.args.push_back(std::move(a));
 }
 
-dnnl::primitive_attr user_scratchpad() {
+// What a fused forward adds to the convolution (conv_dnnl_forward_fused); none for training.
+struct Epilogue {
+  ConvActivation act = ConvActivation::None;
+  bool residual = false;
+  bool any() const { return residual || act != ConvActivation::None; }
+};
+
+// User-managed scratchpad, and the epilogue's post-ops in order: dst += residual (oneDNN's sum
+// post-op accumulates into what the destination holds), then the activation.
+dnnl::primitive_attr primitive_attr(const Epilogue& epilogue = {}) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (epilogue.any()) {
+    dnnl::post_ops ops;
+    if (epilogue.residual) ops.append_sum(1.0f);
+    if (epilogue.act == ConvActivation::Relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    if (epilogue.act == ConvActivation::Relu6) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, 6.0f);
+    attr.set_post_ops(ops);
+  }
   return attr;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, bool with_bias, bool any) {
+dnnl::primitive_attr user_scratchpad() { return primitive_attr(); }
+
+// The forward primitive; an epilogue makes it an inference primitive with post-ops.
+dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, bool with_bias, bool any,
+                                                     const Epilogue& epilogue = {}) {
   auto md = [any](const dims& d) { return any ? any_desc(d) : plain_desc(d); };
   const auto algo = dnnl::algorithm::convolution_direct;
-  const auto prop = dnnl::prop_kind::forward_training;
+  const auto prop = epilogue.any() ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
   auto desc = with_bias ? dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), plain_desc(s.bias),
                                                           md(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
                         : dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), md(s.dst), s.strides,
                                                           s.dilates, s.pad_l, s.pad_r);
-  return dnnl::convolution_forward::primitive_desc(desc, user_scratchpad(), cpu_engine());
+  return dnnl::convolution_forward::primitive_desc(desc, primitive_attr(epilogue), cpu_engine());
 }
 
-Plan make_plan(Op op, const ConvGeometry& g, bool with_bias) {
+Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue) {
   Plan plan;
   const DnnlShapes s = dnnl_shapes(g);
   if (!s.valid) return plan;
@@ -148,11 +173,11 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias) {
   const auto algo = dnnl::algorithm::convolution_direct;
   try {
     if (op == Op::Forward) {
-      auto pd = forward_pd(s, with_bias, any);
+      auto pd = forward_pd(s, with_bias, any, epilogue);
       add_arg(plan, DNNL_ARG_SRC, false, plain_desc(s.src), pd.src_desc());
       add_arg(plan, DNNL_ARG_WEIGHTS, false, plain_desc(s.weights), pd.weights_desc());
       if (with_bias) add_arg(plan, DNNL_ARG_BIAS, false, plain_desc(s.bias), pd.bias_desc());
-      add_arg(plan, DNNL_ARG_DST, true, plain_desc(s.dst), pd.dst_desc());
+      add_arg(plan, DNNL_ARG_DST, true, plain_desc(s.dst), pd.dst_desc(), epilogue.residual);
       plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
       plan.primitive = dnnl::convolution_forward(pd);
     } else if (op == Op::BackwardData) {
@@ -184,11 +209,12 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias) {
 
 constexpr size_t kMaxCachedPlans = 512;
 
-// The cached plan for (op, geometry, bias, threads). oneDNN sizes its work split by the number of
-// threads available when a primitive is created, so that number is part of the key.
-std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias) {
+// The cached plan for (op, geometry, bias, epilogue, threads). oneDNN sizes its work split by the
+// number of threads available when a primitive is created, so that number is part of the key.
+std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue = {}) {
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, threads, g.batch, g.in_channels, g.out_channels, g.groups};
+  std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, static_cast<int64_t>(epilogue.act), epilogue.residual,
+                           threads, g.batch, g.in_channels, g.out_channels, g.groups};
   for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation}) key.insert(key.end(), a->begin(), a->end());
   static std::mutex mutex;
   static std::map<std::vector<int64_t>, std::shared_ptr<const Plan>> cache;
@@ -197,7 +223,7 @@ std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
-  auto plan = std::make_shared<const Plan>(make_plan(op, g, with_bias));
+  auto plan = std::make_shared<const Plan>(make_plan(op, g, with_bias, epilogue));
   std::lock_guard<std::mutex> lock(mutex);
   // Bounded: a workload with ever new shapes (variable-length sequences) must not grow it forever.
   if (cache.size() >= kMaxCachedPlans) cache.clear();
@@ -253,18 +279,26 @@ dnnl::memory memory_of(const ConvBlocked& t) {
 }
 
 // Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
-// `given` holds inputs already in the primitive's layout (by argument id): those are used as they
-// are instead of being reordered from the caller's pointer again.
+// `given` holds arguments already in the primitive's layout (by argument id): inputs are used as
+// they are instead of being reordered from the caller's pointer again; an output is computed
+// there (it may hold what a sum post-op reads) and then reordered to the caller's pointer, unless
+// that pointer is null (the output stays where it is, for the next convolution of a chain).
 void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream& stream,
              const std::unordered_map<int, dnnl::memory>& given = {}) {
   auto& engine = cpu_engine();
   std::unordered_map<int, dnnl::memory> args;
   std::vector<std::unique_ptr<Buffer>> buffers;
-  std::vector<std::pair<dnnl::memory, dnnl::memory>> write_back;  // (inner, user) of reordered outputs
+  struct WriteBack {
+    const dnnl::reorder* reorder;
+    dnnl::memory inner, user;
+  };
+  std::vector<WriteBack> write_back;  // reordered outputs
   for (size_t i = 0; i < plan.args.size(); ++i) {
     const PlanArg& a = plan.args[i];
-    if (auto it = given.find(a.id); it != given.end() && !a.output) {
+    if (auto it = given.find(a.id); it != given.end()) {
       args.emplace(a.id, it->second);
+      if (a.output && a.reorder && pointers[i])
+        write_back.push_back({&*a.reorder, it->second, dnnl::memory(a.user, engine, pointers[i])});
       continue;
     }
     dnnl::memory user(a.user, engine, pointers[i]);
@@ -275,7 +309,7 @@ void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream&
     buffers.push_back(std::make_unique<Buffer>(a.inner.get_size()));
     dnnl::memory inner(a.inner, engine, buffers.back()->get());
     if (a.output)
-      write_back.emplace_back(inner, user);
+      write_back.push_back({&*a.reorder, inner, user});
     else
       a.reorder->execute(stream, user, inner);
     args.emplace(a.id, inner);
@@ -287,11 +321,7 @@ void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream&
                                                                       dnnl::memory::format_tag::a),
                                                    engine, scratchpad.get()));
   plan.primitive->execute(stream, args);
-  for (size_t i = 0, o = 0; i < plan.args.size(); ++i)
-    if (plan.args[i].reorder && plan.args[i].output) {
-      plan.args[i].reorder->execute(stream, write_back[o].first, write_back[o].second);
-      ++o;
-    }
+  for (WriteBack& w : write_back) w.reorder->execute(stream, w.inner, w.user);
   stream.wait();
 }
 
@@ -356,6 +386,71 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
     }
   }
   execute(*plan, ptrs, stream, given);
+  return true;
+}
+
+bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<float>>& steps, const float* residual,
+                             float* y) {
+  if (steps.empty()) return false;
+  std::vector<std::shared_ptr<const Plan>> plans;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const ConvChainStep<float>& step = steps[i];
+    if (!dnnl_selected(step.g)) return false;
+    const bool last = i + 1 == steps.size();
+    plans.push_back(cached_plan(Op::Forward, step.g, step.bias != nullptr, Epilogue{step.act, last && residual}));
+    if (!plans.back()->primitive) return false;
+  }
+  auto& engine = cpu_engine();
+  dnnl::stream stream(engine);
+  std::vector<std::unique_ptr<Buffer>> results;  // the intermediate results, in their primitives' layouts
+  std::optional<dnnl::memory> previous;          // the last of them
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const ConvChainStep<float>& step = steps[i];
+    const Plan& plan = *plans[i];
+    const bool last = i + 1 == steps.size();
+    std::unordered_map<int, dnnl::memory> given;
+    if (previous) {
+      const PlanArg& src = plan_arg(plan, DNNL_ARG_SRC);
+      if (previous->get_desc() == src.inner) {
+        given.emplace(DNNL_ARG_SRC, *previous);
+      } else {  // the two primitives chose different layouts: one reorder between them
+        results.push_back(std::make_unique<Buffer>(src.inner.get_size()));
+        dnnl::memory to(src.inner, engine, results.back()->get());
+        dnnl::reorder(*previous, to).execute(stream, *previous, to);
+        given.emplace(DNNL_ARG_SRC, to);
+      }
+    }
+    const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
+    if (step.packed && weights.reorder) {
+      ConvBlockedPtr& packed = *step.packed;
+      if (!packed || packed->desc != weights.inner) packed = convert_to_keep(weights, step.w, stream);
+      given.emplace(DNNL_ARG_WEIGHTS, memory_of(*packed));
+    }
+    const PlanArg& dst = plan_arg(plan, DNNL_ARG_DST);
+    float* out = y;
+    if (!last) {
+      results.push_back(std::make_unique<Buffer>(dst.inner.get_size()));
+      previous = dnnl::memory(dst.inner, engine, results.back()->get());
+      given.emplace(DNNL_ARG_DST, *previous);
+      out = nullptr;
+    } else if (residual) {
+      // The sum post-op adds the convolution to what the destination holds: the residual, in
+      // the destination's layout.
+      if (dst.reorder) {
+        results.push_back(std::make_unique<Buffer>(dst.inner.get_size()));
+        dnnl::memory from(dst.user, engine, const_cast<float*>(residual));
+        dnnl::memory to(dst.inner, engine, results.back()->get());
+        dst.fill->execute(stream, from, to);
+        given.emplace(DNNL_ARG_DST, to);
+      } else {
+        std::memcpy(y, residual, dst.user.get_size());
+      }
+    }
+    std::vector<void*> ptrs{i == 0 ? const_cast<float*>(x) : nullptr, const_cast<float*>(step.w)};
+    if (step.bias) ptrs.push_back(const_cast<float*>(step.bias));
+    ptrs.push_back(out);
+    execute(plan, ptrs, stream, given);
+  }
   return true;
 }
 

@@ -14,6 +14,7 @@
 // gradient's reduction order depends on the thread count, so it may differ in the last bits
 // between thread counts (the im2col path does not).
 #include <memory>
+#include <vector>
 
 #include "kernels/cpu/conv_geometry.h"
 
@@ -41,6 +42,17 @@ void set_dnnl_plain_layout(bool plain);
 struct ConvBlocked;
 using ConvBlockedPtr = std::shared_ptr<const ConvBlocked>;
 
+/// One convolution of a chain (conv_forward_chain): its geometry, weights, bias (may be null) and
+/// activation; `packed` (may be null) keeps the converted weights as conv_dnnl_forward's does.
+template <class T>
+struct ConvChainStep {
+  ConvGeometry g;
+  const T* w = nullptr;
+  const T* bias = nullptr;
+  ConvActivation act = ConvActivation::None;
+  ConvBlockedPtr* packed = nullptr;
+};
+
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
 /// With `packed` (may be null): the weights are taken from *packed when it holds w converted for
 /// this call's primitive; otherwise w is converted and *packed set to the result (left as it is
@@ -49,6 +61,13 @@ using ConvBlockedPtr = std::shared_ptr<const ConvBlocked>;
 /// layout anyway (null otherwise), for conv_dnnl_backward(_weight). Results are bitwise the same.
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
                        ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
+
+/// Convolutions applied in turn for inference (conv_forward_chain) through oneDNN, every step's
+/// sum and activation as post-ops of its convolution and the intermediate results kept in the
+/// primitives' own layouts (no conversion to the plain layout and back between steps). False,
+/// touching nothing, when oneDNN does not apply to every step.
+bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<float>>& steps, const float* residual,
+                             float* y);
 
 /// gx = ∂L/∂x given gy through oneDNN. False when not applicable.
 bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g);

@@ -27,4 +27,8 @@ struct ConvGeometry {
   }
 };
 
+/// An activation a convolution's forward may apply to its result in the same pass (inference):
+/// y = act(conv(x, w) + bias + residual).
+enum class ConvActivation { None, Relu, Relu6 };
+
 }  // namespace nabla::cpu

@@ -7,6 +7,7 @@
 
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "nn/functional/conv_fused.h"
 #include "ops/nn_kernels.h"
 
 namespace nabla::nn {
@@ -102,9 +103,16 @@ std::string describe(const IntList& stride, const IntList& pad_before, const Int
   return str_cat("stride=", stride, ", padding=", padding, ", dilation=", dilation);
 }
 
-Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
-                   const ConvInts& stride_arg, const ConvPadding& padding_arg, const ConvInts& dilation_arg,
-                   int64_t groups, PaddingMode padding_mode) {
+// A convolution's batched input (padded when padding_mode is not zeros) and its geometry, after
+// every check of its arguments.
+struct ConvSetup {
+  Tensor x;
+  ops::ConvGeometry g;
+};
+
+ConvSetup setup_convolution(const char* op, int64_t spatial, const Tensor& input, const Tensor& weight,
+                            const Tensor& bias, const ConvInts& stride_arg, const ConvPadding& padding_arg,
+                            const ConvInts& dilation_arg, int64_t groups, PaddingMode padding_mode) {
   Tensor x = check_and_batch(op, input, weight, bias, spatial, groups, /*transposed=*/false);
   const IntList stride = expand_arg(stride_arg.values, spatial, op, "stride", 1);
   const IntList dilation = expand_arg(dilation_arg.values, spatial, op, "dilation", 1);
@@ -165,8 +173,15 @@ Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const T
   g.stride = to3(stride, 1);
   g.pad = to3(before, 0);
   g.dilation = to3(dilation, 1);
+  return {x, g};
+}
 
-  x = x.contiguous();
+Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                   const ConvInts& stride_arg, const ConvPadding& padding_arg, const ConvInts& dilation_arg,
+                   int64_t groups, PaddingMode padding_mode) {
+  auto [xb, g] = setup_convolution(op, spatial, input, weight, bias, stride_arg, padding_arg, dilation_arg, groups,
+                                   padding_mode);
+  const Tensor x = xb.contiguous();
   Tensor w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
   const bool needs_grad = autograd::needs_grad({x, w, b});
@@ -256,6 +271,33 @@ Tensor convolution_transpose(const char* op, int64_t spatial, const Tensor& inpu
 }
 
 }  // namespace
+
+namespace detail {
+
+Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, const std::vector<ConvLinkArgs>& links,
+                                       const Tensor& residual) {
+  const char* op = spatial == 1 ? "conv1d" : spatial == 2 ? "conv2d" : "conv3d";
+  std::vector<ops::ConvBatchNormLink> chain;
+  Tensor x;
+  // Each link's checks and geometry from its input's shape: the chain's input, then a placeholder
+  // of the previous link's output shape (a broadcast scalar: nothing allocated).
+  Tensor link_input = input;
+  for (const ConvLinkArgs& l : links) {
+    auto [xb, g] = setup_convolution(op, spatial, link_input, l.weight, l.bias, l.stride, l.padding, l.dilation,
+                                     l.groups, PaddingMode::Zeros);
+    if (chain.empty()) x = xb;
+    chain.push_back({l.weight.contiguous(), l.bias.defined() ? l.bias.contiguous() : Tensor(), l.bn, l.act, g});
+    Shape out{g.batch, g.out_channels};
+    for (int64_t d = 3 - spatial; d < 3; ++d) out.push_back(g.out[d]);
+    link_input = zeros({1}, input.dtype()).expand(out);
+  }
+  Tensor res = residual;
+  if (res.defined() && input.dim() == spatial + 1) res = res.unsqueeze(0);
+  Tensor y = ops::conv_batch_norm_chain(x.contiguous(), chain, res, spatial);
+  return input.dim() == spatial + 1 ? y.squeeze(0) : y;
+}
+
+}  // namespace detail
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, ConvInts stride, ConvPadding padding,
               ConvInts dilation, int64_t groups, PaddingMode padding_mode) {

@@ -1,0 +1,207 @@
+// Convolution → BatchNorm (→ residual) (→ ReLU/ReLU6) folded into one convolution at inference
+// (nn::conv_batch_norm, nabla/nn/fused.h): the same numbers as running the modules one after
+// another (up to rounding), on oneDNN and on im2col, and every change to the six folded tensors
+// is seen. Folding happens only for inference with the weight cache on.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "nabla/models/registry.h"
+#include "nabla/nabla.h"
+
+using namespace nabla;
+
+namespace {
+
+// Sets the weight cache and the convolution backend for a test, restoring both afterwards.
+class Setting {
+ public:
+  Setting(bool cache, ops::ConvBackend backend) : cache_(ops::conv_weight_cache()), backend_(ops::conv_backend()) {
+    ops::set_conv_backend(backend);
+    ops::clear_conv_weight_cache();
+    ops::set_conv_weight_cache(cache);
+  }
+  ~Setting() {
+    ops::set_conv_weight_cache(cache_);
+    ops::set_conv_backend(backend_);
+  }
+
+ private:
+  bool cache_;
+  ops::ConvBackend backend_;
+};
+
+// A convolution and a BatchNorm in eval mode with running statistics and an affine map far from
+// the identity, so that a wrong fold shows.
+struct Chain {
+  std::shared_ptr<nn::Conv2d> conv;
+  std::shared_ptr<nn::BatchNorm2d> bn;
+  Chain(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups, bool bias) {
+    conv = std::make_shared<nn::Conv2d>(in, out, kernel, stride, kernel / 2, 1, groups, bias);
+    bn = std::make_shared<nn::BatchNorm2d>(out);
+    NoGradGuard no_grad;
+    bn->running_mean.copy_(randn({out}));
+    bn->running_var.copy_(rand({out}) + 0.5);
+    bn->weight.copy_(randn({out}));
+    bn->bias.copy_(randn({out}));
+    conv->eval();
+    bn->eval();
+  }
+};
+
+// act(bn(conv(x)) + residual) by the modules one after another (no folding).
+Tensor unfused(Chain& c, const Tensor& x, nn::UnaryModule* act, const Tensor& residual) {
+  NoGradGuard no_grad;
+  Tensor h = (*c.bn)((*c.conv)(x));
+  if (residual.defined()) h = h + residual;
+  return act ? (*act)(h) : h;
+}
+
+void expect_close(const Tensor& got, const Tensor& want) {
+  ASSERT_EQ(got.shape(), want.shape());
+  const auto g = got.to_vector<float>(), w = want.to_vector<float>();
+  for (size_t i = 0; i < g.size(); ++i)
+    ASSERT_NEAR(g[i], w[i], 1e-4 * (1 + std::abs(w[i]))) << "element " << i;
+}
+
+}  // namespace
+
+TEST(ConvBatchNormFused, MatchesTheModulesOnBothBackends) {
+  for (auto backend : {ops::ConvBackend::OneDnn, ops::ConvBackend::Im2col}) {
+    Setting setting(true, backend);
+    manual_seed(5);
+    struct Case {
+      int64_t batch, in, out, kernel, stride, groups, size;
+      bool bias;
+    };
+    nn::ReLU relu;
+    nn::ReLU6 relu6;
+    for (const Case& c : std::vector<Case>{{1, 3, 16, 3, 1, 1, 12, false},
+                                           {2, 16, 32, 3, 2, 1, 9, true},
+                                           {1, 32, 32, 3, 1, 32, 7, false},
+                                           {3, 24, 48, 1, 1, 1, 5, false}}) {
+      Chain chain(c.in, c.out, c.kernel, c.stride, c.groups, c.bias);
+      const Tensor x = randn({c.batch, c.in, c.size, c.size});
+      const Tensor shape_of_y = unfused(chain, x, nullptr, Tensor());
+      const Tensor residual = randn(shape_of_y.shape());
+      for (nn::UnaryModule* act : std::vector<nn::UnaryModule*>{nullptr, &relu, &relu6})
+        for (bool with_residual : {false, true}) {
+          SCOPED_TRACE(::testing::Message() << "backend " << static_cast<int>(backend) << " channels " << c.in << "->"
+                                            << c.out << " groups " << c.groups << " act "
+                                            << (act ? act->name() : std::string("none")) << " residual "
+                                            << with_residual);
+          const Tensor res = with_residual ? residual : Tensor();
+          NoGradGuard no_grad;
+          ASSERT_TRUE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, act, res));
+          const Tensor want = unfused(chain, x, act, res);
+          for (int call = 0; call < 2; ++call)  // the second call uses the kept folded weights
+            expect_close(nn::conv_batch_norm(*chain.conv, *chain.bn, x, act, res), want);
+        }
+    }
+  }
+}
+
+TEST(ConvBatchNormFused, ChainsKeepTheirIntermediateResultsAndMatchTheModules) {
+  // Links whose primitives may pick different layouts (3, 16, 24 and 40 channels; a depthwise
+  // link), strided, the last adding a residual; on both backends, and the second call reusing
+  // the kept folded weights.
+  nn::ReLU relu;
+  nn::ReLU6 relu6;
+  for (auto backend : {ops::ConvBackend::OneDnn, ops::ConvBackend::Im2col}) {
+    Setting setting(true, backend);
+    manual_seed(9);
+    std::vector<Chain> chains{Chain(3, 16, 3, 1, 1, false), Chain(16, 24, 1, 1, 1, true), Chain(24, 24, 3, 2, 24, false),
+                              Chain(24, 40, 1, 1, 1, false)};
+    std::vector<nn::UnaryModule*> acts{&relu, &relu6, &relu6, nullptr};
+    const Tensor x = randn({2, 3, 11, 11});
+    Tensor want = x;
+    {
+      NoGradGuard no_grad;
+      for (size_t i = 0; i + 1 < chains.size(); ++i) want = unfused(chains[i], want, acts[i], Tensor());
+    }
+    const Tensor residual = randn({2, 40, 6, 6});
+    want = unfused(chains.back(), want, nullptr, residual);
+    std::vector<nn::ConvBatchNormStep> steps;
+    for (size_t i = 0; i < chains.size(); ++i) steps.push_back({chains[i].conv.get(), chains[i].bn.get(), acts[i]});
+    NoGradGuard no_grad;
+    ASSERT_TRUE(nn::conv_batch_norm_chain_folds(steps, x, residual));
+    for (int call = 0; call < 2; ++call) expect_close(nn::conv_batch_norm_chain(steps, x, residual), want);
+  }
+}
+
+TEST(ConvBatchNormFused, ChangesToAnyFoldedTensorAreSeen) {
+  Setting setting(true, ops::ConvBackend::OneDnn);
+  manual_seed(6);
+  Chain chain(8, 16, 3, 1, 1, true);
+  nn::ReLU relu;
+  const Tensor x = randn({1, 8, 10, 10});
+  NoGradGuard no_grad;
+  expect_close(nn::conv_batch_norm(*chain.conv, *chain.bn, x, &relu), unfused(chain, x, &relu, Tensor()));
+  for (Tensor* t : {&chain.conv->weight, &chain.conv->bias, &chain.bn->running_mean, &chain.bn->running_var,
+                    &chain.bn->weight, &chain.bn->bias}) {
+    t->mul_(1.5);
+    expect_close(nn::conv_batch_norm(*chain.conv, *chain.bn, x, &relu), unfused(chain, x, &relu, Tensor()));
+  }
+  chain.bn->eps = 0.5;
+  expect_close(nn::conv_batch_norm(*chain.conv, *chain.bn, x, &relu), unfused(chain, x, &relu, Tensor()));
+}
+
+TEST(ConvBatchNormFused, FoldsOnlyForInferenceWithTheCacheOn) {
+  manual_seed(7);
+  Chain chain(4, 8, 3, 1, 1, false);
+  nn::ReLU relu;
+  nn::Sigmoid sigmoid;
+  const Tensor x = randn({1, 4, 6, 6});
+  {
+    Setting off(false, ops::ConvBackend::OneDnn);
+    NoGradGuard no_grad;
+    EXPECT_FALSE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, &relu, Tensor()));
+  }
+  Setting on(true, ops::ConvBackend::OneDnn);
+  EXPECT_FALSE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, &relu, Tensor()))
+      << "the weights require grad: training, not inference";
+  NoGradGuard no_grad;
+  EXPECT_TRUE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, &relu, Tensor()));
+  EXPECT_FALSE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, &sigmoid, Tensor())) << "not a fusable activation";
+  EXPECT_FALSE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x.to(DType::Float64), &relu, Tensor()));
+  chain.bn->train();
+  EXPECT_FALSE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, &relu, Tensor())) << "batch statistics";
+  chain.bn->eval();
+  const int64_t hook = chain.bn->register_forward_hook([](nn::Module&, const Tensor&, const Tensor&) {});
+  EXPECT_FALSE(nn::conv_batch_norm_folds(*chain.conv, *chain.bn, x, &relu, Tensor())) << "hooks see each module";
+  chain.bn->remove_forward_hook(hook);
+  // Where it does not fold, the result is still act(bn(conv(x))): here in training mode.
+  chain.bn->train();
+  expect_close(nn::conv_batch_norm(*chain.conv, *chain.bn, x, &sigmoid), unfused(chain, x, &sigmoid, Tensor()));
+}
+
+TEST(ConvBatchNormFused, ZooModelsGiveTheUnfusedLogits) {
+  // ResNet (basic and bottleneck blocks, downsampling shortcuts), CIFAR ResNet (padding
+  // shortcuts) and MobileNet v2 (inverted residuals, ReLU6, depthwise): eval-mode logits with the
+  // cache on (folded) against the cache off (the modules in turn).
+  for (const std::string name : {"resnet20", "resnet18", "resnet50", "mobilenet_v2"}) {
+    SCOPED_TRACE(name);
+    manual_seed(8);
+    auto model = models::create(name, {10, {3, 32, 32}});
+    // Running statistics away from their initial 0 / 1, so that folding has something to fold.
+    model->apply([](nn::Module& m) {
+      if (auto* bn = dynamic_cast<nn::BatchNorm2d*>(&m)) {
+        NoGradGuard no_grad;
+        bn->running_mean.copy_(randn({bn->num_features}) * 0.1);
+        bn->running_var.copy_(rand({bn->num_features}) + 0.5);
+      }
+    });
+    model->eval();
+    const Tensor x = randn({2, 3, 32, 32});
+    NoGradGuard no_grad;
+    Tensor want;
+    {
+      Setting off(false, ops::ConvBackend::OneDnn);
+      want = (*model)(x);
+    }
+    Setting on(true, ops::ConvBackend::OneDnn);
+    expect_close((*model)(x), want);
+    EXPECT_GE(ops::conv_weight_cache_entries(), 1u) << "nothing was folded";
+  }
+}
