@@ -109,6 +109,11 @@ std::map<std::string, LayerCase> layer_cases() {
   // normalisation (BatchNorm in training mode: batch statistics)
   c["BatchNorm1d"] = unary(std::make_shared<BatchNorm1d>(3), rnd({4, 3, 2}, 21));
   c["BatchNorm2d"] = unary(std::make_shared<BatchNorm2d>(3), img);
+  // In training (a gradient to take) it runs its modules in turn; folding is for inference only.
+  c["ConvNormActivation"] = unary(std::make_shared<ConvNormActivation>(std::make_shared<Conv2d>(3, 4, 3, 1, 1),
+                                                                       std::make_shared<BatchNorm2d>(4),
+                                                                       std::make_shared<Tanh>()),
+                                  img);
   c["BatchNorm3d"] = unary(std::make_shared<BatchNorm3d>(2), rnd({2, 2, 2, 2, 2}, 22));
   c["LayerNorm"] = unary(std::make_shared<LayerNorm>(Shape{5}), rnd({3, 4, 5}, 23));
   c["GroupNorm"] = unary(std::make_shared<GroupNorm>(2, 4), rnd({2, 4, 3}, 24));
