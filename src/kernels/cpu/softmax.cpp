@@ -11,11 +11,20 @@ namespace nabla::cpu {
 namespace {
 
 // Max of a contiguous row (a NaN may be missed here; it still turns the row into NaN later).
+// Sixteen running maxima, one per lane: an element-wise max the compiler turns into vector
+// instructions (a `simd reduction(max)` over std::max stayed scalar, 3 % of a ViT forward).
 template <class T>
 T row_max(const T* x, int64_t n) {
+  constexpr int64_t L = 16;
+  T lanes[L];
+  std::fill(lanes, lanes + L, -std::numeric_limits<T>::infinity());
+  int64_t r = 0;
+  for (; r + L <= n; r += L)
+#pragma omp simd
+    for (int64_t j = 0; j < L; ++j) lanes[j] = x[r + j] > lanes[j] ? x[r + j] : lanes[j];
   T m = -std::numeric_limits<T>::infinity();
-#pragma omp simd reduction(max : m)
-  for (int64_t r = 0; r < n; ++r) m = std::max(m, x[r]);
+  for (int64_t j = 0; j < L; ++j) m = std::max(m, lanes[j]);
+  for (; r < n; ++r) m = std::max(m, x[r]);
   return m;
 }
 
