@@ -80,10 +80,21 @@ DepthwiseSeparableConv::DepthwiseSeparableConv(int64_t in_channels, int64_t out_
   pointwise = register_module("pointwise", conv_norm_activation(in_channels, out_channels, 1, 1, 1, "relu"));
 }
 
-Tensor DepthwiseSeparableConv::forward(const Tensor& x) {
+bool DepthwiseSeparableConv::append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const {
   auto* dw = dynamic_cast<nn::ConvNormActivation*>(depthwise.get());
   auto* pw = dynamic_cast<nn::ConvNormActivation*>(pointwise.get());
-  if (dw && pw && dw->as_step() && pw->as_step()) return nn::conv_batch_norm_chain({*dw->as_step(), *pw->as_step()}, x);
+  auto first = dw ? dw->as_step() : std::nullopt;
+  auto second = pw ? pw->as_step() : std::nullopt;
+  if (has_forward_hooks() || !first || !second) return false;
+  first->input = input;
+  steps.push_back(*first);
+  steps.push_back(*second);
+  return true;
+}
+
+Tensor DepthwiseSeparableConv::forward(const Tensor& x) {
+  std::vector<nn::ConvBatchNormStep> steps;
+  if (append_links(steps, 0)) return nn::conv_batch_norm_chain(steps, x);
   return (*pointwise)((*depthwise)(x));
 }
 
@@ -100,24 +111,33 @@ InvertedResidual::InvertedResidual(int64_t in_channels, int64_t out_channels, in
   register_module("conv", conv);
 }
 
-Tensor InvertedResidual::forward(const Tensor& x) {
-  // Expansion, depthwise convolution and projection (the last convolution and BatchNorm of
-  // `conv`) with the residual added: one chain of folded convolutions at inference. Run as a
-  // Sequential when `conv` or a child has hooks (nn::summary's rows) or the chain does not fold.
-  const Tensor residual = use_res_connect ? x : Tensor();
-  std::vector<nn::ConvBatchNormStep> steps;
+bool InvertedResidual::append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const {
+  if (has_forward_hooks() || conv->has_forward_hooks()) return false;
+  std::vector<nn::ConvBatchNormStep> mine;
   const size_t n = conv->size();
   for (size_t i = 0; i + 2 < n; ++i) {
     auto* child = dynamic_cast<nn::ConvNormActivation*>((*conv)[i].get());
     auto step = child ? child->as_step() : std::nullopt;
-    if (!step) break;
-    steps.push_back(*step);
+    if (!step) return false;
+    mine.push_back(*step);
   }
   auto* project = dynamic_cast<nn::ConvNd*>((*conv)[n - 2].get());
   auto* bn = dynamic_cast<nn::BatchNormBase*>((*conv)[n - 1].get());
-  steps.push_back({project, bn, nullptr});
-  if (!conv->has_forward_hooks() && steps.size() == n - 1 && nn::conv_batch_norm_chain_folds(steps, x, residual))
-    return nn::conv_batch_norm_chain(steps, x, residual);
+  if (!project || !bn) return false;
+  mine.push_back({project, bn, nullptr});
+  mine.front().input = input;
+  if (use_res_connect) mine.back().add = input;
+  steps.insert(steps.end(), mine.begin(), mine.end());
+  return true;
+}
+
+Tensor InvertedResidual::forward(const Tensor& x) {
+  // Expansion, depthwise convolution and projection (the last convolution and BatchNorm of
+  // `conv`) with the input added: one chain of folded convolutions at inference. Run as a
+  // Sequential when the chain does not fold (training, hooks: nn::summary's rows).
+  std::vector<nn::ConvBatchNormStep> steps;
+  if (append_links(steps, 0) && nn::conv_batch_norm_chain_folds(steps, x, Tensor()))
+    return nn::conv_batch_norm_chain(steps, x);
   return use_res_connect ? x + (*conv)(x) : (*conv)(x);
 }
 
@@ -206,7 +226,9 @@ MobileNetV1::MobileNetV1(int64_t num_classes, int64_t in_channels, bool small_in
   init_mobilenet(*this);
 }
 
-Tensor MobileNetV1::forward(const Tensor& x) { return (*classifier)(global_average((*features)(x))); }
+Tensor MobileNetV1::forward(const Tensor& x) {
+  return (*classifier)(global_average(nn::run_chained(*features, x)));
+}
 
 MobileNetV2::MobileNetV2(int64_t num_classes, int64_t in_channels, bool small_input, double width_mult,
                          double dropout) {
@@ -240,7 +262,9 @@ MobileNetV2::MobileNetV2(int64_t num_classes, int64_t in_channels, bool small_in
   init_mobilenet(*this);
 }
 
-Tensor MobileNetV2::forward(const Tensor& x) { return (*classifier)(global_average((*features)(x))); }
+Tensor MobileNetV2::forward(const Tensor& x) {
+  return (*classifier)(global_average(nn::run_chained(*features, x)));
+}
 
 MobileNetV3::MobileNetV3(const std::vector<InvertedResidualConfig>& settings, int64_t last_channel, int64_t num_classes,
                          int64_t in_channels, bool small_input, double dropout) {

@@ -44,10 +44,52 @@ BasicBlock::BasicBlock(int64_t inplanes, int64_t planes, int64_t stride, std::sh
   if (downsample_) downsample = register_module("downsample", std::move(downsample_));
 }
 
+namespace {
+
+// The link of a downsample that is a ConvNormActivation without hooks (none for the identity);
+// false for any other downsample.
+bool downsample_link(const std::shared_ptr<nn::UnaryModule>& downsample, std::optional<nn::ConvBatchNormStep>& link) {
+  if (!downsample) return true;
+  auto* d = dynamic_cast<nn::ConvNormActivation*>(downsample.get());
+  link = d ? d->as_step() : std::nullopt;
+  return link.has_value();
+}
+
+// Appends the downsample link (when there is one) and `body`, whose first link reads the block's
+// input `input` and each next one the previous output, the last adding the shortcut.
+bool append_block(std::vector<nn::ConvBatchNormStep>& steps, int input, std::vector<nn::ConvBatchNormStep> body,
+                  const std::shared_ptr<nn::UnaryModule>& downsample) {
+  std::optional<nn::ConvBatchNormStep> down;
+  if (!downsample_link(downsample, down)) return false;
+  int shortcut = input;
+  if (down) {
+    down->input = input;
+    steps.push_back(*down);
+    shortcut = static_cast<int>(steps.size());  // the downsample's output
+  }
+  for (size_t i = 0; i < body.size(); ++i) {
+    body[i].input = i == 0 ? input : static_cast<int>(steps.size());
+    if (i + 1 == body.size()) body[i].add = shortcut;
+    steps.push_back(body[i]);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool BasicBlock::append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const {
+  if (has_forward_hooks()) return false;
+  return append_block(steps, input, {{conv1.get(), bn1.get(), relu.get()}, {conv2.get(), bn2.get(), relu.get()}},
+                      downsample);
+}
+
 Tensor BasicBlock::forward(const Tensor& x) {
-  // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut): two folded convolutions at inference.
-  return nn::conv_batch_norm_chain({{conv1.get(), bn1.get(), relu.get()}, {conv2.get(), bn2.get(), relu.get()}}, x,
-                                   downsample ? (*downsample)(x) : x);
+  // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut): folded convolutions at inference.
+  const std::vector<nn::ConvBatchNormStep> body{{conv1.get(), bn1.get(), relu.get()},
+                                                {conv2.get(), bn2.get(), relu.get()}};
+  std::vector<nn::ConvBatchNormStep> steps;
+  if (append_block(steps, 0, body, downsample)) return nn::conv_batch_norm_chain(steps, x);
+  return nn::conv_batch_norm_chain(body, x, (*downsample)(x));  // a downsample that is no link
 }
 
 Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::shared_ptr<nn::UnaryModule> downsample_,
@@ -64,11 +106,21 @@ Bottleneck::Bottleneck(int64_t inplanes, int64_t planes, int64_t stride, std::sh
   if (downsample_) downsample = register_module("downsample", std::move(downsample_));
 }
 
+bool Bottleneck::append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const {
+  if (has_forward_hooks()) return false;
+  return append_block(steps, input,
+                      {{conv1.get(), bn1.get(), relu.get()},
+                       {conv2.get(), bn2.get(), relu.get()},
+                       {conv3.get(), bn3.get(), relu.get()}},
+                      downsample);
+}
+
 Tensor Bottleneck::forward(const Tensor& x) {
-  return nn::conv_batch_norm_chain({{conv1.get(), bn1.get(), relu.get()},
-                                    {conv2.get(), bn2.get(), relu.get()},
-                                    {conv3.get(), bn3.get(), relu.get()}},
-                                   x, downsample ? (*downsample)(x) : x);
+  const std::vector<nn::ConvBatchNormStep> body{
+      {conv1.get(), bn1.get(), relu.get()}, {conv2.get(), bn2.get(), relu.get()}, {conv3.get(), bn3.get(), relu.get()}};
+  std::vector<nn::ConvBatchNormStep> steps;
+  if (append_block(steps, 0, body, downsample)) return nn::conv_batch_norm_chain(steps, x);
+  return nn::conv_batch_norm_chain(body, x, (*downsample)(x));  // a downsample that is no link
 }
 
 ResNet::ResNet(const ResNetConfig& c) : config(c) {
@@ -121,7 +173,16 @@ Tensor ResNet::forward(const Tensor& x) {
               config.in_channels, ", H, W), got shape ", x.shape());
   Tensor h = nn::conv_batch_norm(*conv1, *bn1, x, relu.get());
   if (maxpool) h = (*maxpool)(h);
-  h = (*layer4)((*layer3)((*layer2)((*layer1)(h))));
+  // The four stages' blocks as one chain at inference (activations stay in oneDNN's layout).
+  std::vector<nn::UnaryModule*> blocks;
+  for (auto* layer : {layer1.get(), layer2.get(), layer3.get(), layer4.get()}) {
+    if (layer->has_forward_hooks()) {
+      blocks.push_back(layer);
+      continue;
+    }
+    for (size_t i = 0; i < layer->size(); ++i) blocks.push_back((*layer)[i].get());
+  }
+  h = nn::run_chained(blocks, h);
   return (*fc)((*avgpool)(h).flatten(1));
 }
 

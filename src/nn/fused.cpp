@@ -54,12 +54,22 @@ bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, co
 
 Tensor conv_batch_norm_chain(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual) {
   NABLA_CHECK(!steps.empty(), "nn::conv_batch_norm_chain: no links given");
-  for (const ConvBatchNormStep& s : steps)
-    NABLA_CHECK(s.conv && s.bn, "nn::conv_batch_norm_chain: every link needs a convolution and a BatchNorm");
+  for (size_t i = 0; i < steps.size(); ++i) {
+    NABLA_CHECK(steps[i].conv && steps[i].bn, "nn::conv_batch_norm_chain: every link needs a convolution and a BatchNorm");
+    NABLA_CHECK(steps[i].input < static_cast<int>(i + 1) && steps[i].add < static_cast<int>(i + 1),
+                "nn::conv_batch_norm_chain: link ", i, " reads value ", steps[i].input, " or adds value ",
+                steps[i].add, ", not computed before it");
+  }
+  NABLA_CHECK(!residual.defined() || steps.back().add < 0,
+              "nn::conv_batch_norm_chain: the last link adds both a chain value and the residual");
   if (!conv_batch_norm_chain_folds(steps, x, residual)) {
-    Tensor h = x;
-    for (size_t i = 0; i < steps.size(); ++i) h = run_modules(steps[i], h, i + 1 == steps.size() ? residual : Tensor());
-    return h;
+    std::vector<Tensor> values{x};
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const ConvBatchNormStep& s = steps[i];
+      const Tensor add = s.add >= 0 ? values[static_cast<size_t>(s.add)] : i + 1 == steps.size() ? residual : Tensor();
+      values.push_back(run_modules(s, values[s.input < 0 ? i : static_cast<size_t>(s.input)], add));
+    }
+    return values.back();
   }
   steps[0].conv->check_input(x);
   std::vector<functional::detail::ConvLinkArgs> links;
@@ -68,7 +78,7 @@ Tensor conv_batch_norm_chain(const std::vector<ConvBatchNormStep>& steps, const 
     const BatchNormBase& bn = *s.bn;
     links.push_back({c.weight, c.bias, c.stride, c.padding_arg(), c.dilation, c.groups,
                      ops::BatchNormFold{bn.running_mean, bn.running_var, bn.weight, bn.bias, bn.eps},
-                     *fusable_activation(s.act)});
+                     *fusable_activation(s.act), s.input, s.add});
   }
   return functional::detail::conv_batch_norm_chain_inference(steps[0].conv->spatial_dims(), x, links, residual);
 }
@@ -83,6 +93,49 @@ std::optional<ConvBatchNormStep> ConvNormActivation::as_step() const {
   auto* bn = dynamic_cast<BatchNormBase*>((*this)[1].get());
   if (!conv || !bn) return std::nullopt;
   return ConvBatchNormStep{conv, bn, size() == 3 ? (*this)[2].get() : nullptr};
+}
+
+bool ConvNormActivation::append_links(std::vector<ConvBatchNormStep>& steps, int input) const {
+  auto step = as_step();
+  if (!step) return false;
+  step->input = input;
+  steps.push_back(*step);
+  return true;
+}
+
+Tensor run_chained(const std::vector<UnaryModule*>& modules, const Tensor& x) {
+  Tensor h = x;
+  std::vector<ConvBatchNormStep> steps;
+  std::vector<UnaryModule*> pending;  // the modules whose links `steps` holds
+  auto flush = [&] {
+    if (pending.empty()) return;
+    if (conv_batch_norm_chain_folds(steps, h, Tensor())) {
+      h = conv_batch_norm_chain(steps, h);
+    } else {
+      for (UnaryModule* m : pending) h = (*m)(h);
+    }
+    steps.clear();
+    pending.clear();
+  };
+  for (UnaryModule* m : modules) {
+    auto* links = dynamic_cast<const ChainLinks*>(m);
+    // The module's input is the chain's latest value: its input (0) or the last link's output.
+    if (links && links->append_links(steps, static_cast<int>(steps.size()))) {
+      pending.push_back(m);
+      continue;
+    }
+    flush();
+    h = (*m)(h);
+  }
+  flush();
+  return h;
+}
+
+Tensor run_chained(Sequential& seq, const Tensor& x) {
+  if (seq.has_forward_hooks()) return seq(x);
+  std::vector<UnaryModule*> modules;
+  for (size_t i = 0; i < seq.size(); ++i) modules.push_back(seq[i].get());
+  return run_chained(modules, x);
 }
 
 Tensor ConvNormActivation::forward(const Tensor& input) {

@@ -127,6 +127,12 @@ size_t conv_weight_cache_entries() {
 Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLink>& links, const Tensor& residual,
                              int64_t spatial) {
   NABLA_CHECK(!links.empty(), "conv_batch_norm_chain: no convolutions given");
+  for (size_t i = 0; i < links.size(); ++i)
+    NABLA_CHECK(links[i].src < static_cast<int>(i + 1) && links[i].add < static_cast<int>(i + 1),
+                "conv_batch_norm_chain: link ", i, " reads a value not computed before it (src ", links[i].src,
+                ", add ", links[i].add, ")");
+  NABLA_CHECK(!residual.defined() || links.back().add < 0,
+              "conv_batch_norm_chain: the last link adds both a chain value and the residual");
   const ConvGeometry& last = links.back().g;
   Tensor y = empty(with_spatial(last.batch, last.out_channels, last.out, spatial), x.dtype());
   const Tensor res = residual.defined() ? residual.contiguous() : Tensor();
@@ -161,7 +167,7 @@ Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLin
           }
         }
         before[i] = e.packed.get();
-        steps[i] = {l.g, e.w.data_ptr<T>(), e.b.data_ptr<T>(), l.act, cache ? &e.packed : nullptr};
+        steps[i] = {l.g, e.w.data_ptr<T>(), e.b.data_ptr<T>(), l.act, cache ? &e.packed : nullptr, l.src, l.add};
       }
       cpu::conv_forward_chain<T>(x.data_ptr<T>(), steps, res.defined() ? res.data_ptr<T>() : nullptr, y.data_ptr<T>());
       if (!cache) return;

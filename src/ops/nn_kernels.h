@@ -46,15 +46,19 @@ struct BatchNormFold {
 };
 using ConvActivation = cpu::ConvActivation;
 /// One convolution → BatchNorm (→ activation) of conv_batch_norm_chain: the convolution's
-/// contiguous weights w and bias b (may be undefined), its geometry, the BatchNorm to fold.
+/// contiguous weights w and bias b (may be undefined), its geometry, the BatchNorm to fold. The
+/// chain's values are its input (0) and the links' outputs (k: link k − 1's); the link reads value
+/// `src` (−1: the previous link's output) and adds value `add` (−1: none) before its activation.
 struct ConvBatchNormLink {
   Tensor w, b;
   BatchNormFold bn;
   ConvActivation act = ConvActivation::None;
   ConvGeometry g;
+  int src = -1, add = -1;
 };
-/// Inference through convolution → BatchNorm (→ activation) links applied in turn to x, the last
-/// link adding `residual` (may be undefined; shaped like the result) before its activation:
+/// Inference through convolution → BatchNorm (→ activation) links applied in turn to x (each to
+/// the value its `src` names), the last link adding `residual` (may be undefined; shaped like the
+/// result; not with its own `add`) before its activation:
 /// y = act(batch_norm(conv(x, w) + b) + residual) for one link. BatchNorm's running statistics
 /// are folded into each convolution: w' = w·s[k], b' = (b − mean)·s + β with s = γ/√(var + ε).
 /// On oneDNN every sum and activation runs inside its convolution and the intermediate results

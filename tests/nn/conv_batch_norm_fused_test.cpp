@@ -130,6 +130,37 @@ TEST(ConvBatchNormFused, ChainsKeepTheirIntermediateResultsAndMatchTheModules) {
   }
 }
 
+TEST(ConvBatchNormFused, ChainValuesFeedLaterLinksAndShortcuts) {
+  // A residual block with a projection shortcut as one chain: v1 = relu(bn(conv_a(x))),
+  // v2 = bn(conv_down(x)) (reads the chain's input again), v3 = relu(bn(conv_b(v1)) + v2).
+  nn::ReLU relu;
+  for (auto backend : {ops::ConvBackend::OneDnn, ops::ConvBackend::Im2col}) {
+    Setting setting(true, backend);
+    manual_seed(10);
+    Chain a(16, 32, 3, 2, 1, false), down(16, 32, 1, 2, 1, false), b(32, 32, 3, 1, 1, false);
+    const Tensor x = randn({2, 16, 9, 9});
+    Tensor want;
+    {
+      NoGradGuard no_grad;
+      const Tensor v1 = unfused(a, x, &relu, Tensor());
+      want = unfused(b, v1, &relu, unfused(down, x, nullptr, Tensor()));
+    }
+    const std::vector<nn::ConvBatchNormStep> steps{{a.conv.get(), a.bn.get(), &relu, 0},
+                                                   {down.conv.get(), down.bn.get(), nullptr, 0},
+                                                   {b.conv.get(), b.bn.get(), &relu, 1, 2}};
+    NoGradGuard no_grad;
+    ASSERT_TRUE(nn::conv_batch_norm_chain_folds(steps, x, Tensor()));
+    for (int call = 0; call < 2; ++call) expect_close(nn::conv_batch_norm_chain(steps, x), want);
+    // Not folded (cache off below): the modules in turn give the same.
+    ops::set_conv_weight_cache(false);
+    expect_close(nn::conv_batch_norm_chain(steps, x), want);
+    // A link may only read and add values computed before it, of its output's shape.
+    ops::set_conv_weight_cache(true);
+    EXPECT_THROW(nn::conv_batch_norm_chain({{a.conv.get(), a.bn.get(), &relu, 1}}, x), Error);
+    EXPECT_THROW(nn::conv_batch_norm_chain({{a.conv.get(), a.bn.get(), &relu, 0, 0}}, x), Error);
+  }
+}
+
 TEST(ConvBatchNormFused, ChangesToAnyFoldedTensorAreSeen) {
   Setting setting(true, ops::ConvBackend::OneDnn);
   manual_seed(6);

@@ -40,11 +40,13 @@ std::shared_ptr<nn::ConvNormActivation> conv_norm_activation(int64_t in_channels
 /// pointwise 1×1 convolution to `out` channels with BatchNorm and ReLU. (N, in, H, W) →
 /// (N, out, ⌈H/stride⌉, ⌈W/stride⌉). Children "depthwise" and "pointwise", each a
 /// conv_norm_activation Sequential.
-class DepthwiseSeparableConv : public nn::UnaryModule {
+class DepthwiseSeparableConv : public nn::UnaryModule, public nn::ChainLinks {
  public:
   DepthwiseSeparableConv(int64_t in_channels, int64_t out_channels, int64_t stride);
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "DepthwiseSeparableConv"; }
+  /// Its two links (nn::ChainLinks); false when a part has hooks.
+  bool append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const override;
 
   std::shared_ptr<nn::Sequential> depthwise, pointwise;
 };
@@ -54,11 +56,14 @@ class DepthwiseSeparableConv : public nn::UnaryModule {
 /// expand_ratio ≠ 1], a depthwise 3×3 with stride, BN and ReLU6, a linear 1×1 projection to `out`
 /// and BatchNorm. (N, in, H, W) → (N, out, ⌈H/stride⌉, ⌈W/stride⌉); the input is added when
 /// stride = 1 and in = out.
-class InvertedResidual : public nn::UnaryModule {
+class InvertedResidual : public nn::UnaryModule, public nn::ChainLinks {
  public:
   InvertedResidual(int64_t in_channels, int64_t out_channels, int64_t stride, int64_t expand_ratio);
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "InvertedResidual"; }
+  /// Its links (nn::ChainLinks): expansion, depthwise convolution and projection, the input added
+  /// by the last when use_res_connect; false when a part has hooks.
+  bool append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const override;
 
   std::shared_ptr<nn::Sequential> conv;
   bool use_res_connect;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nabla/nn/fused.h"
 #include "nabla/nn/conv.h"
 #include "nabla/models/registry.h"
 #include "nabla/nn/module.h"
@@ -18,7 +19,7 @@ namespace nabla::models {
 /// (N, planes, H/stride, W/stride). Children: conv1, bn1, relu, conv2, bn2[, downsample]. The
 /// downsample may be any unary module (torchvision's conv1×1+BN Sequential, or a parameter-free
 /// shortcut). groups must be 1 and base_width 64, as in torchvision.
-class BasicBlock : public nn::UnaryModule {
+class BasicBlock : public nn::UnaryModule, public nn::ChainLinks {
  public:
   static constexpr int64_t expansion = 1;
   BasicBlock(int64_t inplanes, int64_t planes, int64_t stride = 1,
@@ -26,6 +27,10 @@ class BasicBlock : public nn::UnaryModule {
   /// relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "BasicBlock"; }
+  /// Its links for a chain folded at inference (nn::ChainLinks): the convolutions with their
+  /// BatchNorms, the shortcut added by the last; false when the downsample is not a
+  /// ConvNormActivation or the block has hooks.
+  bool append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const override;
 
   std::shared_ptr<nn::Conv2d> conv1, conv2;
   std::shared_ptr<nn::BatchNorm2d> bn1, bn2;
@@ -37,7 +42,7 @@ class BasicBlock : public nn::UnaryModule {
 /// (N, inplanes, H, W) → (N, 4·planes, H/stride, W/stride); the inner width is
 /// ⌊planes·base_width/64⌋·groups (ResNeXt: groups 32, base_width 4; Wide ResNet-50-2: base_width
 /// 128). Children: conv1, bn1, conv2, bn2, conv3, bn3, relu[, downsample].
-class Bottleneck : public nn::UnaryModule {
+class Bottleneck : public nn::UnaryModule, public nn::ChainLinks {
  public:
   static constexpr int64_t expansion = 4;
   Bottleneck(int64_t inplanes, int64_t planes, int64_t stride = 1,
@@ -45,6 +50,10 @@ class Bottleneck : public nn::UnaryModule {
   /// relu(bn3(conv3(…conv1(x)…)) + shortcut(x)).
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "Bottleneck"; }
+  /// Its links for a chain folded at inference (nn::ChainLinks): the convolutions with their
+  /// BatchNorms, the shortcut added by the last; false when the downsample is not a
+  /// ConvNormActivation or the block has hooks.
+  bool append_links(std::vector<nn::ConvBatchNormStep>& steps, int input) const override;
 
   std::shared_ptr<nn::Conv2d> conv1, conv2, conv3;
   std::shared_ptr<nn::BatchNorm2d> bn1, bn2, bn3;

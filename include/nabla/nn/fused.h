@@ -4,6 +4,7 @@
 // of them (a residual block) whose intermediate results stay in oneDNN's layout. In training, or
 // whenever folding does not apply, the same calls run the modules one after another.
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "nabla/nn/conv.h"
@@ -12,15 +13,19 @@
 
 namespace nabla::nn {
 
-/// One link of a chain: a convolution, the BatchNorm after it and an optional activation.
+/// One link of a chain: a convolution, the BatchNorm after it and an optional activation. The
+/// chain's values are its input (0) and the links' outputs (k: link k − 1's): the link reads
+/// value `input` (−1: the previous link's output) and adds value `add` (−1: none) before its
+/// activation — a residual block's shortcut.
 struct ConvBatchNormStep {
   ConvNd* conv = nullptr;
   BatchNormBase* bn = nullptr;
   UnaryModule* act = nullptr;
+  int input = -1, add = -1;
 };
 
-/// The links applied in turn to x — h = act(bn(conv(h))) — the last adding `residual` (may be
-/// undefined) before its activation. At inference, when conv_batch_norm_folds() holds for every
+/// The links applied in turn to x — h = act(bn(conv(h)) [+ value add]) — the last adding
+/// `residual` (may be undefined) before its activation. At inference, when conv_batch_norm_folds() holds for every
 /// link, each link is one convolution (BatchNorm's running statistics and affine map merged into
 /// its weights and bias, the residual and the activation applied in the convolution's own pass)
 /// and the results between links stay in oneDNN's layout; otherwise the modules run in turn
@@ -45,10 +50,29 @@ bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Te
 /// spatial rank.
 bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual);
 
+/// A module that can describe its forward as links of a conv_batch_norm_chain (a residual block,
+/// ConvNormActivation), so that consecutive such modules run as one chain at inference.
+class ChainLinks {
+ public:
+  virtual ~ChainLinks() = default;
+  /// Appends this module's links to `steps`, its input being the chain's value `input`; returns
+  /// false, appending nothing, when it cannot (forward hooks of its own, parts that are not
+  /// convolution → BatchNorm links).
+  virtual bool append_links(std::vector<ConvBatchNormStep>& steps, int input) const = 0;
+};
+
+/// Runs `modules` in turn on x. Consecutive modules that are ChainLinks run as one
+/// conv_batch_norm_chain when it folds (inference), so activations stay in oneDNN's layout from
+/// one block to the next; every other module, and every module when the chain does not fold
+/// (training), runs through its operator().
+Tensor run_chained(const std::vector<UnaryModule*>& modules, const Tensor& x);
+/// run_chained over a Sequential's children, or its operator() when it has hooks of its own.
+Tensor run_chained(Sequential& seq, const Tensor& x);
+
 /// torchvision.ops.Conv2dNormActivation: a Sequential of a convolution, a BatchNorm and
 /// optionally an activation (children "0", "1", "2"), run through conv_batch_norm (folded at
 /// inference). Any other contents run as a plain Sequential.
-class ConvNormActivation : public Sequential {
+class ConvNormActivation : public Sequential, public ChainLinks {
  public:
   using Sequential::Sequential;
   /// conv_batch_norm of the children when they are conv, BatchNorm[, activation]; else Sequential's.
@@ -56,6 +80,7 @@ class ConvNormActivation : public Sequential {
   /// The children as a chain link; nullopt when they are not conv, BatchNorm[, activation] or
   /// this module has forward hooks (then it must run through operator()).
   std::optional<ConvBatchNormStep> as_step() const;
+  bool append_links(std::vector<ConvBatchNormStep>& steps, int input) const override;
 };
 
 }  // namespace nabla::nn

@@ -86,16 +86,17 @@ template <class T>
 void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y) {
   if constexpr (std::is_same_v<T, float>)
     if (conv_dnnl_forward_chain(x, steps, residual, y)) return;
-  std::vector<T> in, out;
-  const T* src = x;
+  std::vector<const T*> values{x};  // the chain's input, then each step's output
+  std::vector<std::vector<T>> outputs(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
     const ConvChainStep<T>& step = steps[i];
     const bool last = i + 1 == steps.size();
     const int64_t n = step.g.batch * step.g.out_channels * step.g.out_numel();
-    if (!last) out.resize(n);
-    T* dst = last ? y : out.data();
-    conv_forward(src, step.w, step.bias, dst, step.g, step.packed);
-    const T* add = last ? residual : nullptr;
+    if (!last) outputs[i].resize(n);
+    T* dst = last ? y : outputs[i].data();
+    conv_forward(values[step.src < 0 ? i : static_cast<size_t>(step.src)], step.w, step.bias, dst, step.g,
+                 step.packed);
+    const T* add = step.add >= 0 ? values[static_cast<size_t>(step.add)] : last ? residual : nullptr;
     if (add || step.act != ConvActivation::None)
       parallel_for(n, 1, [&](int64_t begin, int64_t end) {
         for (int64_t e = begin; e < end; ++e) {
@@ -105,8 +106,7 @@ void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, 
           dst[e] = v;
         }
       });
-    std::swap(in, out);
-    src = in.data();
+    values.push_back(dst);
   }
 }
 

@@ -30,8 +30,8 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
                   ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
 
 /// Inference through a chain of convolutions: x → steps[0] → steps[1] → … → y, each step
-/// act(conv(·, w) + bias), the last one adding `residual` (may be null; shaped like y) before its
-/// activation. On oneDNN the sums and activations run inside the convolutions (post-ops) and the
+/// act(conv(value src, w) + bias + value add) (ConvChainStep), the last one adding `residual`
+/// (may be null; shaped like y; not with its own `add`) before its activation. On oneDNN the sums and activations run inside the convolutions (post-ops) and the
 /// intermediate results stay in oneDNN's layouts; otherwise step by step through plain buffers.
 template <class T>
 void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y);

@@ -392,33 +392,48 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
 bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<float>>& steps, const float* residual,
                              float* y) {
   if (steps.empty()) return false;
+  const size_t n = steps.size();
   std::vector<std::shared_ptr<const Plan>> plans;
-  for (size_t i = 0; i < steps.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const ConvChainStep<float>& step = steps[i];
     if (!dnnl_selected(step.g)) return false;
-    const bool last = i + 1 == steps.size();
-    plans.push_back(cached_plan(Op::Forward, step.g, step.bias != nullptr, Epilogue{step.act, last && residual}));
+    const bool sum = step.add >= 0 || (i + 1 == n && residual);
+    plans.push_back(cached_plan(Op::Forward, step.g, step.bias != nullptr, Epilogue{step.act, sum}));
     if (!plans.back()->primitive) return false;
   }
   auto& engine = cpu_engine();
   dnnl::stream stream(engine);
-  std::vector<std::unique_ptr<Buffer>> results;  // the intermediate results, in their primitives' layouts
-  std::optional<dnnl::memory> previous;          // the last of them
-  for (size_t i = 0; i < steps.size(); ++i) {
+  std::vector<std::unique_ptr<Buffer>> buffers;  // the chain's values after the input, and conversions
+  auto buffer = [&](const dnnl::memory::desc& d) {
+    buffers.push_back(std::make_unique<Buffer>(d.get_size()));
+    return dnnl::memory(d, engine, buffers.back()->get());
+  };
+  // `from` written into `to` (allocated): a copy when the layouts agree, else a reorder (oneDNN
+  // caches the reorder primitives it creates).
+  auto copy_into = [&](const dnnl::memory& from, const dnnl::memory& to) {
+    if (from.get_desc() == to.get_desc())
+      std::memcpy(to.get_data_handle(), from.get_data_handle(), to.get_desc().get_size());
+    else
+      dnnl::reorder(from, to).execute(stream, const_cast<dnnl::memory&>(from), const_cast<dnnl::memory&>(to));
+  };
+  // values[0] is x in the plain layout; values[k] the output of step k − 1 in its primitive's layout.
+  std::vector<dnnl::memory> values{dnnl::memory(plan_arg(*plans[0], DNNL_ARG_SRC).user, engine, const_cast<float*>(x))};
+  for (size_t i = 0; i < n; ++i) {
     const ConvChainStep<float>& step = steps[i];
     const Plan& plan = *plans[i];
-    const bool last = i + 1 == steps.size();
+    const bool last = i + 1 == n;
     std::unordered_map<int, dnnl::memory> given;
-    if (previous) {
-      const PlanArg& src = plan_arg(plan, DNNL_ARG_SRC);
-      if (previous->get_desc() == src.inner) {
-        given.emplace(DNNL_ARG_SRC, *previous);
-      } else {  // the two primitives chose different layouts: one reorder between them
-        results.push_back(std::make_unique<Buffer>(src.inner.get_size()));
-        dnnl::memory to(src.inner, engine, results.back()->get());
-        dnnl::reorder(*previous, to).execute(stream, *previous, to);
-        given.emplace(DNNL_ARG_SRC, to);
-      }
+    const PlanArg& src = plan_arg(plan, DNNL_ARG_SRC);
+    const dnnl::memory& in = values[step.src < 0 ? i : static_cast<size_t>(step.src)];
+    if (in.get_desc() == src.inner) {
+      given.emplace(DNNL_ARG_SRC, in);
+    } else {
+      dnnl::memory to = buffer(src.inner);
+      if (src.reorder && in.get_desc() == src.user)
+        src.reorder->execute(stream, const_cast<dnnl::memory&>(in), to);  // the plan's own conversion
+      else
+        copy_into(in, to);
+      given.emplace(DNNL_ARG_SRC, to);
     }
     const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
     if (step.packed && weights.reorder) {
@@ -426,30 +441,34 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
       if (!packed || packed->desc != weights.inner) packed = convert_to_keep(weights, step.w, stream);
       given.emplace(DNNL_ARG_WEIGHTS, memory_of(*packed));
     }
+    // The destination: a new value in the primitive's layout, or y (through the plan's reorder
+    // when the primitive's layout is not plain). A sum post-op adds the convolution to what the
+    // destination holds: the value step.add, or the caller's residual after the last step.
     const PlanArg& dst = plan_arg(plan, DNNL_ARG_DST);
-    float* out = y;
-    if (!last) {
-      results.push_back(std::make_unique<Buffer>(dst.inner.get_size()));
-      previous = dnnl::memory(dst.inner, engine, results.back()->get());
-      given.emplace(DNNL_ARG_DST, *previous);
-      out = nullptr;
-    } else if (residual) {
-      // The sum post-op adds the convolution to what the destination holds: the residual, in
-      // the destination's layout.
-      if (dst.reorder) {
-        results.push_back(std::make_unique<Buffer>(dst.inner.get_size()));
-        dnnl::memory from(dst.user, engine, const_cast<float*>(residual));
-        dnnl::memory to(dst.inner, engine, results.back()->get());
-        dst.fill->execute(stream, from, to);
-        given.emplace(DNNL_ARG_DST, to);
-      } else {
-        std::memcpy(y, residual, dst.user.get_size());
-      }
+    float* out = nullptr;
+    dnnl::memory d;
+    if (!last || dst.reorder) {
+      d = buffer(dst.inner);
+      given.emplace(DNNL_ARG_DST, d);
+      if (last) out = y;
+    } else {
+      d = dnnl::memory(dst.user, engine, y);
+      out = y;
     }
-    std::vector<void*> ptrs{i == 0 ? const_cast<float*>(x) : nullptr, const_cast<float*>(step.w)};
+    if (step.add >= 0) {
+      copy_into(values[static_cast<size_t>(step.add)], d);
+    } else if (last && residual) {
+      if (dst.reorder) {
+        dnnl::memory from(dst.user, engine, const_cast<float*>(residual));
+        dst.fill->execute(stream, from, d);
+      } else
+        std::memcpy(y, residual, dst.user.get_size());
+    }
+    std::vector<void*> ptrs{nullptr, const_cast<float*>(step.w)};  // SRC is always given
     if (step.bias) ptrs.push_back(const_cast<float*>(step.bias));
     ptrs.push_back(out);
     execute(plan, ptrs, stream, given);
+    values.push_back(d);
   }
   return true;
 }

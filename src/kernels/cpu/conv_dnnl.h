@@ -44,6 +44,9 @@ using ConvBlockedPtr = std::shared_ptr<const ConvBlocked>;
 
 /// One convolution of a chain (conv_forward_chain): its geometry, weights, bias (may be null) and
 /// activation; `packed` (may be null) keeps the converted weights as conv_dnnl_forward's does.
+/// The chain's values are its input (0) and the steps' outputs (k: step k − 1's); a step reads
+/// value `src` (−1: the previous step's output) and adds value `add` (−1: none; same shape as its
+/// output) before its activation.
 template <class T>
 struct ConvChainStep {
   ConvGeometry g;
@@ -51,6 +54,7 @@ struct ConvChainStep {
   const T* bias = nullptr;
   ConvActivation act = ConvActivation::None;
   ConvBlockedPtr* packed = nullptr;
+  int src = -1, add = -1;
 };
 
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.

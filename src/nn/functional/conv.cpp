@@ -279,17 +279,27 @@ Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, con
   const char* op = spatial == 1 ? "conv1d" : spatial == 2 ? "conv2d" : "conv3d";
   std::vector<ops::ConvBatchNormLink> chain;
   Tensor x;
-  // Each link's checks and geometry from its input's shape: the chain's input, then a placeholder
-  // of the previous link's output shape (a broadcast scalar: nothing allocated).
-  Tensor link_input = input;
-  for (const ConvLinkArgs& l : links) {
-    auto [xb, g] = setup_convolution(op, spatial, link_input, l.weight, l.bias, l.stride, l.padding, l.dilation,
-                                     l.groups, PaddingMode::Zeros);
-    if (chain.empty()) x = xb;
-    chain.push_back({l.weight.contiguous(), l.bias.defined() ? l.bias.contiguous() : Tensor(), l.bn, l.act, g});
+  // Each link's checks and geometry from the shape of the value it reads: the chain's input, or a
+  // placeholder of an earlier link's output shape (a broadcast scalar: nothing allocated).
+  std::vector<Tensor> values{input};
+  for (size_t i = 0; i < links.size(); ++i) {
+    const ConvLinkArgs& l = links[i];
+    NABLA_CHECK(l.src < static_cast<int>(i + 1) && l.add < static_cast<int>(i + 1), op, ": chain link ", i,
+                " reads value ", l.src, " or adds value ", l.add, ", not computed before it");
+    auto [xb, g] = setup_convolution(op, spatial, values[l.src < 0 ? i : static_cast<size_t>(l.src)], l.weight, l.bias,
+                                     l.stride, l.padding, l.dilation, l.groups, PaddingMode::Zeros);
+    if (i == 0) x = xb;
+    chain.push_back(
+        {l.weight.contiguous(), l.bias.defined() ? l.bias.contiguous() : Tensor(), l.bn, l.act, g, l.src, l.add});
     Shape out{g.batch, g.out_channels};
     for (int64_t d = 3 - spatial; d < 3; ++d) out.push_back(g.out[d]);
-    link_input = zeros({1}, input.dtype()).expand(out);
+    if (l.add >= 0) {
+      Shape added = values[static_cast<size_t>(l.add)].shape();
+      if (l.add == 0 && input.dim() == spatial + 1) added.insert(added.begin(), 1);
+      NABLA_CHECK(added == out, op, ": chain link ", i, " adds value ", l.add, " of shape ", added,
+                  " to its output of shape ", out);
+    }
+    values.push_back(zeros({1}, input.dtype()).expand(out));
   }
   Tensor res = residual;
   if (res.defined() && input.dim() == spatial + 1) res = res.unsqueeze(0);

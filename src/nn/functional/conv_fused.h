@@ -19,6 +19,7 @@ struct ConvLinkArgs {
   int64_t groups = 1;
   ops::BatchNormFold bn;
   ops::ConvActivation act = ops::ConvActivation::None;
+  int src = -1, add = -1;  ///< chain values read and added (ops::ConvBatchNormLink)
 };
 
 /// Inference through the links in turn (the last adding `residual` before its activation): the
