@@ -55,7 +55,8 @@ bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, co
 Tensor conv_batch_norm_chain(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual) {
   NABLA_CHECK(!steps.empty(), "nn::conv_batch_norm_chain: no links given");
   for (size_t i = 0; i < steps.size(); ++i) {
-    NABLA_CHECK(steps[i].conv && steps[i].bn, "nn::conv_batch_norm_chain: every link needs a convolution and a BatchNorm");
+    NABLA_CHECK(steps[i].conv && steps[i].bn,
+                "nn::conv_batch_norm_chain: every link needs a convolution and a BatchNorm");
     NABLA_CHECK(steps[i].input < static_cast<int>(i + 1) && steps[i].add < static_cast<int>(i + 1),
                 "nn::conv_batch_norm_chain: link ", i, " reads value ", steps[i].input, " or adds value ",
                 steps[i].add, ", not computed before it");

@@ -31,8 +31,9 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
 
 /// Inference through a chain of convolutions: x → steps[0] → steps[1] → … → y, each step
 /// act(conv(value src, w) + bias + value add) (ConvChainStep), the last one adding `residual`
-/// (may be null; shaped like y; not with its own `add`) before its activation. On oneDNN the sums and activations run inside the convolutions (post-ops) and the
-/// intermediate results stay in oneDNN's layouts; otherwise step by step through plain buffers.
+/// (may be null; shaped like y; not with its own `add`) before its activation. On oneDNN the
+/// sums and activations run inside the convolutions (post-ops) and the intermediate results stay
+/// in oneDNN's layouts; otherwise step by step through plain buffers.
 template <class T>
 void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y);
 

@@ -127,7 +127,7 @@ void add_arg(Plan& plan, int id, bool output, const dnnl::memory::desc& user, co
   plan.args.push_back(std::move(a));
 }
 
-// What a fused forward adds to the convolution (conv_dnnl_forward_fused); none for training.
+// What a chained forward adds to the convolution (conv_dnnl_forward_chain); none for training.
 struct Epilogue {
   ConvActivation act = ConvActivation::None;
   bool residual = false;
