@@ -179,9 +179,11 @@ ConvSetup setup_convolution(const char* op, int64_t spatial, const Tensor& input
 Tensor convolution(const char* op, int64_t spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
                    const ConvInts& stride_arg, const ConvPadding& padding_arg, const ConvInts& dilation_arg,
                    int64_t groups, PaddingMode padding_mode) {
-  auto [xb, g] = setup_convolution(op, spatial, input, weight, bias, stride_arg, padding_arg, dilation_arg, groups,
-                                   padding_mode);
-  const Tensor x = xb.contiguous();
+  // Named members, not a structured binding: the backward lambda below captures the geometry.
+  const ConvSetup setup = setup_convolution(op, spatial, input, weight, bias, stride_arg, padding_arg, dilation_arg,
+                                            groups, padding_mode);
+  const Tensor x = setup.x.contiguous();
+  const ops::ConvGeometry g = setup.g;
   Tensor w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
   const bool needs_grad = autograd::needs_grad({x, w, b});
