@@ -78,15 +78,7 @@ Tensor CifarResNet::forward(const Tensor& x) {
   Tensor h = nn::conv_batch_norm(*conv1, *bn1, x, relu.get());
   // The blocks as chains at inference (activations stay in oneDNN's layout between blocks; a block
   // with a padding shortcut runs on its own).
-  std::vector<nn::UnaryModule*> blocks;
-  for (auto* layer : {layer1.get(), layer2.get(), layer3.get()}) {
-    if (layer->has_forward_hooks()) {
-      blocks.push_back(layer);
-      continue;
-    }
-    for (size_t i = 0; i < layer->size(); ++i) blocks.push_back((*layer)[i].get());
-  }
-  h = nn::run_chained(blocks, h);
+  h = nn::run_chained(detail::stage_blocks({layer1.get(), layer2.get(), layer3.get()}), h);
   return (*fc)((*avgpool)(h).flatten(1));
 }
 

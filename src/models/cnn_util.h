@@ -1,7 +1,9 @@
 #pragma once
 // What the convolutional models of nabla::models share inside src/models: BatchNorm followed by
 // ReLU in one pass, and torchvision's initialisation of convolutions and BatchNorm.
+#include <initializer_list>
 #include <memory>
+#include <vector>
 
 #include "nabla/nn/conv.h"
 #include "nabla/nn/init.h"
@@ -15,6 +17,20 @@ namespace nabla::models::detail {
 inline Tensor bn_relu(nn::BatchNorm2d& bn, nn::UnaryModule& relu, const Tensor& x) {
   if (bn.has_forward_hooks() || relu.has_forward_hooks()) return relu(bn(x));
   return bn.forward_relu(x);
+}
+
+/// The blocks of consecutive stages in order, for nn::run_chained: each stage's children, or the
+/// stage itself when it has forward hooks of its own (then it must run through operator()).
+inline std::vector<nn::UnaryModule*> stage_blocks(std::initializer_list<nn::Sequential*> stages) {
+  std::vector<nn::UnaryModule*> blocks;
+  for (nn::Sequential* stage : stages) {
+    if (stage->has_forward_hooks()) {
+      blocks.push_back(stage);
+      continue;
+    }
+    for (size_t i = 0; i < stage->size(); ++i) blocks.push_back((*stage)[i].get());
+  }
+  return blocks;
 }
 
 /// torchvision's ResNet/VGG rule over every module of `model`: Conv2d weights from

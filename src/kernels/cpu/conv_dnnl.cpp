@@ -337,6 +337,17 @@ const PlanArg& plan_arg(const Plan& plan, int id) {
   throw Error("conv: oneDNN plan has no argument " + std::to_string(id));
 }
 
+// Gives `plan` its weights from *packed (may be null: nothing kept) when the primitive reads them
+// converted: the same reorder execute() would run, done once into a buffer the caller keeps and
+// reused while it matches the primitive's layout.
+void give_packed_weights(const Plan& plan, const float* w, ConvBlockedPtr* packed, dnnl::stream& stream,
+                         std::unordered_map<int, dnnl::memory>& given) {
+  const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
+  if (!packed || !weights.reorder) return;
+  if (!*packed || (*packed)->desc != weights.inner) *packed = convert_to_keep(weights, w, stream);
+  given.emplace(DNNL_ARG_WEIGHTS, memory_of(**packed));
+}
+
 // Whether oneDNN should run `g` under the current backend choice.
 bool dnnl_selected(const ConvGeometry& g) {
   if (g.batch == 0) return false;
@@ -368,12 +379,7 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   ptrs.push_back(y);
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, dnnl::memory> given;
-  const PlanArg& weights = plan_arg(*plan, DNNL_ARG_WEIGHTS);
-  if (packed && weights.reorder) {
-    // The same reorder execute() would run, done once into a buffer the caller keeps.
-    if (!*packed || (*packed)->desc != weights.inner) *packed = convert_to_keep(weights, w, stream);
-    given.emplace(DNNL_ARG_WEIGHTS, memory_of(**packed));
-  }
+  give_packed_weights(*plan, w, packed, stream, given);
   if (keep_x) {
     // x's conversion goes into a buffer the caller keeps when the weight gradient reads the same
     // layout: the backward then skips converting x again (one reorder of x per step less).
@@ -435,12 +441,7 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
         copy_into(in, to);
       given.emplace(DNNL_ARG_SRC, to);
     }
-    const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
-    if (step.packed && weights.reorder) {
-      ConvBlockedPtr& packed = *step.packed;
-      if (!packed || packed->desc != weights.inner) packed = convert_to_keep(weights, step.w, stream);
-      given.emplace(DNNL_ARG_WEIGHTS, memory_of(*packed));
-    }
+    give_packed_weights(plan, step.w, step.packed, stream, given);
     // The destination: a new value in the primitive's layout, or y (through the plan's reorder
     // when the primitive's layout is not plain). A sum post-op adds the convolution to what the
     // destination holds: the value step.add, or the caller's residual after the last step.
