@@ -20,8 +20,35 @@ std::optional<ops::ConvActivation> fusable_activation(const UnaryModule* act) {
 
 bool hooked(const Module* m) { return m && m->has_forward_hooks(); }
 
-// act(bn(conv(x)) + residual) by the modules in turn.
+// Whether a link trains as one op (functional::detail::conv_batch_norm_train): the setting on
+// (ops::set_conv_blocked_batch_norm), BatchNorm in training mode after a convolution without bias with zero padding, ReLU or no activation, no
+// hooks, a batched float32 input on the CPU.
+bool trains_fused(const ConvBatchNormStep& s, const Tensor& x) {
+  const ConvNd& conv = *s.conv;
+  const BatchNormBase& bn = *s.bn;
+  if (!ops::conv_blocked_batch_norm() || !bn.is_training() || conv.transposed || conv.padding_mode != PaddingMode::Zeros || conv.bias.defined())
+    return false;
+  if (hooked(&conv) || hooked(&bn) || hooked(s.act) || (s.act && !dynamic_cast<const ReLU*>(s.act))) return false;
+  if (conv.out_channels != bn.num_features || bn.dims() != conv.spatial_dims()) return false;
+  return x.defined() && x.dtype() == DType::Float32 && x.device().is_cpu() && x.dim() == conv.spatial_dims() + 2;
+}
+
+// act(bn(conv(x)) + residual) by the modules in turn; in training one op for the convolution and
+// BatchNorm (and the ReLU when no residual intervenes) where trains_fused holds.
 Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& residual) {
+  if (trains_fused(s, x)) {
+    const ConvNd& c = *s.conv;
+    BatchNormBase& bn = *s.bn;
+    const BatchNormBase::CallArgs call = bn.begin_call();
+    const bool relu = s.act && !residual.defined();
+    Tensor h = functional::detail::conv_batch_norm_train(
+        c.spatial_dims(), x,
+        {c.weight, c.stride, c.padding_arg(), c.dilation, c.groups, bn.weight, bn.bias, call.running_mean,
+         call.running_var, call.momentum, bn.eps, relu});
+    if (!residual.defined()) return relu || !s.act ? h : (*s.act)(h);
+    h = add(h, residual);
+    return s.act ? (*s.act)(h) : h;
+  }
   Tensor h = (*s.conv)(x);
   if (!residual.defined() && s.act && dynamic_cast<ReLU*>(s.act) && !hooked(s.bn) && !hooked(s.act))
     return s.bn->forward_relu(h);  // BatchNorm and ReLU in one pass

@@ -82,12 +82,21 @@ Tensor BatchNormBase::run(const Tensor& input, bool relu) {
   check_input_dim(input);
   NABLA_CHECK(input.size(1) == num_features, name(), ": expected input with ", num_features,
               " channels (num_features) in dim 1, got input of shape ", input.shape());
-  const double factor = update_factor(/*count_batch=*/true);
-  const bool use_batch_stats = is_training() || !running_mean.defined();
+  const CallArgs a = begin_call();
+  return relu ? F::batch_norm_relu(input, a.running_mean, a.running_var, weight, bias, a.use_batch_stats, a.momentum, eps)
+              : F::batch_norm(input, a.running_mean, a.running_var, weight, bias, a.use_batch_stats, a.momentum, eps);
+}
+
+BatchNormBase::CallArgs BatchNormBase::begin_call() {
+  CallArgs a;
+  a.momentum = update_factor(/*count_batch=*/true);
+  a.use_batch_stats = is_training() || !running_mean.defined();
   const bool pass_stats = !is_training() || track_running_stats;
-  const Tensor rm = pass_stats ? running_mean : Tensor(), rv = pass_stats ? running_var : Tensor();
-  return relu ? F::batch_norm_relu(input, rm, rv, weight, bias, use_batch_stats, factor, eps)
-              : F::batch_norm(input, rm, rv, weight, bias, use_batch_stats, factor, eps);
+  if (pass_stats) {
+    a.running_mean = running_mean;
+    a.running_var = running_var;
+  }
+  return a;
 }
 
 Tensor BatchNormBase::forward(const Tensor& input) { return run(input, false); }

@@ -23,6 +23,7 @@ cpu::ConvBackendChoice to_choice(ConvBackend backend) {
 
 std::atomic<bool> g_conv_weight_cache{false};
 std::atomic<bool> g_conv_keep_input{true};
+std::atomic<bool> g_conv_blocked_batch_norm{true};
 
 // The value of `name`, or "" when unset.
 std::string environment(const char* name) {
@@ -73,6 +74,7 @@ void load_backend_environment() {
       cpu::set_dnnl_plain_layout(parse_dnnl_layout(v, "NABLA_DNNL_LAYOUT") == DnnlLayout::Plain);
     apply_on_off("NABLA_CONV_WEIGHT_CACHE", g_conv_weight_cache);
     apply_on_off("NABLA_CONV_KEEP_INPUT", g_conv_keep_input);
+    apply_on_off("NABLA_CONV_BLOCKED_BN", g_conv_blocked_batch_norm);
   });
 }
 
@@ -120,6 +122,16 @@ void set_conv_keep_input(bool enabled) {
 bool conv_keep_input() {
   load_backend_environment();
   return g_conv_keep_input.load();
+}
+
+void set_conv_blocked_batch_norm(bool enabled) {
+  load_backend_environment();
+  g_conv_blocked_batch_norm.store(enabled);
+}
+
+bool conv_blocked_batch_norm() {
+  load_backend_environment();
+  return g_conv_blocked_batch_norm.load();
 }
 
 }  // namespace nabla::ops

@@ -9,6 +9,7 @@
 // The geometry structs are plain descriptions of a problem (sizes, strides, padding) and carry
 // no device; they are shared with the kernels.
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -117,6 +118,34 @@ struct UnpoolResult {
 /// y (shaped `out_shape`, zero elsewhere) with y[indices[i]] = x[i] per plane.
 UnpoolResult max_unpool_forward(const Tensor& x, const Tensor& indices, const Shape& out_shape, int64_t planes,
                                 int64_t in_plane, int64_t out_plane);
+/// Training forward of act(batch_norm(conv(x, w))) with batch statistics (conv without bias; act
+/// ReLU when `relu`, else none), the convolution's output kept in the device's own layout for the
+/// BatchNorm passes (on oneDNN the channel-blocked one: no conversion of it to the plain layout and
+/// back, in either direction). running_mean / running_var (either may be undefined) move by
+/// `momentum` toward the batch statistics, as batch_norm_forward's. Returns nullopt, touching
+/// nothing, when the device has no such path for this geometry (float64, im2col, a layout other
+/// than 16-channel blocks): the caller then runs the convolution and batch_norm in turn.
+struct ConvBatchNormTrain {
+  Tensor out;         ///< (N, K, O…), plain
+  Tensor conv_out;    ///< conv(x, w) in the device's layout (opaque shape), for the backward
+  Tensor center, invstd, scale, shift;  ///< per channel: μ = center + offset; the affine map applied
+  std::vector<double> offset;
+  ConvSavedInput saved_x;  ///< as conv_forward's save_input
+};
+std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x, const Tensor& w, const ConvGeometry& g,
+                                                                int64_t spatial, const Tensor& weight,
+                                                                const Tensor& bias, const Tensor& running_mean,
+                                                                const Tensor& running_var, double momentum, double eps,
+                                                                bool relu, bool keep_x);
+/// Gradients of conv_batch_norm_train_forward given gout (N, K, O…): of x, the convolution's w,
+/// BatchNorm's weight and bias; each undefined unless asked for.
+struct ConvBatchNormTrainGrads {
+  Tensor gx, gw, gweight, gbias;
+};
+ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const Tensor& x, const Tensor& w,
+                                                       const Tensor& weight, const ConvBatchNormTrain& f,
+                                                       const ConvGeometry& g, int64_t spatial, bool relu, bool need_x,
+                                                       bool need_w, bool need_weight, bool need_bias);
 /// ∂L/∂x of max unpooling: gx[i] = gy[indices[i]], shaped `in_shape`.
 Tensor max_unpool_backward(const Tensor& gy, const Tensor& indices, const Shape& in_shape, int64_t planes,
                            int64_t in_plane, int64_t out_plane);

@@ -9,6 +9,7 @@
 #include "kernels/cpu/layer_norm.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/batch_norm_math.h"
 #include "ops/device_dispatch.h"
 #include "ops/nn_kernels.h"
 
@@ -22,6 +23,84 @@ std::vector<T> values_or_empty(const Tensor& t) {
 }
 
 }  // namespace
+
+namespace detail {
+
+template <class T>
+std::vector<double> batch_statistics(const double* sum_u, const double* sum_uu, const T* center, T* invstd, int64_t C,
+                                     int64_t M, double eps, const Tensor& running_mean, const Tensor& running_var,
+                                     double momentum) {
+  std::vector<double> offset(C), mean(C), var(C);
+  for (int64_t c = 0; c < C; ++c) {
+    offset[c] = sum_u[c] / static_cast<double>(M);
+    var[c] = std::max(0.0, sum_uu[c] / static_cast<double>(M) - offset[c] * offset[c]);
+    mean[c] = static_cast<double>(center[c]) + offset[c];
+    invstd[c] = static_cast<T>(1.0 / std::sqrt(var[c] + eps));
+  }
+  NoGradGuard no_grad;
+  if (running_mean.defined()) {
+    Tensor rm = running_mean;
+    rm.mul_(1.0 - momentum).add_(from_vector<double>(mean).to(rm.dtype()), momentum);
+  }
+  if (running_var.defined()) {
+    std::vector<double> unbiased(C);
+    for (int64_t c = 0; c < C; ++c) unbiased[c] = var[c] * static_cast<double>(M) / static_cast<double>(M - 1);
+    Tensor rv = running_var;
+    rv.mul_(1.0 - momentum).add_(from_vector<double>(unbiased).to(rv.dtype()), momentum);
+  }
+  return offset;
+}
+
+template <class T>
+void batch_norm_affine(const T* invstd, const std::vector<double>& offset, const Tensor& weight, const Tensor& bias,
+                       T* scale, T* shift, int64_t C) {
+  const std::vector<T> w = values_or_empty<T>(weight), b = values_or_empty<T>(bias);
+  for (int64_t c = 0; c < C; ++c) {
+    const double a = static_cast<double>(invstd[c]) * (w.empty() ? 1.0 : static_cast<double>(w[c]));
+    scale[c] = static_cast<T>(a);
+    shift[c] = static_cast<T>((b.empty() ? 0.0 : static_cast<double>(b[c])) - offset[c] * a);
+  }
+}
+
+template <class T>
+BatchNormGradCoefficients<T> batch_norm_grad_coefficients(const T* invstd, const std::vector<double>& offset,
+                                                          const Tensor& weight, std::vector<double>& G,
+                                                          std::vector<double>& P, int64_t C, int64_t M, bool training) {
+  // P = Σg·(x − μ) = Σg·(x − center) − offset·G.
+  for (int64_t c = 0; c < C; ++c) P[c] -= offset[c] * G[c];
+  const std::vector<T> wv = values_or_empty<T>(weight);
+  BatchNormGradCoefficients<T> r{std::vector<T>(C), std::vector<T>(C, T(0)), std::vector<T>(C, T(0)),
+                                 std::vector<T>(C), std::vector<T>(C)};
+  for (int64_t c = 0; c < C; ++c) {
+    // dx = A·g + B·(x − μ) + K' with A = γ·r, B = −γ·r³·P/M, K' = −γ·r·G/M (norm.cpp), and
+    // x − μ = (x − center) − offset, so k = K' − B·offset.
+    const double gamma = wv.empty() ? 1.0 : static_cast<double>(wv[c]);
+    const double rc = invstd[c];
+    r.a[c] = static_cast<T>(gamma * rc);
+    if (training) {
+      const double Bc = -gamma * rc * rc * rc * P[c] / static_cast<double>(M);
+      r.b[c] = static_cast<T>(Bc);
+      r.k[c] = static_cast<T>(-gamma * rc * G[c] / static_cast<double>(M) - Bc * offset[c]);
+    }
+    r.dweight[c] = static_cast<T>(invstd[c] * P[c]);
+    r.dbias[c] = static_cast<T>(G[c]);
+  }
+  return r;
+}
+
+#define NABLA_INSTANTIATE_BATCH_NORM_MATH(T)                                                                        \
+  template std::vector<double> batch_statistics<T>(const double*, const double*, const T*, T*, int64_t, int64_t,    \
+                                                   double, const Tensor&, const Tensor&, double);                   \
+  template void batch_norm_affine<T>(const T*, const std::vector<double>&, const Tensor&, const Tensor&, T*, T*,    \
+                                     int64_t);                                                                       \
+  template BatchNormGradCoefficients<T> batch_norm_grad_coefficients<T>(                                             \
+      const T*, const std::vector<double>&, const Tensor&, std::vector<double>&, std::vector<double>&, int64_t,      \
+      int64_t, bool);
+NABLA_INSTANTIATE_BATCH_NORM_MATH(float)
+NABLA_INSTANTIATE_BATCH_NORM_MATH(double)
+#undef NABLA_INSTANTIATE_BATCH_NORM_MATH
+
+}  // namespace detail
 
 BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                     const Tensor& running_mean, const Tensor& running_var, bool training,
@@ -47,24 +126,8 @@ BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const
         for (int64_t c = 0; c < C; ++c) center[c] = xp[c * S];
         std::vector<double> su(C), suu(C);
         cpu::batch_norm_channel_sums<T>(xp, center, xp, center, N, C, S, su.data(), suu.data());
-        std::vector<double> mean(C), var(C);
-        for (int64_t c = 0; c < C; ++c) {
-          offset[c] = su[c] / static_cast<double>(M);
-          var[c] = std::max(0.0, suu[c] / static_cast<double>(M) - offset[c] * offset[c]);
-          mean[c] = static_cast<double>(center[c]) + offset[c];
-          invstd[c] = static_cast<T>(1.0 / std::sqrt(var[c] + eps));
-        }
-        NoGradGuard no_grad;
-        if (running_mean.defined()) {
-          Tensor rm = running_mean;
-          rm.mul_(1.0 - momentum).add_(from_vector<double>(mean).to(rm.dtype()), momentum);
-        }
-        if (running_var.defined()) {
-          std::vector<double> unbiased(C);
-          for (int64_t c = 0; c < C; ++c) unbiased[c] = var[c] * static_cast<double>(M) / static_cast<double>(M - 1);
-          Tensor rv = running_var;
-          rv.mul_(1.0 - momentum).add_(from_vector<double>(unbiased).to(rv.dtype()), momentum);
-        }
+        offset = detail::batch_statistics<T>(su.data(), suu.data(), center, invstd, C, M, eps, running_mean,
+                                             running_var, momentum);
       } else {
         const std::vector<double> rm = running_mean.to_vector<double>(), rv = running_var.to_vector<double>();
         for (int64_t c = 0; c < C; ++c) {
@@ -73,13 +136,8 @@ BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const
         }
       }
       // y = (x − center)·a + (β − offset·a), a = γ·r.
-      const std::vector<T> w = values_or_empty<T>(weight), b = values_or_empty<T>(bias);
       std::vector<T> scale(C), shift(C);
-      for (int64_t c = 0; c < C; ++c) {
-        const double a = static_cast<double>(invstd[c]) * (w.empty() ? 1.0 : static_cast<double>(w[c]));
-        scale[c] = static_cast<T>(a);
-        shift[c] = static_cast<T>((b.empty() ? 0.0 : static_cast<double>(b[c])) - offset[c] * a);
-      }
+      detail::batch_norm_affine<T>(invstd, offset, weight, bias, scale.data(), shift.data(), C);
       cpu::batch_norm_apply<T>(xp, out.data_ptr<T>(), N, C, S, center, scale.data(), shift.data(), fuse_relu);
     });
   });
@@ -103,35 +161,16 @@ NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
       std::vector<double> G(C), P(C);
       cpu::batch_norm_channel_sums<T>(g.data_ptr<T>(), nullptr, x.data_ptr<T>(), center, N, C, S,
                                       G.data(), P.data(), mask);
-      for (int64_t c = 0; c < C; ++c) P[c] -= offset[c] * G[c];
+      const detail::BatchNormGradCoefficients<T> k =
+          detail::batch_norm_grad_coefficients<T>(invstd, offset, w, G, P, C, M, training);
       if (need_x) {
-        // dx = A·g + B·(x − center) + (K − B·offset).
-        const std::vector<T> wv = values_or_empty<T>(w);
-        std::vector<T> A(C), B(C, T(0)), K(C, T(0));
-        for (int64_t c = 0; c < C; ++c) {
-          const double gamma = wv.empty() ? 1.0 : static_cast<double>(wv[c]);
-          const double r = invstd[c];
-          A[c] = static_cast<T>(gamma * r);
-          if (training) {
-            const double Bc = -gamma * r * r * r * P[c] / static_cast<double>(M);
-            B[c] = static_cast<T>(Bc);
-            K[c] = static_cast<T>(-gamma * r * G[c] / static_cast<double>(M) - Bc * offset[c]);
-          }
-        }
+        // dx = a·g + b·(x − center) + k.
         gx = empty(x.shape(), dt);
-        cpu::batch_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), gx.data_ptr<T>(), N, C, S,
-                                      center, A.data(), B.data(), K.data(), mask);
+        cpu::batch_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), gx.data_ptr<T>(), N, C, S, center, k.a.data(),
+                                      k.b.data(), k.k.data(), mask);
       }
-      if (need_w) {
-        std::vector<T> dw(C);
-        for (int64_t c = 0; c < C; ++c) dw[c] = static_cast<T>(invstd[c] * P[c]);
-        gw = from_vector<T>(dw);
-      }
-      if (need_b) {
-        std::vector<T> db(C);
-        for (int64_t c = 0; c < C; ++c) db[c] = static_cast<T>(G[c]);
-        gb = from_vector<T>(db);
-      }
+      if (need_w) gw = from_vector<T>(k.dweight);
+      if (need_b) gb = from_vector<T>(k.dbias);
     });
   });
   return {gx, gw, gb};

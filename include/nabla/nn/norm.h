@@ -35,6 +35,8 @@ using InstanceNorm2dOptions = InstanceNormOptions;
 /// running ones, or std::nullopt for a cumulative moving average (factor 1/num_batches_tracked).
 class NormBase : public UnaryModule {
  public:
+  /// Spatial dims in the layer's name (BatchNorm1d: 1).
+  int dims() const { return dims_; }
   /// running_mean = 0, running_var = 1, num_batches_tracked = 0.
   void reset_running_stats();
   /// reset_running_stats() and weight = 1, bias = 0.
@@ -58,8 +60,6 @@ class NormBase : public UnaryModule {
   /// In training with running stats: counts the batch and returns the running-stat update factor
   /// (momentum, or 1/num_batches_tracked for the cumulative average); otherwise momentum or 0.
   double update_factor(bool count_batch);
-  /// Spatial dims in the layer's name (BatchNorm1d: 1).
-  int dims() const { return dims_; }
 
  private:
   const char* family_;
@@ -83,6 +83,16 @@ class BatchNormBase : public NormBase {
   Tensor forward(const Tensor& input) override;
   /// forward followed by ReLU, in one fused pass (same statistics and running-stat updates).
   Tensor forward_relu(const Tensor& input);
+  /// What forward passes to F::batch_norm besides the input and the affine parameters.
+  struct CallArgs {
+    Tensor running_mean, running_var;  ///< undefined when not passed
+    bool use_batch_stats = true;
+    double momentum = 0.1;  ///< the running statistics' update factor
+  };
+  /// The arguments of one forward call, with that call's bookkeeping done (num_batches_tracked
+  /// counted in training): for callers that run the normalisation themselves (nn::conv_batch_norm
+  /// in training). The input's shape is the caller's to check.
+  CallArgs begin_call();
 
  private:
   /// Raises Error naming the layer when the input's rank is not accepted.

@@ -59,6 +59,15 @@ void set_conv_keep_input(bool enabled);
 /// The keep-input setting: the last set_conv_keep_input, else NABLA_CONV_KEEP_INPUT, else on.
 bool conv_keep_input();
 
+/// Whether training runs convolution → BatchNorm (→ ReLU) as one op whose BatchNorm passes read
+/// the convolution's output in oneDNN's blocked layout and hand its gradient back in that layout
+/// (nn::conv_batch_norm and the models' blocks; docs/nn-conv.md): no conversion of the
+/// convolution's output or of its gradient. On by default; off runs the modules in turn, for
+/// comparison. Process-wide, read at each forward.
+void set_conv_blocked_batch_norm(bool enabled);
+/// The setting: the last set_conv_blocked_batch_norm, else NABLA_CONV_BLOCKED_BN, else on.
+bool conv_blocked_batch_norm();
+
 /// "auto", "onednn" or "im2col".
 std::string conv_backend_name(ConvBackend backend);
 /// Inverse of conv_backend_name; raises Error naming `what` (e.g. the variable) and the value.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nabla/error.h"
+#include "kernels/cpu/batch_norm_blocked.h"
 #include "nabla/storage.h"
 
 namespace nabla::cpu {
@@ -348,6 +349,13 @@ void give_packed_weights(const Plan& plan, const float* w, ConvBlockedPtr* packe
   given.emplace(DNNL_ARG_WEIGHTS, memory_of(**packed));
 }
 
+// Adds x_blocked to `given` as the SRC of the weight-gradient plan `plan` when it is in the
+// plan's layout.
+void give_blocked_src(const Plan& plan, const ConvBlocked* x_blocked, std::unordered_map<int, dnnl::memory>& given) {
+  if (x_blocked && x_blocked->desc == plan_arg(plan, DNNL_ARG_SRC).inner)
+    given.emplace(DNNL_ARG_SRC, memory_of(*x_blocked));
+}
+
 // Whether oneDNN should run `g` under the current backend choice.
 bool dnnl_selected(const ConvGeometry& g) {
   if (g.batch == 0) return false;
@@ -357,6 +365,30 @@ bool dnnl_selected(const ConvGeometry& g) {
     case ConvBackendChoice::Im2col: return false;
   }
   return false;
+}
+
+// With keep_x (may be null): x's conversion for the forward `plan` goes into a buffer the caller
+// keeps (*keep_x) when the weight gradient reads the same layout, and is given to the forward;
+// the backward then skips converting x again (one reorder of x per step less).
+void give_kept_input(const Plan& plan, const ConvGeometry& g, const float* x, ConvBlockedPtr* keep_x,
+                     dnnl::stream& stream, std::unordered_map<int, dnnl::memory>& given) {
+  if (!keep_x) return;
+  keep_x->reset();
+  const PlanArg& src = plan_arg(plan, DNNL_ARG_SRC);
+  auto backward = cached_plan(Op::BackwardWeights, g, false);
+  if (src.reorder && backward->primitive && plan_arg(*backward, DNNL_ARG_SRC).inner == src.inner) {
+    *keep_x = convert_to_keep(src, x, stream);
+    given.emplace(DNNL_ARG_SRC, memory_of(**keep_x));
+  }
+}
+
+// The channel-blocked layout of batch_norm_blocked.h for a (N, C, spatial…) tensor of `d`'s dims,
+// or an empty desc when C is not a multiple of the block.
+dnnl::memory::desc channel_blocked_desc(const dims& d) {
+  using tag = dnnl::memory::format_tag;
+  if (d.size() < 3 || d.size() > 5 || d[1] % kChannelBlock != 0) return {};
+  const tag t = d.size() == 3 ? tag::nCw16c : d.size() == 4 ? tag::nChw16c : tag::nCdhw16c;
+  return dnnl::memory::desc(d, dnnl::memory::data_type::f32, t);
 }
 
 }  // namespace
@@ -380,18 +412,44 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, dnnl::memory> given;
   give_packed_weights(*plan, w, packed, stream, given);
-  if (keep_x) {
-    // x's conversion goes into a buffer the caller keeps when the weight gradient reads the same
-    // layout: the backward then skips converting x again (one reorder of x per step less).
-    keep_x->reset();
-    const PlanArg& src = plan_arg(*plan, DNNL_ARG_SRC);
-    auto backward = cached_plan(Op::BackwardWeights, g, false);
-    if (src.reorder && backward->primitive && plan_arg(*backward, DNNL_ARG_SRC).inner == src.inner) {
-      *keep_x = convert_to_keep(src, x, stream);
-      given.emplace(DNNL_ARG_SRC, memory_of(**keep_x));
-    }
-  }
+  give_kept_input(*plan, g, x, keep_x, stream, given);
   execute(*plan, ptrs, stream, given);
+  return true;
+}
+
+bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g,
+                               ConvBlockedPtr* keep_x) {
+  if (!dnnl_selected(g)) return false;
+  auto plan = cached_plan(Op::Forward, g, false);
+  if (!plan->primitive) return false;
+  const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst);
+  const PlanArg& dst = plan_arg(*plan, DNNL_ARG_DST);
+  if (blocked.is_zero() || dst.inner != blocked) return false;
+  dnnl::stream stream(cpu_engine());
+  std::unordered_map<int, dnnl::memory> given{{DNNL_ARG_DST, dnnl::memory(blocked, cpu_engine(), y_blocked)}};
+  give_kept_input(*plan, g, x, keep_x, stream, given);
+  // A null destination pointer: the output stays where `given` put it (no conversion).
+  execute(*plan, {const_cast<float*>(x), const_cast<float*>(w), nullptr}, stream, given);
+  return true;
+}
+
+bool conv_dnnl_backward_blocked(const float* x, const float* gy_blocked, const float* w, float* gx, float* gw,
+                                const ConvGeometry& g, const ConvBlocked* x_blocked) {
+  if (!dnnl_selected(g)) return false;
+  const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst);
+  if (blocked.is_zero()) return false;
+  auto data = gx ? cached_plan(Op::BackwardData, g, false) : nullptr;
+  auto weights = gw ? cached_plan(Op::BackwardWeights, g, false) : nullptr;
+  for (const auto& plan : {data, weights})
+    if (plan && (!plan->primitive || plan_arg(*plan, DNNL_ARG_DIFF_DST).inner != blocked)) return false;
+  dnnl::stream stream(cpu_engine());
+  std::unordered_map<int, dnnl::memory> given{
+      {DNNL_ARG_DIFF_DST, dnnl::memory(blocked, cpu_engine(), const_cast<float*>(gy_blocked))}};
+  if (data) execute(*data, {nullptr, const_cast<float*>(w), gx}, stream, given);
+  if (weights) {
+    give_blocked_src(*weights, x_blocked, given);
+    execute(*weights, {const_cast<float*>(x), nullptr, gw}, stream, given);
+  }
   return true;
 }
 
@@ -480,13 +538,6 @@ bool conv_dnnl_backward_input(const float* gy, const float* w, float* gx, const 
   if (!plan->primitive) return false;
   execute(*plan, {const_cast<float*>(gy), const_cast<float*>(w), gx});
   return true;
-}
-
-// Adds x_blocked to `given` as the SRC of the weight-gradient plan `plan` when it is in the
-// plan's layout.
-void give_blocked_src(const Plan& plan, const ConvBlocked* x_blocked, std::unordered_map<int, dnnl::memory>& given) {
-  if (x_blocked && x_blocked->desc == plan_arg(plan, DNNL_ARG_SRC).inner)
-    given.emplace(DNNL_ARG_SRC, memory_of(*x_blocked));
 }
 
 bool conv_dnnl_backward_weight(const float* x, const float* gy, float* gw, const ConvGeometry& g,

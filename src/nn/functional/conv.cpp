@@ -6,6 +6,7 @@
 #include <array>
 
 #include "nabla/autograd.h"
+#include "nabla/nn/functional/norm.h"
 #include "nabla/ops.h"
 #include "nn/functional/conv_fused.h"
 #include "ops/nn_kernels.h"
@@ -307,6 +308,48 @@ Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, con
   if (res.defined() && input.dim() == spatial + 1) res = res.unsqueeze(0);
   Tensor y = ops::conv_batch_norm_chain(x.contiguous(), chain, res, spatial);
   return input.dim() == spatial + 1 ? y.squeeze(0) : y;
+}
+
+Tensor conv_batch_norm_train(int64_t spatial, const Tensor& input, const ConvBatchNormTrainArgs& a) {
+  const char* op = spatial == 1 ? "conv1d" : spatial == 2 ? "conv2d" : "conv3d";
+  const ConvSetup setup = setup_convolution(op, spatial, input, a.weight, Tensor(), a.stride, a.padding, a.dilation,
+                                            a.groups, PaddingMode::Zeros);
+  const Tensor x = setup.x.contiguous();
+  const ops::ConvGeometry g = setup.g;
+  const Tensor w = a.weight.contiguous();
+  // The fused op for a batched float32 input whose BatchNorm tensors fit; anything else (and any
+  // error) through the functions in turn.
+  bool fits = input.dim() == spatial + 2 && x.dtype() == DType::Float32 && a.eps >= 0;
+  for (const Tensor* t : {&a.bn_weight, &a.bn_bias, &a.running_mean, &a.running_var})
+    fits = fits && (!t->defined() || (t->shape() == Shape{g.out_channels} && t->dtype() == DType::Float32));
+  const bool needs_grad = autograd::needs_grad({x, w, a.bn_weight, a.bn_bias});
+  std::optional<ops::ConvBatchNormTrain> f;
+  if (fits)
+    f = ops::conv_batch_norm_train_forward(x, w, g, spatial, a.bn_weight, a.bn_bias, a.running_mean, a.running_var,
+                                           a.momentum, a.eps, a.relu, needs_grad && w.requires_grad());
+  if (!f) {
+    const Tensor h = convolution(op, spatial, input, a.weight, Tensor(), a.stride, a.padding, a.dilation, a.groups,
+                                 PaddingMode::Zeros);
+    return a.relu ? batch_norm_relu(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps)
+                  : batch_norm(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps);
+  }
+  Tensor out = f->out;
+  if (!needs_grad) return out;
+  // out = relu(batch_norm(y)) with y = W ⋆ x: batch_norm(_relu)'s rule gives ∂L/∂y (and ∂L/∂γ,
+  // ∂L/∂β), the convolution's rule takes ∂L/∂y to ∂L/∂x and ∂L/∂W (see convolution above).
+  const Tensor bn_w = a.bn_weight.defined() ? a.bn_weight.detach() : Tensor();
+  autograd::record(out, "conv_batch_norm", {x, w, a.bn_weight, a.bn_bias},
+                   [sx = autograd::SavedTensor(x), sw = autograd::SavedTensor(w), sg = autograd::SavedTensor(bn_w),
+                    need_x = x.requires_grad(), need_w = w.requires_grad(),
+                    need_gamma = a.bn_weight.defined() && a.bn_weight.requires_grad(),
+                    need_beta = a.bn_bias.defined() && a.bn_bias.requires_grad(), relu = a.relu, g, spatial,
+                    state = *f](const Tensor& grad) {
+                     const ops::ConvBatchNormTrainGrads r =
+                         ops::conv_batch_norm_train_backward(grad.contiguous(), sx.get(), sw.get(), sg.get(), state, g,
+                                                             spatial, relu, need_x, need_w, need_gamma, need_beta);
+                     return std::vector<Tensor>{r.gx, r.gw, r.gweight, r.gbias};
+                   });
+  return out;
 }
 
 }  // namespace detail

@@ -28,4 +28,23 @@ struct ConvLinkArgs {
 Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, const std::vector<ConvLinkArgs>& links,
                                        const Tensor& residual);
 
+/// A convolution (no bias, zero padding) → BatchNorm with batch statistics (→ ReLU) for training.
+/// BatchNorm's tensors may each be undefined (no affine map; no running statistics to update).
+struct ConvBatchNormTrainArgs {
+  Tensor weight;
+  ConvInts stride = 1;
+  ConvPadding padding = 0;
+  ConvInts dilation = 1;
+  int64_t groups = 1;
+  Tensor bn_weight, bn_bias, running_mean, running_var;
+  double momentum = 0.1, eps = 1e-5;
+  bool relu = false;
+};
+
+/// relu(batch_norm(conv(input, weight))) (without the ReLU unless a.relu) with batch statistics,
+/// the running statistics moved by a.momentum: one op with one backward rule
+/// (ops::conv_batch_norm_train_*: the convolution's output stays in the device's layout) where the
+/// device has that path, else conv{spatial}d then batch_norm(_relu) — the same checks and errors.
+Tensor conv_batch_norm_train(int64_t spatial, const Tensor& input, const ConvBatchNormTrainArgs& a);
+
 }  // namespace nabla::nn::functional::detail
