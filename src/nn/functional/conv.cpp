@@ -333,7 +333,7 @@ Tensor conv_batch_norm_train(int64_t spatial, const Tensor& input, const ConvBat
     return a.relu ? batch_norm_relu(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps)
                   : batch_norm(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps);
   }
-  Tensor out = f->out;
+  Tensor out = std::move(f->out);  // not kept in the rule's state: the output would hold its own node
   if (!needs_grad) return out;
   // out = relu(batch_norm(y)) with y = W ⋆ x: batch_norm(_relu)'s rule gives ∂L/∂y (and ∂L/∂γ,
   // ∂L/∂β), the convolution's rule takes ∂L/∂y to ∂L/∂x and ∂L/∂W (see convolution above).
