@@ -1,8 +1,10 @@
 #pragma once
 // Layer chains that run as convolutions only at inference: convolution → BatchNorm (→ residual
 // add) (→ ReLU/ReLU6), the folding PyTorch's frozen models apply (torch.jit.freeze), and chains
-// of them (a residual block) whose intermediate results stay in oneDNN's layout. In training, or
-// whenever folding does not apply, the same calls run the modules one after another.
+// of them (a residual block) whose intermediate results stay in oneDNN's layout. In training each
+// convolution → BatchNorm (→ ReLU) runs as one op whose BatchNorm passes work on the convolution's
+// blocked output (ops::set_conv_blocked_batch_norm); wherever neither applies, the same calls run
+// the modules one after another.
 #include <memory>
 #include <optional>
 #include <vector>
@@ -28,7 +30,11 @@ struct ConvBatchNormStep {
 /// `residual` (may be undefined) before its activation. At inference, when conv_batch_norm_folds() holds for every
 /// link, each link is one convolution (BatchNorm's running statistics and affine map merged into
 /// its weights and bias, the residual and the activation applied in the convolution's own pass)
-/// and the results between links stay in oneDNN's layout; otherwise the modules run in turn
+/// and the results between links stay in oneDNN's layout. In training (BatchNorm in training mode,
+/// a convolution without bias, ReLU or no activation, no hooks, a batched float32 input) each link
+/// is one op whose BatchNorm reads the convolution's output in oneDNN's blocked layout and hands its
+/// gradient back in that layout, the ReLU in the same pass unless a residual comes first
+/// (ops::set_conv_blocked_batch_norm; docs/nn-conv.md). Otherwise the modules run in turn
 /// (through operator(), so their hooks run), BatchNorm and ReLU in one pass where nothing
 /// intervenes. The folded result equals the unfused one up to float rounding (the weights are
 /// scaled before the convolution instead of its output after it).
