@@ -21,6 +21,7 @@
 #include "nabla/nn/functional/norm.h"
 #include "nabla/nn/functional/recurrent.h"
 #include "nabla/nn/functional/resample.h"
+#include "nn/functional/conv_fused.h"
 
 using namespace nabla;
 using nabla::testing::error_of;
@@ -229,6 +230,20 @@ std::map<std::string, Case> cases() {
                      {rnd({4, 3, 2}, 140), rnd({3}, 141), rnd({3}, 142)}};
   c["batch_norm_relu"] = {[](auto& v) { return F::batch_norm_relu(v[0], Tensor(), Tensor(), v[1], v[2], true); },
                           {rnd({4, 3, 2}, 143), rnd({3}, 144), rnd({3}, 145)}};
+  // conv_batch_norm exists only in float32 (oneDNN's blocked layout): checked through float32, 16
+  // channels (one block), without the ReLU (its kink is within the float32 step of some outputs).
+  c["conv_batch_norm"] = {[](auto& v) {
+                            nn::functional::detail::ConvBatchNormTrainArgs a;
+                            a.weight = v[1].to(DType::Float32);
+                            a.padding = 1;
+                            a.bn_weight = v[2].to(DType::Float32);
+                            a.bn_bias = v[3].to(DType::Float32);
+                            Tensor out = nn::functional::detail::conv_batch_norm_train(2, v[0].to(DType::Float32), a);
+                            if (out.grad_fn()) EXPECT_EQ(out.grad_fn()->name, "conv_batch_norm");
+                            return out.to(DType::Float64);
+                          },
+                          {rnd({2, 3, 4, 4}, 170), rnd({16, 3, 3, 3}, 171), rnd({16}, 172), rnd({16}, 173)},
+                          via_float32};
   c["layer_norm"] = {[](auto& v) { return F::layer_norm(v[0], {4}, v[1], v[2]); }, {rnd({3, 4}, 146), rnd({4}, 147), rnd({4}, 148)}};
   c["group_norm"] = {[](auto& v) { return F::group_norm(v[0], 2, v[1], v[2]); },
                      {rnd({2, 4, 3}, 149), rnd({4}, 150), rnd({4}, 151)}};
