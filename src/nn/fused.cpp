@@ -21,13 +21,13 @@ std::optional<ops::ConvActivation> fusable_activation(const UnaryModule* act) {
 bool hooked(const Module* m) { return m && m->has_forward_hooks(); }
 
 // Whether a link trains as one op (functional::detail::conv_batch_norm_train): the setting on
-// (ops::set_conv_blocked_batch_norm), BatchNorm in training mode after a convolution without bias with zero padding, ReLU or no activation, no
-// hooks, a batched float32 input on the CPU.
+// (ops::set_conv_blocked_batch_norm), BatchNorm in training mode after a convolution without bias
+// with zero padding, ReLU or no activation, no hooks, a batched float32 input on the CPU.
 bool trains_fused(const ConvBatchNormStep& s, const Tensor& x) {
   const ConvNd& conv = *s.conv;
   const BatchNormBase& bn = *s.bn;
-  if (!ops::conv_blocked_batch_norm() || !bn.is_training() || conv.transposed || conv.padding_mode != PaddingMode::Zeros || conv.bias.defined())
-    return false;
+  if (!ops::conv_blocked_batch_norm() || !bn.is_training()) return false;
+  if (conv.transposed || conv.padding_mode != PaddingMode::Zeros || conv.bias.defined()) return false;
   if (hooked(&conv) || hooked(&bn) || hooked(s.act) || (s.act && !dynamic_cast<const ReLU*>(s.act))) return false;
   if (conv.out_channels != bn.num_features || bn.dims() != conv.spatial_dims()) return false;
   return x.defined() && x.dtype() == DType::Float32 && x.device().is_cpu() && x.dim() == conv.spatial_dims() + 2;
@@ -45,7 +45,7 @@ Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& re
         c.spatial_dims(), x,
         {c.weight, c.stride, c.padding_arg(), c.dilation, c.groups, bn.weight, bn.bias, call.running_mean,
          call.running_var, call.momentum, bn.eps, relu});
-    if (!residual.defined()) return relu || !s.act ? h : (*s.act)(h);
+    if (!residual.defined()) return h;  // the ReLU, if any, ran inside
     h = add(h, residual);
     return s.act ? (*s.act)(h) : h;
   }

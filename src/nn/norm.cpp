@@ -83,8 +83,8 @@ Tensor BatchNormBase::run(const Tensor& input, bool relu) {
   NABLA_CHECK(input.size(1) == num_features, name(), ": expected input with ", num_features,
               " channels (num_features) in dim 1, got input of shape ", input.shape());
   const CallArgs a = begin_call();
-  return relu ? F::batch_norm_relu(input, a.running_mean, a.running_var, weight, bias, a.use_batch_stats, a.momentum, eps)
-              : F::batch_norm(input, a.running_mean, a.running_var, weight, bias, a.use_batch_stats, a.momentum, eps);
+  const auto& f = relu ? F::batch_norm_relu : F::batch_norm;
+  return f(input, a.running_mean, a.running_var, weight, bias, a.use_batch_stats, a.momentum, eps);
 }
 
 BatchNormBase::CallArgs BatchNormBase::begin_call() {
