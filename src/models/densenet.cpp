@@ -7,6 +7,7 @@
 #include "nabla/autograd.h"
 #include "nabla/error.h"
 #include "nabla/models/zoo_common.h"
+#include "nabla/nn/fused.h"
 #include "nabla/nn/functional/dropout.h"
 #include "nabla/nn/functional/pool.h"
 #include "nabla/nn/init.h"
@@ -30,9 +31,11 @@ DenseLayer::DenseLayer(int64_t in_channels, int64_t growth_rate, int64_t bn_size
 }
 
 Tensor DenseLayer::forward(const Tensor& input) {
-  // BatchNorm and ReLU in one pass (detail::bn_relu): one read and one write of each map instead of two.
-  const Tensor bottleneck = (*conv1)(detail::bn_relu(*norm1, *relu1, input));
-  const Tensor out = (*conv2)(detail::bn_relu(*norm2, *relu2, bottleneck));
+  // BatchNorm and ReLU in one pass (detail::bn_relu): one read and one write of each map instead of
+  // two. conv1 → norm2 → relu2 is a convolution → BatchNorm → ReLU link (nn::conv_batch_norm):
+  // folded into conv1 at inference, one op on oneDNN's blocked layout in training.
+  const Tensor bottleneck = nn::conv_batch_norm(*conv1, *norm2, detail::bn_relu(*norm1, *relu1, input), relu2.get());
+  const Tensor out = (*conv2)(bottleneck);
   return drop_rate > 0 ? nn::functional::dropout(out, drop_rate, is_training()) : out;
 }
 
