@@ -1,9 +1,11 @@
 // Conv2d forward and forward+backward at batch 64 on every distinct convolution shape of
-// LeNet-5, a CIFAR ResNet-20 (with option-B 1×1 stride-2 projections) and VGG-11 (CIFAR), and
-// two depthwise 3×3 convolutions of MobileNet v2 (groups = channels).
+// LeNet-5, a CIFAR ResNet-20 (with option-B 1×1 stride-2 projections) and VGG-11 (CIFAR), the 3×3
+// stride-1 ones of ResNet-18 on a 28×28 input, and two depthwise 3×3 convolutions of MobileNet v2
+// (groups = channels).
 // bench/pytorch_conv.py times the same cases in PyTorch; bench/layers_compare.sh compares them.
 // Reported: wall time per call (the kernels run on the OpenMP pool).
-// NABLA_CONV_BACKEND=im2col|onednn selects the implementation (docs/nn-conv.md).
+// NABLA_CONV_BACKEND=im2col|onednn selects the implementation and NABLA_CONV_ALGORITHM=direct|
+// winograd|auto oneDNN's algorithm (docs/nn-conv.md).
 //
 // forward:  y = conv(x)                       (no graph recorded)
 // fwd_bwd:  y = conv(x); (y·g).sum() backward → grads of x (except for image inputs), w and b
@@ -43,6 +45,10 @@ const ConvCase kCases[] = {
     {"vgg_c5_256x4_512_k3", 256, 512, 3, 1, 1, 4, true, true},
     {"vgg_c6_512x4_512_k3", 512, 512, 3, 1, 1, 4, true, true},
     {"vgg_c7_512x2_512_k3", 512, 512, 3, 1, 1, 2, true, true},
+    {"resnet18_64x28_64_k3", 64, 64, 3, 1, 1, 28, true, false},
+    {"resnet18_128x14_128_k3", 128, 128, 3, 1, 1, 14, true, false},
+    {"resnet18_256x7_256_k3", 256, 256, 3, 1, 1, 7, true, false},
+    {"resnet18_512x4_512_k3", 512, 512, 3, 1, 1, 4, true, false},
     {"mobilenet_dw_96x28_k3", 96, 96, 3, 1, 1, 28, true, false, 96},
     {"mobilenet_dw_144x28_k3s2", 144, 144, 3, 2, 1, 28, true, false, 144},
 };

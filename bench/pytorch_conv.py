@@ -28,6 +28,10 @@ CASES = [  # name, in, out, kernel, stride, padding, size, input needs grad, bia
     ("vgg_c5_256x4_512_k3", 256, 512, 3, 1, 1, 4, True, True),
     ("vgg_c6_512x4_512_k3", 512, 512, 3, 1, 1, 4, True, True),
     ("vgg_c7_512x2_512_k3", 512, 512, 3, 1, 1, 2, True, True),
+    ("resnet18_64x28_64_k3", 64, 64, 3, 1, 1, 28, True, False),
+    ("resnet18_128x14_128_k3", 128, 128, 3, 1, 1, 14, True, False),
+    ("resnet18_256x7_256_k3", 256, 256, 3, 1, 1, 7, True, False),
+    ("resnet18_512x4_512_k3", 512, 512, 3, 1, 1, 4, True, False),
     ("mobilenet_dw_96x28_k3", 96, 96, 3, 1, 1, 28, True, False, 96),
     ("mobilenet_dw_144x28_k3s2", 144, 144, 3, 2, 1, 28, True, False, 144),
 ]

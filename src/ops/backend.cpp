@@ -21,6 +21,15 @@ cpu::ConvBackendChoice to_choice(ConvBackend backend) {
   return cpu::ConvBackendChoice::Auto;
 }
 
+cpu::ConvAlgorithmChoice to_choice(ConvAlgorithm algorithm) {
+  switch (algorithm) {
+    case ConvAlgorithm::Direct: return cpu::ConvAlgorithmChoice::Direct;
+    case ConvAlgorithm::Winograd: return cpu::ConvAlgorithmChoice::Winograd;
+    case ConvAlgorithm::Auto: break;
+  }
+  return cpu::ConvAlgorithmChoice::Auto;
+}
+
 std::atomic<bool> g_conv_weight_cache{false};
 std::atomic<bool> g_conv_keep_input{true};
 std::atomic<bool> g_conv_blocked_batch_norm{true};
@@ -58,6 +67,21 @@ ConvBackend parse_conv_backend(const std::string& value, const std::string& what
 
 std::string dnnl_layout_name(DnnlLayout layout) { return layout == DnnlLayout::Plain ? "plain" : "blocked"; }
 
+std::string conv_algorithm_name(ConvAlgorithm algorithm) {
+  switch (algorithm) {
+    case ConvAlgorithm::Direct: return "direct";
+    case ConvAlgorithm::Winograd: return "winograd";
+    case ConvAlgorithm::Auto: break;
+  }
+  return "auto";
+}
+
+ConvAlgorithm parse_conv_algorithm(const std::string& value, const std::string& what) {
+  for (ConvAlgorithm a : {ConvAlgorithm::Auto, ConvAlgorithm::Direct, ConvAlgorithm::Winograd})
+    if (value == conv_algorithm_name(a)) return a;
+  throw Error(str_cat(what, ": expected 'auto', 'direct' or 'winograd', got '", value, "'"));
+}
+
 DnnlLayout parse_dnnl_layout(const std::string& value, const std::string& what) {
   if (value == "blocked") return DnnlLayout::Blocked;
   if (value == "plain") return DnnlLayout::Plain;
@@ -72,6 +96,8 @@ void load_backend_environment() {
       cpu::set_conv_backend_choice(to_choice(parse_conv_backend(v, "NABLA_CONV_BACKEND")));
     if (const std::string v = environment("NABLA_DNNL_LAYOUT"); !v.empty())
       cpu::set_dnnl_plain_layout(parse_dnnl_layout(v, "NABLA_DNNL_LAYOUT") == DnnlLayout::Plain);
+    if (const std::string v = environment("NABLA_CONV_ALGORITHM"); !v.empty())
+      cpu::set_conv_algorithm_choice(to_choice(parse_conv_algorithm(v, "NABLA_CONV_ALGORITHM")));
     apply_on_off("NABLA_CONV_WEIGHT_CACHE", g_conv_weight_cache);
     apply_on_off("NABLA_CONV_KEEP_INPUT", g_conv_keep_input);
     apply_on_off("NABLA_CONV_BLOCKED_BN", g_conv_blocked_batch_norm);
@@ -101,6 +127,21 @@ void set_dnnl_layout(DnnlLayout layout) {
 DnnlLayout dnnl_layout() {
   load_backend_environment();
   return cpu::dnnl_plain_layout() ? DnnlLayout::Plain : DnnlLayout::Blocked;
+}
+
+void set_conv_algorithm(ConvAlgorithm algorithm) {
+  load_backend_environment();
+  cpu::set_conv_algorithm_choice(to_choice(algorithm));
+}
+
+ConvAlgorithm conv_algorithm() {
+  load_backend_environment();
+  switch (cpu::conv_algorithm_choice()) {
+    case cpu::ConvAlgorithmChoice::Direct: return ConvAlgorithm::Direct;
+    case cpu::ConvAlgorithmChoice::Winograd: return ConvAlgorithm::Winograd;
+    case cpu::ConvAlgorithmChoice::Auto: break;
+  }
+  return ConvAlgorithm::Auto;
 }
 
 void set_conv_weight_cache(bool enabled) {

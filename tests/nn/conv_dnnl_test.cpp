@@ -199,6 +199,76 @@ TEST(ConvDnnl, KernelsRunOneDnn) {
   EXPECT_FALSE(cpu::conv_dnnl_forward(&one, &one, nullptr, &out, g));
 }
 
+// Whether this CPU has the AVX-512 subsets oneDNN's Winograd kernels need.
+bool has_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"); }
+
+// Restores the oneDNN algorithm setting when it goes out of scope.
+class AlgorithmGuard {
+ public:
+  AlgorithmGuard() : saved_(ops::conv_algorithm()) {}
+  ~AlgorithmGuard() { ops::set_conv_algorithm(saved_); }
+
+ private:
+  ops::ConvAlgorithm saved_;
+};
+
+// A 2-d 3×3 convolution of (batch, cin, size, size) to cout channels, stride `stride`, padding 1.
+cpu::ConvGeometry conv3x3(int64_t batch, int64_t cin, int64_t cout, int64_t size, int64_t stride = 1) {
+  cpu::ConvGeometry g;
+  g.batch = batch;
+  g.in_channels = cin;
+  g.out_channels = cout;
+  for (int d = 1; d < 3; ++d) {
+    g.in[d] = size;
+    g.kernel[d] = 3;
+    g.stride[d] = stride;
+    g.pad[d] = 1;
+    g.out[d] = (size + 2 - 3) / stride + 1;
+  }
+  return g;
+}
+
+// Which convolutions each algorithm setting sends to oneDNN's Winograd kernels: Auto those of 3×3,
+// stride 1 and at least 16 channels in and out; Winograd every 3×3 stride-1 one; Direct none.
+TEST(ConvDnnl, AlgorithmSettingPicksWinogradWhereItApplies) {
+  if (!has_avx512()) GTEST_SKIP() << "oneDNN's Winograd kernels need AVX-512";
+  BackendGuard guard;
+  AlgorithmGuard algorithm;
+  nn::set_conv_backend(ConvBackend::OneDnn);
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Auto);
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12)));
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 7)));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 8, 32, 12)));   // too few input channels
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));  // too few output channels
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12, 2)));  // strided
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12, 2)));
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Direct);
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12)));
+}
+
+// oneDNN's Winograd kernels give the im2col reference's output and gradients (to float32
+// rounding) with and without bias, padding, at batch 1 and on odd sizes.
+TEST(ConvDnnl, WinogradMatchesIm2col) {
+  if (!has_avx512()) GTEST_SKIP() << "oneDNN's Winograd kernels need AVX-512";
+  AlgorithmGuard algorithm;
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
+  ASSERT_TRUE(cpu::conv_dnnl_winograd(conv3x3(3, 16, 32, 11)));
+  manual_seed(12);
+  Tensor x = randn({3, 16, 11, 11}), w = randn({32, 16, 3, 3}) * 0.1, b = randn({32});
+  expect_backends_agree("3x3 padded, bias", [](const Tensor& xx, const Tensor& ww, const Tensor& bb) {
+    return F::conv2d(xx, ww, bb, 1, 1);
+  }, x, w, b);
+  expect_backends_agree("3x3 valid, no bias", [](const Tensor& xx, const Tensor& ww, const Tensor&) {
+    return F::conv2d(xx, ww, Tensor(), 1, 0);
+  }, x, w, Tensor());
+  Tensor x1 = randn({1, 64, 7, 7}), w1 = randn({64, 64, 3, 3}) * 0.05;
+  expect_backends_agree("batch 1, 64 channels", [](const Tensor& xx, const Tensor& ww, const Tensor&) {
+    return F::conv2d(xx, ww, Tensor(), 1, 1);
+  }, x1, w1, Tensor());
+}
+
 TEST(ConvDnnl, BackendSelection) {
   BackendGuard guard;
   nn::set_conv_backend(ConvBackend::Im2col);

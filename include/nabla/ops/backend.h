@@ -8,6 +8,7 @@
 //
 //   NABLA_CONV_BACKEND = auto | onednn | im2col   (float32 convolutions; default auto)
 //   NABLA_DNNL_LAYOUT  = blocked | plain          (oneDNN convolution layouts; default blocked)
+//   NABLA_CONV_ALGORITHM = auto | direct | winograd   (oneDNN convolution algorithm; default auto)
 //   NABLA_CONV_WEIGHT_CACHE = on | off       (inference reuses converted weights; default off)
 //   NABLA_CONV_KEEP_INPUT   = on | off       (training keeps converted inputs; default on)
 #include <cstddef>
@@ -25,6 +26,16 @@ enum class ConvBackend { Auto, OneDnn, Im2col };
 /// nabla's plain ones; measured faster, docs/nn-conv.md) or must work on the plain layouts.
 enum class DnnlLayout { Blocked, Plain };
 
+/// oneDNN's algorithm for float32 convolutions with blocked layouts. Direct: the direct kernels
+/// everywhere (the ones PyTorch's CPU convolutions run). Winograd: oneDNN's Winograd kernels for
+/// every 2-d 3×3 convolution of stride 1 without dilation or groups, direct elsewhere. Auto (the
+/// default): Winograd where it measured faster, 3×3 stride-1 convolutions with at least 16 input
+/// and output channels (ResNet-18's convolutions 1.5–2.2× faster forward and backward,
+/// docs/nn-conv.md). Winograd's results differ from the direct kernels' by rounding only (about
+/// 1e-6 of the output's magnitude); where oneDNN has no Winograd kernel (no AVX-512) the direct
+/// one runs.
+enum class ConvAlgorithm { Auto, Direct, Winograd };
+
 /// Selects the convolution backend for all later calls (process-wide).
 void set_conv_backend(ConvBackend backend);
 /// The convolution backend in use: the last set_conv_backend, else NABLA_CONV_BACKEND, else Auto.
@@ -33,6 +44,11 @@ ConvBackend conv_backend();
 void set_dnnl_layout(DnnlLayout layout);
 /// The oneDNN layout setting: the last set_dnnl_layout, else NABLA_DNNL_LAYOUT, else Blocked.
 DnnlLayout dnnl_layout();
+
+/// Selects oneDNN's convolution algorithm for primitives created from now on (process-wide).
+void set_conv_algorithm(ConvAlgorithm algorithm);
+/// The algorithm setting: the last set_conv_algorithm, else NABLA_CONV_ALGORITHM, else Auto.
+ConvAlgorithm conv_algorithm();
 
 /// Whether convolutions run without autograd (inference, a frozen backbone) keep each weight
 /// tensor converted to oneDNN's blocked layout and reuse it while the weights are unchanged,
@@ -76,6 +92,11 @@ ConvBackend parse_conv_backend(const std::string& value, const std::string& what
 std::string dnnl_layout_name(DnnlLayout layout);
 /// Inverse of dnnl_layout_name; raises Error naming `what` and the value.
 DnnlLayout parse_dnnl_layout(const std::string& value, const std::string& what = "oneDNN layout");
+
+/// "auto", "direct" or "winograd".
+std::string conv_algorithm_name(ConvAlgorithm algorithm);
+/// Inverse of conv_algorithm_name; raises Error naming `what` and the value.
+ConvAlgorithm parse_conv_algorithm(const std::string& value, const std::string& what = "conv algorithm");
 
 /// Applies NABLA_CONV_BACKEND and NABLA_DNNL_LAYOUT to the settings, once per process (later
 /// calls do nothing). The getters, the setters and the kernel dispatch call it first; a bad value

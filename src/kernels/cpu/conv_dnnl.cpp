@@ -46,6 +46,7 @@ struct Plan {
   std::optional<dnnl::primitive> primitive;
   std::vector<PlanArg> args;
   size_t scratchpad_bytes = 0;
+  bool winograd = false;  // oneDNN's Winograd kernel (else the direct or a GEMM-based one)
 };
 
 dnnl::engine& cpu_engine() {
@@ -60,6 +61,32 @@ dnnl::engine& cpu_engine() {
 std::atomic<bool> g_plain_layout{false};
 
 bool use_any_layout() { return !g_plain_layout.load(); }
+
+// The convolution algorithm setting (ConvAlgorithmChoice); set through ops::set_conv_algorithm.
+std::atomic<int> g_algorithm{static_cast<int>(ConvAlgorithmChoice::Auto)};
+
+// Whether oneDNN's Winograd kernels can take `g`: a 2-d 3×3 convolution of stride 1, without
+// dilation or groups (its F(4×4, 3×3) and, at batch 1, F(2×2, 3×3) kernels; AVX-512 only, where
+// oneDNN rejects the primitive elsewhere and the plan falls back to the direct algorithm).
+bool winograd_geometry(const ConvGeometry& g) {
+  if (g.groups != 1 || g.in[0] != 1 || g.out[0] != 1 || g.kernel[0] != 1) return false;
+  for (int d = 1; d < 3; ++d)
+    if (g.kernel[d] != 3 || g.stride[d] != 1 || g.dilation[d] != 1) return false;
+  return true;
+}
+
+// The algorithm for `g` under the setting. Auto takes Winograd where it measured faster than the
+// direct kernels in the forward and both backward primitives (`NABLA_CONV_ALGORITHM=direct|auto
+// build/bench/conv_bench`, docs/nn-conv.md): at least 16 input and output channels. With fewer (a 1-channel stem, DenseNet's
+// 12-channel growth convolutions) the direct kernels were as fast or up to 5× faster.
+dnnl::algorithm conv_algorithm_for(const ConvGeometry& g) {
+  const auto choice = static_cast<ConvAlgorithmChoice>(g_algorithm.load());
+  if (choice == ConvAlgorithmChoice::Direct || !use_any_layout() || !winograd_geometry(g))
+    return dnnl::algorithm::convolution_direct;
+  if (choice == ConvAlgorithmChoice::Auto && (g.in_channels < 16 || g.out_channels < 16))
+    return dnnl::algorithm::convolution_direct;
+  return dnnl::algorithm::convolution_winograd;
+}
 
 using dims = dnnl::memory::dims;
 
@@ -153,10 +180,9 @@ dnnl::primitive_attr primitive_attr(const Epilogue& epilogue = {}) {
 dnnl::primitive_attr user_scratchpad() { return primitive_attr(); }
 
 // The forward primitive; an epilogue makes it an inference primitive with post-ops.
-dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, bool with_bias, bool any,
-                                                     const Epilogue& epilogue = {}) {
+dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, dnnl::algorithm algo, bool with_bias,
+                                                     bool any, const Epilogue& epilogue = {}) {
   auto md = [any](const dims& d) { return any ? any_desc(d) : plain_desc(d); };
-  const auto algo = dnnl::algorithm::convolution_direct;
   const auto prop = epilogue.any() ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
   auto desc = with_bias ? dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), plain_desc(s.bias),
                                                           md(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
@@ -165,16 +191,17 @@ dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, bool w
   return dnnl::convolution_forward::primitive_desc(desc, primitive_attr(epilogue), cpu_engine());
 }
 
-Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue) {
+// The plan of `op` for `g` with algorithm `algo`; a Winograd plan oneDNN rejects (no AVX-512, an
+// unsupported post-op) is made with the direct algorithm instead.
+Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue, dnnl::algorithm algo) {
   Plan plan;
   const DnnlShapes s = dnnl_shapes(g);
   if (!s.valid) return plan;
   const bool any = use_any_layout();
   auto md = [any](const dims& d) { return any ? any_desc(d) : plain_desc(d); };
-  const auto algo = dnnl::algorithm::convolution_direct;
   try {
     if (op == Op::Forward) {
-      auto pd = forward_pd(s, with_bias, any, epilogue);
+      auto pd = forward_pd(s, algo, with_bias, any, epilogue);
       add_arg(plan, DNNL_ARG_SRC, false, plain_desc(s.src), pd.src_desc());
       add_arg(plan, DNNL_ARG_WEIGHTS, false, plain_desc(s.weights), pd.weights_desc());
       if (with_bias) add_arg(plan, DNNL_ARG_BIAS, false, plain_desc(s.bias), pd.bias_desc());
@@ -182,7 +209,7 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epi
       plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
       plan.primitive = dnnl::convolution_forward(pd);
     } else if (op == Op::BackwardData) {
-      auto hint = forward_pd(s, false, any);
+      auto hint = forward_pd(s, algo, false, any);
       dnnl::convolution_backward_data::desc desc(algo, md(s.src), md(s.weights), md(s.dst), s.strides, s.dilates,
                                                  s.pad_l, s.pad_r);
       dnnl::convolution_backward_data::primitive_desc pd(desc, user_scratchpad(), cpu_engine(), hint);
@@ -192,7 +219,7 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epi
       plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
       plan.primitive = dnnl::convolution_backward_data(pd);
     } else {
-      auto hint = forward_pd(s, false, any);
+      auto hint = forward_pd(s, algo, false, any);
       dnnl::convolution_backward_weights::desc desc(algo, md(s.src), md(s.weights), md(s.dst), s.strides, s.dilates,
                                                     s.pad_l, s.pad_r);
       dnnl::convolution_backward_weights::primitive_desc pd(desc, user_scratchpad(), cpu_engine(), hint);
@@ -202,7 +229,10 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epi
       plan.scratchpad_bytes = pd.scratchpad_desc().get_size();
       plan.primitive = dnnl::convolution_backward_weights(pd);
     }
+    plan.winograd = algo == dnnl::algorithm::convolution_winograd;
   } catch (const dnnl::error&) {
+    if (algo != dnnl::algorithm::convolution_direct)
+      return make_plan(op, g, with_bias, epilogue, dnnl::algorithm::convolution_direct);
     return Plan{};  // unsupported here: the caller falls back to im2col
   }
   return plan;
@@ -210,12 +240,14 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epi
 
 constexpr size_t kMaxCachedPlans = 512;
 
-// The cached plan for (op, geometry, bias, epilogue, threads). oneDNN sizes its work split by the
-// number of threads available when a primitive is created, so that number is part of the key.
+// The cached plan for (op, geometry, bias, epilogue, threads, algorithm). oneDNN sizes its work
+// split by the number of threads available when a primitive is created, so that number is part of
+// the key.
 std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue = {}) {
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  const dnnl::algorithm algo = conv_algorithm_for(g);
   std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, static_cast<int64_t>(epilogue.act), epilogue.residual,
-                           threads, g.batch, g.in_channels, g.out_channels, g.groups};
+                           threads, static_cast<int64_t>(algo), g.batch, g.in_channels, g.out_channels, g.groups};
   for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation}) key.insert(key.end(), a->begin(), a->end());
   static std::mutex mutex;
   static std::map<std::vector<int64_t>, std::shared_ptr<const Plan>> cache;
@@ -224,7 +256,7 @@ std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
-  auto plan = std::make_shared<const Plan>(make_plan(op, g, with_bias, epilogue));
+  auto plan = std::make_shared<const Plan>(make_plan(op, g, with_bias, epilogue, algo));
   std::lock_guard<std::mutex> lock(mutex);
   // Bounded: a workload with ever new shapes (variable-length sequences) must not grow it forever.
   if (cache.size() >= kMaxCachedPlans) cache.clear();
@@ -400,6 +432,16 @@ void set_conv_backend_choice(ConvBackendChoice choice) { g_backend.store(static_
 bool dnnl_plain_layout() { return g_plain_layout.load(); }
 
 void set_dnnl_plain_layout(bool plain) { g_plain_layout.store(plain); }
+
+ConvAlgorithmChoice conv_algorithm_choice() { return static_cast<ConvAlgorithmChoice>(g_algorithm.load()); }
+
+void set_conv_algorithm_choice(ConvAlgorithmChoice choice) { g_algorithm.store(static_cast<int>(choice)); }
+
+bool conv_dnnl_winograd(const ConvGeometry& g) {
+  if (!dnnl_selected(g)) return false;
+  auto plan = cached_plan(Op::Forward, g, false);
+  return plan->primitive && plan->winograd;
+}
 
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
                        ConvBlockedPtr* packed, ConvBlockedPtr* keep_x) {

@@ -35,6 +35,17 @@ void set_conv_backend_choice(ConvBackendChoice choice);
 bool dnnl_plain_layout();
 void set_dnnl_plain_layout(bool plain);
 
+/// oneDNN's algorithm for float32 convolutions. Direct: the direct kernels everywhere (what
+/// PyTorch's CPU convolutions run). Winograd: oneDNN's Winograd kernels for every 2-d 3×3
+/// convolution of stride 1 without dilation or groups (fewer multiplications; results differ from
+/// the direct ones by rounding), direct elsewhere. Auto: Winograd where it measured faster (at least
+/// 16 input and output channels), direct elsewhere. Blocked layouts only; a geometry oneDNN's
+/// Winograd kernels reject (no AVX-512) runs direct.
+enum class ConvAlgorithmChoice { Auto, Direct, Winograd };
+/// The algorithm setting for primitives created from now on; set by ops::set_conv_algorithm.
+ConvAlgorithmChoice conv_algorithm_choice();
+void set_conv_algorithm_choice(ConvAlgorithmChoice choice);
+
 /// A tensor already converted to a primitive's (blocked) layout, kept by the caller so that the
 /// conversion is not run again: weights in the forward's layout, kept per weight tensor while the
 /// weights do not change (ops/nn_conv.cpp does during inference); a convolution's input in the
@@ -56,6 +67,10 @@ struct ConvChainStep {
   ConvBlockedPtr* packed = nullptr;
   int src = -1, add = -1;
 };
+
+/// Whether the training forward of `g` (no bias) runs oneDNN's Winograd kernel under the current
+/// settings (its backward primitives use the same algorithm); for tests and diagnostics.
+bool conv_dnnl_winograd(const ConvGeometry& g);
 
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
 /// With `packed` (may be null): the weights are taken from *packed when it holds w converted for
