@@ -229,7 +229,8 @@ cpu::ConvGeometry conv3x3(int64_t batch, int64_t cin, int64_t cout, int64_t size
 }
 
 // Which convolutions each algorithm setting sends to oneDNN's Winograd kernels: Auto those of 3×3,
-// stride 1 and at least 16 channels in and out; Winograd every 3×3 stride-1 one; Direct none.
+// stride 1, at least 16 channels in and out, outputs of at least 4 × 4 and at least 512 output
+// positions (batch × height × width); Winograd every 3×3 stride-1 one; Direct none.
 TEST(ConvDnnl, AlgorithmSettingPicksWinogradWhereItApplies) {
   if (!has_avx512()) GTEST_SKIP() << "oneDNN's Winograd kernels need AVX-512";
   BackendGuard guard;
@@ -237,12 +238,16 @@ TEST(ConvDnnl, AlgorithmSettingPicksWinogradWhereItApplies) {
   nn::set_conv_backend(ConvBackend::OneDnn);
   ops::set_conv_algorithm(ops::ConvAlgorithm::Auto);
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12)));
-  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 7)));
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(16, 64, 64, 7)));
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 28)));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 7)));    // too few output positions
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(64, 64, 64, 3)));   // outputs smaller than a tile
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 8, 32, 12)));   // too few input channels
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));  // too few output channels
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12, 2)));  // strided
   ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 3)));
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12, 2)));
   ops::set_conv_algorithm(ops::ConvAlgorithm::Direct);
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12)));

@@ -75,16 +75,24 @@ bool winograd_geometry(const ConvGeometry& g) {
   return true;
 }
 
-// The algorithm for `g` under the setting. Auto takes Winograd where it measured faster than the
-// direct kernels in the forward and both backward primitives (`NABLA_CONV_ALGORITHM=direct|auto
-// build/bench/conv_bench`, docs/nn-conv.md): at least 16 input and output channels. With fewer (a 1-channel stem, DenseNet's
-// 12-channel growth convolutions) the direct kernels were as fast or up to 5× faster.
+// Whether Auto takes Winograd for `g`: where it measured faster than the direct kernels in the
+// forward and both backward primitives (`NABLA_CONV_ALGORITHM=direct|auto build/bench/conv_bench`,
+// docs/nn-conv.md). The kernel works on 4 × 4 output tiles and transforms the weights on every
+// call, so it needs at least 16 channels in and out (with fewer — a 1-channel stem, DenseNet's
+// 12-channel growth convolutions — the direct kernels were as fast or up to 5× faster), outputs of
+// at least 4 × 4, and at least 512 output positions per weight (batch × height × width): 512
+// channels at batch 16 and 4 × 4 (256) or batch 4 and 7 × 7 (196) ran up to 2.7× slower.
+bool winograd_pays(const ConvGeometry& g) {
+  return g.in_channels >= 16 && g.out_channels >= 16 && g.out[1] >= 4 && g.out[2] >= 4 &&
+         g.batch * g.out[1] * g.out[2] >= 512;
+}
+
+// The algorithm for `g` under the setting.
 dnnl::algorithm conv_algorithm_for(const ConvGeometry& g) {
   const auto choice = static_cast<ConvAlgorithmChoice>(g_algorithm.load());
   if (choice == ConvAlgorithmChoice::Direct || !use_any_layout() || !winograd_geometry(g))
     return dnnl::algorithm::convolution_direct;
-  if (choice == ConvAlgorithmChoice::Auto && (g.in_channels < 16 || g.out_channels < 16))
-    return dnnl::algorithm::convolution_direct;
+  if (choice == ConvAlgorithmChoice::Auto && !winograd_pays(g)) return dnnl::algorithm::convolution_direct;
   return dnnl::algorithm::convolution_winograd;
 }
 
