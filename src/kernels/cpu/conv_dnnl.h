@@ -5,7 +5,7 @@
 // (backend forced to im2col, an empty batch, or oneDNN rejects the geometry),
 // and the caller then runs the im2col kernel.
 //
-// Primitives are created once per (operation, geometry, bias, thread count) and cached: creating
+// Primitives are created once per (operation, geometry, bias, thread count, algorithm) and cached: creating
 // one costs far more than running it on small shapes. Tensors keep nabla's plain layouts
 // (ncw/nchw/ncdhw, [g]oi…); oneDNN's own blocked layouts are used inside a call when the
 // primitive prefers them, with reorders in and out.
