@@ -58,11 +58,11 @@ Tensor unfused(Chain& c, const Tensor& x, nn::UnaryModule* act, const Tensor& re
   return act ? (*act)(h) : h;
 }
 
-void expect_close(const Tensor& got, const Tensor& want) {
+void expect_close(const Tensor& got, const Tensor& want, double tolerance = 1e-4) {
   ASSERT_EQ(got.shape(), want.shape());
   const auto g = got.to_vector<float>(), w = want.to_vector<float>();
   for (size_t i = 0; i < g.size(); ++i)
-    ASSERT_NEAR(g[i], w[i], 1e-4 * (1 + std::abs(w[i]))) << "element " << i;
+    ASSERT_NEAR(g[i], w[i], tolerance * (1 + std::abs(w[i]))) << "element " << i;
 }
 
 }  // namespace
@@ -211,28 +211,38 @@ TEST(ConvBatchNormFused, ZooModelsGiveTheUnfusedLogits) {
   // ResNet (basic and bottleneck blocks, downsampling shortcuts), CIFAR ResNet (padding
   // shortcuts) and MobileNet v2 (inverted residuals, ReLU6, depthwise): eval-mode logits with the
   // cache on (folded) against the cache off (the modules in turn).
-  for (const std::string name : {"resnet20", "resnet18", "resnet50", "mobilenet_v2"}) {
-    SCOPED_TRACE(name);
-    manual_seed(8);
-    auto model = models::create(name, {10, {3, 32, 32}});
-    // Running statistics away from their initial 0 / 1, so that folding has something to fold.
-    model->apply([](nn::Module& m) {
-      if (auto* bn = dynamic_cast<nn::BatchNorm2d*>(&m)) {
-        NoGradGuard no_grad;
-        bn->running_mean.copy_(randn({bn->num_features}) * 0.1);
-        bn->running_var.copy_(rand({bn->num_features}) + 0.5);
+  // The folding itself is compared on oneDNN's direct kernels at the tolerance of the other
+  // tests; with the default algorithm, Winograd's rounding (docs/nn-conv.md) takes different
+  // paths through the folded and the unfolded weights, and through ResNet-50's 53 layers the
+  // logits then differ by up to about 1.2e-4 (2e-5 on the direct kernels).
+  const ops::ConvAlgorithm saved = ops::conv_algorithm();
+  for (const auto& [algorithm, tolerance] : {std::pair{ops::ConvAlgorithm::Direct, 1e-4},
+                                             std::pair{ops::ConvAlgorithm::Auto, 5e-4}}) {
+    for (const std::string name : {"resnet20", "resnet18", "resnet50", "mobilenet_v2"}) {
+      SCOPED_TRACE(str_cat(name, ", algorithm ", ops::conv_algorithm_name(algorithm)));
+      ops::set_conv_algorithm(algorithm);
+      manual_seed(8);
+      auto model = models::create(name, {10, {3, 32, 32}});
+      // Running statistics away from their initial 0 / 1, so that folding has something to fold.
+      model->apply([](nn::Module& m) {
+        if (auto* bn = dynamic_cast<nn::BatchNorm2d*>(&m)) {
+          NoGradGuard no_grad;
+          bn->running_mean.copy_(randn({bn->num_features}) * 0.1);
+          bn->running_var.copy_(rand({bn->num_features}) + 0.5);
+        }
+      });
+      model->eval();
+      const Tensor x = randn({2, 3, 32, 32});
+      NoGradGuard no_grad;
+      Tensor want;
+      {
+        Setting off(false, ops::ConvBackend::OneDnn);
+        want = (*model)(x);
       }
-    });
-    model->eval();
-    const Tensor x = randn({2, 3, 32, 32});
-    NoGradGuard no_grad;
-    Tensor want;
-    {
-      Setting off(false, ops::ConvBackend::OneDnn);
-      want = (*model)(x);
+      Setting on(true, ops::ConvBackend::OneDnn);
+      expect_close((*model)(x), want, tolerance);
+      EXPECT_GE(ops::conv_weight_cache_entries(), 1u) << "nothing was folded";
     }
-    Setting on(true, ops::ConvBackend::OneDnn);
-    expect_close((*model)(x), want);
-    EXPECT_GE(ops::conv_weight_cache_entries(), 1u) << "nothing was folded";
   }
+  ops::set_conv_algorithm(saved);
 }
