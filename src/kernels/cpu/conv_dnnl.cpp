@@ -79,20 +79,24 @@ bool winograd_geometry(const ConvGeometry& g) {
 // forward and both backward primitives (`NABLA_CONV_ALGORITHM=direct|auto build/bench/conv_bench`,
 // docs/nn-conv.md). The kernel works on 4 × 4 output tiles and transforms the weights on every
 // call, so it needs at least 16 channels in and out (with fewer — a 1-channel stem, DenseNet's
-// 12-channel growth convolutions — the direct kernels were as fast or up to 5× faster), outputs of
-// at least 4 × 4, and at least 512 output positions per weight (batch × height × width): 512
-// channels at batch 16 and 4 × 4 (256) or batch 4 and 7 × 7 (196) ran up to 2.7× slower.
-bool winograd_pays(const ConvGeometry& g) {
-  return g.in_channels >= 16 && g.out_channels >= 16 && g.out[1] >= 4 && g.out[2] >= 4 &&
-         g.batch * g.out[1] * g.out[2] >= 512;
+// 12-channel growth convolutions — the direct kernels were as fast or up to 5× faster). Training
+// primitives also need outputs of at least 4 × 4 and at least 512 output positions per weight
+// (batch × height × width): 512 channels at batch 16 and 4 × 4 (256) or batch 4 and 7 × 7 (196)
+// ran up to 2.7× slower, VGG-11's 512-channel layers at batch 1 up to 40×. Inference primitives
+// (`inference`: the folded chains, whose weights are converted once and kept) get oneDNN's
+// F(2×2, 3×3) kernel at small batches, which measured faster down to batch 1 and 4 × 4 outputs
+// (ResNet-18 and ResNet-20 batch-1 forwards 10–12 % faster).
+bool winograd_pays(const ConvGeometry& g, bool inference) {
+  if (g.in_channels < 16 || g.out_channels < 16) return false;
+  return inference || (g.out[1] >= 4 && g.out[2] >= 4 && g.batch * g.out[1] * g.out[2] >= 512);
 }
 
-// The algorithm for `g` under the setting.
-dnnl::algorithm conv_algorithm_for(const ConvGeometry& g) {
+// The algorithm for `g` under the setting, for an inference or a training primitive.
+dnnl::algorithm conv_algorithm_for(const ConvGeometry& g, bool inference) {
   const auto choice = static_cast<ConvAlgorithmChoice>(g_algorithm.load());
   if (choice == ConvAlgorithmChoice::Direct || !use_any_layout() || !winograd_geometry(g))
     return dnnl::algorithm::convolution_direct;
-  if (choice == ConvAlgorithmChoice::Auto && !winograd_pays(g)) return dnnl::algorithm::convolution_direct;
+  if (choice == ConvAlgorithmChoice::Auto && !winograd_pays(g, inference)) return dnnl::algorithm::convolution_direct;
   return dnnl::algorithm::convolution_winograd;
 }
 
@@ -253,7 +257,7 @@ constexpr size_t kMaxCachedPlans = 512;
 // the key.
 std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue = {}) {
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  const dnnl::algorithm algo = conv_algorithm_for(g);
+  const dnnl::algorithm algo = conv_algorithm_for(g, epilogue.any());  // an epilogue: inference
   std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, static_cast<int64_t>(epilogue.act), epilogue.residual,
                            threads, static_cast<int64_t>(algo), g.batch, g.in_channels, g.out_channels, g.groups};
   for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation}) key.insert(key.end(), a->begin(), a->end());
