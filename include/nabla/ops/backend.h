@@ -32,9 +32,9 @@ enum class DnnlLayout { Blocked, Plain };
 /// default): Winograd where it measured faster — 3×3 stride-1 convolutions with at least 16 input
 /// and output channels and, in training, outputs of at least 4 × 4 and at least 512 output
 /// positions (batch × height × width) (ResNet-18's convolutions 1.5–2.2× faster forward and
-/// backward at batch 64; batch-1 inference with the weight cache 12–14 % faster, docs/nn-conv.md). Winograd's results differ from the direct kernels' by rounding only (about
-/// 1e-6 of the output's magnitude); where oneDNN has no Winograd kernel (no AVX-512) the direct
-/// one runs.
+/// backward at batch 64; batch-1 inference with the weight cache 12–17 % faster, docs/nn-conv.md).
+/// Winograd's results differ from the direct kernels' by rounding only (about 1e-6 of the output's
+/// magnitude); where oneDNN has no Winograd kernel (no AVX-512) the direct one runs.
 enum class ConvAlgorithm { Auto, Direct, Winograd };
 
 /// Selects the convolution backend for all later calls (process-wide).

@@ -66,8 +66,9 @@ bool use_any_layout() { return !g_plain_layout.load(); }
 std::atomic<int> g_algorithm{static_cast<int>(ConvAlgorithmChoice::Auto)};
 
 // Whether oneDNN's Winograd kernels can take `g`: a 2-d 3×3 convolution of stride 1, without
-// dilation or groups (its F(4×4, 3×3) and, at batch 1, F(2×2, 3×3) kernels; AVX-512 only, where
-// oneDNN rejects the primitive elsewhere and the plan falls back to the direct algorithm).
+// dilation or groups (oneDNN's F(4×4, 3×3) kernels, and F(2×2, 3×3) for inference at small
+// batches; AVX-512 only: elsewhere oneDNN rejects the primitive and the plan falls back to the
+// direct algorithm).
 bool winograd_geometry(const ConvGeometry& g) {
   if (g.groups != 1 || g.in[0] != 1 || g.out[0] != 1 || g.kernel[0] != 1) return false;
   for (int d = 1; d < 3; ++d)
@@ -85,7 +86,7 @@ bool winograd_geometry(const ConvGeometry& g) {
 // ran up to 2.7× slower, VGG-11's 512-channel layers at batch 1 up to 40×. Inference primitives
 // (`inference`: the folded chains, whose weights are converted once and kept) get oneDNN's
 // F(2×2, 3×3) kernel at small batches, which measured faster down to batch 1 and 4 × 4 outputs
-// (ResNet-18 and ResNet-20 batch-1 forwards 10–12 % faster).
+// (ResNet-18 and ResNet-20 batch-1 forwards 12–17 % faster).
 bool winograd_pays(const ConvGeometry& g, bool inference) {
   if (g.in_channels < 16 || g.out_channels < 16) return false;
   return inference || (g.out[1] >= 4 && g.out[2] >= 4 && g.batch * g.out[1] * g.out[2] >= 512);

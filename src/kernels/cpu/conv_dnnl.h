@@ -5,8 +5,8 @@
 // (backend forced to im2col, an empty batch, or oneDNN rejects the geometry),
 // and the caller then runs the im2col kernel.
 //
-// Primitives are created once per (operation, geometry, bias, thread count, algorithm) and cached: creating
-// one costs far more than running it on small shapes. Tensors keep nabla's plain layouts
+// Primitives are created once per (operation, geometry, bias, thread count, algorithm) and
+// cached: creating one costs far more than running it on small shapes. Tensors keep nabla's plain layouts
 // (ncw/nchw/ncdhw, [g]oi…); oneDNN's own blocked layouts are used inside a call when the
 // primitive prefers them, with reorders in and out.
 //
@@ -40,8 +40,8 @@ void set_dnnl_plain_layout(bool plain);
 /// convolution of stride 1 without dilation or groups (fewer multiplications; results differ from
 /// the direct ones by rounding), direct elsewhere. Auto: Winograd where it measured faster (at least
 /// 16 input and output channels; for training primitives also 4 × 4 outputs and 512 output
-/// positions), direct elsewhere. Blocked layouts only; a geometry oneDNN's
-/// Winograd kernels reject (no AVX-512) runs direct.
+/// positions), direct elsewhere. Blocked layouts only; a geometry oneDNN's Winograd kernels reject
+/// (no AVX-512) runs direct.
 enum class ConvAlgorithmChoice { Auto, Direct, Winograd };
 /// The algorithm setting for primitives created from now on; set by ops::set_conv_algorithm.
 ConvAlgorithmChoice conv_algorithm_choice();
