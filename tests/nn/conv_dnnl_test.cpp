@@ -228,23 +228,24 @@ cpu::ConvGeometry conv3x3(int64_t batch, int64_t cin, int64_t cout, int64_t size
   return g;
 }
 
-// Which convolutions each algorithm setting sends to oneDNN's Winograd kernels: Auto those of 3×3,
-// stride 1, at least 16 channels in and out, outputs of at least 4 × 4 and at least 512 output
-// positions (batch × height × width); Winograd every 3×3 stride-1 one; Direct none.
+// Which training convolutions each algorithm setting sends to oneDNN's Winograd kernels: Auto
+// those of 3×3, stride 1, at least 64 channels in and out, outputs of at least 4 × 4 and at least
+// 512 output positions (batch × height × width); Winograd every 3×3 stride-1 one; Direct none.
 TEST(ConvDnnl, AlgorithmSettingPicksWinogradWhereItApplies) {
   if (!has_avx512()) GTEST_SKIP() << "oneDNN's Winograd kernels need AVX-512";
   BackendGuard guard;
   AlgorithmGuard algorithm;
   nn::set_conv_backend(ConvBackend::OneDnn);
   ops::set_conv_algorithm(ops::ConvAlgorithm::Auto);
-  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12)));
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 64, 128, 12)));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12)));  // too few channels
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(16, 64, 64, 7)));
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 28)));
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 7)));    // too few output positions
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(64, 64, 64, 3)));   // outputs smaller than a tile
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 8, 32, 12)));   // too few input channels
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));  // too few output channels
-  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12, 2)));  // strided
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 64, 64, 12, 2)));  // strided
   ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 3)));
@@ -284,7 +285,8 @@ TEST(ConvDnnl, BackendSelection) {
   EXPECT_EQ(nn::conv_backend(), ConvBackend::Auto);
 }
 
-// Same thread count, same bits: repeated runs of forward and backward are identical.
+// Same thread count, same bits: repeated runs of forward and backward are identical, on the
+// direct and on the Winograd kernels.
 TEST(ConvDnnl, DeterministicForAFixedThreadCount) {
   BackendGuard guard;
   nn::set_conv_backend(ConvBackend::OneDnn);
@@ -292,14 +294,18 @@ TEST(ConvDnnl, DeterministicForAFixedThreadCount) {
   manual_seed(6);
   Tensor x = randn({9, 16, 12, 12}), w = randn({32, 16, 3, 3}), b = randn({32});
   auto f = [](const Tensor& xx, const Tensor& ww, const Tensor& bb) { return F::conv2d(xx, ww, bb, 1, 1); };
+  AlgorithmGuard algorithm;
   for (int threads : {1, 2, 3}) {
-    SCOPED_TRACE(str_cat(threads, " threads"));
-    omp_set_num_threads(threads);
-    Result a = run(ConvBackend::OneDnn, f, x, w, b), c = run(ConvBackend::OneDnn, f, x, w, b);
-    EXPECT_EQ(a.y.to_vector<float>(), c.y.to_vector<float>());
-    EXPECT_EQ(a.gx.to_vector<float>(), c.gx.to_vector<float>());
-    EXPECT_EQ(a.gw.to_vector<float>(), c.gw.to_vector<float>());
-    EXPECT_EQ(a.gb.to_vector<float>(), c.gb.to_vector<float>());
+    for (ops::ConvAlgorithm algo : {ops::ConvAlgorithm::Direct, ops::ConvAlgorithm::Winograd}) {
+      SCOPED_TRACE(str_cat(threads, " threads, ", ops::conv_algorithm_name(algo)));
+      ops::set_conv_algorithm(algo);
+      omp_set_num_threads(threads);
+      Result a = run(ConvBackend::OneDnn, f, x, w, b), c = run(ConvBackend::OneDnn, f, x, w, b);
+      EXPECT_EQ(a.y.to_vector<float>(), c.y.to_vector<float>());
+      EXPECT_EQ(a.gx.to_vector<float>(), c.gx.to_vector<float>());
+      EXPECT_EQ(a.gw.to_vector<float>(), c.gw.to_vector<float>());
+      EXPECT_EQ(a.gb.to_vector<float>(), c.gb.to_vector<float>());
+    }
   }
   omp_set_num_threads(saved);
 }

@@ -29,9 +29,9 @@ enum class DnnlLayout { Blocked, Plain };
 /// oneDNN's algorithm for float32 convolutions with blocked layouts. Direct: the direct kernels
 /// everywhere (the ones PyTorch's CPU convolutions run). Winograd: oneDNN's Winograd kernels for
 /// every 2-d 3×3 convolution of stride 1 without dilation or groups, direct elsewhere. Auto (the
-/// default): Winograd where it measured faster — 3×3 stride-1 convolutions with at least 16 input
-/// and output channels and, in training, outputs of at least 4 × 4 and at least 512 output
-/// positions (batch × height × width) (ResNet-18's convolutions 1.5–2.2× faster forward and
+/// default): Winograd where it measured faster — 3×3 stride-1 convolutions with at least 64 input
+/// and output channels, outputs of at least 4 × 4 and at least 512 output positions (batch ×
+/// height × width) in training, at least 16 channels at inference with the weight cache (ResNet-18's convolutions 1.5–2.2× faster forward and
 /// backward at batch 64; batch-1 inference with the weight cache 12–17 % faster, docs/nn-conv.md).
 /// Winograd's results differ from the direct kernels' by rounding only (about 1e-6 of the output's
 /// magnitude); where oneDNN has no Winograd kernel (no AVX-512) the direct one runs.

@@ -78,18 +78,20 @@ bool winograd_geometry(const ConvGeometry& g) {
 
 // Whether Auto takes Winograd for `g`: where it measured faster than the direct kernels in the
 // forward and both backward primitives (`NABLA_CONV_ALGORITHM=direct|auto build/bench/conv_bench`,
-// docs/nn-conv.md). The kernel works on 4 × 4 output tiles and transforms the weights on every
-// call, so it needs at least 16 channels in and out (with fewer — a 1-channel stem, DenseNet's
-// 12-channel growth convolutions — the direct kernels were as fast or up to 5× faster). Training
-// primitives also need outputs of at least 4 × 4 and at least 512 output positions per weight
-// (batch × height × width): 512 channels at batch 16 and 4 × 4 (256) or batch 4 and 7 × 7 (196)
-// ran up to 2.7× slower, VGG-11's 512-channel layers at batch 1 up to 40×. Inference primitives
-// (`inference`: the folded chains, whose weights are converted once and kept) get oneDNN's
-// F(2×2, 3×3) kernel at small batches, which measured faster down to batch 1 and 4 × 4 outputs
-// (ResNet-18 and ResNet-20 batch-1 forwards 12–17 % faster).
+// docs/nn-conv.md). The training kernel works on 4 × 4 output tiles and transforms the weights on
+// every call, so training primitives need at least 64 channels in and out (ResNet-20's 16- and
+// 32-channel layers made its training epochs about 12 % slower; a 1-channel stem or DenseNet's
+// 12-channel growth convolutions up to 5× slower per call), outputs of at least 4 × 4 and at
+// least 512 output positions per weight (batch × height × width): 512 channels at batch 16 and
+// 4 × 4 (256) or batch 4 and 7 × 7 (196) ran up to 2.7× slower, VGG-11's 512-channel layers at
+// batch 1 up to 40×. Inference primitives (`inference`: the folded chains, whose weights are
+// converted once and kept) get oneDNN's F(2×2, 3×3) kernel at small batches, which measured
+// faster from 16 channels and down to batch 1 and 4 × 4 outputs (ResNet-18 and ResNet-20 batch-1
+// forwards 12–17 % faster).
 bool winograd_pays(const ConvGeometry& g, bool inference) {
-  if (g.in_channels < 16 || g.out_channels < 16) return false;
-  return inference || (g.out[1] >= 4 && g.out[2] >= 4 && g.batch * g.out[1] * g.out[2] >= 512);
+  if (inference) return g.in_channels >= 16 && g.out_channels >= 16;
+  return g.in_channels >= 64 && g.out_channels >= 64 && g.out[1] >= 4 && g.out[2] >= 4 &&
+         g.batch * g.out[1] * g.out[2] >= 512;
 }
 
 // The algorithm for `g` under the setting, for an inference or a training primitive.

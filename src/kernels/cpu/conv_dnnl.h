@@ -38,9 +38,9 @@ void set_dnnl_plain_layout(bool plain);
 /// oneDNN's algorithm for float32 convolutions. Direct: the direct kernels everywhere (what
 /// PyTorch's CPU convolutions run). Winograd: oneDNN's Winograd kernels for every 2-d 3×3
 /// convolution of stride 1 without dilation or groups (fewer multiplications; results differ from
-/// the direct ones by rounding), direct elsewhere. Auto: Winograd where it measured faster (at least
-/// 16 input and output channels; for training primitives also 4 × 4 outputs and 512 output
-/// positions), direct elsewhere. Blocked layouts only; a geometry oneDNN's Winograd kernels reject
+/// the direct ones by rounding), direct elsewhere. Auto: Winograd where it measured faster (training
+/// primitives: at least 64 input and output channels, 4 × 4 outputs and 512 output positions;
+/// inference primitives: at least 16 channels), direct elsewhere. Blocked layouts only; a geometry oneDNN's Winograd kernels reject
 /// (no AVX-512) runs direct.
 enum class ConvAlgorithmChoice { Auto, Direct, Winograd };
 /// The algorithm setting for primitives created from now on; set by ops::set_conv_algorithm.
