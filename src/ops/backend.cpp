@@ -2,9 +2,11 @@
 // environment variables; the kernels keep the active choice in their own atomics (set here).
 #include "nabla/ops/backend.h"
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <utility>
 
 #include "kernels/cpu/conv_dnnl.h"
 #include "nabla/error.h"
@@ -48,44 +50,54 @@ void apply_on_off(const char* name, std::atomic<bool>& setting) {
   setting.store(v == "on");
 }
 
+// Each setting's values with their names (for the environment variables and the CLI), in the
+// order an error message lists them.
+template <class E>
+using Names = std::array<std::pair<E, const char*>, 3>;
+constexpr Names<ConvBackend> kBackendNames{
+    {{ConvBackend::Auto, "auto"}, {ConvBackend::OneDnn, "onednn"}, {ConvBackend::Im2col, "im2col"}}};
+constexpr std::array<std::pair<DnnlLayout, const char*>, 2> kLayoutNames{
+    {{DnnlLayout::Blocked, "blocked"}, {DnnlLayout::Plain, "plain"}}};
+constexpr Names<ConvAlgorithm> kAlgorithmNames{
+    {{ConvAlgorithm::Auto, "auto"}, {ConvAlgorithm::Direct, "direct"}, {ConvAlgorithm::Winograd, "winograd"}}};
+
+// The name of `value` in `names`.
+template <class Table, class E>
+std::string name_in(const Table& names, E value) {
+  for (const auto& [e, name] : names)
+    if (e == value) return name;
+  return names.front().second;
+}
+
+// The value named `value` in `names`; else an Error naming `what`, the names and the value.
+template <class Table>
+auto parse_in(const Table& names, const std::string& value, const std::string& what) {
+  std::string expected;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (value == names[i].second) return names[i].first;
+    expected += str_cat(i == 0 ? "" : i + 1 == names.size() ? " or " : ", ", "'", names[i].second, "'");
+  }
+  throw Error(str_cat(what, ": expected ", expected, ", got '", value, "'"));
+}
+
 }  // namespace
 
-std::string conv_backend_name(ConvBackend backend) {
-  switch (backend) {
-    case ConvBackend::OneDnn: return "onednn";
-    case ConvBackend::Im2col: return "im2col";
-    case ConvBackend::Auto: break;
-  }
-  return "auto";
-}
+std::string conv_backend_name(ConvBackend backend) { return name_in(kBackendNames, backend); }
 
 ConvBackend parse_conv_backend(const std::string& value, const std::string& what) {
-  for (ConvBackend b : {ConvBackend::Auto, ConvBackend::OneDnn, ConvBackend::Im2col})
-    if (value == conv_backend_name(b)) return b;
-  throw Error(str_cat(what, ": expected 'auto', 'onednn' or 'im2col', got '", value, "'"));
+  return parse_in(kBackendNames, value, what);
 }
 
-std::string dnnl_layout_name(DnnlLayout layout) { return layout == DnnlLayout::Plain ? "plain" : "blocked"; }
-
-std::string conv_algorithm_name(ConvAlgorithm algorithm) {
-  switch (algorithm) {
-    case ConvAlgorithm::Direct: return "direct";
-    case ConvAlgorithm::Winograd: return "winograd";
-    case ConvAlgorithm::Auto: break;
-  }
-  return "auto";
-}
-
-ConvAlgorithm parse_conv_algorithm(const std::string& value, const std::string& what) {
-  for (ConvAlgorithm a : {ConvAlgorithm::Auto, ConvAlgorithm::Direct, ConvAlgorithm::Winograd})
-    if (value == conv_algorithm_name(a)) return a;
-  throw Error(str_cat(what, ": expected 'auto', 'direct' or 'winograd', got '", value, "'"));
-}
+std::string dnnl_layout_name(DnnlLayout layout) { return name_in(kLayoutNames, layout); }
 
 DnnlLayout parse_dnnl_layout(const std::string& value, const std::string& what) {
-  if (value == "blocked") return DnnlLayout::Blocked;
-  if (value == "plain") return DnnlLayout::Plain;
-  throw Error(str_cat(what, ": expected 'blocked' or 'plain', got '", value, "'"));
+  return parse_in(kLayoutNames, value, what);
+}
+
+std::string conv_algorithm_name(ConvAlgorithm algorithm) { return name_in(kAlgorithmNames, algorithm); }
+
+ConvAlgorithm parse_conv_algorithm(const std::string& value, const std::string& what) {
+  return parse_in(kAlgorithmNames, value, what);
 }
 
 void load_backend_environment() {
