@@ -7,6 +7,7 @@
 #include "nabla/models/zoo_common.h"
 #include "nabla/nn/activation.h"
 #include "nabla/nn/dropout.h"
+#include "nabla/nn/fused.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/linear.h"
 #include "nabla/nn/pool.h"
@@ -23,7 +24,9 @@ VGG::VGG(std::shared_ptr<nn::Sequential> features_, std::shared_ptr<nn::UnaryMod
 
 Tensor VGG::forward(const Tensor& x) {
   NABLA_CHECK(x.dim() == 4, "models::VGG: expected input (N, C, H, W), got shape ", x.shape());
-  return (*classifier)((*avgpool)((*features)(x)).flatten(1));
+  // run_chained: at inference each convolution → (BatchNorm →) ReLU runs as one oneDNN convolution
+  // and consecutive ones keep their results in oneDNN's layout (nabla/nn/fused.h).
+  return (*classifier)((*avgpool)(nn::run_chained(*features, x)).flatten(1));
 }
 
 std::shared_ptr<VGG> vgg(const std::string& cfg, bool batch_norm, int64_t num_classes, int64_t in_channels,

@@ -36,6 +36,11 @@ bool trains_fused(const ConvBatchNormStep& s, const Tensor& x) {
 // act(bn(conv(x)) + residual) by the modules in turn; in training one op for the convolution and
 // BatchNorm (and the ReLU when no residual intervenes) where trains_fused holds.
 Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& residual) {
+  if (!s.bn) {  // convolution (→ residual) (→ activation)
+    Tensor h = (*s.conv)(x);
+    if (residual.defined()) h = add(h, residual);
+    return s.act ? (*s.act)(h) : h;
+  }
   if (trains_fused(s, x)) {
     const ConvNd& c = *s.conv;
     BatchNormBase& bn = *s.bn;
@@ -57,6 +62,23 @@ Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& re
   return s.act ? (*s.act)(h) : h;
 }
 
+// Whether link `s` folds: conv_batch_norm_folds, or for a link without BatchNorm the same
+// conditions on the convolution, activation and input.
+bool link_folds(const ConvBatchNormStep& s, const Tensor& x, const Tensor& residual) {
+  if (s.bn) return conv_batch_norm_folds(*s.conv, *s.bn, x, s.act, residual);
+  const ConvNd& conv = *s.conv;
+  if (!ops::conv_weight_cache() || conv.transposed || conv.padding_mode != PaddingMode::Zeros) return false;
+  if (hooked(&conv) || hooked(s.act) || !fusable_activation(s.act)) return false;
+  if (!x.defined() || x.dtype() != DType::Float32 || !x.device().is_cpu()) return false;
+  return !autograd::needs_grad({x, conv.weight, conv.bias, residual});
+}
+
+// The activation module at modules[i] when a link can take it (ReLU, ReLU6), else null.
+UnaryModule* link_activation(const std::vector<UnaryModule*>& modules, size_t i) {
+  if (i >= modules.size()) return nullptr;
+  return modules[i] && fusable_activation(modules[i]) ? modules[i] : nullptr;
+}
+
 }  // namespace
 
 bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Tensor& x, const UnaryModule* act,
@@ -73,8 +95,8 @@ bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Te
 bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual) {
   if (steps.empty()) return false;
   for (const ConvBatchNormStep& s : steps) {
-    if (!s.conv || !s.bn || s.conv->spatial_dims() != steps[0].conv->spatial_dims()) return false;
-    if (!conv_batch_norm_folds(*s.conv, *s.bn, x, s.act, residual)) return false;
+    if (!s.conv || s.conv->spatial_dims() != steps[0].conv->spatial_dims()) return false;
+    if (!link_folds(s, x, residual)) return false;
   }
   return true;
 }
@@ -82,8 +104,7 @@ bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, co
 Tensor conv_batch_norm_chain(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual) {
   NABLA_CHECK(!steps.empty(), "nn::conv_batch_norm_chain: no links given");
   for (size_t i = 0; i < steps.size(); ++i) {
-    NABLA_CHECK(steps[i].conv && steps[i].bn,
-                "nn::conv_batch_norm_chain: every link needs a convolution and a BatchNorm");
+    NABLA_CHECK(steps[i].conv, "nn::conv_batch_norm_chain: every link needs a convolution (link ", i, " has none)");
     NABLA_CHECK(steps[i].input < static_cast<int>(i + 1) && steps[i].add < static_cast<int>(i + 1),
                 "nn::conv_batch_norm_chain: link ", i, " reads value ", steps[i].input, " or adds value ",
                 steps[i].add, ", not computed before it");
@@ -103,9 +124,10 @@ Tensor conv_batch_norm_chain(const std::vector<ConvBatchNormStep>& steps, const 
   std::vector<functional::detail::ConvLinkArgs> links;
   for (const ConvBatchNormStep& s : steps) {
     const ConvNd& c = *s.conv;
-    const BatchNormBase& bn = *s.bn;
-    links.push_back({c.weight, c.bias, c.stride, c.padding_arg(), c.dilation, c.groups,
-                     ops::BatchNormFold{bn.running_mean, bn.running_var, bn.weight, bn.bias, bn.eps},
+    const ops::BatchNormFold bn = s.bn ? ops::BatchNormFold{s.bn->running_mean, s.bn->running_var, s.bn->weight,
+                                                            s.bn->bias, s.bn->eps}
+                                       : ops::BatchNormFold{};
+    links.push_back({c.weight, c.bias, c.stride, c.padding_arg(), c.dilation, c.groups, bn,
                      *fusable_activation(s.act), s.input, s.add});
   }
   return functional::detail::conv_batch_norm_chain_inference(steps[0].conv->spatial_dims(), x, links, residual);
@@ -145,11 +167,22 @@ Tensor run_chained(const std::vector<UnaryModule*>& modules, const Tensor& x) {
     steps.clear();
     pending.clear();
   };
-  for (UnaryModule* m : modules) {
-    auto* links = dynamic_cast<const ChainLinks*>(m);
+  for (size_t i = 0; i < modules.size(); ++i) {
+    UnaryModule* m = modules[i];
     // The module's input is the chain's latest value: its input (0) or the last link's output.
-    if (links && links->append_links(steps, static_cast<int>(steps.size()))) {
+    const int input = static_cast<int>(steps.size());
+    auto* links = dynamic_cast<const ChainLinks*>(m);
+    if (links && links->append_links(steps, input)) {
       pending.push_back(m);
+      continue;
+    }
+    // A convolution module, with the BatchNorm and the ReLU/ReLU6 modules right after it, is a link.
+    if (auto* conv = dynamic_cast<ConvNd*>(m)) {
+      ConvBatchNormStep step{conv, nullptr, nullptr, input};
+      pending.push_back(m);
+      if (i + 1 < modules.size() && (step.bn = dynamic_cast<BatchNormBase*>(modules[i + 1]))) pending.push_back(modules[++i]);
+      if ((step.act = link_activation(modules, i + 1))) pending.push_back(modules[++i]);
+      steps.push_back(step);
       continue;
     }
     flush();

@@ -159,9 +159,12 @@ Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLin
           auto it = g_folded.find(l.w.data_ptr<T>());
           if (it != g_folded.end() && fold_is_current(it->second, sources, l.bn.eps)) e = it->second;
         }
-        fresh[i] = !e.w.defined();
+        fresh[i] = e.sources.empty();
+        // Without a BatchNorm (no running mean) the link's own weights and bias are used: the entry
+        // keeps only their conversion (holding w itself would keep it alive after its module).
+        const bool folds = l.bn.running_mean.defined();
         if (fresh[i]) {
-          std::tie(e.w, e.b) = fold_batch_norm<T>(l.w, l.b, l.bn);
+          if (folds) std::tie(e.w, e.b) = fold_batch_norm<T>(l.w, l.b, l.bn);
           e.eps = l.bn.eps;
           for (const Tensor* t : sources) {
             e.sources.push_back(t->defined() ? t->impl().storage : nullptr);
@@ -169,7 +172,9 @@ Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLin
           }
         }
         before[i] = e.packed.get();
-        steps[i] = {l.g, e.w.data_ptr<T>(), e.b.data_ptr<T>(), l.act, cache ? &e.packed : nullptr, l.src, l.add};
+        const T* w = folds ? e.w.data_ptr<T>() : l.w.data_ptr<T>();
+        const T* b = folds ? e.b.data_ptr<T>() : l.b.defined() ? l.b.data_ptr<T>() : nullptr;
+        steps[i] = {l.g, w, b, l.act, cache ? &e.packed : nullptr, l.src, l.add};
       }
       cpu::conv_forward_chain<T>(x.data_ptr<T>(), steps, res.defined() ? res.data_ptr<T>() : nullptr, y.data_ptr<T>());
       if (!cache) return;

@@ -40,7 +40,8 @@ using ConvSavedInput = std::shared_ptr<const void>;
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, int64_t spatial,
                     bool reuse_packed_weights = false, ConvSavedInput* save_input = nullptr);
 /// BatchNorm's eval-mode tensors (weight and bias may be undefined: no affine map), as
-/// conv_batch_norm_forward folds them into a convolution.
+/// conv_batch_norm_chain folds them into a convolution; without running_mean there is no
+/// BatchNorm (the convolution as it is).
 struct BatchNormFold {
   Tensor running_mean, running_var, weight, bias;
   double eps = 1e-5;

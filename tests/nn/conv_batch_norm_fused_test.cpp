@@ -130,6 +130,39 @@ TEST(ConvBatchNormFused, ChainsKeepTheirIntermediateResultsAndMatchTheModules) {
   }
 }
 
+TEST(ConvBatchNormFused, RunChainedTakesConvolutionModulesAsLinks) {
+  // A VGG-like Sequential: conv → ReLU, max-pool, conv (bias) → BatchNorm → ReLU6, conv → ReLU,
+  // conv → Sigmoid (not a link's activation). run_chained gives the Sequential's result with
+  // the cache on (folded links, cached) and off, and in training mode (gradients flow).
+  manual_seed(11);
+  auto bn = std::make_shared<nn::BatchNorm2d>(12);
+  {
+    NoGradGuard no_grad;
+    bn->running_mean.copy_(randn({12}));
+    bn->running_var.copy_(rand({12}) + 0.5);
+    bn->weight.copy_(randn({12}));
+  }
+  nn::Sequential seq(std::make_shared<nn::Conv2d>(3, 8, 3, 1, 1), std::make_shared<nn::ReLU>(),
+                     std::make_shared<nn::MaxPool2d>(2), std::make_shared<nn::Conv2d>(8, 12, 3, 1, 1), bn,
+                     std::make_shared<nn::ReLU6>(), std::make_shared<nn::Conv2d>(12, 16, 3, 1, 1),
+                     std::make_shared<nn::ReLU>(), std::make_shared<nn::Conv2d>(16, 4, 1),
+                     std::make_shared<nn::Sigmoid>());
+  const Tensor x = randn({2, 3, 10, 10});
+  seq.train();
+  Tensor trained = nn::run_chained(seq, x);
+  expect_close(trained, seq(x));
+  trained.sum().backward();
+  ASSERT_TRUE(seq.parameters()[0].grad().defined()) << "training runs the modules, with autograd";
+  seq.eval();
+  for (bool cache : {false, true}) {
+    Setting setting(cache, ops::ConvBackend::OneDnn);
+    NoGradGuard no_grad;
+    const Tensor want = seq(x);
+    for (int call = 0; call < 2; ++call) expect_close(nn::run_chained(seq, x), want);
+    EXPECT_EQ(ops::conv_weight_cache_entries() >= 4, cache) << "the four convolutions fold only with the cache on";
+  }
+}
+
 TEST(ConvBatchNormFused, ChainValuesFeedLaterLinksAndShortcuts) {
   // A residual block with a projection shortcut as one chain: v1 = relu(bn(conv_a(x))),
   // v2 = bn(conv_down(x)) (reads the chain's input again), v3 = relu(bn(conv_b(v1)) + v2).
@@ -209,7 +242,8 @@ TEST(ConvBatchNormFused, FoldsOnlyForInferenceWithTheCacheOn) {
 
 TEST(ConvBatchNormFused, ZooModelsGiveTheUnfusedLogits) {
   // ResNet (basic and bottleneck blocks, downsampling shortcuts), CIFAR ResNet (padding
-  // shortcuts) and MobileNet v2 (inverted residuals, ReLU6, depthwise): eval-mode logits with the
+  // shortcuts), MobileNet v2 (inverted residuals, ReLU6, depthwise) and VGG (convolution modules
+  // with and without BatchNorm, through run_chained): eval-mode logits with the
   // cache on (folded) against the cache off (the modules in turn).
   // The folding itself is compared on oneDNN's direct kernels at the tolerance of the other
   // tests; with the default algorithm, Winograd's rounding (docs/nn-conv.md) takes different
@@ -219,7 +253,7 @@ TEST(ConvBatchNormFused, ZooModelsGiveTheUnfusedLogits) {
   const ops::ConvAlgorithm saved = ops::conv_algorithm();
   for (const auto& [algorithm, tolerance] : {std::pair{ops::ConvAlgorithm::Direct, 1e-4},
                                              std::pair{ops::ConvAlgorithm::Auto, 5e-4}}) {
-    for (const std::string name : {"resnet20", "resnet18", "resnet50", "mobilenet_v2"}) {
+    for (const std::string name : {"resnet20", "resnet18", "resnet50", "mobilenet_v2", "vgg11", "vgg11_bn"}) {
       SCOPED_TRACE(str_cat(name, ", algorithm ", ops::conv_algorithm_name(algorithm)));
       ops::set_conv_algorithm(algorithm);
       manual_seed(8);

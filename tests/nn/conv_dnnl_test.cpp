@@ -246,7 +246,15 @@ TEST(ConvDnnl, AlgorithmSettingPicksWinogradWhereItApplies) {
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 8, 32, 12)));   // too few input channels
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));  // too few output channels
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 64, 64, 12, 2)));  // strided
+  // Inference primitives (folded chains): from 16 channels at any batch, where 2 × 2 tiles cover
+  // the output exactly.
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 16, 16, 28), true));
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 512, 512, 4), true));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 256, 256, 7), true));  // partial tiles
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 512, 512, 1), true));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 8, 16, 28), true));  // too few input channels
   ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 512, 512, 1), true));
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 3)));
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 16, 32, 12, 2)));

@@ -15,7 +15,7 @@
 
 namespace nabla::nn {
 
-/// One link of a chain: a convolution, the BatchNorm after it and an optional activation. The
+/// One link of a chain: a convolution, the BatchNorm after it (null: none) and an optional activation. The
 /// chain's values are its input (0) and the links' outputs (k: link k − 1's): the link reads
 /// value `input` (−1: the previous link's output) and adds value `add` (−1: none) before its
 /// activation — a residual block's shortcut.
@@ -52,8 +52,9 @@ Tensor conv_batch_norm(ConvNd& conv, BatchNormBase& bn, const Tensor& x, UnaryMo
 /// hooks on the three modules (nn::summary's rows).
 bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Tensor& x, const UnaryModule* act,
                            const Tensor& residual);
-/// Whether every link of the chain folds (conv_batch_norm_folds) and the links share one
-/// spatial rank.
+/// Whether every link of the chain folds (conv_batch_norm_folds; a link without BatchNorm under
+/// the same conditions on its convolution, activation and input) and the links share one spatial
+/// rank.
 bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual);
 
 /// A module that can describe its forward as links of a conv_batch_norm_chain (a residual block,
@@ -67,7 +68,8 @@ class ChainLinks {
   virtual bool append_links(std::vector<ConvBatchNormStep>& steps, int input) const = 0;
 };
 
-/// Runs `modules` in turn on x. Consecutive modules that are ChainLinks run as one
+/// Runs `modules` in turn on x. Consecutive modules that are ChainLinks, or convolutions (each with
+/// the BatchNorm and the ReLU/ReLU6 right after it, if any: VGG's features), run as one
 /// conv_batch_norm_chain when it folds (inference), so activations stay in oneDNN's layout from
 /// one block to the next; every other module, and every module when the chain does not fold
 /// (training), runs through its operator().
