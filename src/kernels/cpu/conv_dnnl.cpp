@@ -173,11 +173,15 @@ void add_arg(Plan& plan, int id, bool output, const dnnl::memory::desc& user, co
   plan.args.push_back(std::move(a));
 }
 
-// What a chained forward adds to the convolution (conv_dnnl_forward_chain); none for training.
+// What a chained forward adds to the convolution (conv_dnnl_forward_chain), and whether the
+// primitive is for inference (every chain link: no backward will read its output, so oneDNN may
+// pick other layouts and kernels); none for training.
 struct Epilogue {
   ConvActivation act = ConvActivation::None;
   bool residual = false;
+  bool inference = false;
   bool any() const { return residual || act != ConvActivation::None; }
+  bool for_inference() const { return inference || any(); }
 };
 
 // User-managed scratchpad, and the epilogue's post-ops in order: dst += residual (oneDNN's sum
@@ -201,7 +205,7 @@ dnnl::primitive_attr user_scratchpad() { return primitive_attr(); }
 dnnl::convolution_forward::primitive_desc forward_pd(const DnnlShapes& s, dnnl::algorithm algo, bool with_bias,
                                                      bool any, const Epilogue& epilogue = {}) {
   auto md = [any](const dims& d) { return any ? any_desc(d) : plain_desc(d); };
-  const auto prop = epilogue.any() ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+  const auto prop = epilogue.for_inference() ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
   auto desc = with_bias ? dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), plain_desc(s.bias),
                                                           md(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
                         : dnnl::convolution_forward::desc(prop, algo, md(s.src), md(s.weights), md(s.dst), s.strides,
@@ -263,9 +267,10 @@ constexpr size_t kMaxCachedPlans = 512;
 // the key.
 std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue = {}) {
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  const dnnl::algorithm algo = conv_algorithm_for(g, epilogue.any());  // an epilogue: inference
+  const dnnl::algorithm algo = conv_algorithm_for(g, epilogue.for_inference());
   std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, static_cast<int64_t>(epilogue.act), epilogue.residual,
-                           threads, static_cast<int64_t>(algo), g.batch, g.in_channels, g.out_channels, g.groups};
+                           epilogue.for_inference(), threads, static_cast<int64_t>(algo), g.batch, g.in_channels,
+                           g.out_channels, g.groups};
   for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation}) key.insert(key.end(), a->begin(), a->end());
   static std::mutex mutex;
   static std::map<std::vector<int64_t>, std::shared_ptr<const Plan>> cache;
@@ -457,7 +462,7 @@ void set_conv_algorithm_choice(ConvAlgorithmChoice choice) { g_algorithm.store(s
 
 bool conv_dnnl_winograd(const ConvGeometry& g, bool inference) {
   if (!dnnl_selected(g)) return false;
-  auto plan = cached_plan(Op::Forward, g, false, inference ? Epilogue{ConvActivation::Relu, false} : Epilogue{});
+  auto plan = cached_plan(Op::Forward, g, false, Epilogue{ConvActivation::None, false, inference});
   return plan->primitive && plan->winograd;
 }
 
@@ -522,7 +527,7 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
     const ConvChainStep<float>& step = steps[i];
     if (!dnnl_selected(step.g)) return false;
     const bool sum = step.add >= 0 || (i + 1 == n && residual);
-    plans.push_back(cached_plan(Op::Forward, step.g, step.bias != nullptr, Epilogue{step.act, sum}));
+    plans.push_back(cached_plan(Op::Forward, step.g, step.bias != nullptr, Epilogue{step.act, sum, true}));
     if (!plans.back()->primitive) return false;
   }
   auto& engine = cpu_engine();

@@ -71,7 +71,7 @@ struct ConvChainStep {
 
 /// Whether the training forward of `g` (no bias) runs oneDNN's Winograd kernel under the current
 /// settings (its backward primitives use the same algorithm), or with `inference` the inference
-/// primitive of a chain link (conv_dnnl_forward_chain, here with a ReLU); for tests and diagnostics.
+/// primitive of a chain link (conv_dnnl_forward_chain); for tests and diagnostics.
 bool conv_dnnl_winograd(const ConvGeometry& g, bool inference = false);
 
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
