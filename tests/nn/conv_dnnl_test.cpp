@@ -247,10 +247,11 @@ TEST(ConvDnnl, AlgorithmSettingPicksWinogradWhereItApplies) {
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 48, 12, 12)));  // too few output channels
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(4, 64, 64, 12, 2)));  // strided
   // Inference primitives (folded chains): from 16 channels at any batch, where 2 × 2 tiles cover
-  // the output exactly.
+  // the output exactly or the transformed weights are small.
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 16, 16, 28), true));
   EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 512, 512, 4), true));
-  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 256, 256, 7), true));  // partial tiles
+  EXPECT_TRUE(cpu::conv_dnnl_winograd(conv3x3(1, 64, 64, 7), true));
+  EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 256, 256, 7), true));  // partial tiles, large weights
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 512, 512, 1), true));
   EXPECT_FALSE(cpu::conv_dnnl_winograd(conv3x3(1, 8, 16, 28), true));  // too few input channels
   ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);

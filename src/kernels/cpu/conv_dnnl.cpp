@@ -88,11 +88,18 @@ bool winograd_geometry(const ConvGeometry& g) {
 // converted once and kept) get oneDNN's F(2×2, 3×3) kernel at small batches, which measured
 // faster from 16 channels and down to batch 1 and 4 × 4 outputs (ResNet-18 and ResNet-20 batch-1
 // forwards 12–17 % faster) where the 2 × 2 tiles cover the output exactly (even height and
-// width): with partial tiles it computes up to 16× the outputs it keeps and lost at batch 1 —
-// 256 channels at 7 × 7 0.17–0.20 ms per call against 0.14–0.16 direct, 512 at 3 × 3 and 1 × 1
-// (VGG-11) 0.29 against 0.24 and 0.02.
+// width), or else where its transformed weights (16 floats per pair of channels) take at most
+// 512 KB, half of L2: with partial tiles it computes up to 16× the outputs it keeps, and where
+// the weights are large (read once per call at batch 1, 16/9 of the direct kernel's) it lost —
+// 128 → 256 and 256 → 256 channels at 7 × 7 0.10 and 0.17–0.20 ms per call against 0.08 and
+// 0.14–0.16 direct, 512 at 3 × 3 and 1 × 1 (VGG-11) 0.29 against 0.24 and 0.02 — while ResNet-20's
+// 64 channels at 7 × 7 ran about 10 % faster than direct.
 bool winograd_pays(const ConvGeometry& g, bool inference) {
-  if (inference) return g.in_channels >= 16 && g.out_channels >= 16 && g.out[1] % 2 == 0 && g.out[2] % 2 == 0;
+  if (inference) {
+    const bool whole_tiles = g.out[1] % 2 == 0 && g.out[2] % 2 == 0;
+    const bool small_weights = 16 * 4 * g.in_channels * g.out_channels <= 512 * 1024;
+    return g.in_channels >= 16 && g.out_channels >= 16 && (whole_tiles || small_weights);
+  }
   return g.in_channels >= 64 && g.out_channels >= 64 && g.out[1] >= 4 && g.out[2] >= 4 &&
          g.batch * g.out[1] * g.out[2] >= 512;
 }
