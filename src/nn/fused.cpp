@@ -88,7 +88,7 @@ bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Te
   if (conv.transposed || conv.padding_mode != PaddingMode::Zeros) return false;
   if (hooked(&conv) || hooked(&bn) || hooked(act) || !fusable_activation(act)) return false;
   if (!x.defined() || x.dtype() != DType::Float32 || !x.device().is_cpu()) return false;
-  if (conv.out_channels != bn.num_features) return false;
+  if (conv.out_channels != bn.num_features || bn.dims() != conv.spatial_dims()) return false;
   return !autograd::needs_grad({x, conv.weight, conv.bias, bn.weight, bn.bias, residual});
 }
 

@@ -47,9 +47,9 @@ Tensor conv_batch_norm(ConvNd& conv, BatchNormBase& bn, const Tensor& x, UnaryMo
 
 /// Whether a link folds: inference (no gradient to take: grad mode off or nothing requiring it),
 /// the weight cache on (ops::set_conv_weight_cache: the setting for frozen inference, which keeps
-/// the folded weights), BatchNorm in eval mode with running statistics, a non-transposed
-/// convolution with zero padding, float32 on the CPU, act null, ReLU or ReLU6, and no forward
-/// hooks on the three modules (nn::summary's rows).
+/// the folded weights), BatchNorm in eval mode with running statistics and the convolution's
+/// channels and spatial rank, a non-transposed convolution with zero padding, float32 on the CPU,
+/// act null, ReLU or ReLU6, and no forward hooks on the three modules (nn::summary's rows).
 bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Tensor& x, const UnaryModule* act,
                            const Tensor& residual);
 /// Whether every link of the chain folds (conv_batch_norm_folds; a link without BatchNorm under
