@@ -180,8 +180,10 @@ Tensor run_chained(const std::vector<UnaryModule*>& modules, const Tensor& x) {
     if (auto* conv = dynamic_cast<ConvNd*>(m)) {
       ConvBatchNormStep step{conv, nullptr, nullptr, input};
       pending.push_back(m);
-      if (i + 1 < modules.size() && (step.bn = dynamic_cast<BatchNormBase*>(modules[i + 1]))) pending.push_back(modules[++i]);
-      if ((step.act = link_activation(modules, i + 1))) pending.push_back(modules[++i]);
+      step.bn = i + 1 < modules.size() ? dynamic_cast<BatchNormBase*>(modules[i + 1]) : nullptr;
+      if (step.bn) pending.push_back(modules[++i]);
+      step.act = link_activation(modules, i + 1);
+      if (step.act) pending.push_back(modules[++i]);
       steps.push_back(step);
       continue;
     }
