@@ -62,15 +62,20 @@ Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& re
   return s.act ? (*s.act)(h) : h;
 }
 
-// Whether link `s` folds: conv_batch_norm_folds, or for a link without BatchNorm the same
-// conditions on the convolution, activation and input.
+// The conditions a link folds under that do not concern BatchNorm: the weight cache on, a plain
+// zero-padded convolution, ReLU, ReLU6 or no activation, no hooks, a float32 CPU input, no gradient
+// through the input or the convolution's parameters.
+bool conv_link_folds(const ConvNd& conv, const Tensor& x, const UnaryModule* act) {
+  if (!ops::conv_weight_cache() || conv.transposed || conv.padding_mode != PaddingMode::Zeros) return false;
+  if (hooked(&conv) || hooked(act) || !fusable_activation(act)) return false;
+  if (!x.defined() || x.dtype() != DType::Float32 || !x.device().is_cpu()) return false;
+  return !autograd::needs_grad({x, conv.weight, conv.bias});
+}
+
+// Whether link `s` folds: conv_batch_norm_folds, or conv_link_folds for a link without BatchNorm.
 bool link_folds(const ConvBatchNormStep& s, const Tensor& x, const Tensor& residual) {
   if (s.bn) return conv_batch_norm_folds(*s.conv, *s.bn, x, s.act, residual);
-  const ConvNd& conv = *s.conv;
-  if (!ops::conv_weight_cache() || conv.transposed || conv.padding_mode != PaddingMode::Zeros) return false;
-  if (hooked(&conv) || hooked(s.act) || !fusable_activation(s.act)) return false;
-  if (!x.defined() || x.dtype() != DType::Float32 || !x.device().is_cpu()) return false;
-  return !autograd::needs_grad({x, conv.weight, conv.bias, residual});
+  return conv_link_folds(*s.conv, x, s.act) && !autograd::needs_grad({residual});
 }
 
 // The activation module at modules[i] when a link can take it (ReLU, ReLU6), else null.
@@ -83,13 +88,9 @@ UnaryModule* link_activation(const std::vector<UnaryModule*>& modules, size_t i)
 
 bool conv_batch_norm_folds(const ConvNd& conv, const BatchNormBase& bn, const Tensor& x, const UnaryModule* act,
                            const Tensor& residual) {
-  if (!ops::conv_weight_cache() || bn.is_training() || !bn.running_mean.defined() || !bn.running_var.defined())
-    return false;
-  if (conv.transposed || conv.padding_mode != PaddingMode::Zeros) return false;
-  if (hooked(&conv) || hooked(&bn) || hooked(act) || !fusable_activation(act)) return false;
-  if (!x.defined() || x.dtype() != DType::Float32 || !x.device().is_cpu()) return false;
+  if (bn.is_training() || !bn.running_mean.defined() || !bn.running_var.defined() || hooked(&bn)) return false;
   if (conv.out_channels != bn.num_features || bn.dims() != conv.spatial_dims()) return false;
-  return !autograd::needs_grad({x, conv.weight, conv.bias, bn.weight, bn.bias, residual});
+  return conv_link_folds(conv, x, act) && !autograd::needs_grad({bn.weight, bn.bias, residual});
 }
 
 bool conv_batch_norm_chain_folds(const std::vector<ConvBatchNormStep>& steps, const Tensor& x, const Tensor& residual) {
