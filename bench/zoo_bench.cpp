@@ -5,9 +5,13 @@
 // side by side, one process per model and measurement so that peak memory is per model.
 //
 // Usage: zoo_bench --model NAME [--input 1x28x28] [--classes 10] [--threads N]
-//                  [--mode train|latency] [--steps N] [--runs N]
+//                  [--mode train|latency|bandwidth] [--steps N] [--runs N]
 // Prints "train model=<m> threads=<n> images_per_s=<rate> cpu_images_per_s=<rate> peak_rss_mb=<MB>"
-// or "latency model=<m> threads=<n> ms=<median of runs> config=<plain|weight-cache>".
+// or "latency model=<m> threads=<n> ms=<median of runs> config=<plain|weight-cache>", or for
+// `bandwidth` "bandwidth model=<m> threads=<n> weights_mb=<MB> read_gb_s=<GB/s> floor_ms=<ms>": the
+// model's parameter bytes, the memory read bandwidth of a sum over a buffer far larger than the
+// caches (best of 5), and their quotient, the time a batch-1 forward needs just to read every
+// weight once from memory.
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -100,6 +104,29 @@ void latency(const Args& a) {
               cached < plain ? "weight-cache" : "plain");
 }
 
+// The parameter bytes of the model and the memory read bandwidth on a.threads threads.
+void bandwidth(const Args& a) {
+  manual_seed(0);
+  auto model = models::create(a.model, {a.classes, a.input});
+  double bytes = 0;
+  for (const Tensor& p : model->parameters()) bytes += double(p.numel()) * double(dtype_size(p.dtype()));
+  const int64_t n = int64_t(1) << 27;  // 512 MB of floats
+  std::vector<float> buffer(static_cast<size_t>(n), 1.0f);
+  const float* data = buffer.data();
+  double best = 1e30, total = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    double sum = 0;
+#pragma omp parallel for simd reduction(+ : sum)
+    for (int64_t i = 0; i < n; ++i) sum += data[i];
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    total += sum;
+  }
+  const double gb_s = double(n) * sizeof(float) / best / 1e9;
+  std::printf("bandwidth model=%s threads=%d weights_mb=%.1f read_gb_s=%.1f floor_ms=%.3f (checksum %.0f)\n",
+              a.model.c_str(), a.threads, bytes / 1e6, gb_s, bytes / 1e6 / gb_s, total);
+}
+
 std::vector<int64_t> parse_shape(const std::string& s) {
   std::vector<int64_t> out;
   size_t start = 0;
@@ -135,8 +162,9 @@ int main(int argc, char** argv) {
   try {
     if (a.mode == "train") train(a);
     else if (a.mode == "latency") latency(a);
+    else if (a.mode == "bandwidth") bandwidth(a);
     else {
-      std::fprintf(stderr, "zoo_bench: --mode must be train or latency, got %s\n", a.mode.c_str());
+      std::fprintf(stderr, "zoo_bench: --mode must be train, latency or bandwidth, got %s\n", a.mode.c_str());
       return 2;
     }
   } catch (const std::exception& e) {
