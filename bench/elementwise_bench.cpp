@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nabla/nabla.h"
+#include "nabla/nn/functional/dropout.h"
 
 namespace nabla {
 Tensor exp(const Tensor& x) __attribute__((weak));
@@ -112,6 +113,19 @@ void BM_unary(benchmark::State& state) {
   set_bandwidth(state, 8.0 * n);
 }
 
+// out = dropout(a, p = 0.2) in training: reads n floats, writes n; one generator draw per element,
+// drawn in order (the op's cost beyond mul_scalar is the draws).
+void BM_dropout(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const Tensor a = uniform({n}, 1);
+  nabla::Generator gen(4);
+  for (auto _ : state) {
+    Tensor c = nabla::nn::functional::dropout(a, 0.2, /*training=*/true, &gen);
+    benchmark::DoNotOptimize(c.raw_data());
+  }
+  set_bandwidth(state, 8.0 * n);
+}
+
 // ---- reductions (read n floats; the output is negligible) ----------------------------------------
 
 // Side of the square 2-d view used by the dim reductions (n = side²).
@@ -168,6 +182,7 @@ int main(int argc, char** argv) {
     reg("BM_mul", BM_mul, n);
     reg("BM_memcpy", BM_memcpy, 8 * n);
     reg("BM_mul_scalar", BM_mul_scalar, n);
+    reg("BM_dropout", BM_dropout, n);
     if (&nabla::exp != nullptr) reg("BM_exp", BM_unary<nabla::exp>, n);
     if (&nabla::relu != nullptr) reg("BM_relu", BM_unary<nabla::relu>, n);
     reg("BM_memcpy", BM_memcpy, 4 * n);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ops/device_dispatch.h"
+#include "ops/xoshiro.h"
 
 namespace nabla::ops {
 namespace {
@@ -40,7 +41,10 @@ double norm_of(const Tensor& g, double p) {
 }  // namespace
 
 // A tensor of `shape` whose elements are `scale` with probability `keep`, else 0. Drawn
-// sequentially from the generator (one draw per element, row-major), so it is reproducible.
+// sequentially from the generator (one draw per element, row-major, as g.next_double() < keep),
+// so it is reproducible. The draws run on a local copy of the generator's state, stored back
+// after: the same values and final state as calling next_double per element, without a call per
+// draw (WRN-16-4's dropout masks were 13 % of its training step that way).
 Tensor dropout_keep_mask(const Shape& shape, double keep, double scale, DType dtype, Generator* gen) {
   Generator& g = gen ? *gen : default_generator();
   Tensor mask = empty(shape, dtype);
@@ -48,7 +52,15 @@ Tensor dropout_keep_mask(const Shape& shape, double keep, double scale, DType dt
     dispatch_floating(dtype, "dropout", [&]<class T>() {
       T* m = mask.data_ptr<T>();
       const T s = static_cast<T>(scale);
-      for (int64_t i = 0, n = mask.numel(); i < n; ++i) m[i] = g.next_double() < keep ? s : T(0);
+      Generator::State state = g.state();
+      uint64_t s0 = state.s[0], s1 = state.s[1], s2 = state.s[2], s3 = state.s[3];
+      // The value picked by index rather than by a branch, which mispredicts on a random draw
+      // (GCC turns `cond ? s : 0` and `s * cond` into one).
+      const T values[2] = {T(0), s};
+      for (int64_t i = 0, n = mask.numel(); i < n; ++i)
+        m[i] = values[detail::unit_double(detail::xoshiro256_next(s0, s1, s2, s3)) < keep];
+      state.s[0] = s0, state.s[1] = s1, state.s[2] = s2, state.s[3] = s3;
+      g.set_state(state);
     });
   });
   return mask;

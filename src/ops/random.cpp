@@ -6,6 +6,7 @@
 
 #include "core/tensor_access.h"
 #include "nabla/autograd.h"
+#include "ops/xoshiro.h"
 
 namespace nabla {
 namespace {
@@ -16,7 +17,6 @@ uint64_t splitmix64(uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 
@@ -55,19 +55,9 @@ void Generator::manual_seed(uint64_t seed) {
   has_spare_ = false;
 }
 
-uint64_t Generator::next_u64() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
+uint64_t Generator::next_u64() { return detail::xoshiro256_next(s_); }
 
-double Generator::next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Generator::next_double() { return detail::unit_double(next_u64()); }
 
 double Generator::next_normal() {
   if (has_spare_) {

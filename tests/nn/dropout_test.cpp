@@ -20,6 +20,23 @@ TEST(Dropout, DeterministicUnderManualSeed) {
   EXPECT_NE(a, c);  // the stream moved on
 }
 
+// The mask is drawn as one next_double() < 1 − p per element, in order, and leaves the
+// generator where those calls would (the mask loop runs on a copy of the state, spare normal kept).
+TEST(Dropout, MaskIsTheGeneratorsSequentialDraws) {
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    Generator g(11), reference(11);
+    g.next_normal();  // leaves a spare normal in each
+    reference.next_normal();
+    const double p = 0.3, scale = 1.0 / (1.0 - p);
+    const double kept = dt == DType::Float32 ? double(float(scale)) : scale;
+    const auto got = F::dropout(ones({3, 1000}, dt), p, /*training=*/true, &g).to_vector<double>();
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(got[i], reference.next_double() < 1.0 - p ? kept : 0.0) << "element " << i;
+    EXPECT_EQ(g.next_normal(), reference.next_normal());  // the spare
+    EXPECT_EQ(g.next_u64(), reference.next_u64());        // the stream
+  }
+}
+
 TEST(Dropout, GradientIsTheScaledMask) {
   manual_seed(6);
   Tensor x = full({50}, 3.0).requires_grad_();
