@@ -53,13 +53,11 @@ Tensor dropout_keep_mask(const Shape& shape, double keep, double scale, DType dt
       T* m = mask.data_ptr<T>();
       const T s = static_cast<T>(scale);
       Generator::State state = g.state();
-      uint64_t s0 = state.s[0], s1 = state.s[1], s2 = state.s[2], s3 = state.s[3];
       // The value picked by index rather than by a branch, which mispredicts on a random draw
       // (GCC turns `cond ? s : 0` and `s * cond` into one).
       const T values[2] = {T(0), s};
       for (int64_t i = 0, n = mask.numel(); i < n; ++i)
-        m[i] = values[detail::unit_double(detail::xoshiro256_next(s0, s1, s2, s3)) < keep];
-      state.s[0] = s0, state.s[1] = s1, state.s[2] = s2, state.s[3] = s3;
+        m[i] = values[detail::unit_double(detail::xoshiro256_next(state.s)) < keep];
       g.set_state(state);
     });
   });

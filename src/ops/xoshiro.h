@@ -8,22 +8,18 @@ namespace nabla::detail {
 
 inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-/// The next output of the state (s0, s1, s2, s3), advancing it. Loops that draw many values keep
-/// the state in four variables (registers) and call this directly.
-inline uint64_t xoshiro256_next(uint64_t& s0, uint64_t& s1, uint64_t& s2, uint64_t& s3) {
-  const uint64_t result = rotl64(s1 * 5, 7) * 9;
-  const uint64_t t = s1 << 17;
-  s2 ^= s0;
-  s3 ^= s1;
-  s1 ^= s2;
-  s0 ^= s3;
-  s2 ^= t;
-  s3 = rotl64(s3, 45);
+/// The next output of the state s[4], advancing it.
+inline uint64_t xoshiro256_next(uint64_t* s) {
+  const uint64_t result = rotl64(s[1] * 5, 7) * 9;
+  const uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl64(s[3], 45);
   return result;
 }
-
-/// The next output of the state s[4], advancing it.
-inline uint64_t xoshiro256_next(uint64_t* s) { return xoshiro256_next(s[0], s[1], s[2], s[3]); }
 
 /// A draw as a double uniform in [0, 1) with 53 random bits (Generator::next_double's mapping).
 inline double unit_double(uint64_t draw) { return static_cast<double>(draw >> 11) * 0x1.0p-53; }
