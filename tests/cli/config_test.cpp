@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "nabla/error.h"
+#include "nabla/models/lm_registry.h"
 #include "error_of.h"
 
 using namespace nabla;
@@ -107,4 +108,67 @@ TEST(TrainConfig, DefaultRecipeFileMatchesBuiltInDefaults) {
   apply_toml_file(mlp, std::string(NABLA_SOURCE_DIR) + "/configs/mlp_fashion.toml");
   EXPECT_NO_THROW(validate(mlp));
   EXPECT_EQ(mlp.model.name, "mlp");
+}
+
+TEST(TrainConfig, UnsetModelKeysTakeTheNamedModelsOwnDefaults) {
+  // Keys such as depth, dropout, widen_factor and growth_rate belong to several models with
+  // different defaults; a config that does not set one must build the named model with its own.
+  int shared_with_other_defaults = 0;
+  for (const auto& entry : models::model_registry()) {
+    TrainConfig c;
+    c.model.name = entry.name;
+    const models::OptionValues o = model_options(c);
+    ASSERT_EQ(o.size(), entry.fields.size()) << entry.name;
+    for (const auto& f : entry.fields) {
+      const models::OptionValue expected = f.key == "batch_norm" ? models::OptionValue(true) : f.default_value;
+      EXPECT_TRUE(o.at(f.key) == expected) << entry.name << "." << f.key;
+      for (const auto& other : models::model_registry())
+        for (const auto& g : other.fields)
+          if (g.key == f.key && !(g.default_value == f.default_value)) ++shared_with_other_defaults;
+    }
+  }
+  EXPECT_GT(shared_with_other_defaults, 0);  // the registry does have such keys
+  for (const auto& entry : models::language_model_registry()) {
+    TrainConfig c;
+    c.model.name = entry.name;
+    const models::OptionValues o = model_options(c);
+    for (const auto& f : entry.fields) EXPECT_TRUE(o.at(f.key) == f.default_value) << entry.name << "." << f.key;
+  }
+}
+
+TEST(TrainConfig, WideResNetFromFlagsKeepsItsDepthAndDropout) {
+  TrainConfig c = resolve_config(parse_train_args({"--model", "wrn", "--model.widen_factor", "2"}));
+  const models::OptionValues o = model_options(c);
+  EXPECT_EQ(std::get<int64_t>(o.at("depth")), 28);  // not cifar_resnet's 20
+  EXPECT_EQ(std::get<double>(o.at("dropout")), 0.0);
+  EXPECT_EQ(std::get<int64_t>(o.at("widen_factor")), 2);
+  // A key set for one model and then another model named: the set value stays the config's.
+  set_key(c, "model.depth", "16");
+  set_key(c, "model", "cifar_resnet");
+  EXPECT_EQ(std::get<int64_t>(model_options(c).at("depth")), 16);
+}
+
+TEST(TrainConfig, ResolvedTomlHoldsTheNamedModelsValuesOnly) {
+  TrainConfig c;
+  set_key(c, "model", "wrn");
+  set_key(c, "model.widen_factor", "4");
+  const std::string text = to_toml(c);
+  EXPECT_NE(text.find("\ndepth = 28 "), std::string::npos) << text;
+  EXPECT_NE(text.find("\ndropout = 0.0 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("\nhidden = "), std::string::npos) << text;  // the MLP's key
+  TrainConfig back;  // what --resume reads: every key of the model is set, the values are the same
+  apply_toml(back, text, "resolved.toml");
+  EXPECT_TRUE(model_options(back) == model_options(c));
+  for (const auto& [key, value] : model_options(c)) EXPECT_TRUE(back.model.options.contains(key)) << key;
+  EXPECT_EQ(to_toml(back), text);
+}
+
+TEST(TrainConfig, ListedKeysShowTheNamedModelsDefaults) {
+  TrainConfig c;
+  set_key(c, "model", "wrn");
+  for (const auto& k : config_keys(c)) {
+    if (k.key == "model.depth") EXPECT_EQ(k.value, "28");
+    if (k.key == "model.dropout") EXPECT_EQ(k.value, "0.0");
+  }
+  EXPECT_THROW(model_options([] { TrainConfig u; u.model.name = "no_such_model"; return u; }()), Error);
 }

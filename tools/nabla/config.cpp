@@ -16,13 +16,6 @@
 
 namespace nabla::cli {
 
-models::OptionValues default_model_options() {
-  models::OptionValues o = models::default_options();
-  for (const auto& [key, value] : models::default_language_model_options()) o.emplace(key, value);
-  o["batch_norm"] = true;
-  return o;
-}
-
 namespace {
 
 using Slot = std::variant<int64_t*, double*, bool*, std::string*, std::vector<int64_t>*>;
@@ -33,13 +26,44 @@ struct Entry {
   std::string help;
 };
 
-// model.name, then one key per model option (from the registry), in key order.
-std::vector<Entry> model_table(TrainConfig& c) {
+// Every option key of every registered model (image models, then language models) with the
+// first registering model's default: the key's type for parsing and the value listed for it.
+const models::OptionValues& known_model_options() {
+  static const models::OptionValues all = [] {
+    models::OptionValues o = models::default_options();
+    for (const auto& [key, value] : models::default_language_model_options()) o.emplace(key, value);
+    return o;
+  }();
+  return all;
+}
+
+// The option fields of the model `name`, or nullptr when no model has that name.
+const std::vector<models::OptionField>* model_fields(const std::string& name) {
+  if (models::is_language_model(name)) return &models::find_language_model(name).fields;
+  for (const auto& e : models::model_registry())
+    if (e.name == name) return &e.fields;
+  return nullptr;
+}
+
+// A value for every known model key, as listed: the named model's own defaults for its keys,
+// then the config's values over them (other models' keys keep known_model_options' values).
+models::OptionValues listed_model_options(const TrainConfig& c) {
+  models::OptionValues out = known_model_options();
+  if (const auto* fields = model_fields(c.model.name))
+    for (const auto& f : *fields) out[f.key] = f.default_value;
+  for (const auto& [key, value] : c.model.options)
+    if (out.contains(key)) out[key] = value;
+  return out;
+}
+
+// model.name, then one key per model option (from the registries), in key order. The option
+// slots point into `values`, a value for every key (the config itself holds only what it sets).
+std::vector<Entry> model_table(TrainConfig& c, models::OptionValues& values) {
   std::string names;
   for (const auto& n : models::model_names()) names += (names.empty() ? "" : ", ") + n;
   for (const auto& n : models::language_model_names()) names += ", " + n + " (language model)";
   std::vector<Entry> out = {{"model.name", &c.model.name, "model to train: " + names}};
-  for (auto& [key, value] : c.model.options) {
+  for (auto& [key, value] : values) {
     std::string help;
     for (const auto& e : models::model_registry())
       for (const auto& f : e.fields)
@@ -52,8 +76,8 @@ std::vector<Entry> model_table(TrainConfig& c) {
   return out;
 }
 
-std::vector<Entry> table(TrainConfig& c) {
-  std::vector<Entry> out = model_table(c);
+std::vector<Entry> table(TrainConfig& c, models::OptionValues& model_values) {
+  std::vector<Entry> out = model_table(c, model_values);
   std::vector<Entry> rest = {
       {"data.name", &c.data.name, "dataset: fashion-mnist, idx, cifar10, cifar100, image-folder, npz or csv; text for language models"},
       {"data.dir", &c.data.dir, "dataset directory (fashion-mnist: IDX files, plain or .gz); text: a file or a directory of files"},
@@ -142,9 +166,10 @@ std::string value_text(const Slot& s) {
   return os.str();
 }
 
-std::string valid_keys(TrainConfig& c) {
+std::string valid_keys(TrainConfig c) {
+  models::OptionValues values = known_model_options();
   std::string out;
-  for (const auto& e : table(c)) out += std::string(out.empty() ? "" : ", ") + e.key;
+  for (const auto& e : table(c, values)) out += std::string(out.empty() ? "" : ", ") + e.key;
   return out;
 }
 
@@ -226,6 +251,14 @@ void set_from_text(const Entry& e, const std::string& text) {
   }
 }
 
+// After `full` was set through table(config, values): a model option's new value becomes one the
+// config sets.
+void keep_model_option(TrainConfig& config, const models::OptionValues& values, const std::string& full) {
+  if (full.rfind("model.", 0) != 0 || full == "model.name") return;
+  const std::string key = full.substr(6);
+  config.model.options[key] = values.at(key);
+}
+
 std::string canonical_key(const std::string& key) {
   static const std::vector<std::pair<std::string, std::string>> aliases = {
       {"lr", "optimizer.lr"},
@@ -273,10 +306,22 @@ std::string canonical_key(const std::string& key) {
 
 }  // namespace
 
+models::OptionValues model_options(const TrainConfig& config) {
+  const auto* fields = model_fields(config.model.name);
+  if (!fields) models::find_model(config.model.name);  // raises the error listing the known models
+  models::OptionValues out;
+  for (const auto& f : *fields) {
+    const auto it = config.model.options.find(f.key);
+    out[f.key] = it == config.model.options.end() ? f.default_value : it->second;
+  }
+  return out;
+}
+
 std::vector<ConfigKeyInfo> config_keys(const TrainConfig& config) {
   TrainConfig copy = config;
+  models::OptionValues values = listed_model_options(config);
   std::vector<ConfigKeyInfo> out;
-  for (const auto& e : table(copy)) out.push_back({e.key, type_name(e.slot), value_text(e.slot), e.help});
+  for (const auto& e : table(copy, values)) out.push_back({e.key, type_name(e.slot), value_text(e.slot), e.help});
   return out;
 }
 
@@ -290,7 +335,8 @@ void apply_toml(TrainConfig& config, const std::string& text, const std::string&
        << ": " << err.description();
     throw Error(os.str());
   }
-  auto entries = table(config);
+  models::OptionValues values = listed_model_options(config);
+  auto entries = table(config, values);
   for (const auto& [section, node] : doc) {
     const std::string name(section.str());
     const auto* sub = node.as_table();
@@ -298,6 +344,7 @@ void apply_toml(TrainConfig& config, const std::string& text, const std::string&
     for (const auto& [key, value] : *sub) {
       const std::string full = name + "." + std::string(key.str());
       set_from_toml(find_entry(entries, config, full, source), value, source);
+      keep_model_option(config, values, full);
     }
   }
 }
@@ -311,14 +358,25 @@ void apply_toml_file(TrainConfig& config, const std::string& path) {
 }
 
 void set_key(TrainConfig& config, const std::string& key, const std::string& value) {
-  auto entries = table(config);
-  set_from_text(find_entry(entries, config, canonical_key(key), "nabla train"), value);
+  models::OptionValues values = listed_model_options(config);
+  auto entries = table(config, values);
+  const std::string full = canonical_key(key);
+  set_from_text(find_entry(entries, config, full, "nabla train"), value);
+  keep_model_option(config, values, full);
 }
 
 std::string to_toml(const TrainConfig& config) {
   std::string out = "# Resolved configuration of this run (defaults, then the config file, then flags).\n";
   std::string section;
+  const auto* fields = model_fields(config.model.name);
+  auto named_models_key = [&](const std::string& key) {
+    if (!fields || key.rfind("model.", 0) != 0 || key == "model.name") return true;
+    for (const auto& f : *fields)
+      if ("model." + f.key == key) return true;
+    return false;
+  };
   for (const auto& k : config_keys(config)) {
+    if (!named_models_key(k.key)) continue;
     const auto dot = k.key.find('.');
     const std::string s = k.key.substr(0, dot);
     if (s != section) {
@@ -394,13 +452,17 @@ void validate(const TrainConfig& c) {
   NABLA_CHECK(c.data.test_subset >= 0, "nabla train: config key 'data.test_subset' must be >= 0, got ", c.data.test_subset);
   NABLA_CHECK(c.schedule.warmup_pct > 0 && c.schedule.warmup_pct < 1, "nabla train: config key 'schedule.warmup_pct' must be in (0, 1), got ", c.schedule.warmup_pct);
   NABLA_CHECK(c.schedule.step_size > 0, "nabla train: config key 'schedule.step_size' must be positive, got ", c.schedule.step_size);
-  for (int64_t h : std::get<std::vector<int64_t>>(c.model.options.at("hidden"))) NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
+  const models::OptionValues options = model_options(c);
+  if (const auto it = options.find("hidden"); it != options.end())
+    for (int64_t h : std::get<std::vector<int64_t>>(it->second))
+      NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
 }
 
 TrainArgs parse_train_args(const std::vector<std::string>& args) {
   TrainArgs out;
   TrainConfig probe;
-  auto entries = table(probe);
+  models::OptionValues values = known_model_options();
+  auto entries = table(probe, values);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {

@@ -12,19 +12,16 @@
 
 namespace nabla::cli {
 
-/// The [model] section's defaults: every option of every registered model
-/// (models::default_options, then models::default_language_model_options for the keys not yet
-/// there), with batch_norm on as in the default recipe.
-models::OptionValues default_model_options();
-
 /// Every setting of a training run, with the defaults of the default recipe
 /// (configs/lenet5_fashion.toml).
 struct TrainConfig {
   struct Model {
     std::string name = "lenet5";
-    /// model.<key>: the options of every registered model by key; the model named reads its own
-    /// (see models::make_entry), so adding a model adds its keys here.
-    models::OptionValues options = default_model_options();
+    /// model.<key>: the options this config sets, by key. The model named reads its own keys from
+    /// here and takes its own default for each key not here (model_options), so a key shared by
+    /// several models (depth, dropout, …) never carries one model's default into another. The
+    /// default recipe sets batch_norm (LeNet-5 with BatchNorm).
+    models::OptionValues options = {{"batch_norm", true}};
   } model;
   struct Data {
     std::string name = "fashion-mnist"; ///< fashion-mnist, idx, cifar10, cifar100, image-folder, npz, csv (image_data.h)
@@ -91,12 +88,17 @@ struct TrainConfig {
   } train;
 };
 
+/// The options `config.model.name` is built with: for each of the model's own fields the value
+/// the config sets, else the field's default. Raises Error for an unknown model name.
+models::OptionValues model_options(const TrainConfig& config);
+
 /// One configurable key: its dotted name, type, current value as text and help.
 struct ConfigKeyInfo {
   std::string key, type, value, help;
 };
 
-/// All keys of `config`, in section order, with their current values.
+/// All keys of `config`, in section order, with their current values (a model key the config does
+/// not set shows the named model's default, or for another model's key, that model's).
 std::vector<ConfigKeyInfo> config_keys(const TrainConfig& config);
 
 /// Applies the TOML document `text` (`source` names it in errors) over `config`.
@@ -107,7 +109,8 @@ void apply_toml_file(TrainConfig& config, const std::string& path);
 /// batch-size, seed, threads, model, optimizer, schedule, name, out_dir, out-dir, data,
 /// momentum, weight_decay, weight-decay, overfit_batches, overfit-batches).
 void set_key(TrainConfig& config, const std::string& key, const std::string& value);
-/// The resolved configuration as a TOML document (every key, section by section).
+/// The resolved configuration as a TOML document, section by section: every key, except that
+/// [model] holds only the named model's keys, each with the value it is built with.
 std::string to_toml(const TrainConfig& config);
 /// Checks value ranges (positive epochs, known optimizer names, …); raises Error naming the key.
 void validate(const TrainConfig& config);

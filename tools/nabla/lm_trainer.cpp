@@ -144,9 +144,8 @@ TrainResult train_language_model(const TrainConfig& c, const TrainOptions& optio
 
   // ---- model (seeded), run directory ----------------------------------------------------------
   manual_seed(static_cast<uint64_t>(c.train.seed));
-  models::OptionValues model_options;
-  for (const auto& f : entry.fields) model_options[f.key] = c.model.options.at(f.key);
-  auto model = entry.create(vocab.size(), model_options);
+  const models::OptionValues model_opts = model_options(c);
+  auto model = entry.create(vocab.size(), model_opts);
   if (model->context_length() > 0)
     NABLA_CHECK(c.train.seq_len <= model->context_length(), "nabla train: train.seq_len ", c.train.seq_len,
                 " exceeds the model's context length ", model->context_length());
@@ -176,7 +175,7 @@ TrainResult train_language_model(const TrainConfig& c, const TrainOptions& optio
   if (val_ids.size() >= 2) trainer.set_eval(lm_eval(*model, val_ids, c.train.batch_size, c.train.seq_len, bptt));
   if (bptt) trainer.add_callback(std::make_shared<ResetStateEachEpoch>(*model));
   if (options.verbose) trainer.add_callback(std::make_shared<PrintEpoch>(c.train.epochs));
-  LanguageModelInfo info{c.model.name, model_options, vocab, c, 0.0};
+  LanguageModelInfo info{c.model.name, model_opts, vocab, c, 0.0};
   trainer.set_checkpoint_json([&info](const train::MetricRecord& rec) {
     info.val_loss = rec.count("val_loss") ? rec.at("val_loss") : rec.at("train_loss");
     return lm_checkpoint_json(info);

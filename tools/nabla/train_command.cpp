@@ -16,7 +16,7 @@ namespace nabla::cli {
 
 namespace {
 
-void print_help() {
+void print_help(const TrainConfig& shown) {
   std::printf(
       "Usage: nabla train [CONFIG.toml] [--section.key VALUE | --alias VALUE]...\n"
       "       nabla train --resume RUN/last.safetensors [--section.key VALUE]...\n\n"
@@ -32,8 +32,10 @@ void print_help() {
       "head (a linear probe). --init FILE.pth starts from a PyTorch state dict (--init-key K picks\n"
       "a nested entry such as model); keys and shapes must match the model, except a head of\n"
       "another shape, unless --init-non-strict, which loads what matches and lists the rest.\n\n"
+      "A model.* key the config does not set takes the named model's own default; `nabla train\n"
+      "--model NAME --help` lists NAME's.\n\n"
       "Config keys (default value):\n");
-  for (const auto& k : config_keys(TrainConfig{}))
+  for (const auto& k : config_keys(shown))
     std::printf("  %-24s %-14s %-12s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str(), k.help.c_str());
 }
 
@@ -67,7 +69,9 @@ int run_train(const std::vector<std::string>& all_args) {
   }
   const TrainArgs parsed = parse_train_args(args);
   if (parsed.help) {
-    print_help();
+    TrainConfig shown;  // with the flags given, so that `--model NAME --help` lists NAME's defaults
+    for (const auto& [key, value] : parsed.overrides) set_key(shown, key, value);
+    print_help(shown);
     return 0;
   }
   TrainConfig c;

@@ -12,9 +12,7 @@
 namespace nabla::cli {
 
 models::ModelSpec model_spec(const TrainConfig& c, const ImageData& data) {
-  models::ModelSpec spec{c.model.name, {data.num_classes(), data.input_shape}, {}};
-  for (const auto& f : models::find_model(c.model.name).fields) spec.options[f.key] = c.model.options.at(f.key);
-  return spec;
+  return {c.model.name, {data.num_classes(), data.input_shape}, model_options(c)};
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<Tensor>& params) {
