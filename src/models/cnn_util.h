@@ -1,16 +1,23 @@
 #pragma once
-// What the convolutional models of nabla::models share inside src/models: BatchNorm followed by
-// ReLU in one pass, and torchvision's initialisation of convolutions and BatchNorm.
+// What the convolutional models of nabla::models share inside src/models: global average
+// pooling, BatchNorm followed by ReLU in one pass, and torchvision's initialisation of
+// convolutions and BatchNorm.
 #include <initializer_list>
 #include <memory>
 #include <vector>
 
 #include "nabla/nn/conv.h"
+#include "nabla/nn/functional/pool.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/module.h"
 #include "nabla/nn/norm.h"
 
 namespace nabla::models::detail {
+
+/// x (N, C, H, W) → (N, C): global average pooling, through the kernel of nn::AdaptiveAvgPool2d(1)
+/// — the one an exported GlobalAveragePool node imports to, so that ONNX round trips stay bit for
+/// bit (a mean over dims 2 and 3 adds in another order).
+inline Tensor global_average(const Tensor& x) { return nn::functional::adaptive_avg_pool2d(x, {1, 1}).flatten(1); }
 
 /// relu(bn(x)): the fused pass of BatchNormBase::forward_relu, or, when either module has forward
 /// hooks (nn::summary), the two modules called one after the other so that each gets its row.

@@ -8,6 +8,7 @@
 #include "nabla/error.h"
 #include "nabla/nn/init.h"
 #include "nabla/ops.h"
+#include "cnn_util.h"
 
 namespace nabla::models {
 namespace {
@@ -46,9 +47,6 @@ void check_common(const char* model, int64_t num_classes, int64_t in_channels, d
   NABLA_CHECK(width_mult > 0, "models::", model, ": width_mult must be positive, got ", width_mult);
   NABLA_CHECK(dropout >= 0 && dropout <= 1, "models::", model, ": dropout must be in [0, 1], got ", dropout);
 }
-
-// x (N, C, H, W) → (N, C): the global average pooling of the MobileNets' heads.
-Tensor global_average(const Tensor& x) { return x.mean({2, 3}); }
 
 }  // namespace
 
@@ -227,7 +225,7 @@ MobileNetV1::MobileNetV1(int64_t num_classes, int64_t in_channels, bool small_in
 }
 
 Tensor MobileNetV1::forward(const Tensor& x) {
-  return (*classifier)(global_average(nn::run_chained(*features, x)));
+  return (*classifier)(detail::global_average(nn::run_chained(*features, x)));
 }
 
 MobileNetV2::MobileNetV2(int64_t num_classes, int64_t in_channels, bool small_input, double width_mult,
@@ -263,7 +261,7 @@ MobileNetV2::MobileNetV2(int64_t num_classes, int64_t in_channels, bool small_in
 }
 
 Tensor MobileNetV2::forward(const Tensor& x) {
-  return (*classifier)(global_average(nn::run_chained(*features, x)));
+  return (*classifier)(detail::global_average(nn::run_chained(*features, x)));
 }
 
 MobileNetV3::MobileNetV3(const std::vector<InvertedResidualConfig>& settings, int64_t last_channel, int64_t num_classes,

@@ -8,6 +8,7 @@
 #include "nabla/nn/pool.h"
 #include "nabla/nn/shape_layers.h"
 #include "nabla/ops.h"
+#include "cnn_util.h"
 
 namespace nabla::models {
 namespace {
@@ -113,7 +114,7 @@ ShuffleNetV2::ShuffleNetV2(const std::vector<int64_t>& stages_repeats, const std
 Tensor ShuffleNetV2::forward(const Tensor& x) {
   Tensor y = (*maxpool)((*conv1)(x));
   y = (*conv5)((*stage4)((*stage3)((*stage2)(y))));
-  return (*fc)(y.mean({2, 3}));
+  return (*fc)(detail::global_average(y));
 }
 
 std::shared_ptr<ShuffleNetV2> shufflenet_v2_x0_5(int64_t num_classes, int64_t in_channels, bool small_input) {

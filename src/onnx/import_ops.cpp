@@ -419,7 +419,18 @@ IntList spatial_dims(const Tensor& x) {
   return dims;
 }
 
-Outs op_global_avg_pool(const OpCall& c) { return {mean(c.input(0), spatial_dims(c.input(0)), true)}; }
+// Through adaptive average pooling to size 1, the kernel of nabla's own AdaptiveAvgPool layers, so
+// that an exported model's global pooling comes back with the same summation order (a mean over
+// the spatial dims adds in another order, which differs in the last bit where the vector width
+// is not 16 lanes).
+Outs op_global_avg_pool(const OpCall& c) {
+  const Tensor& x = c.input(0);
+  const IntList dims = spatial_dims(x);
+  if (dims.size() == 1) return {F::adaptive_avg_pool1d(x, {1})};
+  if (dims.size() == 2) return {F::adaptive_avg_pool2d(x, {1, 1})};
+  if (dims.size() == 3) return {F::adaptive_avg_pool3d(x, {1, 1, 1})};
+  return {mean(x, dims, true)};
+}
 
 Outs op_global_max_pool(const OpCall& c) {
   const Tensor& x = c.input(0);

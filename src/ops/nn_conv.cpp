@@ -218,7 +218,8 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
 }
 
 // ---- convolution → BatchNorm (→ ReLU) in training, the convolution's output blocked ----------
-// The forward keeps conv(x, w) in oneDNN's channel-blocked layout (N, K/16, S, 16) and runs
+// The forward keeps conv(x, w) in oneDNN's channel-blocked layout (N, K/B, S, B), B = 16 with
+// AVX-512 and 8 with AVX2 (conv_out's shape, which tells the backward its B), and runs
 // BatchNorm's passes on it there, writing the plain output; the backward converts the output
 // gradient to the blocked layout inside BatchNorm's first pass and hands the input gradient of
 // the convolution to oneDNN in that layout. The arithmetic is batch_norm_forward/backward's
@@ -229,16 +230,17 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
                                                                 const Tensor& bias, const Tensor& running_mean,
                                                                 const Tensor& running_var, double momentum, double eps,
                                                                 bool relu, bool keep_x) {
-  constexpr int64_t kB = cpu::kChannelBlock;
   const int64_t N = g.batch, K = g.out_channels, S = g.out[0] * g.out[1] * g.out[2];
-  if (x.dtype() != DType::Float32 || K % kB != 0 || N * S < 2) return std::nullopt;
+  if (x.dtype() != DType::Float32 || N * S < 2) return std::nullopt;
   ConvBatchNormTrain f;
-  f.conv_out = empty({N, K / kB, S, kB}, DType::Float32);
   const bool ran = dispatch_device(x, "conv_batch_norm", [&] {
     load_backend_environment();
+    const int64_t kB = cpu::conv_dnnl_output_block(g);
+    if (kB == 0) return false;
+    f.conv_out = empty({N, K / kB, S, kB}, DType::Float32);
     cpu::ConvBlockedPtr kept;
     const bool ok = cpu::conv_dnnl_forward_blocked(x.data_ptr<float>(), w.data_ptr<float>(),
-                                                   f.conv_out.data_ptr<float>(), g,
+                                                   f.conv_out.data_ptr<float>(), g, kB,
                                                    keep_x && conv_keep_input() ? &kept : nullptr);
     f.saved_x = std::move(kept);
     if (!ok) return false;
@@ -250,14 +252,14 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
     float* center = f.center.data_ptr<float>();
     for (int64_t c = 0; c < K; ++c) center[c] = y[(c / kB) * S * kB + c % kB];  // the channel's first value
     std::vector<double> su(K), suu(K);
-    cpu::batch_norm_sums_blocked<float>(y, center, N, K, S, su.data(), suu.data());
+    cpu::batch_norm_sums_blocked<float>(y, center, N, K, S, kB, su.data(), suu.data());
     f.offset = detail::batch_statistics<float>(su.data(), suu.data(), center, f.invstd.data_ptr<float>(), K, N * S,
                                                eps, running_mean, running_var, momentum);
     detail::batch_norm_affine<float>(f.invstd.data_ptr<float>(), f.offset, weight, bias, f.scale.data_ptr<float>(),
                                      f.shift.data_ptr<float>(), K);
     f.out = empty(with_spatial(N, K, g.out, spatial), DType::Float32);
-    cpu::batch_norm_apply_blocked<float>(y, f.out.data_ptr<float>(), N, K, S, center, f.scale.data_ptr<float>(),
-                                         f.shift.data_ptr<float>(), relu);
+    cpu::batch_norm_apply_blocked<float>(y, f.out.data_ptr<float>(), N, K, S, kB, center,
+                                         f.scale.data_ptr<float>(), f.shift.data_ptr<float>(), relu);
     return true;
   });
   if (!ran) return std::nullopt;
@@ -269,6 +271,7 @@ ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const
                                                        const ConvGeometry& g, int64_t spatial, bool relu, bool need_x,
                                                        bool need_w, bool need_weight, bool need_bias) {
   const int64_t N = g.batch, K = g.out_channels, S = g.out[0] * g.out[1] * g.out[2];
+  const int64_t kB = f.conv_out.shape().back();  // (N, K/B, S, B)
   ConvBatchNormTrainGrads r;
   dispatch_device(gout, "conv_batch_norm", [&] {
     load_backend_environment();
@@ -278,7 +281,7 @@ ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const
     // convolution's output gradient dy = a·gy + b·(y − center) + k.
     Tensor gy = empty(f.conv_out.shape(), DType::Float32);
     std::vector<double> G(K), P(K);
-    cpu::batch_norm_grad_sums_blocked<float>(gout.data_ptr<float>(), y, gy.data_ptr<float>(), N, K, S, center,
+    cpu::batch_norm_grad_sums_blocked<float>(gout.data_ptr<float>(), y, gy.data_ptr<float>(), N, K, S, kB, center,
                                              relu ? f.scale.data_ptr<float>() : nullptr,
                                              relu ? f.shift.data_ptr<float>() : nullptr, G.data(), P.data());
     const detail::BatchNormGradCoefficients<float> k = detail::batch_norm_grad_coefficients<float>(
@@ -287,20 +290,20 @@ ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const
     if (need_bias) r.gbias = from_vector<float>(k.dbias);
     if (!need_x && !need_w) return;
     float* dy = gy.data_ptr<float>();
-    cpu::batch_norm_input_grad_blocked<float>(dy, y, N, K, S, center, k.a.data(), k.b.data(), k.k.data());
+    cpu::batch_norm_input_grad_blocked<float>(dy, y, N, K, S, kB, center, k.a.data(), k.b.data(), k.k.data());
     if (need_x) r.gx = empty(with_spatial(N, g.in_channels, g.in, spatial), DType::Float32);
     if (need_w) r.gw = empty(w.shape(), DType::Float32);
     float* gx = need_x ? r.gx.data_ptr<float>() : nullptr;
     float* gw = need_w ? r.gw.data_ptr<float>() : nullptr;
     const auto* saved = static_cast<const cpu::ConvBlocked*>(f.saved_x.get());
-    if (cpu::conv_dnnl_backward_blocked(x.data_ptr<float>(), dy, w.data_ptr<float>(), gx, gw, g, saved)) return;
+    if (cpu::conv_dnnl_backward_blocked(x.data_ptr<float>(), dy, w.data_ptr<float>(), gx, gw, g, kB, saved)) return;
     // The backward primitives read another layout (or the backend changed since the forward):
     // dy converted to the plain layout (the blocked apply with the identity map), then the
     // ordinary backward.
     Tensor plain = empty(with_spatial(N, K, g.out, spatial), DType::Float32);
     const std::vector<float> zero(K, 0.0f), one(K, 1.0f);
-    cpu::batch_norm_apply_blocked<float>(dy, plain.data_ptr<float>(), N, K, S, zero.data(), one.data(), zero.data(),
-                                         false);
+    cpu::batch_norm_apply_blocked<float>(dy, plain.data_ptr<float>(), N, K, S, kB, zero.data(), one.data(),
+                                         zero.data(), false);
     cpu::conv_backward<float>(x.data_ptr<float>(), plain.data_ptr<float>(), w.data_ptr<float>(), gx, gw, g, saved);
   });
   return r;

@@ -1,10 +1,11 @@
 // Batch normalisation on the channel-blocked layout; see batch_norm_blocked.h for the layout.
-// The inner loops run over the 16 channels of a block (one vector of float32); the passes that
-// change layout (blocked → plain in the forward, plain → blocked in the backward) go through
-// 16 × 16 tiles transposed in registers, so that both the reads and the writes stay contiguous.
+// The inner loops run over the B channels of a block (one vector of float32: B = 16 with
+// AVX-512, 8 with AVX2); the passes that change layout (blocked → plain in the forward, plain →
+// blocked in the backward) go through B × B tiles transposed in registers, so that both the reads
+// and the writes stay contiguous.
 #include "kernels/cpu/batch_norm_blocked.h"
 
-#if defined(__AVX512F__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -14,11 +15,10 @@
 #include <vector>
 
 #include "kernels/cpu/loops.h"
+#include "nabla/error.h"
 
 namespace nabla::cpu {
 namespace {
-
-constexpr int64_t B = kChannelBlock;
 
 // Items per thread below which a loop stays serial, scaled by the elements each item touches.
 int64_t grain_for(int64_t elements_per_item) {
@@ -32,19 +32,20 @@ inline T affine(T x, T m, T a, T b) {
   return std::fma(x - m, a, b);
 }
 
-// dst[j·ds + t] = src[t·ss + j] for t, j < 16: a 16 × 16 tile transposed. With AVX-512 in
-// registers — four rounds of 2 × 2 block swaps (32-bit, 64-bit, 128-bit, 256-bit elements); the
-// compilers turned the plain loop into scalar stores, which made the layout-changing passes
-// slower than oneDNN's reorder they replace (perf: 55 % of batch_norm_apply_blocked).
+// dst[j·ds + t] = src[t·ss + j] for t, j < B: a B × B tile transposed. In registers for float —
+// B = 16 with AVX-512: four rounds of 2 × 2 block swaps (32-bit, 64-bit, 128-bit, 256-bit
+// elements); B = 8 with AVX: three rounds (32-bit, 64-bit, 128-bit). The compilers turned the
+// plain loop into scalar stores, which made the layout-changing passes slower than oneDNN's
+// reorder they replace (perf: 55 % of batch_norm_apply_blocked).
 // (GCC 12 warns that the intrinsics' own undefined start values may be used uninitialised.)
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-template <class T>
+template <class T, int64_t B>
 inline void transpose_tile(const T* src, int64_t ss, T* dst, int64_t ds) {
 #if defined(__AVX512F__)
-  if constexpr (std::is_same_v<T, float>) {
+  if constexpr (std::is_same_v<T, float> && B == 16) {
     __m512 r[B], t[B];
     for (int i = 0; i < B; ++i) r[i] = _mm512_loadu_ps(src + i * ss);
     for (int i = 0; i < B; i += 2) {
@@ -70,6 +71,27 @@ inline void transpose_tile(const T* src, int64_t ss, T* dst, int64_t ds) {
     return;
   }
 #endif
+#if defined(__AVX__)
+  if constexpr (std::is_same_v<T, float> && B == 8) {
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * ss);
+    for (int i = 0; i < 8; i += 2) {  // t[i] = (r[i][0], r[i+1][0], r[i][1], r[i+1][1] | same for 4..5)
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {  // r[i + c] holds column c (and c + 4) of rows i..i+3
+      r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+      r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+      r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+      r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+    }
+    for (int c = 0; c < 4; ++c) {
+      _mm256_storeu_ps(dst + c * ds, _mm256_permute2f128_ps(r[c], r[c + 4], 0x20));
+      _mm256_storeu_ps(dst + (c + 4) * ds, _mm256_permute2f128_ps(r[c], r[c + 4], 0x31));
+    }
+    return;
+  }
+#endif
   for (int64_t t = 0; t < B; ++t)
     for (int64_t j = 0; j < B; ++j) dst[j * ds + t] = src[t * ss + j];
 }
@@ -77,12 +99,12 @@ inline void transpose_tile(const T* src, int64_t ss, T* dst, int64_t ds) {
 #pragma GCC diagnostic pop
 #endif
 
-// Adds the rows' sums (N · C/16 rows of 16 lanes, row (n, cb) at rows + 2·((n·CB + cb)·16) —
-// first the 16 Σu then the 16 Σuv) over n in order into sum_u and sum_uv: the rows are computed in
+// Adds the rows' sums (N · C/B rows of B lanes, row (n, cb) at rows + 2·((n·CB + cb)·B) —
+// first the B Σu then the B Σuv) over n in order into sum_u and sum_uv: the rows are computed in
 // parallel over every (sample, block), then reduced in this fixed order, so the result does not
 // depend on the thread count (splitting only the blocks left one thread idle for the 16 channels
 // of ResNet-20's first stage).
-void reduce_rows(const std::vector<double>& rows, int64_t N, int64_t C, double* sum_u, double* sum_uv) {
+void reduce_rows(const std::vector<double>& rows, int64_t N, int64_t C, int64_t B, double* sum_u, double* sum_uv) {
   const int64_t CB = C / B;
   for (int64_t cb = 0; cb < CB; ++cb)
     for (int64_t j = 0; j < B; ++j) {
@@ -97,11 +119,8 @@ void reduce_rows(const std::vector<double>& rows, int64_t N, int64_t C, double* 
     }
 }
 
-}  // namespace
-
-template <class T>
-void batch_norm_sums_blocked(const T* x, const T* center, int64_t N, int64_t C, int64_t S, double* sum_u,
-                             double* sum_uu) {
+template <class T, int64_t B>
+void sums(const T* x, const T* center, int64_t N, int64_t C, int64_t S, double* sum_u, double* sum_uu) {
   const int64_t CB = C / B;
   std::vector<double> rows(2 * N * C);
   parallel_for(N * CB, grain_for(S * B), [&](int64_t i0, int64_t i1) {
@@ -135,12 +154,12 @@ void batch_norm_sums_blocked(const T* x, const T* center, int64_t N, int64_t C, 
       }
     }
   });
-  reduce_rows(rows, N, C, sum_u, sum_uu);
+  reduce_rows(rows, N, C, B, sum_u, sum_uu);
 }
 
-template <class T>
-void batch_norm_apply_blocked(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale,
-                              const T* shift, bool relu) {
+template <class T, int64_t B>
+void apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale, const T* shift,
+           bool relu) {
   const int64_t CB = C / B;
   parallel_for(N * CB, grain_for(S * B), [&](int64_t i0, int64_t i1) {
     alignas(64) T tile[B][B];  // tile[t][j]: channel j of the block at position s0 + t
@@ -161,7 +180,7 @@ void batch_norm_apply_blocked(const T* x, T* y, int64_t N, int64_t C, int64_t S,
           }
         }
         if (len == B) {
-          transpose_tile(&tile[0][0], B, yr + s0, S);
+          transpose_tile<T, B>(&tile[0][0], B, yr + s0, S);
         } else {
           for (int64_t j = 0; j < B; ++j)
             for (int64_t t = 0; t < len; ++t) yr[j * S + s0 + t] = tile[t][j];
@@ -171,9 +190,9 @@ void batch_norm_apply_blocked(const T* x, T* y, int64_t N, int64_t C, int64_t S,
   });
 }
 
-template <class T>
-void batch_norm_grad_sums_blocked(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, const T* center,
-                                  const T* mask_scale, const T* mask_shift, double* G, double* P) {
+template <class T, int64_t B>
+void grad_sums(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, const T* center, const T* mask_scale,
+               const T* mask_shift, double* G, double* P) {
   const int64_t CB = C / B;
   std::vector<double> rows(2 * N * C);
   parallel_for(N * CB, grain_for(S * B), [&](int64_t i0, int64_t i1) {
@@ -190,7 +209,7 @@ void batch_norm_grad_sums_blocked(const T* g, const T* x, T* gb, int64_t N, int6
       for (int64_t s0 = 0; s0 < S; s0 += B) {
         const int64_t len = std::min(B, S - s0);
         if (len == B) {
-          transpose_tile(gr + s0, S, &tile[0][0], B);
+          transpose_tile<T, B>(gr + s0, S, &tile[0][0], B);
         } else {
           for (int64_t j = 0; j < B; ++j)
             for (int64_t t = 0; t < len; ++t) tile[t][j] = gr[j * S + s0 + t];
@@ -224,12 +243,12 @@ void batch_norm_grad_sums_blocked(const T* g, const T* x, T* gb, int64_t N, int6
       }
     }
   });
-  reduce_rows(rows, N, C, G, P);
+  reduce_rows(rows, N, C, B, G, P);
 }
 
-template <class T>
-void batch_norm_input_grad_blocked(T* g, const T* x, int64_t N, int64_t C, int64_t S, const T* center, const T* a,
-                                   const T* b, const T* k) {
+template <class T, int64_t B>
+void input_grad(T* g, const T* x, int64_t N, int64_t C, int64_t S, const T* center, const T* a, const T* b,
+                const T* k) {
   const int64_t CB = C / B;
   parallel_for(N * CB, grain_for(S * B), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
@@ -248,14 +267,49 @@ void batch_norm_input_grad_blocked(T* g, const T* x, int64_t N, int64_t C, int64
   });
 }
 
+// Runs f.template operator()<B>() for block = B ∈ {8, 16}.
+template <class F>
+void with_block(int64_t block, F&& f) {
+  NABLA_CHECK(block == 8 || block == 16, "batch_norm_blocked: the channel block must be 8 or 16, got ", block);
+  if (block == 16) return f.template operator()<16>();
+  return f.template operator()<8>();
+}
+
+}  // namespace
+
+template <class T>
+void batch_norm_sums_blocked(const T* x, const T* center, int64_t N, int64_t C, int64_t S, int64_t block,
+                             double* sum_u, double* sum_uu) {
+  with_block(block, [&]<int64_t B>() { sums<T, B>(x, center, N, C, S, sum_u, sum_uu); });
+}
+
+template <class T>
+void batch_norm_apply_blocked(const T* x, T* y, int64_t N, int64_t C, int64_t S, int64_t block, const T* center,
+                              const T* scale, const T* shift, bool relu) {
+  with_block(block, [&]<int64_t B>() { apply<T, B>(x, y, N, C, S, center, scale, shift, relu); });
+}
+
+template <class T>
+void batch_norm_grad_sums_blocked(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, int64_t block,
+                                  const T* center, const T* mask_scale, const T* mask_shift, double* G, double* P) {
+  with_block(block, [&]<int64_t B>() { grad_sums<T, B>(g, x, gb, N, C, S, center, mask_scale, mask_shift, G, P); });
+}
+
+template <class T>
+void batch_norm_input_grad_blocked(T* g, const T* x, int64_t N, int64_t C, int64_t S, int64_t block, const T* center,
+                                   const T* a, const T* b, const T* k) {
+  with_block(block, [&]<int64_t B>() { input_grad<T, B>(g, x, N, C, S, center, a, b, k); });
+}
+
 #define NABLA_INSTANTIATE_BATCH_NORM_BLOCKED(T)                                                                    \
-  template void batch_norm_sums_blocked<T>(const T*, const T*, int64_t, int64_t, int64_t, double*, double*);      \
-  template void batch_norm_apply_blocked<T>(const T*, T*, int64_t, int64_t, int64_t, const T*, const T*, const T*, \
-                                            bool);                                                                 \
-  template void batch_norm_grad_sums_blocked<T>(const T*, const T*, T*, int64_t, int64_t, int64_t, const T*,       \
-                                                const T*, const T*, double*, double*);                             \
-  template void batch_norm_input_grad_blocked<T>(T*, const T*, int64_t, int64_t, int64_t, const T*, const T*,      \
-                                                 const T*, const T*);
+  template void batch_norm_sums_blocked<T>(const T*, const T*, int64_t, int64_t, int64_t, int64_t, double*,      \
+                                           double*);                                                               \
+  template void batch_norm_apply_blocked<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t, const T*, const T*,  \
+                                            const T*, bool);                                                       \
+  template void batch_norm_grad_sums_blocked<T>(const T*, const T*, T*, int64_t, int64_t, int64_t, int64_t,        \
+                                                const T*, const T*, const T*, double*, double*);                   \
+  template void batch_norm_input_grad_blocked<T>(T*, const T*, int64_t, int64_t, int64_t, int64_t, const T*,       \
+                                                 const T*, const T*, const T*);
 NABLA_INSTANTIATE_BATCH_NORM_BLOCKED(float)
 #undef NABLA_INSTANTIATE_BATCH_NORM_BLOCKED
 

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "nabla/error.h"
-#include "kernels/cpu/batch_norm_blocked.h"
 #include "nabla/storage.h"
 
 namespace nabla::cpu {
@@ -444,12 +443,13 @@ void give_kept_input(const Plan& plan, const ConvGeometry& g, const float* x, Co
   }
 }
 
-// The channel-blocked layout of batch_norm_blocked.h for a (N, C, spatial…) tensor of `d`'s dims,
-// or an empty desc when C is not a multiple of the block.
-dnnl::memory::desc channel_blocked_desc(const dims& d) {
+// The channel-blocked layout of batch_norm_blocked.h with block 8 or 16 for a (N, C, spatial…)
+// tensor of `d`'s dims, or an empty desc when C is not a multiple of the block.
+dnnl::memory::desc channel_blocked_desc(const dims& d, int64_t block) {
   using tag = dnnl::memory::format_tag;
-  if (d.size() < 3 || d.size() > 5 || d[1] % kChannelBlock != 0) return {};
-  const tag t = d.size() == 3 ? tag::nCw16c : d.size() == 4 ? tag::nChw16c : tag::nCdhw16c;
+  if (d.size() < 3 || d.size() > 5 || (block != 8 && block != 16) || d[1] % block != 0) return {};
+  const tag t = block == 16 ? (d.size() == 3 ? tag::nCw16c : d.size() == 4 ? tag::nChw16c : tag::nCdhw16c)
+                            : (d.size() == 3 ? tag::nCw8c : d.size() == 4 ? tag::nChw8c : tag::nCdhw8c);
   return dnnl::memory::desc(d, dnnl::memory::data_type::f32, t);
 }
 
@@ -489,12 +489,24 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   return true;
 }
 
-bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g,
+int64_t conv_dnnl_output_block(const ConvGeometry& g) {
+  if (!dnnl_selected(g)) return 0;
+  auto plan = cached_plan(Op::Forward, g, false);
+  if (!plan->primitive) return 0;
+  const PlanArg& dst = plan_arg(*plan, DNNL_ARG_DST);
+  for (int64_t block : {16, 8}) {
+    const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst, block);
+    if (!blocked.is_zero() && dst.inner == blocked) return block;
+  }
+  return 0;
+}
+
+bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g, int64_t block,
                                ConvBlockedPtr* keep_x) {
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, false);
   if (!plan->primitive) return false;
-  const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst);
+  const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst, block);
   const PlanArg& dst = plan_arg(*plan, DNNL_ARG_DST);
   if (blocked.is_zero() || dst.inner != blocked) return false;
   dnnl::stream stream(cpu_engine());
@@ -506,9 +518,9 @@ bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked,
 }
 
 bool conv_dnnl_backward_blocked(const float* x, const float* gy_blocked, const float* w, float* gx, float* gw,
-                                const ConvGeometry& g, const ConvBlocked* x_blocked) {
+                                const ConvGeometry& g, int64_t block, const ConvBlocked* x_blocked) {
   if (!dnnl_selected(g)) return false;
-  const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst);
+  const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst, block);
   if (blocked.is_zero()) return false;
   auto data = gx ? cached_plan(Op::BackwardData, g, false) : nullptr;
   auto weights = gw ? cached_plan(Op::BackwardWeights, g, false) : nullptr;

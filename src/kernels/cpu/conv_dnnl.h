@@ -83,19 +83,23 @@ bool conv_dnnl_winograd(const ConvGeometry& g, bool inference = false);
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
                        ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
 
-/// Training forward y = conv(x, w) (no bias) written in the primitive's own output layout when
-/// that is the channel-blocked one of batch_norm_blocked.h ((N, K/16, O…, 16); y_blocked holds
-/// N·K·O… floats), for a BatchNorm that reads it there (no conversion to the plain layout).
-/// keep_x as conv_dnnl_forward's. False, touching nothing, when oneDNN does not apply or its
-/// output layout is another.
-bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g,
+/// The channel block B of the training forward's own output layout when that is a channel-blocked
+/// one of batch_norm_blocked.h ((N, K/B, O…, B): B = 16 where oneDNN runs AVX-512 kernels, 8 with
+/// AVX2), else 0 (oneDNN does not apply, or its output layout is another).
+int64_t conv_dnnl_output_block(const ConvGeometry& g);
+
+/// Training forward y = conv(x, w) (no bias) written in the channel-blocked layout of block
+/// `block` (conv_dnnl_output_block's; y_blocked holds N·K·O… floats), for a BatchNorm that reads it
+/// there (no conversion to the plain layout). keep_x as conv_dnnl_forward's. False, touching
+/// nothing, when oneDNN does not apply or its output layout is another.
+bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g, int64_t block,
                                ConvBlockedPtr* keep_x = nullptr);
 
-/// conv_dnnl_backward with gy in the channel-blocked layout (as conv_dnnl_forward_blocked writes
-/// y); gx or gw may be null (not wanted). False, touching nothing, when the primitives do not read
-/// gy in that layout.
+/// conv_dnnl_backward with gy in the channel-blocked layout of block `block` (as
+/// conv_dnnl_forward_blocked writes y); gx or gw may be null (not wanted). False, touching
+/// nothing, when the primitives do not read gy in that layout.
 bool conv_dnnl_backward_blocked(const float* x, const float* gy_blocked, const float* w, float* gx, float* gw,
-                                const ConvGeometry& g, const ConvBlocked* x_blocked = nullptr);
+                                const ConvGeometry& g, int64_t block, const ConvBlocked* x_blocked = nullptr);
 
 /// Convolutions applied in turn for inference (conv_forward_chain) through oneDNN, every step's
 /// sum and activation as post-ops of its convolution and the intermediate results kept in the
