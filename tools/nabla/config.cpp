@@ -308,7 +308,7 @@ std::string canonical_key(const std::string& key) {
 
 models::OptionValues model_options(const TrainConfig& config) {
   const auto* fields = model_fields(config.model.name);
-  if (!fields) models::find_model(config.model.name);  // raises the error listing the known models
+  if (!fields) fields = &models::find_model(config.model.name).fields;  // raises the error listing the models
   models::OptionValues out;
   for (const auto& f : *fields) {
     const auto it = config.model.options.find(f.key);
