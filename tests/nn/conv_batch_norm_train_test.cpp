@@ -216,26 +216,49 @@ TEST(ConvBatchNormTrain, TakenOnlyWhereItApplies) {
   }
 }
 
+// A ReLU whose input lands within rounding of 0 passes the gradient in one run and not in the
+// other, which moves a whole channel's parameter gradients by up to 2 % (relative L2) — between
+// oneDNN's and the im2col convolutions too, with no fused op (measured over seeds 0–23: 5 such
+// seeds for fused vs modules, 5 for oneDNN vs im2col; every other seed 2–4e-6). So the step is
+// compared over 12 seeds: the logits and running statistics always, and the gradients within 1e-4
+// (relative L2 per tensor) for at least half of them — a wrong fused op fails every seed.
 TEST(ConvBatchNormTrain, ResNet20TrainingStepUnchanged) {
-  manual_seed(14);
-  auto a = models::create("resnet20");  // 1×28×28, 10 classes
-  auto b = models::create("resnet20");
-  b->load_state_dict(a->state_dict());
-  a->train();
-  b->train();
-  const Tensor x = randn({8, 1, 28, 28});
-  const Tensor target = from_vector<int64_t>({0, 1, 2, 3, 4, 5, 6, 7});
-  auto step = [&](nn::UnaryModule& m, bool blocked) {
-    Setting setting(blocked, ops::ConvBackend::Auto);
-    Tensor logits = m(x);
-    nn::functional::cross_entropy(logits, target).backward();
-    return logits;
-  };
-  expect_close(step(*a, true), step(*b, false), 1e-4, "logits");
-  const auto pa = a->named_parameters(), pb = b->named_parameters();
-  ASSERT_EQ(pa.size(), pb.size());
-  for (size_t i = 0; i < pa.size(); ++i) expect_close(pa[i].second.grad(), pb[i].second.grad(), 2e-4, pa[i].first);
-  const auto ba = a->named_buffers(), bb = b->named_buffers();
-  for (size_t i = 0; i < ba.size(); ++i)
-    if (ba[i].second.dtype() == DType::Float32) expect_close(ba[i].second, bb[i].second, 1e-5, ba[i].first);
+  int gradients_match = 0;
+  for (uint64_t seed = 0; seed < 12; ++seed) {
+    SCOPED_TRACE(testing::Message() << "seed " << seed);
+    manual_seed(seed);
+    auto a = models::create("resnet20");  // 1×28×28, 10 classes
+    auto b = models::create("resnet20");
+    b->load_state_dict(a->state_dict());
+    a->train();
+    b->train();
+    const Tensor x = randn({8, 1, 28, 28});
+    const Tensor target = from_vector<int64_t>({0, 1, 2, 3, 4, 5, 6, 7});
+    auto step = [&](nn::UnaryModule& m, bool blocked) {
+      Setting setting(blocked, ops::ConvBackend::Auto);
+      Tensor logits = m(x);
+      nn::functional::cross_entropy(logits, target).backward();
+      return logits;
+    };
+    expect_close(step(*a, true), step(*b, false), 1e-4, "logits");
+    const auto pa = a->named_parameters(), pb = b->named_parameters();
+    ASSERT_EQ(pa.size(), pb.size());
+    double worst = 0;
+    for (size_t i = 0; i < pa.size(); ++i) {
+      const auto g = pa[i].second.grad().to_vector<float>(), w = pb[i].second.grad().to_vector<float>();
+      ASSERT_EQ(g.size(), w.size()) << pa[i].first;
+      double diff = 0, norm = 0;
+      for (size_t j = 0; j < g.size(); ++j) {
+        diff += (double(g[j]) - w[j]) * (double(g[j]) - w[j]);
+        norm += double(w[j]) * w[j];
+      }
+      worst = std::max(worst, std::sqrt(diff / norm));
+    }
+    EXPECT_LE(worst, 5e-2);  // a ReLU tie moves a channel; never more than that
+    if (worst <= 1e-4) ++gradients_match;
+    const auto ba = a->named_buffers(), bb = b->named_buffers();
+    for (size_t i = 0; i < ba.size(); ++i)
+      if (ba[i].second.dtype() == DType::Float32) expect_close(ba[i].second, bb[i].second, 1e-5, ba[i].first);
+  }
+  EXPECT_GE(gradients_match, 6);  // measured: 10 of 12 (AVX2, GCC -O3); 2 ReLU ties
 }
