@@ -125,7 +125,7 @@ UnpoolResult max_unpool_forward(const Tensor& x, const Tensor& indices, const Sh
 /// back, in either direction). running_mean / running_var (either may be undefined) move by
 /// `momentum` toward the batch statistics, as batch_norm_forward's. Returns nullopt, touching
 /// nothing, when the device has no such path for this geometry (float64, im2col, a layout other
-/// than 16-channel blocks): the caller then runs the convolution and batch_norm in turn.
+/// than 8- or 16-channel blocks): the caller then runs the convolution and batch_norm in turn.
 struct ConvBatchNormTrain {
   Tensor out;         ///< (N, K, O…), plain
   Tensor conv_out;    ///< conv(x, w) in the device's layout (opaque shape), for the backward
