@@ -33,8 +33,9 @@ struct GenerateArgs {
 /// `nabla generate CHECKPOINT --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
 /// [--top-p P] [--seed S] [--no-cache]`: prints the prompt and its continuation.
 int run_generate(const GenerateArgs& args);
-/// `nabla summary MODEL [--input C×H×W]`: the model's layers, output shapes and parameter counts.
-int run_summary(const std::string& model, const std::string& input);
+/// `nabla summary MODEL [--input C×H×W | F] [--classes N] [--model.KEY VALUE]...`: the model's
+/// layers, output shapes, parameters and multiply-adds; `args` are the words after `summary`.
+int run_summary(const std::vector<std::string>& args);
 
 /// `nabla convert IN OUT [--key K]`: a PyTorch checkpoint or a nabla safetensors file (state
 /// dict or `nabla train` checkpoint, whose model is the default) to a safetensors state dict.

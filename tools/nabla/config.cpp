@@ -458,7 +458,7 @@ void validate(const TrainConfig& c) {
       NABLA_CHECK(h > 0, "nabla train: config key 'model.hidden' must hold positive sizes, got ", h);
 }
 
-TrainArgs parse_train_args(const std::vector<std::string>& args) {
+TrainArgs parse_train_args(const std::vector<std::string>& args, const std::string& command) {
   TrainArgs out;
   TrainConfig probe;
   models::OptionValues values = known_model_options();
@@ -470,7 +470,7 @@ TrainArgs parse_train_args(const std::vector<std::string>& args) {
       continue;
     }
     if (a.rfind("--", 0) != 0) {
-      NABLA_CHECK(out.config_path.empty(), "nabla train: only one config file may be given, got '", out.config_path,
+      NABLA_CHECK(out.config_path.empty(), command, ": only one config file may be given, got '", out.config_path,
                   "' and '", a, "'");
       out.config_path = a;
       continue;
@@ -481,18 +481,18 @@ TrainArgs parse_train_args(const std::vector<std::string>& args) {
       value = key.substr(eq + 1);
       key = key.substr(0, eq);
     } else {
-      const Entry& e = find_entry(entries, probe, canonical_key(key), "nabla train");
+      const Entry& e = find_entry(entries, probe, canonical_key(key), command);
       const bool is_bool = std::holds_alternative<bool*>(e.slot);
       const bool next_is_value = i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0;
       if (is_bool && !(next_is_value && (args[i + 1] == "true" || args[i + 1] == "false" || args[i + 1] == "0" ||
                                          args[i + 1] == "1"))) {
         value = "true";
       } else {
-        NABLA_CHECK(i + 1 < args.size(), "nabla train: option ", a, " needs a value");
+        NABLA_CHECK(i + 1 < args.size(), command, ": option ", a, " needs a value");
         value = args[++i];
       }
     }
-    find_entry(entries, probe, canonical_key(key), "nabla train");
+    find_entry(entries, probe, canonical_key(key), command);
     out.overrides.emplace_back(key, value);
   }
   return out;

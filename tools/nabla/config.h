@@ -122,8 +122,9 @@ struct TrainArgs {
   bool help = false;
 };
 /// Parses `[CONFIG.toml] [--key value | --key=value]…`; boolean keys also accept a bare flag
-/// (`--model.batch_norm`). Raises Error for a second positional argument or a missing value.
-TrainArgs parse_train_args(const std::vector<std::string>& args);
+/// (`--model.batch_norm`). Raises Error for a second positional argument or a missing value;
+/// `command` names the caller in errors.
+TrainArgs parse_train_args(const std::vector<std::string>& args, const std::string& command = "nabla train");
 /// Defaults, then the file, then the overrides; validated.
 TrainConfig resolve_config(const TrainArgs& args);
 

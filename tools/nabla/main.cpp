@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   auto* search = app.add_subcommand("search", "hyperparameter search: nabla search SEARCH.toml [--key value ...]");
   search->prefix_command();
 
-  std::string checkpoint, data_dir, model, input = "1x28x28";
+  std::string checkpoint, data_dir;
   std::vector<std::string> images, checkpoints;
   int64_t top_k = 5, batch_size = 500;
   bool tta = false;
@@ -55,9 +55,9 @@ int main(int argc, char** argv) {
   export_->add_option("--output", export_output, "the file to write, e.g. model.onnx")->required();
   export_->add_option("--opset", opset, "ONNX opset, 14 to 17");
 
-  auto* summary = app.add_subcommand("summary", "per-layer table: output shapes, parameters, multiply-adds, receptive field");
-  summary->add_option("model", model, "model name (lenet5, mlp)")->required();
-  summary->add_option("--input", input, "input size C×H×W, e.g. 1x28x28");
+  auto* summary = app.add_subcommand("summary", "per-layer table of a model: output shapes, parameters, multiply-adds (nabla summary --help)");
+  summary->prefix_command();
+  summary->set_help_flag();  // answered by the summary command with the models and their options
 
   nabla::cli::GenerateArgs gen;
   auto* generate = app.add_subcommand("generate", "continue a text prompt with a language model checkpoint");
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     if (*export_) return nabla::cli::run_export(checkpoint, export_format, export_output, opset);
     if (*generate) return nabla::cli::run_generate(gen);
     if (*convert) return nabla::cli::run_convert(convert_in, convert_out, convert_key);
-    if (*summary) return nabla::cli::run_summary(model, input);
+    if (*summary) return nabla::cli::run_summary(summary->remaining());
     if (*knn.app) return knn.run();
     if (*linear.app) return linear.run();
   } catch (const nabla::Error& e) {
