@@ -249,7 +249,11 @@ std::string list_keys(const Pickle& p, const V& dict) {
   for (size_t j = 0; j < dict.items.size(); j += 2) {
     if (j / 2 == kMaxListedKeys) return out + ", …";
     std::string k;
-    if (!key_text(p, dict.items[j], &k)) k = "<" + detail::describe(p, dict.items[j]) + ">";
+    if (!key_text(p, dict.items[j], &k)) {
+      k = '<';
+      k += detail::describe(p, dict.items[j]);
+      k += '>';
+    }
     out += j ? ", '" : "'";
     out += k;
     out += '\'';

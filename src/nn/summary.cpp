@@ -83,7 +83,10 @@ std::string with_commas(int64_t v) {
 std::string joined(const IntList& values, const char* sep) {
   if (values.empty()) return "-";
   std::string s;
-  for (size_t i = 0; i < values.size(); ++i) s += (i ? sep : "") + std::to_string(values[i]);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) s += sep;
+    s += std::to_string(values[i]);
+  }
   return s;
 }
 

@@ -58,13 +58,16 @@ std::string export_seq2seq(GraphBuilder& g, models::Seq2Seq& m, const std::strin
   // Encoder: GRU over the embedded source with sequence_lens; outputs past a row's length are 0
   // and its final state is that of its last step, as the C++ GRU with lengths.
   const std::string lens32 = g.node("Cast", {lengths}, "encoder", {{"to", kOnnxInt32}});
+  RecurrentInputs encoder_in;
+  encoder_in.sequence_lens = lens32;
   const RecurrentOutputs enc = export_recurrent(
-      g, *m.encoder, "encoder", embed_time_major(g, *m.src_embed, "src_embed", source), {.sequence_lens = lens32});
+      g, *m.encoder, "encoder", embed_time_major(g, *m.src_embed, "src_embed", source), encoder_in);
   const std::string memory = batch_major(g, enc.y, "encoder");  // (N, S, H)
   // Decoder: GRU over the embedded target inputs from the encoder's final state (1, N, H).
+  RecurrentInputs decoder_in;
+  decoder_in.initial_h = enc.h_n;
   const RecurrentOutputs dec = export_recurrent(g, *m.decoder, "decoder",
-                                                embed_time_major(g, *m.tgt_embed, "tgt_embed", target),
-                                                {.initial_h = enc.h_n});
+                                                embed_time_major(g, *m.tgt_embed, "tgt_embed", target), decoder_in);
   const std::string h = batch_major(g, dec.y, "decoder");  // (N, T, H)
   // scores (N, T, S) = h · (W_a m)ᵀ + mask; softmax over the source; context (N, T, H).
   const std::string keys = export_matmul_linear(g, *m.attn, "attn", memory);

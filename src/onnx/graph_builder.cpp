@@ -101,7 +101,8 @@ std::string GraphBuilder::initializer(const std::string& name, const Tensor& t) 
 std::string GraphBuilder::ints(const std::string& hint, const std::vector<int64_t>& values) {
   const std::string name = fresh(hint);
   initializers_.push_back({write_tensor(name, kInt64, {static_cast<int64_t>(values.size())}, values.data(),
-                                        values.size() * sizeof(int64_t))});
+                                        values.size() * sizeof(int64_t)),
+                           Tensor(), nullptr, 0});
   return name;
 }
 
@@ -109,7 +110,8 @@ std::string GraphBuilder::floats(const std::string& hint, const std::vector<floa
   NABLA_CHECK(shape_numel(dims) == static_cast<int64_t>(values.size()), "onnx export: constant ", hint, " has ",
               values.size(), " values for shape ", shape_str(dims));
   const std::string name = fresh(hint);
-  initializers_.push_back({write_tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float))});
+  initializers_.push_back(
+      {write_tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float)), Tensor(), nullptr, 0});
   return name;
 }
 
