@@ -34,6 +34,20 @@ std::vector<int64_t> parse_input(const std::string& input) {
   return dims;
 }
 
+// Whether the dotted `key` (model.depth) is one of `entry`'s options.
+bool own_option(const models::ModelEntry& entry, const std::string& key) {
+  return std::any_of(entry.fields.begin(), entry.fields.end(),
+                     [&](const models::OptionField& f) { return "model." + f.key == key; });
+}
+
+// A config naming `model` with no option set: the model's own defaults, not the training recipe's.
+TrainConfig model_config(const std::string& model) {
+  TrainConfig config;
+  config.model.name = model;
+  config.model.options.clear();
+  return config;
+}
+
 void print_help(const std::string& model) {
   std::printf(
       "Usage: nabla summary MODEL [--input CxHxW | F] [--classes N] [--model.KEY VALUE]...\n"
@@ -49,14 +63,8 @@ void print_help(const std::string& model) {
   }
   const models::ModelEntry& entry = models::find_model(model);
   std::printf("%s: %s\nOptions of %s (default):\n", entry.name.c_str(), entry.help.c_str(), entry.name.c_str());
-  TrainConfig shown;
-  shown.model.name = model;
-  shown.model.options.clear();
-  for (const ConfigKeyInfo& k : config_keys(shown)) {
-    const bool own = std::any_of(entry.fields.begin(), entry.fields.end(),
-                                 [&](const models::OptionField& f) { return "model." + f.key == k.key; });
-    if (own) std::printf("  %-24s %-8s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str());
-  }
+  for (const ConfigKeyInfo& k : config_keys(model_config(model)))
+    if (own_option(entry, k.key)) std::printf("  %-24s %-8s %s\n", k.key.c_str(), k.type.c_str(), k.value.c_str());
 }
 
 }  // namespace
@@ -100,20 +108,17 @@ int run_summary(const std::vector<std::string>& args) {
   for (const std::string& a : rest) {
     if (a.rfind("--", 0) != 0) continue;
     const std::string key = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
-    const bool own = std::any_of(entry.fields.begin(), entry.fields.end(),
-                                 [&](const models::OptionField& f) { return "model." + f.key == key; });
-    NABLA_CHECK(own, "nabla summary: '--", key, "' is not an option of ", model, " (nabla summary ", model,
+    NABLA_CHECK(own_option(entry, key), "nabla summary: '--", key, "' is not an option of ", model, " (nabla summary ", model,
                 " --help lists them)");
   }
   const TrainArgs parsed = parse_train_args(rest, kCommand);
   NABLA_CHECK(parsed.config_path.empty(), "nabla summary: one model name only, got '", model, "' and '",
               parsed.config_path, "'");
-  TrainConfig config;
-  config.model.name = model;
-  config.model.options.clear();  // the model's own defaults, not the training recipe's
+  TrainConfig config = model_config(model);
   for (const auto& [key, value] : parsed.overrides) set_key(config, key, value);
-  auto net = models::create(model, {classes, parse_input(input)}, model_options(config));
-  std::string table = nn::summary(*net, parse_input(input)).to_string();
+  const std::vector<int64_t> dims = parse_input(input);
+  auto net = models::create(model, {classes, dims}, model_options(config));
+  std::string table = nn::summary(*net, dims).to_string();
   if (table.empty() || table.back() != '\n') table += '\n';
   std::printf("%s", table.c_str());
   return 0;
