@@ -235,6 +235,7 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
   ConvBatchNormTrain f;
   const bool ran = dispatch_device(x, "conv_batch_norm", [&] {
     load_backend_environment();
+    if (cpu::conv_own_winograd(g)) return false;  // unfused: conv, then BatchNorm on the plain layout
     const int64_t kB = cpu::conv_dnnl_output_block(g);
     if (kB == 0) return false;
     f.conv_out = empty({N, K / kB, S, kB}, DType::Float32);

@@ -10,27 +10,11 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/loops.h"
-#include "nabla/storage.h"
+#include "kernels/cpu/scratch.h"
+#include "kernels/cpu/winograd.h"
 
 namespace nabla::cpu {
 namespace {
-
-// A scratch buffer from the caching allocator (64-byte aligned, reused across calls).
-template <class T>
-class Scratch {
- public:
-  explicit Scratch(int64_t n) : bytes_(static_cast<size_t>(std::max<int64_t>(n, 1)) * sizeof(T)) {
-    ptr_ = static_cast<T*>(allocator::allocate(bytes_));
-  }
-  ~Scratch() { allocator::deallocate(ptr_, bytes_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  T* get() const { return ptr_; }
-
- private:
-  size_t bytes_;
-  T* ptr_;
-};
 
 // Images run in parallel when there are at least as many as threads.
 bool images_in_parallel(int64_t n_images) {
@@ -58,11 +42,24 @@ constexpr int64_t kWeightGradBlocks = 16;
 
 }  // namespace
 
+bool conv_own_winograd(const ConvGeometry& g) {
+  if (conv_backend_choice() != ConvBackendChoice::Auto || conv_dnnl_has_winograd() || !winograd_f23_geometry(g))
+    return false;
+  switch (conv_algorithm_choice()) {
+    case ConvAlgorithmChoice::Direct: return false;
+    case ConvAlgorithmChoice::Winograd: return true;
+    case ConvAlgorithmChoice::Auto: break;
+  }
+  return g.in_channels >= 64 && g.out_channels >= 64;
+}
+
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g, ConvBlockedPtr* packed,
                   ConvBlockedPtr* keep_x) {
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv_own_winograd(g)) return winograd_f23_forward(x, w, bias, y, g);
     if (conv_dnnl_forward(x, w, bias, y, g, packed, keep_x)) return;
+  }
   const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const bool pointwise = g.is_pointwise();
@@ -112,8 +109,10 @@ void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, 
 
 template <class T>
 void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv_own_winograd(g)) return winograd_f23_backward_input(gy, w, gx, g);
     if (conv_dnnl_backward_input(gy, w, gx, g)) return;
+  }
   const int64_t C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const bool pointwise = g.is_pointwise();
@@ -129,8 +128,10 @@ void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) 
 
 template <class T>
 void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv_own_winograd(g)) return winograd_f23_backward_weight(x, gy, gw, g);
     if (conv_dnnl_backward_weight(x, gy, gw, g)) return;
+  }
   const int64_t N = g.batch, C = g.in_channels, K = g.out_channels, G = g.groups;
   const int64_t Cg = C / G, Kg = K / G, R = g.kernel_numel(), P = g.out_numel(), I = g.in_numel();
   const int64_t W = K * Cg * R;  // elements of w
@@ -178,6 +179,11 @@ template <class T>
 void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g,
                    const ConvBlocked* x_blocked) {
   if constexpr (std::is_same_v<T, float>) {
+    if (conv_own_winograd(g)) {
+      if (gx) winograd_f23_backward_input(gy, w, gx, g);
+      if (gw) winograd_f23_backward_weight(x, gy, gw, g);
+      return;
+    }
     if (gx && gw && conv_dnnl_backward(x, gy, w, gx, gw, g, x_blocked)) return;
     if (!gx && gw && conv_dnnl_backward_weight(x, gy, gw, g, x_blocked)) return;
   }

@@ -22,6 +22,12 @@
 
 namespace nabla::cpu {
 
+/// Whether float32 convolutions of `g` run the Winograd F(2×2, 3×3) kernels of winograd.h
+/// (forward and both gradients) instead of oneDNN's: under the Auto backend, on CPUs where oneDNN
+/// has no Winograd kernels (no AVX-512), for the 3 × 3 stride-1 geometries those kernels take,
+/// with the algorithm setting Winograd, or Auto and TODO.
+bool conv_own_winograd(const ConvGeometry& g);
+
 /// y = conv(x, w) + bias. bias (K) may be null. Overwrites y. `packed` (may be null): the
 /// caller's slot for w converted to oneDNN's layout, reused while w is unchanged; `keep_x` (may
 /// be null): the caller's slot for x converted for conv_backward's weight gradient (conv_dnnl.h).

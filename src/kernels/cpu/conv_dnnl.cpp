@@ -467,6 +467,15 @@ ConvAlgorithmChoice conv_algorithm_choice() { return static_cast<ConvAlgorithmCh
 
 void set_conv_algorithm_choice(ConvAlgorithmChoice choice) { g_algorithm.store(static_cast<int>(choice)); }
 
+bool conv_dnnl_has_winograd() {
+  static const bool has = [] {
+    const auto isa = static_cast<int>(dnnl::get_effective_cpu_isa());
+    const auto avx512 = static_cast<int>(dnnl::cpu_isa::avx512_core);
+    return (isa & avx512) == avx512;
+  }();
+  return has;
+}
+
 bool conv_dnnl_winograd(const ConvGeometry& g, bool inference) {
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, false, Epilogue{ConvActivation::None, false, inference});

@@ -69,6 +69,9 @@ struct ConvChainStep {
   int src = -1, add = -1;
 };
 
+/// Whether oneDNN has Winograd kernels on this CPU (they need AVX-512).
+bool conv_dnnl_has_winograd();
+
 /// Whether the training forward of `g` (no bias) runs oneDNN's Winograd kernel under the current
 /// settings (its backward primitives use the same algorithm), or with `inference` the inference
 /// primitive of a chain link (conv_dnnl_forward_chain); for tests and diagnostics.
