@@ -50,7 +50,8 @@ bool conv_own_winograd(const ConvGeometry& g) {
     case ConvAlgorithmChoice::Winograd: return true;
     case ConvAlgorithmChoice::Auto: break;
   }
-  return g.in_channels >= 64 && g.out_channels >= 64;
+  const int64_t C = g.in_channels, K = g.out_channels, OH = g.out[1], OW = g.out[2];
+  return C >= 64 && K >= 64 && OH >= 4 && OW >= 4 && (std::max(C, K) >= 128 || OH * OW >= 14 * 14);
 }
 
 template <class T>
