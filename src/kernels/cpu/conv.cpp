@@ -51,7 +51,8 @@ bool conv_own_winograd(const ConvGeometry& g) {
     case ConvAlgorithmChoice::Auto: break;
   }
   const int64_t C = g.in_channels, K = g.out_channels, OH = g.out[1], OW = g.out[2];
-  return C >= 64 && K >= 64 && OH >= 4 && OW >= 4 && (std::max(C, K) >= 128 || OH * OW >= 14 * 14);
+  const int64_t tiles = g.batch * ((OH + 1) / 2) * ((OW + 1) / 2);
+  return C >= 64 && K >= 64 && OH >= 4 && OW >= 4 && tiles >= 256 && (std::max(C, K) >= 128 || OH * OW >= 14 * 14);
 }
 
 template <class T>
