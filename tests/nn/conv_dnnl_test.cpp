@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_dnnl.h"
 #include "nabla/nabla.h"
 #include "nabla/nn/conv.h"
@@ -282,6 +283,50 @@ TEST(ConvDnnl, WinogradMatchesIm2col) {
   expect_backends_agree("batch 1, 64 channels", [](const Tensor& xx, const Tensor& ww, const Tensor&) {
     return F::conv2d(xx, ww, Tensor(), 1, 1);
   }, x1, w1, Tensor());
+}
+
+// Without AVX-512 (no Winograd kernels in oneDNN) nabla's own Winograd F(2×2, 3×3) kernels take
+// the 3×3 stride-1 convolutions where they measured faster under Auto, every one under Winograd,
+// none under Direct or with the backend forced to oneDNN; through F::conv2d they give the im2col
+// reference's output and gradients.
+TEST(ConvDnnl, OwnWinogradWhereOneDnnHasNone) {
+  BackendGuard guard;
+  AlgorithmGuard algorithm;
+  nn::set_conv_backend(ConvBackend::Auto);
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Auto);
+  if (has_avx512()) {
+    EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(64, 64, 64, 28)));
+    GTEST_SKIP() << "oneDNN's Winograd kernels run on this CPU";
+  }
+  EXPECT_TRUE(cpu::conv_own_winograd(conv3x3(64, 64, 64, 28)));  // ResNet-18's stages at batch 64
+  EXPECT_TRUE(cpu::conv_own_winograd(conv3x3(64, 128, 128, 14)));
+  EXPECT_TRUE(cpu::conv_own_winograd(conv3x3(64, 256, 256, 7)));
+  EXPECT_TRUE(cpu::conv_own_winograd(conv3x3(64, 512, 512, 4)));
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(64, 64, 64, 8)));    // 64 channels on a small map
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(64, 32, 32, 28)));   // too few channels
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(64, 512, 512, 3)));  // outputs smaller than 4 × 4
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(1, 64, 64, 28)));    // 196 tiles (batch-1 inference)
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(64, 64, 64, 28, 2)));  // strided
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
+  EXPECT_TRUE(cpu::conv_own_winograd(conv3x3(1, 8, 16, 5)));
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(1, 8, 16, 5, 2)));
+  nn::set_conv_backend(ConvBackend::OneDnn);
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(1, 8, 16, 5)));
+  nn::set_conv_backend(ConvBackend::Auto);
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Direct);
+  EXPECT_FALSE(cpu::conv_own_winograd(conv3x3(64, 64, 64, 28)));
+
+  ops::set_conv_algorithm(ops::ConvAlgorithm::Winograd);
+  ASSERT_TRUE(cpu::conv_own_winograd(conv3x3(3, 16, 32, 11)));
+  manual_seed(13);
+  const Tensor x = randn({3, 16, 11, 11}), w = randn({32, 16, 3, 3}) * 0.1, b = randn({32});
+  const ConvFn conv = [](const Tensor& xx, const Tensor& ww, const Tensor& bb) { return F::conv2d(xx, ww, bb, 1, 1); };
+  const Result ref = run(ConvBackend::Im2col, conv, x, w, b);
+  const Result got = run(ConvBackend::Auto, conv, x, w, b);
+  EXPECT_TRUE(allclose(got.y, ref.y, 1e-4, 1e-4)) << "output";
+  EXPECT_TRUE(allclose(got.gx, ref.gx, 1e-4, 1e-4)) << "input gradient";
+  EXPECT_TRUE(allclose(got.gw, ref.gw, 1e-4, 1e-4)) << "weight gradient";
+  EXPECT_TRUE(allclose(got.gb, ref.gb, 1e-4, 1e-4)) << "bias gradient";
 }
 
 TEST(ConvDnnl, BackendSelection) {

@@ -50,6 +50,8 @@ bool conv_own_winograd(const ConvGeometry& g) {
     case ConvAlgorithmChoice::Winograd: return true;
     case ConvAlgorithmChoice::Auto: break;
   }
+  // Measured per layer and per model (docs/nn-conv.md): with fewer channels, small maps or few
+  // tiles the transforms and the weights' transform cost more than the multiplications saved.
   const int64_t C = g.in_channels, K = g.out_channels, OH = g.out[1], OW = g.out[2];
   const int64_t tiles = g.batch * ((OH + 1) / 2) * ((OW + 1) / 2);
   return C >= 64 && K >= 64 && OH >= 4 && OW >= 4 && tiles >= 256 && (std::max(C, K) >= 128 || OH * OW >= 14 * 14);

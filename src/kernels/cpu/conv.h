@@ -24,8 +24,11 @@ namespace nabla::cpu {
 
 /// Whether float32 convolutions of `g` run the Winograd F(2×2, 3×3) kernels of winograd.h
 /// (forward and both gradients) instead of oneDNN's: under the Auto backend, on CPUs where oneDNN
-/// has no Winograd kernels (no AVX-512), for the 3 × 3 stride-1 geometries those kernels take,
-/// with the algorithm setting Winograd, or Auto and TODO.
+/// has no Winograd kernels (no AVX-512), for the 3 × 3 stride-1 geometries those kernels take —
+/// all of them under the algorithm setting Winograd; under Auto those where they measured faster
+/// (docs/nn-conv.md): at least 64 channels in and out, outputs of at least 4 × 4, at least 256
+/// tiles of 2 × 2 outputs (batch-1 inference stays on oneDNN's fused chains), and 128 channels on
+/// one side or outputs of at least 14 × 14. Direct never.
 bool conv_own_winograd(const ConvGeometry& g);
 
 /// y = conv(x, w) + bias. bias (K) may be null. Overwrites y. `packed` (may be null): the

@@ -41,7 +41,8 @@ void set_dnnl_plain_layout(bool plain);
 /// the direct ones by rounding), direct elsewhere. Auto: Winograd where it measured faster (training
 /// primitives: at least 64 input and output channels, 4 × 4 outputs and 512 output positions;
 /// inference primitives: at least 16 channels), direct elsewhere. Blocked layouts only; a geometry oneDNN's Winograd kernels reject
-/// (no AVX-512) runs direct.
+/// runs direct. Without AVX-512 oneDNN has no Winograd kernels and nabla's own take their place
+/// under the same setting (conv_own_winograd, kernels/cpu/conv.h).
 enum class ConvAlgorithmChoice { Auto, Direct, Winograd };
 /// The algorithm setting for primitives created from now on; set by ops::set_conv_algorithm.
 ConvAlgorithmChoice conv_algorithm_choice();
