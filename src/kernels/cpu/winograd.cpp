@@ -88,10 +88,10 @@ void load_row_split(const float* plane, int64_t H, int64_t W, int64_t row, int64
 // 2tx − pw …) in channel c, for the tile rows [r0, r1); t = (r − r0)·TW + tx, ξ = 4i + j.
 //   Bᵀ d: e0 = d0 − d2, e1 = d1 + d2, e2 = d2 − d1, e3 = d1 − d3   (rows of d)
 //   e B:  [e.0 − e.2, e.1 + e.2, e.2 − e.1, e.1 − e.3]              (each row e)
-// Each input row is loaded once per call, split into even and odd columns (E, O): the patch's
+// Each input row is loaded once per block, split into even and odd columns (E, O): the patch's
 // columns 0…3 are E[tx], O[tx], E[tx + 1], O[tx + 1].
 void input_transform(const float* x, const Plane& p, int64_t r0, int64_t r1, float* V) {
-  const int64_t TW = p.TW(), half = TW + 1, step = p.C * (r1 - r0) * TW;
+  const int64_t TW = p.TW(), half = TW + 1, Tb = (r1 - r0) * TW, step = p.C * Tb;
   const std::vector<Segment> segs = segments(p, r0, r1);
   const int64_t most_rows = 2 * std::min(r1 - r0, p.TH()) + 2;
   for_each_plane(p.C, segs, 2 * most_rows * half, [&](int64_t c, const Segment& sg, float* buf) {
@@ -103,7 +103,7 @@ void input_transform(const float* x, const Plane& p, int64_t r0, int64_t r1, flo
       const float* E0 = buf + 4 * (ty - sg.ty0) * half;
       const float *O0 = E0 + half, *E1 = O0 + half, *O1 = E1 + half;
       const float *E2 = O1 + half, *O2 = E2 + half, *E3 = O2 + half, *O3 = E3 + half;
-      float* v = V + c * (step / p.C) + sg.t0 + (ty - sg.ty0) * TW;
+      float* v = V + c * Tb + sg.t0 + (ty - sg.ty0) * TW;
 #pragma omp simd
       for (int64_t tx = 0; tx < TW; ++tx) {
         const float d[4][4] = {{E0[tx], O0[tx], E0[tx + 1], O0[tx + 1]},
@@ -236,19 +236,24 @@ void filter_grad_transform(const float (&X)[16][kLanes], float (&g)[9][kLanes]) 
     }
 }
 
-// U[ξ][k][c] = (G w[k, c] Gᵀ)[ξ].
-void weight_transform(const float* w, int64_t K, int64_t C, float* U) {
+// Runs f(k, c0, lanes) for every output channel k and group of kLanes input channels
+// [c0, c0 + lanes), in parallel over k.
+template <class F>
+void for_each_filter_group(int64_t K, int64_t C, F&& f) {
   parallel_for(K, std::max<int64_t>(1, 4096 / (kAlpha * C)), [&](int64_t b, int64_t e) {
     for (int64_t k = b; k < e; ++k)
-      for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
-        const int64_t lanes = std::min(kLanes, C - c0);
-        float f[9][kLanes] = {}, u[16][kLanes];
-        for (int64_t l = 0; l < lanes; ++l)
-          for (int64_t i = 0; i < 9; ++i) f[i][l] = w[(k * C + c0 + l) * 9 + i];
-        filter_transform(f, u);
-        for (int64_t xi = 0; xi < kAlpha; ++xi)
-          std::copy(u[xi], u[xi] + lanes, U + (xi * K + k) * C + c0);
-      }
+      for (int64_t c0 = 0; c0 < C; c0 += kLanes) f(k, c0, std::min(kLanes, C - c0));
+  });
+}
+
+// U[ξ][k][c] = (G w[k, c] Gᵀ)[ξ].
+void weight_transform(const float* w, int64_t K, int64_t C, float* U) {
+  for_each_filter_group(K, C, [&](int64_t k, int64_t c0, int64_t lanes) {
+    float f[9][kLanes] = {}, u[16][kLanes];
+    for (int64_t l = 0; l < lanes; ++l)
+      for (int64_t i = 0; i < 9; ++i) f[i][l] = w[(k * C + c0 + l) * 9 + i];
+    filter_transform(f, u);
+    for (int64_t xi = 0; xi < kAlpha; ++xi) std::copy(u[xi], u[xi] + lanes, U + (xi * K + k) * C + c0);
   });
 }
 
@@ -263,19 +268,15 @@ int64_t rotated_position(int64_t xi) {
 
 // gw[k, c] = Gᵀ gU[k, c] G (3 × 3) from gU[ξ][k][c]: the adjoint of weight_transform.
 void weight_grad_transform(const float* gU, int64_t K, int64_t C, float* gw) {
-  parallel_for(K, std::max<int64_t>(1, 4096 / (kAlpha * C)), [&](int64_t b, int64_t e) {
-    for (int64_t k = b; k < e; ++k)
-      for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
-        const int64_t lanes = std::min(kLanes, C - c0);
-        float X[16][kLanes] = {}, g[9][kLanes];
-        for (int64_t xi = 0; xi < kAlpha; ++xi) {
-          const float* src = gU + (xi * K + k) * C + c0;
-          std::copy(src, src + lanes, X[xi]);
-        }
-        filter_grad_transform(X, g);
-        for (int64_t l = 0; l < lanes; ++l)
-          for (int64_t i = 0; i < 9; ++i) gw[(k * C + c0 + l) * 9 + i] = g[i][l];
-      }
+  for_each_filter_group(K, C, [&](int64_t k, int64_t c0, int64_t lanes) {
+    float X[16][kLanes] = {}, g[9][kLanes];
+    for (int64_t xi = 0; xi < kAlpha; ++xi) {
+      const float* src = gU + (xi * K + k) * C + c0;
+      std::copy(src, src + lanes, X[xi]);
+    }
+    filter_grad_transform(X, g);
+    for (int64_t l = 0; l < lanes; ++l)
+      for (int64_t i = 0; i < 9; ++i) gw[(k * C + c0 + l) * 9 + i] = g[i][l];
   });
 }
 

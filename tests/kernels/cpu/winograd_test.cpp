@@ -6,21 +6,13 @@
 #include <omp.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "kernels/cpu/winograd.h"
+#include "random_floats.h"
 
 namespace nabla::cpu {
 namespace {
-
-std::vector<float> random_floats(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> value(0.0f, 1.0f);
-  std::vector<float> out(static_cast<size_t>(n));
-  for (auto& v : out) v = value(rng);
-  return out;
-}
 
 ConvGeometry conv3x3(int64_t n, int64_t c, int64_t k, int64_t h, int64_t w, int64_t pad, int64_t oh = -1,
                      int64_t ow = -1) {
