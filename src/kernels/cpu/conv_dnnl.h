@@ -20,9 +20,10 @@
 
 namespace nabla::cpu {
 
-/// Which implementation float32 convolutions use. Auto: currently oneDNN wherever it supports the
-/// geometry (it measured faster than im2col on every benchmarked shape, docs/nn-conv.md); the
-/// place for a per-shape rule should one be measured. float64 always uses im2col.
+/// Which implementation float32 convolutions use. Auto: oneDNN wherever it supports the geometry
+/// (it measured faster than im2col on every benchmarked shape, docs/nn-conv.md), except the 3 × 3
+/// convolutions that nabla's own Winograd kernels take on CPUs without AVX-512 (conv_own_winograd,
+/// kernels/cpu/conv.h). OneDnn: oneDNN only. float64 always uses im2col.
 enum class ConvBackendChoice { Auto, OneDnn, Im2col };
 
 /// The backend in use: set_conv_backend_choice's value, else Auto. The kernels read no
