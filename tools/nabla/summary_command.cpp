@@ -78,10 +78,15 @@ int run_summary(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
       help = true;
-    } else if (a == "--input" || a == "--classes") {
-      NABLA_CHECK(i + 1 < args.size(), "nabla summary: option ", a, " needs a value");
-      const std::string& value = args[++i];
-      if (a == "--input") {
+    } else if (const std::string name = a.substr(0, a.find('=')); name == "--input" || name == "--classes") {
+      std::string value;  // --input X or --input=X
+      if (name.size() < a.size()) {
+        value = a.substr(name.size() + 1);
+      } else {
+        NABLA_CHECK(i + 1 < args.size(), "nabla summary: option ", a, " needs a value");
+        value = args[++i];
+      }
+      if (name == "--input") {
         input = value;
       } else {
         try {
