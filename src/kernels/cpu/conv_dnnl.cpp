@@ -14,8 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/cpu/scratch.h"
 #include "nabla/error.h"
-#include "nabla/storage.h"
 
 namespace nabla::cpu {
 namespace {
@@ -292,21 +292,8 @@ std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_
   return cache.emplace(key, plan).first->second;
 }
 
-// A buffer from nabla's caching allocator (64-byte aligned, reused across calls).
-class Buffer {
- public:
-  explicit Buffer(size_t bytes) : bytes_(bytes), ptr_(bytes ? allocator::allocate(bytes) : nullptr) {}
-  ~Buffer() {
-    if (ptr_) allocator::deallocate(ptr_, bytes_);
-  }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  void* get() const { return ptr_; }
-
- private:
-  size_t bytes_;
-  void* ptr_;
-};
+// Bytes from nabla's caching allocator (64-byte aligned, reused across calls).
+using Buffer = Scratch<std::byte>;
 
 // Converts the input argument `a` from the caller's layout at `user` into the primitive's layout at
 // `inner` (a buffer of a.inner.get_size() bytes); returns the converted memory.
@@ -321,7 +308,7 @@ dnnl::memory convert_input(const PlanArg& a, const void* user, void* inner, dnnl
 
 // A tensor in a primitive's layout `desc`.
 struct ConvBlocked {
-  explicit ConvBlocked(const dnnl::memory::desc& d) : desc(d), buffer(d.get_size()) {}
+  explicit ConvBlocked(const dnnl::memory::desc& d) : desc(d), buffer(static_cast<int64_t>(d.get_size())) {}
   dnnl::memory::desc desc;
   Buffer buffer;
 };
@@ -368,7 +355,7 @@ void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream&
       args.emplace(a.id, user);
       continue;
     }
-    buffers.push_back(std::make_unique<Buffer>(a.inner.get_size()));
+    buffers.push_back(std::make_unique<Buffer>(static_cast<int64_t>(a.inner.get_size())));
     dnnl::memory inner(a.inner, engine, buffers.back()->get());
     if (a.output)
       write_back.push_back({&*a.reorder, inner, user});
@@ -376,7 +363,7 @@ void execute(const Plan& plan, const std::vector<void*>& pointers, dnnl::stream&
       a.reorder->execute(stream, user, inner);
     args.emplace(a.id, inner);
   }
-  Buffer scratchpad(plan.scratchpad_bytes);
+  Buffer scratchpad(static_cast<int64_t>(plan.scratchpad_bytes));
   if (plan.scratchpad_bytes)
     args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(dnnl::memory::desc({static_cast<int64_t>(plan.scratchpad_bytes)},
                                                                       dnnl::memory::data_type::u8,
@@ -562,7 +549,7 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
   dnnl::stream stream(engine);
   std::vector<std::unique_ptr<Buffer>> buffers;  // the chain's values after the input, and conversions
   auto buffer = [&](const dnnl::memory::desc& d) {
-    buffers.push_back(std::make_unique<Buffer>(d.get_size()));
+    buffers.push_back(std::make_unique<Buffer>(static_cast<int64_t>(d.get_size())));
     return dnnl::memory(d, engine, buffers.back()->get());
   };
   // `from` written into `to` (allocated): a copy when the layouts agree, else a reorder (oneDNN
@@ -658,7 +645,7 @@ bool conv_dnnl_backward(const float* x, const float* gy, const float* w, float* 
   std::unordered_map<int, dnnl::memory> given;
   std::optional<Buffer> gy_inner;
   if (gy_data.reorder && gy_data.inner == gy_weights.inner) {
-    gy_inner.emplace(gy_data.inner.get_size());
+    gy_inner.emplace(static_cast<int64_t>(gy_data.inner.get_size()));
     given.emplace(DNNL_ARG_DIFF_DST, convert_input(gy_data, gy, gy_inner->get(), stream));
   }
   give_blocked_src(*weights, x_blocked, given);  // the data plan reads no SRC

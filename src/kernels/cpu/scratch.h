@@ -9,14 +9,16 @@
 
 namespace nabla::cpu {
 
-/// n elements of T (at least one), uninitialised; returned to the allocator's cache on destruction.
+/// n elements of T, uninitialised (null for n = 0); returned to the allocator's cache on destruction.
 template <class T>
 class Scratch {
  public:
-  explicit Scratch(int64_t n) : bytes_(static_cast<size_t>(std::max<int64_t>(n, 1)) * sizeof(T)) {
-    ptr_ = static_cast<T*>(allocator::allocate(bytes_));
+  explicit Scratch(int64_t n)
+      : bytes_(static_cast<size_t>(std::max<int64_t>(n, 0)) * sizeof(T)),
+        ptr_(bytes_ ? static_cast<T*>(allocator::allocate(bytes_)) : nullptr) {}
+  ~Scratch() {
+    if (ptr_) allocator::deallocate(ptr_, bytes_);
   }
-  ~Scratch() { allocator::deallocate(ptr_, bytes_); }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   T* get() const { return ptr_; }

@@ -90,9 +90,9 @@ void load_row_split(const float* plane, int64_t H, int64_t W, int64_t row, int64
 //   e B:  [e.0 − e.2, e.1 + e.2, e.2 − e.1, e.1 − e.3]              (each row e)
 // Each input row is loaded once per block, split into even and odd columns (E, O): the patch's
 // columns 0…3 are E[tx], O[tx], E[tx + 1], O[tx + 1].
-void input_transform(const float* x, const Plane& p, int64_t r0, int64_t r1, float* V) {
+void input_transform(const float* x, const Plane& p, int64_t r0, int64_t r1, const std::vector<Segment>& segs,
+                     float* V) {
   const int64_t TW = p.TW(), half = TW + 1, Tb = (r1 - r0) * TW, step = p.C * Tb;
-  const std::vector<Segment> segs = segments(p, r0, r1);
   const int64_t most_rows = 2 * std::min(r1 - r0, p.TH()) + 2;
   for_each_plane(p.C, segs, 2 * most_rows * half, [&](int64_t c, const Segment& sg, float* buf) {
     const float* plane = x + (sg.n * p.C + c) * p.H * p.W;
@@ -132,9 +132,10 @@ void input_transform(const float* x, const Plane& p, int64_t r0, int64_t r1, flo
 // for the tile rows [r0, r1); outputs past OH, OW (partial tiles) are dropped.
 //   Aᵀ m: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3   (rows of m)
 //   s A:  [s.0 + s.1 + s.2, s.1 − s.2 − s.3]     (each row s)
-void output_transform(const float* M, const float* bias, const Plane& p, int64_t r0, int64_t r1, float* y) {
+void output_transform(const float* M, const float* bias, const Plane& p, int64_t r0, int64_t r1,
+                      const std::vector<Segment>& segs, float* y) {
   const int64_t TW = p.TW(), Tb = (r1 - r0) * TW, step = p.K * Tb;
-  for_each_plane(p.K, segments(p, r0, r1), 4 * TW, [&](int64_t k, const Segment& sg, float* buf) {
+  for_each_plane(p.K, segs, 4 * TW, [&](int64_t k, const Segment& sg, float* buf) {
     const float add = bias ? bias[k] : 0.0f;
     float* plane = y + (sg.n * p.K + k) * p.OH * p.OW;
     for (int64_t ty = sg.ty0; ty < sg.ty1; ++ty) {
@@ -164,9 +165,10 @@ void output_transform(const float* M, const float* bias, const Plane& p, int64_t
 // OW): the adjoint of output_transform.
 //   A g: q0 = g0, q1 = g0 + g1, q2 = g0 − g1, q3 = −g1   (rows of g)
 //   q Aᵀ: [q.0, q.0 + q.1, q.0 − q.1, −q.1]              (each row q)
-void grad_output_transform(const float* gy, const Plane& p, int64_t r0, int64_t r1, float* gM) {
+void grad_output_transform(const float* gy, const Plane& p, int64_t r0, int64_t r1, const std::vector<Segment>& segs,
+                           float* gM) {
   const int64_t TW = p.TW(), Tb = (r1 - r0) * TW, step = p.K * Tb;
-  for_each_plane(p.K, segments(p, r0, r1), 4 * TW, [&](int64_t k, const Segment& sg, float* buf) {
+  for_each_plane(p.K, segs, 4 * TW, [&](int64_t k, const Segment& sg, float* buf) {
     const float* plane = gy + (sg.n * p.K + k) * p.OH * p.OW;
     for (int64_t ty = sg.ty0; ty < sg.ty1; ++ty) {
       for (int64_t a = 0; a < 2; ++a)
@@ -295,13 +297,14 @@ void forward_transformed(const float* x, const float* U, bool rotated, const flo
   Scratch<float> V(kAlpha * p.C * block * TW), M(kAlpha * p.K * block * TW);
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block), Tb = (r1 - r0) * TW;
-    input_transform(x, p, r0, r1, V.get());
+    const std::vector<Segment> segs = segments(p, r0, r1);
+    input_transform(x, p, r0, r1, segs, V.get());
     for_each_position([&](int64_t xi) {
       const float* u = U + (rotated ? rotated_position(xi) : xi) * p.K * p.C;
       gemm<float>(rotated, false, p.K, Tb, p.C, u, rotated ? p.K : p.C, V.get() + xi * p.C * Tb, Tb,
                   M.get() + xi * p.K * Tb, Tb);
     });
-    output_transform(M.get(), bias, p, r0, r1, y);
+    output_transform(M.get(), bias, p, r0, r1, segs, y);
   }
 }
 
@@ -340,8 +343,9 @@ void winograd_f23_backward_weight(const float* x, const float* gy, float* gw, co
   std::fill(gU.get(), gU.get() + kAlpha * p.K * p.C, 0.0f);
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block), Tb = (r1 - r0) * TW;
-    input_transform(x, p, r0, r1, V.get());
-    grad_output_transform(gy, p, r0, r1, gM.get());
+    const std::vector<Segment> segs = segments(p, r0, r1);
+    input_transform(x, p, r0, r1, segs, V.get());
+    grad_output_transform(gy, p, r0, r1, segs, gM.get());
     for_each_position([&](int64_t xi) {
       gemm<float>(false, true, p.K, p.C, Tb, gM.get() + xi * p.K * Tb, Tb, V.get() + xi * p.C * Tb, Tb,
                   gU.get() + xi * p.K * p.C, p.C, /*accumulate=*/true);
