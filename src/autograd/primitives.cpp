@@ -116,7 +116,9 @@ std::vector<Primitive> sorted_table() {
       // ---- normalisation ----
       {"batch_norm", "x: (w/σ)·(g − mean g − x̂·mean(g·x̂)); w: Σ g·x̂; b: Σ g", false},
       {"batch_norm_relu", "batch_norm's rule applied to g masked where the output is 0", false},
-      {"conv_batch_norm", "batch_norm(_relu)'s rule, then the convolution's (dy in oneDNN's blocked layout)", false},
+      {"batch_norm_relu6", "batch_norm's rule applied to g masked where the output is 0 or 6", false},
+      {"conv_batch_norm", "batch_norm(_relu, _relu6)'s rule, then the convolution's (dy in oneDNN's blocked layout)",
+       false},
       {"layer_norm", "x: (w/σ)·(g − mean g − x̂·mean(g·x̂)) per row; w: Σ g·x̂; b: Σ g", false},
       {"group_norm", "x: per group as layer_norm; w: Σ g·x̂; b: Σ g", false},
       {"instance_norm", "x: per (sample, channel) as layer_norm; w: Σ g·x̂; b: Σ g", false},

@@ -11,10 +11,10 @@ namespace nabla::nn {
 namespace {
 
 // The activation `act` computes, when a link can fold it (ReLU, ReLU6 or none).
-std::optional<ops::ConvActivation> fusable_activation(const UnaryModule* act) {
-  if (!act) return ops::ConvActivation::None;
-  if (dynamic_cast<const ReLU*>(act)) return ops::ConvActivation::Relu;
-  if (dynamic_cast<const ReLU6*>(act)) return ops::ConvActivation::Relu6;
+std::optional<ops::FusedActivation> fusable_activation(const UnaryModule* act) {
+  if (!act) return ops::FusedActivation::None;
+  if (dynamic_cast<const ReLU*>(act)) return ops::FusedActivation::Relu;
+  if (dynamic_cast<const ReLU6*>(act)) return ops::FusedActivation::Relu6;
   return std::nullopt;
 }
 
@@ -22,19 +22,19 @@ bool hooked(const Module* m) { return m && m->has_forward_hooks(); }
 
 // Whether a link trains as one op (functional::detail::conv_batch_norm_train): the setting on
 // (ops::set_conv_blocked_batch_norm), BatchNorm in training mode after a convolution without bias
-// with zero padding, ReLU or no activation, no hooks, a batched float32 input on the CPU.
+// with zero padding, ReLU, ReLU6 or no activation, no hooks, a batched float32 input on the CPU.
 bool trains_fused(const ConvBatchNormStep& s, const Tensor& x) {
   const ConvNd& conv = *s.conv;
   const BatchNormBase& bn = *s.bn;
   if (!ops::conv_blocked_batch_norm() || !bn.is_training()) return false;
   if (conv.transposed || conv.padding_mode != PaddingMode::Zeros || conv.bias.defined()) return false;
-  if (hooked(&conv) || hooked(&bn) || hooked(s.act) || (s.act && !dynamic_cast<const ReLU*>(s.act))) return false;
+  if (hooked(&conv) || hooked(&bn) || hooked(s.act) || !fusable_activation(s.act)) return false;
   if (conv.out_channels != bn.num_features || bn.dims() != conv.spatial_dims()) return false;
   return x.defined() && x.dtype() == DType::Float32 && x.device().is_cpu() && x.dim() == conv.spatial_dims() + 2;
 }
 
 // act(bn(conv(x)) + residual) by the modules in turn; in training one op for the convolution and
-// BatchNorm (and the ReLU when no residual intervenes) where trains_fused holds.
+// BatchNorm (and the activation when no residual intervenes) where trains_fused holds.
 Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& residual) {
   if (!s.bn) {  // convolution (→ residual) (→ activation)
     Tensor h = (*s.conv)(x);
@@ -45,18 +45,20 @@ Tensor run_modules(const ConvBatchNormStep& s, const Tensor& x, const Tensor& re
     const ConvNd& c = *s.conv;
     BatchNormBase& bn = *s.bn;
     const BatchNormBase::CallArgs call = bn.begin_call();
-    const bool relu = s.act && !residual.defined();
+    const ops::FusedActivation act = residual.defined() ? ops::FusedActivation::None : *fusable_activation(s.act);
     Tensor h = functional::detail::conv_batch_norm_train(
         c.spatial_dims(), x,
         {c.weight, c.stride, c.padding_arg(), c.dilation, c.groups, bn.weight, bn.bias, call.running_mean,
-         call.running_var, call.momentum, bn.eps, relu});
-    if (!residual.defined()) return h;  // the ReLU, if any, ran inside
+         call.running_var, call.momentum, bn.eps, act});
+    if (!residual.defined()) return h;  // the activation, if any, ran inside
     h = add(h, residual);
     return s.act ? (*s.act)(h) : h;
   }
   Tensor h = (*s.conv)(x);
-  if (!residual.defined() && s.act && dynamic_cast<ReLU*>(s.act) && !hooked(s.bn) && !hooked(s.act))
-    return s.bn->forward_relu(h);  // BatchNorm and ReLU in one pass
+  if (!residual.defined() && s.act && !hooked(s.bn) && !hooked(s.act)) {  // BatchNorm and activation in one pass
+    if (dynamic_cast<ReLU*>(s.act)) return s.bn->forward_relu(h);
+    if (dynamic_cast<ReLU6*>(s.act)) return s.bn->forward_relu6(h);
+  }
   h = (*s.bn)(h);
   if (residual.defined()) h = add(h, residual);
   return s.act ? (*s.act)(h) : h;

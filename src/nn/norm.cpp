@@ -78,12 +78,11 @@ double NormBase::update_factor(bool count_batch) {
   return factor;
 }
 
-Tensor BatchNormBase::run(const Tensor& input, bool relu) {
+Tensor BatchNormBase::run(const Tensor& input, Function f) {
   check_input_dim(input);
   NABLA_CHECK(input.size(1) == num_features, name(), ": expected input with ", num_features,
               " channels (num_features) in dim 1, got input of shape ", input.shape());
   const CallArgs a = begin_call();
-  const auto& f = relu ? F::batch_norm_relu : F::batch_norm;
   return f(input, a.running_mean, a.running_var, weight, bias, a.use_batch_stats, a.momentum, eps);
 }
 
@@ -99,8 +98,9 @@ BatchNormBase::CallArgs BatchNormBase::begin_call() {
   return a;
 }
 
-Tensor BatchNormBase::forward(const Tensor& input) { return run(input, false); }
-Tensor BatchNormBase::forward_relu(const Tensor& input) { return run(input, true); }
+Tensor BatchNormBase::forward(const Tensor& input) { return run(input, F::batch_norm); }
+Tensor BatchNormBase::forward_relu(const Tensor& input) { return run(input, F::batch_norm_relu); }
+Tensor BatchNormBase::forward_relu6(const Tensor& input) { return run(input, F::batch_norm_relu6); }
 
 void BatchNormBase::check_input_dim(const Tensor& input) const {
   switch (dims()) {

@@ -217,7 +217,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
   return y;
 }
 
-// ---- convolution → BatchNorm (→ ReLU) in training, the convolution's output blocked ----------
+// ---- convolution → BatchNorm (→ activation) in training, the convolution's output blocked ----------
 // The forward keeps conv(x, w) in oneDNN's channel-blocked layout (N, K/B, S, B), B = 16 with
 // AVX-512 and 8 with AVX2 (conv_out's shape, which tells the backward its B), and runs
 // BatchNorm's passes on it there, writing the plain output; the backward converts the output
@@ -229,7 +229,7 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
                                                                 int64_t spatial, const Tensor& weight,
                                                                 const Tensor& bias, const Tensor& running_mean,
                                                                 const Tensor& running_var, double momentum, double eps,
-                                                                bool relu, bool keep_x) {
+                                                                FusedActivation act, bool keep_x) {
   const int64_t N = g.batch, K = g.out_channels, S = g.out[0] * g.out[1] * g.out[2];
   if (x.dtype() != DType::Float32 || N * S < 2) return std::nullopt;
   ConvBatchNormTrain f;
@@ -260,7 +260,7 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
                                      f.shift.data_ptr<float>(), K);
     f.out = empty(with_spatial(N, K, g.out, spatial), DType::Float32);
     cpu::batch_norm_apply_blocked<float>(y, f.out.data_ptr<float>(), N, K, S, kB, center,
-                                         f.scale.data_ptr<float>(), f.shift.data_ptr<float>(), relu);
+                                         f.scale.data_ptr<float>(), f.shift.data_ptr<float>(), act);
     return true;
   });
   if (!ran) return std::nullopt;
@@ -269,8 +269,8 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
 
 ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const Tensor& x, const Tensor& w,
                                                        const Tensor& weight, const ConvBatchNormTrain& f,
-                                                       const ConvGeometry& g, int64_t spatial, bool relu, bool need_x,
-                                                       bool need_w, bool need_weight, bool need_bias) {
+                                                       const ConvGeometry& g, int64_t spatial, FusedActivation act,
+                                                       bool need_x, bool need_w, bool need_weight, bool need_bias) {
   const int64_t N = g.batch, K = g.out_channels, S = g.out[0] * g.out[1] * g.out[2];
   const int64_t kB = f.conv_out.shape().back();  // (N, K/B, S, B)
   ConvBatchNormTrainGrads r;
@@ -278,13 +278,13 @@ ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const
     load_backend_environment();
     const float* y = f.conv_out.data_ptr<float>();
     const float* center = f.center.data_ptr<float>();
-    // gy: the output gradient in the blocked layout (zeroed where the ReLU was), then in place the
+    // gy: the output gradient in the blocked layout (zeroed where the activation stops it), then in place the
     // convolution's output gradient dy = a·gy + b·(y − center) + k.
     Tensor gy = empty(f.conv_out.shape(), DType::Float32);
     std::vector<double> G(K), P(K);
     cpu::batch_norm_grad_sums_blocked<float>(gout.data_ptr<float>(), y, gy.data_ptr<float>(), N, K, S, kB, center,
-                                             relu ? f.scale.data_ptr<float>() : nullptr,
-                                             relu ? f.shift.data_ptr<float>() : nullptr, G.data(), P.data());
+                                             act, f.scale.data_ptr<float>(), f.shift.data_ptr<float>(), G.data(),
+                                             P.data());
     const detail::BatchNormGradCoefficients<float> k = detail::batch_norm_grad_coefficients<float>(
         f.invstd.data_ptr<float>(), f.offset, weight, G, P, K, N * S, /*training=*/true);
     if (need_weight) r.gweight = from_vector<float>(k.dweight);
@@ -304,7 +304,7 @@ ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const
     Tensor plain = empty(with_spatial(N, K, g.out, spatial), DType::Float32);
     const std::vector<float> zero(K, 0.0f), one(K, 1.0f);
     cpu::batch_norm_apply_blocked<float>(dy, plain.data_ptr<float>(), N, K, S, kB, zero.data(), one.data(),
-                                         zero.data(), false);
+                                         zero.data());
     cpu::conv_backward<float>(x.data_ptr<float>(), plain.data_ptr<float>(), w.data_ptr<float>(), gx, gw, g, saved);
   });
   return r;

@@ -46,7 +46,7 @@ struct BatchNormFold {
   Tensor running_mean, running_var, weight, bias;
   double eps = 1e-5;
 };
-using ConvActivation = cpu::ConvActivation;
+using FusedActivation = cpu::FusedActivation;
 /// One convolution → BatchNorm (→ activation) of conv_batch_norm_chain: the convolution's
 /// contiguous weights w and bias b (may be undefined), its geometry, the BatchNorm to fold. The
 /// chain's values are its input (0) and the links' outputs (k: link k − 1's); the link reads value
@@ -54,7 +54,7 @@ using ConvActivation = cpu::ConvActivation;
 struct ConvBatchNormLink {
   Tensor w, b;
   BatchNormFold bn;
-  ConvActivation act = ConvActivation::None;
+  FusedActivation act = FusedActivation::None;
   ConvGeometry g;
   int src = -1, add = -1;
 };
@@ -119,8 +119,7 @@ struct UnpoolResult {
 /// y (shaped `out_shape`, zero elsewhere) with y[indices[i]] = x[i] per plane.
 UnpoolResult max_unpool_forward(const Tensor& x, const Tensor& indices, const Shape& out_shape, int64_t planes,
                                 int64_t in_plane, int64_t out_plane);
-/// Training forward of act(batch_norm(conv(x, w))) with batch statistics (conv without bias; act
-/// ReLU when `relu`, else none), the convolution's output kept in the device's own layout for the
+/// Training forward of act(batch_norm(conv(x, w))) with batch statistics (conv without bias), the convolution's output kept in the device's own layout for the
 /// BatchNorm passes (on oneDNN the channel-blocked one: no conversion of it to the plain layout and
 /// back, in either direction). running_mean / running_var (either may be undefined) move by
 /// `momentum` toward the batch statistics, as batch_norm_forward's. Returns nullopt, touching
@@ -137,7 +136,7 @@ std::optional<ConvBatchNormTrain> conv_batch_norm_train_forward(const Tensor& x,
                                                                 int64_t spatial, const Tensor& weight,
                                                                 const Tensor& bias, const Tensor& running_mean,
                                                                 const Tensor& running_var, double momentum, double eps,
-                                                                bool relu, bool keep_x);
+                                                                FusedActivation act, bool keep_x);
 /// Gradients of conv_batch_norm_train_forward given gout (N, K, O…): of x, the convolution's w,
 /// BatchNorm's weight and bias; each undefined unless asked for.
 struct ConvBatchNormTrainGrads {
@@ -145,8 +144,8 @@ struct ConvBatchNormTrainGrads {
 };
 ConvBatchNormTrainGrads conv_batch_norm_train_backward(const Tensor& gout, const Tensor& x, const Tensor& w,
                                                        const Tensor& weight, const ConvBatchNormTrain& f,
-                                                       const ConvGeometry& g, int64_t spatial, bool relu, bool need_x,
-                                                       bool need_w, bool need_weight, bool need_bias);
+                                                       const ConvGeometry& g, int64_t spatial, FusedActivation act,
+                                                       bool need_x, bool need_w, bool need_weight, bool need_bias);
 /// ∂L/∂x of max unpooling: gx[i] = gy[indices[i]], shaped `in_shape`.
 Tensor max_unpool_backward(const Tensor& gy, const Tensor& indices, const Shape& in_shape, int64_t planes,
                            int64_t in_plane, int64_t out_plane);
@@ -162,19 +161,19 @@ struct NormGrads {
 /// (x's shape), and the per-channel mean kept as center (C values of x's dtype) + offset
 /// (double), and invstd = 1/√(σ² + eps). Training: batch statistics, and running_mean/var
 /// (either may be undefined) move by `momentum` toward them; else the running stats are used.
-/// fuse_relu: out = max(0, y).
+/// out = act(y): the activation fused (None: y itself).
 struct BatchNormForward {
   Tensor out, center, invstd;
   std::vector<double> offset;
 };
 BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                     const Tensor& running_mean, const Tensor& running_var, bool training,
-                                    double momentum, double eps, bool fuse_relu, int64_t N, int64_t C, int64_t S,
-                                    const char* op);
+                                    double momentum, double eps, FusedActivation act, int64_t N, int64_t C,
+                                    int64_t S, const char* op);
 /// Batch norm backward given g (contiguous) and the forward's x, weight w (may be undefined),
-/// center, invstd and offset; y is the fused-ReLU output (its positives mask g), undefined without
-/// the ReLU.
-NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w, const Tensor& y,
+/// center, invstd and offset; y is the output of the fused activation `act` (g passes where the
+/// activation's gradient does: act::fused_passes), undefined when act is None.
+NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w, FusedActivation act, const Tensor& y,
                               const Tensor& center, const Tensor& invstd, const std::vector<double>& offset,
                               bool training, bool need_x, bool need_w, bool need_b, int64_t N, int64_t C, int64_t S,
                               const char* op);

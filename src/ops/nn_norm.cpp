@@ -104,8 +104,8 @@ NABLA_INSTANTIATE_BATCH_NORM_MATH(double)
 
 BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                     const Tensor& running_mean, const Tensor& running_var, bool training,
-                                    double momentum, double eps, bool fuse_relu, int64_t N, int64_t C, int64_t S,
-                                    const char* op) {
+                                    double momentum, double eps, FusedActivation act, int64_t N, int64_t C,
+                                    int64_t S, const char* op) {
   const DType dt = x.dtype();
   const Shape cshape{C};
   const int64_t M = N * S;
@@ -138,36 +138,35 @@ BatchNormForward batch_norm_forward(const Tensor& x, const Tensor& weight, const
       // y = (x − center)·a + (β − offset·a), a = γ·r.
       std::vector<T> scale(C), shift(C);
       detail::batch_norm_affine<T>(invstd, offset, weight, bias, scale.data(), shift.data(), C);
-      cpu::batch_norm_apply<T>(xp, out.data_ptr<T>(), N, C, S, center, scale.data(), shift.data(), fuse_relu);
+      cpu::batch_norm_apply<T>(xp, out.data_ptr<T>(), N, C, S, center, scale.data(), shift.data(), act);
     });
   });
   return {out, center_t, invstd_t, offset};
 }
 
-NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w, const Tensor& y,
+NormGrads batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w, FusedActivation act, const Tensor& y,
                               const Tensor& center_t, const Tensor& invstd_t, const std::vector<double>& offset,
                               bool training, bool need_x, bool need_w, bool need_b, int64_t N, int64_t C, int64_t S,
                               const char* op) {
   const DType dt = x.dtype();
-  const bool fuse_relu = y.defined();
   const int64_t M = N * S;
   Tensor gx, gw, gb;
   dispatch_device(g, op, [&] {
     dispatch_floating(dt, op, [&]<class T>() {
       const T* center = center_t.data_ptr<T>();
       const T* invstd = invstd_t.data_ptr<T>();
-      const T* mask = fuse_relu ? y.data_ptr<T>() : nullptr;
+      const T* act_out = act != FusedActivation::None ? y.data_ptr<T>() : nullptr;
       // G = Σg, P = Σg·(x − μ) = Σg·(x − center) − offset·G.
       std::vector<double> G(C), P(C);
       cpu::batch_norm_channel_sums<T>(g.data_ptr<T>(), nullptr, x.data_ptr<T>(), center, N, C, S,
-                                      G.data(), P.data(), mask);
+                                      G.data(), P.data(), act, act_out);
       const detail::BatchNormGradCoefficients<T> k =
           detail::batch_norm_grad_coefficients<T>(invstd, offset, w, G, P, C, M, training);
       if (need_x) {
         // dx = a·g + b·(x − center) + k.
         gx = empty(x.shape(), dt);
         cpu::batch_norm_input_grad<T>(g.data_ptr<T>(), x.data_ptr<T>(), gx.data_ptr<T>(), N, C, S, center, k.a.data(),
-                                      k.b.data(), k.k.data(), mask);
+                                      k.b.data(), k.k.data(), act, act_out);
       }
       if (need_w) gw = from_vector<T>(k.dweight);
       if (need_b) gb = from_vector<T>(k.dbias);

@@ -45,9 +45,12 @@ void expect_close(const Tensor& got, const Tensor& want, double tol, const std::
     ASSERT_NEAR(g[i], w[i], tol * (1 + scale)) << what << ", element " << i;
 }
 
+enum class Act { None, Relu, Relu6 };
+
 struct Case {
   int64_t spatial, batch, in, out, kernel, stride, groups, size;
-  bool relu, residual;
+  Act act;
+  bool residual;
 };
 
 // A convolution (no bias) and a BatchNorm of `c.spatial` dims in training mode, with an affine
@@ -68,7 +71,7 @@ struct Link {
       bn = std::make_shared<nn::BatchNorm3d>(c.out);
     }
     NoGradGuard no_grad;
-    bn->weight.copy_(randn({c.out}));
+    bn->weight.copy_(randn({c.out}) * (c.act == Act::Relu6 ? 4.0 : 1.0));  // ReLU6: outputs past 6 as well
     bn->bias.copy_(randn({c.out}));
     bn->running_mean.copy_(randn({c.out}));
     bn->running_var.copy_(rand({c.out}) + 0.5);
@@ -90,10 +93,14 @@ Shape input_shape(const Case& c) {
 
 // Runs link `l` on x (and residual) with `blocked` set, then a weighted sum's backward; returns
 // the output.
-Tensor run(Link& l, const Tensor& x, const Tensor& residual, bool relu, bool blocked, const Tensor& weights) {
+Tensor run(Link& l, const Tensor& x, const Tensor& residual, Act act, bool blocked, const Tensor& weights) {
   Setting setting(blocked, ops::ConvBackend::Auto);
-  nn::ReLU act;
-  Tensor out = nn::conv_batch_norm(*l.conv, *l.bn, x, relu ? &act : nullptr, residual);
+  nn::ReLU relu;
+  nn::ReLU6 relu6;
+  nn::UnaryModule* module = act == Act::Relu ? static_cast<nn::UnaryModule*>(&relu)
+                            : act == Act::Relu6 ? static_cast<nn::UnaryModule*>(&relu6)
+                                                : nullptr;
+  Tensor out = nn::conv_batch_norm(*l.conv, *l.bn, x, module, residual);
   (out * weights).sum().backward();
   return out;
 }
@@ -102,17 +109,19 @@ Tensor run(Link& l, const Tensor& x, const Tensor& residual, bool relu, bool blo
 
 TEST(ConvBatchNormTrain, MatchesTheModulesInTurn) {
   manual_seed(11);
-  for (const Case& c : std::vector<Case>{{2, 4, 3, 16, 3, 1, 1, 12, true, false},
-                                         {2, 3, 16, 32, 3, 2, 1, 9, true, false},
-                                         {2, 2, 32, 16, 1, 1, 1, 7, false, false},
-                                         {2, 3, 32, 32, 3, 1, 32, 8, true, false},   // depthwise
-                                         {2, 2, 16, 16, 3, 1, 1, 6, true, true},     // residual, then ReLU
-                                         {2, 2, 16, 16, 3, 1, 1, 6, false, true},
-                                         {1, 3, 8, 16, 3, 1, 1, 20, true, false},    // conv1d + BatchNorm1d
-                                         {3, 2, 4, 16, 3, 1, 1, 5, true, false}}) {  // conv3d + BatchNorm3d
+  for (const Case& c : std::vector<Case>{{2, 4, 3, 16, 3, 1, 1, 12, Act::Relu, false},
+                                         {2, 3, 16, 32, 3, 2, 1, 9, Act::Relu, false},
+                                         {2, 2, 32, 16, 1, 1, 1, 7, Act::None, false},
+                                         {2, 3, 32, 32, 3, 1, 32, 8, Act::Relu, false},    // depthwise
+                                         {2, 3, 32, 32, 3, 1, 32, 8, Act::Relu6, false},   // MobileNet's
+                                         {2, 3, 16, 32, 1, 1, 1, 7, Act::Relu6, false},
+                                         {2, 2, 16, 16, 3, 1, 1, 6, Act::Relu, true},      // residual, then ReLU
+                                         {2, 2, 16, 16, 3, 1, 1, 6, Act::None, true},
+                                         {1, 3, 8, 16, 3, 1, 1, 20, Act::Relu, false},     // conv1d + BatchNorm1d
+                                         {3, 2, 4, 16, 3, 1, 1, 5, Act::Relu, false}}) {   // conv3d + BatchNorm3d
     SCOPED_TRACE(::testing::Message() << "spatial " << c.spatial << " in " << c.in << " out " << c.out << " kernel "
-                                      << c.kernel << " stride " << c.stride << " groups " << c.groups
-                                      << (c.relu ? " relu" : "") << (c.residual ? " residual" : ""));
+                                      << c.kernel << " stride " << c.stride << " groups " << c.groups << " activation "
+                                      << int(c.act) << (c.residual ? " residual" : ""));
     Link fused(c);
     Link reference = fused.copy(c);
     const Tensor x0 = randn(input_shape(c)) * 2.0 + 0.5;
@@ -132,8 +141,8 @@ TEST(ConvBatchNormTrain, MatchesTheModulesInTurn) {
       reference.bn->zero_grad();
       x1.zero_grad();
       x2.zero_grad();
-      const Tensor got = run(fused, x1, residual, c.relu, true, weights);
-      const Tensor want = run(reference, x2, residual, c.relu, false, weights);
+      const Tensor got = run(fused, x1, residual, c.act, true, weights);
+      const Tensor want = run(reference, x2, residual, c.act, false, weights);
       if (!c.residual) {
         ASSERT_TRUE(got.grad_fn());
         EXPECT_EQ(got.grad_fn()->name, "conv_batch_norm");
@@ -153,7 +162,7 @@ TEST(ConvBatchNormTrain, MatchesTheModulesInTurn) {
 
 TEST(ConvBatchNormTrain, CumulativeMomentumAndFrozenParameters) {
   manual_seed(12);
-  const Case c{2, 3, 8, 16, 3, 1, 1, 8, true, false};
+  const Case c{2, 3, 8, 16, 3, 1, 1, 8, Act::Relu, false};
   Link fused(c);
   fused.bn->momentum = std::nullopt;  // the cumulative average: factor 1/num_batches_tracked
   Link reference = fused.copy(c);
@@ -163,8 +172,8 @@ TEST(ConvBatchNormTrain, CumulativeMomentumAndFrozenParameters) {
   const Tensor x = randn(input_shape(c));
   const Tensor weights = randn({3, 16, 8, 8});
   for (int step = 0; step < 3; ++step) {
-    const Tensor got = run(fused, x, Tensor(), true, true, weights);
-    const Tensor want = run(reference, x, Tensor(), true, false, weights);
+    const Tensor got = run(fused, x, Tensor(), Act::Relu, true, weights);
+    const Tensor want = run(reference, x, Tensor(), Act::Relu, false, weights);
     EXPECT_EQ(got.grad_fn()->name, "conv_batch_norm");
     expect_close(got, want, 1e-5, "output");
     expect_close(fused.bn->running_mean, reference.bn->running_mean, 1e-6, "running mean");
@@ -201,6 +210,12 @@ TEST(ConvBatchNormTrain, TakenOnlyWhereItApplies) {
   {
     Setting setting(false, ops::ConvBackend::Auto);  // switched off
     EXPECT_EQ(op_of(conv16, bn16, x), "batch_norm_relu");
+  }
+  {
+    nn::ReLU6 relu6;  // MobileNet's activation fuses as well; a residual add keeps it outside
+    EXPECT_EQ(nn::conv_batch_norm(conv16, bn16, x, &relu6).grad_fn()->name, "conv_batch_norm");
+    Setting setting(false, ops::ConvBackend::Auto);
+    EXPECT_EQ(nn::conv_batch_norm(conv16, bn16, x, &relu6).grad_fn()->name, "batch_norm_relu6");
   }
   bn16.eval();  // running statistics: not the training op
   EXPECT_NE(op_of(conv16, bn16, x), "conv_batch_norm");

@@ -117,6 +117,15 @@ TEST(NormGradcheck, BatchNormReluFused) {
                  {x2, rnd({5}, 23), rnd({5}, 24)});
 }
 
+TEST(NormGradcheck, BatchNormRelu6Fused) {
+  // γ up to 4: outputs on both sides of 6 (and of 0).
+  Tensor x = rnd({4, 3, 3, 3}, 25), w = rnd({3}, 26, 1.0, 3.0), b = rnd({3}, 27, 2.0);
+  expect_grad_ok([](auto& v) { return F::batch_norm_relu6(v[0], Tensor(), Tensor(), v[1], v[2], true); }, {x, w, b});
+  Tensor x2 = rnd({6, 5}, 28);
+  expect_grad_ok([](auto& v) { return F::batch_norm_relu6(v[0], Tensor(), Tensor(), v[1], v[2], true); },
+                 {x2, rnd({5}, 29, 1.0, 3.0), rnd({5}, 30, 2.0)});
+}
+
 // ---- LayerNorm / GroupNorm / InstanceNorm / LRN ---------------------------------------------------
 
 TEST(NormGradcheck, LayerNorm) {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "nabla/nabla.h"
+#include "nabla/nn/functional/activation.h"
 #include "nabla/nn/functional/norm.h"
 #include "nabla/nn/norm.h"
 
@@ -101,27 +102,38 @@ TEST(BatchNorm, LargeMeanDoesNotCancel) {
 }
 
 TEST(BatchNorm, FusedReluMatchesComposition) {
-  Generator g(2);
-  Tensor x = randn({4, 3, 5, 5}, DType::Float32, &g).requires_grad_();
-  Tensor w = randn({3}, DType::Float32, &g).requires_grad_(), b = randn({3}, DType::Float32, &g).requires_grad_();
-  Tensor gy = randn({4, 3, 5, 5}, DType::Float32, &g);
-  Tensor y1 = F::batch_norm_relu(x, Tensor(), Tensor(), w, b, true);
-  y1.backward(gy);
-  const Tensor gx1 = x.grad(), gw1 = w.grad(), gb1 = b.grad();
-  x.zero_grad();
-  w.zero_grad();
-  b.zero_grad();
-  Tensor y2 = relu(F::batch_norm(x, Tensor(), Tensor(), w, b, true));
-  y2.backward(gy);
-  EXPECT_TRUE(allclose(y1, y2, 1e-6, 1e-6));
-  EXPECT_TRUE(allclose(gx1, x.grad(), 1e-5, 1e-5));
-  EXPECT_TRUE(allclose(gw1, w.grad(), 1e-5, 1e-5));
-  EXPECT_TRUE(allclose(gb1, b.grad(), 1e-5, 1e-5));
-  // The module form updates the running stats the same way.
-  nn::BatchNorm2d a(3), c(3);
-  a.forward_relu(x.detach());
-  c.forward(x.detach());
-  EXPECT_TRUE(allclose(a.running_var, c.running_var));
+  for (const bool six : {false, true}) {  // ReLU, ReLU6
+    SCOPED_TRACE(six ? "relu6" : "relu");
+    Generator g(2);
+    Tensor x = randn({4, 3, 5, 5}, DType::Float32, &g).requires_grad_();
+    // ReLU6: γ large enough that some outputs pass 6.
+    Tensor w = (randn({3}, DType::Float32, &g) * (six ? 4.0 : 1.0)).detach().requires_grad_();
+    Tensor b = randn({3}, DType::Float32, &g).requires_grad_();
+    Tensor gy = randn({4, 3, 5, 5}, DType::Float32, &g);
+    Tensor y1 = six ? F::batch_norm_relu6(x, Tensor(), Tensor(), w, b, true)
+                    : F::batch_norm_relu(x, Tensor(), Tensor(), w, b, true);
+    y1.backward(gy);
+    const Tensor gx1 = x.grad(), gw1 = w.grad(), gb1 = b.grad();
+    x.zero_grad();
+    w.zero_grad();
+    b.zero_grad();
+    const Tensor h = F::batch_norm(x, Tensor(), Tensor(), w, b, true);
+    Tensor y2 = six ? F::relu6(h) : relu(h);
+    y2.backward(gy);
+    if (six) EXPECT_GT(eq(y2.detach(), 6.0).sum().item(), 0);
+    EXPECT_TRUE(allclose(y1, y2, 1e-6, 1e-6));
+    EXPECT_TRUE(allclose(gx1, x.grad(), 1e-5, 1e-5));
+    EXPECT_TRUE(allclose(gw1, w.grad(), 1e-5, 1e-5));
+    EXPECT_TRUE(allclose(gb1, b.grad(), 1e-5, 1e-5));
+    // The module form updates the running stats the same way.
+    nn::BatchNorm2d a(3), c(3);
+    if (six)
+      a.forward_relu6(x.detach());
+    else
+      a.forward_relu(x.detach());
+    c.forward(x.detach());
+    EXPECT_TRUE(allclose(a.running_var, c.running_var));
+  }
 }
 
 TEST(BatchNorm, SameBitsWithOneOrTwoThreads) {

@@ -83,6 +83,8 @@ class BatchNormBase : public NormBase {
   Tensor forward(const Tensor& input) override;
   /// forward followed by ReLU, in one fused pass (same statistics and running-stat updates).
   Tensor forward_relu(const Tensor& input);
+  /// forward followed by ReLU6, in one fused pass (as forward_relu).
+  Tensor forward_relu6(const Tensor& input);
   /// What forward passes to F::batch_norm besides the input and the affine parameters.
   struct CallArgs {
     Tensor running_mean, running_var;  ///< undefined when not passed
@@ -97,7 +99,10 @@ class BatchNormBase : public NormBase {
  private:
   /// Raises Error naming the layer when the input's rank is not accepted.
   void check_input_dim(const Tensor& input) const;
-  Tensor run(const Tensor& input, bool relu);
+  /// F::batch_norm or one of its fused forms.
+  using Function = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&, bool, double,
+                              double);
+  Tensor run(const Tensor& input, Function f);
 };
 
 /// Arguments of LayerNorm by name (torch.nn.LayerNorm's names and defaults).

@@ -19,7 +19,8 @@ int64_t grain_for(int64_t elements_per_item) {
   return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, elements_per_item));
 }
 
-// Σu and Σu·v over a channel's rows, u = (m > 0 ? p − ps : 0) (m only when Masked), v = q − qs.
+// Σu and Σu·v over a channel's rows, u = p − ps (0 where the gradient does not pass the fused
+// activation A at m, the activation's output), v = q − qs.
 // Rows are added into kLanes independent float lanes (element s of a row into lane s mod kLanes),
 // so consecutive adds do not wait on each other (one vector accumulator made the loop add-latency
 // bound: 7 % of a ResNet-20 training step, measured with perf). The lanes carry over from row to
@@ -32,12 +33,12 @@ class LaneSums {
   static constexpr int64_t kLanes = 32;
   static constexpr int64_t kFlushElements = 256;  // values a lane adds before the flush
 
-  template <bool Masked>
+  template <FusedActivation A>
   void add_row(const T* p, const T* q, const T* m, int64_t S, T ps, T qs) {
     if (pending_ > 0 && pending_ + S > kLanes * kFlushElements) flush();
     auto add = [&](int64_t i, int64_t j) {
       T u = p[i] - ps;
-      if constexpr (Masked) u = m[i] > T(0) ? u : T(0);
+      if constexpr (A != FusedActivation::None) u = act::fused_passes<A>(m[i]) ? u : T(0);
       lu_[j] += u;
       luv_[j] += u * (q[i] - qs);
     };
@@ -77,11 +78,10 @@ class LaneSums {
   double su_ = 0, suv_ = 0;
 };
 
-}  // namespace
-
-template <class T>
-void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* q_shift, int64_t N, int64_t C,
-                             int64_t S, double* sum_u, double* sum_uv, const T* mask) {
+// batch_norm_channel_sums with the activation A of the mask a constant.
+template <class T, FusedActivation A>
+void channel_sums(const T* p, const T* p_shift, const T* q, const T* q_shift, int64_t N, int64_t C, int64_t S,
+                  double* sum_u, double* sum_uv, const T* mask) {
   if (S == 1) {
     parallel_for(C, grain_for(N), [&](int64_t c0, int64_t c1) {
       const int64_t w = c1 - c0;
@@ -98,21 +98,13 @@ void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* 
       for (int64_t n = 0; n < N; ++n) {
         const T* pr = p + n * C + c0;
         const T* qr = q + n * C + c0;
-        const T* mr = mask ? mask + n * C + c0 : nullptr;
-        if (mr) {
+        const T* mr = mask + n * C + c0;  // read only when A is not None
 #pragma omp simd
-          for (int64_t j = 0; j < w; ++j) {
-            const T u = mr[j] > T(0) ? pr[j] - ps_p[j] : T(0);
-            su_p[j] += u;
-            suv_p[j] += static_cast<double>(u * (qr[j] - qs_p[j]));
-          }
-        } else {
-#pragma omp simd
-          for (int64_t j = 0; j < w; ++j) {
-            const T u = pr[j] - ps_p[j];
-            su_p[j] += u;
-            suv_p[j] += static_cast<double>(u * (qr[j] - qs_p[j]));
-          }
+        for (int64_t j = 0; j < w; ++j) {
+          T u = pr[j] - ps_p[j];
+          if constexpr (A != FusedActivation::None) u = act::fused_passes<A>(mr[j]) ? u : T(0);
+          su_p[j] += u;
+          suv_p[j] += static_cast<double>(u * (qr[j] - qs_p[j]));
         }
       }
       std::copy(su.begin(), su.end(), sum_u + c0);
@@ -126,10 +118,7 @@ void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* 
       LaneSums<T> sums;
       for (int64_t n = 0; n < N; ++n) {
         const int64_t at = (n * C + c) * S;
-        if (mask)
-          sums.template add_row<true>(p + at, q + at, mask + at, S, ps, qs);
-        else
-          sums.template add_row<false>(p + at, q + at, nullptr, S, ps, qs);
+        sums.template add_row<A>(p + at, q + at, mask + at, S, ps, qs);
       }
       sums.flush();
       sum_u[c] = sums.su();
@@ -138,19 +127,16 @@ void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* 
   });
 }
 
-template <class T>
-void batch_norm_apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale,
-                      const T* shift, bool relu) {
+// batch_norm_apply with the activation a constant.
+template <class T, FusedActivation A>
+void apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale, const T* shift) {
   if (S == 1) {
     parallel_for(N, grain_for(C), [&](int64_t n0, int64_t n1) {
       for (int64_t n = n0; n < n1; ++n) {
         const T* xr = x + n * C;
         T* yr = y + n * C;
 #pragma omp simd
-        for (int64_t c = 0; c < C; ++c) {
-          const T v = (xr[c] - center[c]) * scale[c] + shift[c];
-          yr[c] = relu ? (v > T(0) ? v : T(0)) : v;
-        }
+        for (int64_t c = 0; c < C; ++c) yr[c] = act::fused<A>((xr[c] - center[c]) * scale[c] + shift[c]);
       }
     });
     return;
@@ -161,37 +147,30 @@ void batch_norm_apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T
       const T m = center[c], a = scale[c], b = shift[c];
       const T* xr = x + r * S;
       T* yr = y + r * S;
-      if (relu) {
 #pragma omp simd
-        for (int64_t s = 0; s < S; ++s) {
-          const T v = (xr[s] - m) * a + b;
-          yr[s] = v > T(0) ? v : T(0);
-        }
-      } else {
-#pragma omp simd
-        for (int64_t s = 0; s < S; ++s) yr[s] = (xr[s] - m) * a + b;
-      }
+      for (int64_t s = 0; s < S; ++s) yr[s] = act::fused<A>((xr[s] - m) * a + b);
     }
   });
 }
 
-template <class T>
-void batch_norm_input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, const T* center,
-                           const T* a, const T* b, const T* k, const T* mask) {
+// batch_norm_input_grad with the activation of the mask a constant.
+template <class T, FusedActivation A>
+void input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, const T* center, const T* a,
+                const T* b, const T* k, const T* mask) {
+  // g where the gradient passes the activation (always when A is None; mask is its output).
+  auto passed = [](T gv, const T* m, int64_t i) {
+    if constexpr (A == FusedActivation::None) return gv;
+    else return act::fused_passes<A>(m[i]) ? gv : T(0);
+  };
   if (S == 1) {
     parallel_for(N, grain_for(C), [&](int64_t n0, int64_t n1) {
       for (int64_t n = n0; n < n1; ++n) {
         const T* gr = g + n * C;
         const T* xr = x + n * C;
-        const T* mr = mask ? mask + n * C : nullptr;
+        const T* mr = mask + n * C;
         T* dr = dx + n * C;
-        if (mr) {
 #pragma omp simd
-          for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * (mr[c] > T(0) ? gr[c] : T(0)) + b[c] * (xr[c] - center[c]) + k[c];
-        } else {
-#pragma omp simd
-          for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * gr[c] + b[c] * (xr[c] - center[c]) + k[c];
-        }
+        for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * passed(gr[c], mr, c) + b[c] * (xr[c] - center[c]) + k[c];
       }
     });
     return;
@@ -202,25 +181,45 @@ void batch_norm_input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, 
       const T mc = center[c], ac = a[c], bc = b[c], kc = k[c];
       const T* gr = g + r * S;
       const T* xr = x + r * S;
+      const T* mr = mask + r * S;
       T* dr = dx + r * S;
-      if (mask) {
-        const T* mr = mask + r * S;
 #pragma omp simd
-        for (int64_t s = 0; s < S; ++s) dr[s] = ac * (mr[s] > T(0) ? gr[s] : T(0)) + bc * (xr[s] - mc) + kc;
-      } else {
-#pragma omp simd
-        for (int64_t s = 0; s < S; ++s) dr[s] = ac * gr[s] + bc * (xr[s] - mc) + kc;
-      }
+      for (int64_t s = 0; s < S; ++s) dr[s] = ac * passed(gr[s], mr, s) + bc * (xr[s] - mc) + kc;
     }
   });
 }
 
+}  // namespace
+
+template <class T>
+void batch_norm_channel_sums(const T* p, const T* p_shift, const T* q, const T* q_shift, int64_t N, int64_t C,
+                             int64_t S, double* sum_u, double* sum_uv, FusedActivation act, const T* act_out) {
+  if (!act_out) act = FusedActivation::None;
+  with_fused_activation(act, [&]<FusedActivation A>() {
+    channel_sums<T, A>(p, p_shift, q, q_shift, N, C, S, sum_u, sum_uv, act_out);
+  });
+}
+
+template <class T>
+void batch_norm_apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale,
+                      const T* shift, FusedActivation act) {
+  with_fused_activation(act, [&]<FusedActivation A>() { apply<T, A>(x, y, N, C, S, center, scale, shift); });
+}
+
+template <class T>
+void batch_norm_input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, const T* center,
+                           const T* a, const T* b, const T* k, FusedActivation act, const T* act_out) {
+  if (!act_out) act = FusedActivation::None;
+  with_fused_activation(act, [&]<FusedActivation A>() { input_grad<T, A>(g, x, dx, N, C, S, center, a, b, k, act_out); });
+}
+
 #define NABLA_INSTANTIATE_BATCH_NORM(T)                                                                          \
   template void batch_norm_channel_sums<T>(const T*, const T*, const T*, const T*, int64_t, int64_t, int64_t,    \
-                                           double*, double*, const T*);                                          \
-  template void batch_norm_apply<T>(const T*, T*, int64_t, int64_t, int64_t, const T*, const T*, const T*, bool); \
+                                           double*, double*, FusedActivation, const T*);                         \
+  template void batch_norm_apply<T>(const T*, T*, int64_t, int64_t, int64_t, const T*, const T*, const T*,      \
+                                    FusedActivation);                                                            \
   template void batch_norm_input_grad<T>(const T*, const T*, T*, int64_t, int64_t, int64_t, const T*, const T*,  \
-                                         const T*, const T*, const T*);
+                                         const T*, const T*, FusedActivation, const T*);
 NABLA_INSTANTIATE_BATCH_NORM(float)
 NABLA_INSTANTIATE_BATCH_NORM(double)
 #undef NABLA_INSTANTIATE_BATCH_NORM

@@ -25,8 +25,8 @@ int64_t grain_for(int64_t elements_per_item) {
   return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, elements_per_item));
 }
 
-// The normalised value. The forward and the backward's ReLU mask both use this expression, so the
-// mask is exactly where the forward's output was zeroed.
+// The normalised value. The forward and the backward's activation mask both use this expression,
+// so the mask is exactly where the forward's activation stopped the gradient.
 template <class T>
 inline T affine(T x, T m, T a, T b) {
   return std::fma(x - m, a, b);
@@ -157,9 +157,8 @@ void sums(const T* x, const T* center, int64_t N, int64_t C, int64_t S, double* 
   reduce_rows(rows, N, C, B, sum_u, sum_uu);
 }
 
-template <class T, int64_t B>
-void apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale, const T* shift,
-           bool relu) {
+template <class T, int64_t B, FusedActivation A>
+void apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, const T* scale, const T* shift) {
   const int64_t CB = C / B;
   parallel_for(N * CB, grain_for(S * B), [&](int64_t i0, int64_t i1) {
     alignas(64) T tile[B][B];  // tile[t][j]: channel j of the block at position s0 + t
@@ -174,10 +173,7 @@ void apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, c
         const int64_t len = std::min(B, S - s0);
         for (int64_t t = 0; t < len; ++t) {
 #pragma omp simd
-          for (int64_t j = 0; j < B; ++j) {
-            const T v = affine(xb[(s0 + t) * B + j], m[j], a[j], b[j]);
-            tile[t][j] = relu ? (v > T(0) ? v : T(0)) : v;
-          }
+          for (int64_t j = 0; j < B; ++j) tile[t][j] = act::fused<A>(affine(xb[(s0 + t) * B + j], m[j], a[j], b[j]));
         }
         if (len == B) {
           transpose_tile<T, B>(&tile[0][0], B, yr + s0, S);
@@ -190,7 +186,7 @@ void apply(const T* x, T* y, int64_t N, int64_t C, int64_t S, const T* center, c
   });
 }
 
-template <class T, int64_t B>
+template <class T, int64_t B, FusedActivation A>
 void grad_sums(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, const T* center, const T* mask_scale,
                const T* mask_shift, double* G, double* P) {
   const int64_t CB = C / B;
@@ -200,8 +196,8 @@ void grad_sums(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, c
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t n = i / CB, cb = i % CB;
       const T* m = center + cb * B;
-      const T* ma = mask_scale ? mask_scale + cb * B : nullptr;
-      const T* mb = mask_shift ? mask_shift + cb * B : nullptr;
+      const T* ma = A != FusedActivation::None ? mask_scale + cb * B : nullptr;
+      const T* mb = A != FusedActivation::None ? mask_shift + cb * B : nullptr;
       const T* gr = g + (n * C + cb * B) * S;  // channel cb·B + j starts at gr + j·S
       const T* xb = x + i * S * B;
       T* out = gb + i * S * B;
@@ -217,22 +213,14 @@ void grad_sums(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, c
         for (int64_t t = 0; t < len; ++t) {
           const T* xt = xb + (s0 + t) * B;
           T* ot = out + (s0 + t) * B;
-          if (ma) {
 #pragma omp simd
-            for (int64_t j = 0; j < B; ++j) {
-              const T u = affine(xt[j], m[j], ma[j], mb[j]) > T(0) ? tile[t][j] : T(0);
-              ot[j] = u;
-              lg[j] += u;
-              lp[j] += u * (xt[j] - m[j]);
-            }
-          } else {
-#pragma omp simd
-            for (int64_t j = 0; j < B; ++j) {
-              const T u = tile[t][j];
-              ot[j] = u;
-              lg[j] += u;
-              lp[j] += u * (xt[j] - m[j]);
-            }
+          for (int64_t j = 0; j < B; ++j) {
+            T u = tile[t][j];
+            if constexpr (A != FusedActivation::None)
+              u = act::fused_passes<A>(affine(xt[j], m[j], ma[j], mb[j])) ? u : T(0);
+            ot[j] = u;
+            lg[j] += u;
+            lp[j] += u * (xt[j] - m[j]);
           }
         }
       }
@@ -285,14 +273,21 @@ void batch_norm_sums_blocked(const T* x, const T* center, int64_t N, int64_t C, 
 
 template <class T>
 void batch_norm_apply_blocked(const T* x, T* y, int64_t N, int64_t C, int64_t S, int64_t block, const T* center,
-                              const T* scale, const T* shift, bool relu) {
-  with_block(block, [&]<int64_t B>() { apply<T, B>(x, y, N, C, S, center, scale, shift, relu); });
+                              const T* scale, const T* shift, FusedActivation act) {
+  with_block(block, [&]<int64_t B>() {
+    with_fused_activation(act, [&]<FusedActivation A>() { apply<T, B, A>(x, y, N, C, S, center, scale, shift); });
+  });
 }
 
 template <class T>
 void batch_norm_grad_sums_blocked(const T* g, const T* x, T* gb, int64_t N, int64_t C, int64_t S, int64_t block,
-                                  const T* center, const T* mask_scale, const T* mask_shift, double* G, double* P) {
-  with_block(block, [&]<int64_t B>() { grad_sums<T, B>(g, x, gb, N, C, S, center, mask_scale, mask_shift, G, P); });
+                                  const T* center, FusedActivation act, const T* act_scale, const T* act_shift,
+                                  double* G, double* P) {
+  with_block(block, [&]<int64_t B>() {
+    with_fused_activation(act, [&]<FusedActivation A>() {
+      grad_sums<T, B, A>(g, x, gb, N, C, S, center, act_scale, act_shift, G, P);
+    });
+  });
 }
 
 template <class T>
@@ -305,9 +300,9 @@ void batch_norm_input_grad_blocked(T* g, const T* x, int64_t N, int64_t C, int64
   template void batch_norm_sums_blocked<T>(const T*, const T*, int64_t, int64_t, int64_t, int64_t, double*,      \
                                            double*);                                                               \
   template void batch_norm_apply_blocked<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t, const T*, const T*,  \
-                                            const T*, bool);                                                       \
+                                            const T*, FusedActivation);                                            \
   template void batch_norm_grad_sums_blocked<T>(const T*, const T*, T*, int64_t, int64_t, int64_t, int64_t,        \
-                                                const T*, const T*, const T*, double*, double*);                   \
+                                                const T*, FusedActivation, const T*, const T*, double*, double*);  \
   template void batch_norm_input_grad_blocked<T>(T*, const T*, int64_t, int64_t, int64_t, int64_t, const T*,       \
                                                  const T*, const T*, const T*);
 NABLA_INSTANTIATE_BATCH_NORM_BLOCKED(float)

@@ -98,12 +98,12 @@ void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, 
     conv_forward(values[step.src < 0 ? i : static_cast<size_t>(step.src)], step.w, step.bias, dst, step.g,
                  step.packed);
     const T* add = step.add >= 0 ? values[static_cast<size_t>(step.add)] : last ? residual : nullptr;
-    if (add || step.act != ConvActivation::None)
+    if (add || step.act != FusedActivation::None)
       parallel_for(n, 1, [&](int64_t begin, int64_t end) {
         for (int64_t e = begin; e < end; ++e) {
           T v = add ? dst[e] + add[e] : dst[e];
-          if (step.act != ConvActivation::None) v = std::max(v, T(0));
-          if (step.act == ConvActivation::Relu6) v = std::min(v, T(6));
+          if (step.act != FusedActivation::None) v = std::max(v, T(0));
+          if (step.act == FusedActivation::Relu6) v = std::min(v, T(6));
           dst[e] = v;
         }
       });

@@ -183,10 +183,10 @@ void add_arg(Plan& plan, int id, bool output, const dnnl::memory::desc& user, co
 // primitive is for inference (every chain link: no backward will read its output, so oneDNN may
 // pick other layouts and kernels); none for training.
 struct Epilogue {
-  ConvActivation act = ConvActivation::None;
+  FusedActivation act = FusedActivation::None;
   bool residual = false;
   bool inference = false;
-  bool any() const { return residual || act != ConvActivation::None; }
+  bool any() const { return residual || act != FusedActivation::None; }
   bool for_inference() const { return inference || any(); }
 };
 
@@ -198,8 +198,8 @@ dnnl::primitive_attr primitive_attr(const Epilogue& epilogue = {}) {
   if (epilogue.any()) {
     dnnl::post_ops ops;
     if (epilogue.residual) ops.append_sum(1.0f);
-    if (epilogue.act == ConvActivation::Relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-    if (epilogue.act == ConvActivation::Relu6) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, 6.0f);
+    if (epilogue.act == FusedActivation::Relu) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    if (epilogue.act == FusedActivation::Relu6) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, 6.0f);
     attr.set_post_ops(ops);
   }
   return attr;
@@ -465,7 +465,7 @@ bool conv_dnnl_has_winograd() {
 
 bool conv_dnnl_winograd(const ConvGeometry& g, bool inference) {
   if (!dnnl_selected(g)) return false;
-  auto plan = cached_plan(Op::Forward, g, false, Epilogue{ConvActivation::None, false, inference});
+  auto plan = cached_plan(Op::Forward, g, false, Epilogue{FusedActivation::None, false, inference});
   return plan->primitive && plan->winograd;
 }
 

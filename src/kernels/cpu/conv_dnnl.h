@@ -66,7 +66,7 @@ struct ConvChainStep {
   ConvGeometry g;
   const T* w = nullptr;
   const T* bias = nullptr;
-  ConvActivation act = ConvActivation::None;
+  FusedActivation act = FusedActivation::None;
   ConvBlockedPtr* packed = nullptr;
   int src = -1, add = -1;
 };

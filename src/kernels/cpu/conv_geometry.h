@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 
+#include "kernels/cpu/fused_activation.h"
+
 namespace nabla::cpu {
 
 /// Sizes of a convolution y = conv(x, w): x is (N, C, ID, IH, IW), w is (K, C/groups, KD, KH, KW),
@@ -26,9 +28,5 @@ struct ConvGeometry {
     return true;
   }
 };
-
-/// An activation a convolution's forward may apply to its result in the same pass (inference):
-/// y = act(conv(x, w) + bias + residual).
-enum class ConvActivation { None, Relu, Relu6 };
 
 }  // namespace nabla::cpu

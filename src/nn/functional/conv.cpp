@@ -326,27 +326,29 @@ Tensor conv_batch_norm_train(int64_t spatial, const Tensor& input, const ConvBat
   std::optional<ops::ConvBatchNormTrain> f;
   if (fits)
     f = ops::conv_batch_norm_train_forward(x, w, g, spatial, a.bn_weight, a.bn_bias, a.running_mean, a.running_var,
-                                           a.momentum, a.eps, a.relu, needs_grad && w.requires_grad());
+                                           a.momentum, a.eps, a.act, needs_grad && w.requires_grad());
   if (!f) {
     const Tensor h = convolution(op, spatial, input, a.weight, Tensor(), a.stride, a.padding, a.dilation, a.groups,
                                  PaddingMode::Zeros);
-    return a.relu ? batch_norm_relu(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps)
-                  : batch_norm(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps);
+    const auto& bn = a.act == ops::FusedActivation::Relu    ? batch_norm_relu
+                     : a.act == ops::FusedActivation::Relu6 ? batch_norm_relu6
+                                                            : batch_norm;
+    return bn(h, a.running_mean, a.running_var, a.bn_weight, a.bn_bias, true, a.momentum, a.eps);
   }
   Tensor out = std::move(f->out);  // not kept in the rule's state: the output would hold its own node
   if (!needs_grad) return out;
-  // out = relu(batch_norm(y)) with y = W ⋆ x: batch_norm(_relu)'s rule gives ∂L/∂y (and ∂L/∂γ,
+  // out = act(batch_norm(y)) with y = W ⋆ x: batch_norm(_relu)'s rule gives ∂L/∂y (and ∂L/∂γ,
   // ∂L/∂β), the convolution's rule takes ∂L/∂y to ∂L/∂x and ∂L/∂W (see convolution above).
   const Tensor bn_w = a.bn_weight.defined() ? a.bn_weight.detach() : Tensor();
   autograd::record(out, "conv_batch_norm", {x, w, a.bn_weight, a.bn_bias},
                    [sx = autograd::SavedTensor(x), sw = autograd::SavedTensor(w), sg = autograd::SavedTensor(bn_w),
                     need_x = x.requires_grad(), need_w = w.requires_grad(),
                     need_gamma = a.bn_weight.defined() && a.bn_weight.requires_grad(),
-                    need_beta = a.bn_bias.defined() && a.bn_bias.requires_grad(), relu = a.relu, g, spatial,
+                    need_beta = a.bn_bias.defined() && a.bn_bias.requires_grad(), act = a.act, g, spatial,
                     state = *f](const Tensor& grad) {
                      const ops::ConvBatchNormTrainGrads r =
                          ops::conv_batch_norm_train_backward(grad.contiguous(), sx.get(), sw.get(), sg.get(), state, g,
-                                                             spatial, relu, need_x, need_w, need_gamma, need_beta);
+                                                             spatial, act, need_x, need_w, need_gamma, need_beta);
                      return std::vector<Tensor>{r.gx, r.gw, r.gweight, r.gbias};
                    });
   return out;

@@ -18,7 +18,7 @@ struct ConvLinkArgs {
   ConvInts dilation = 1;
   int64_t groups = 1;
   ops::BatchNormFold bn;
-  ops::ConvActivation act = ops::ConvActivation::None;
+  ops::FusedActivation act = ops::FusedActivation::None;
   int src = -1, add = -1;  ///< chain values read and added (ops::ConvBatchNormLink)
 };
 
@@ -28,7 +28,8 @@ struct ConvLinkArgs {
 Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, const std::vector<ConvLinkArgs>& links,
                                        const Tensor& residual);
 
-/// A convolution (no bias, zero padding) → BatchNorm with batch statistics (→ ReLU) for training.
+/// A convolution (no bias, zero padding) → BatchNorm with batch statistics (→ ReLU or ReLU6) for
+/// training.
 /// BatchNorm's tensors may each be undefined (no affine map; no running statistics to update).
 struct ConvBatchNormTrainArgs {
   Tensor weight;
@@ -38,13 +39,14 @@ struct ConvBatchNormTrainArgs {
   int64_t groups = 1;
   Tensor bn_weight, bn_bias, running_mean, running_var;
   double momentum = 0.1, eps = 1e-5;
-  bool relu = false;
+  ops::FusedActivation act = ops::FusedActivation::None;
 };
 
-/// relu(batch_norm(conv(input, weight))) (without the ReLU unless a.relu) with batch statistics,
+/// act(batch_norm(conv(input, weight))) with batch statistics,
 /// the running statistics moved by a.momentum: one op with one backward rule
 /// (ops::conv_batch_norm_train_*: the convolution's output stays in the device's layout) where the
-/// device has that path, else conv{spatial}d then batch_norm(_relu) — the same checks and errors.
+/// device has that path, else conv{spatial}d then batch_norm(_relu, _relu6) — the same checks and
+/// errors.
 Tensor conv_batch_norm_train(int64_t spatial, const Tensor& input, const ConvBatchNormTrainArgs& a);
 
 }  // namespace nabla::nn::functional::detail

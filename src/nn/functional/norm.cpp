@@ -47,10 +47,11 @@ Tensor channel_affine(const Tensor& y, const Tensor& weight, const Tensor& bias)
 //   ∂L/∂x = γ·r·(g − G/M − x̂·Σ(g·x̂)/M) = γ·r·g − γ·r·G/M − γ·r³·P·(x − μ)/M,
 // which is the kernel's dx = A·g + B·(x − μ) + K with A = γ·r, B = −γ·r³·P/M, K = −A·G/M.
 // Not training (running stats are constants): ∂L/∂x = γ·r·g, i.e. B = K = 0.
-// Fused ReLU: the output gradient is first zeroed where the output is ≤ 0 (the ReLU's rule), which
-// the kernels do through their mask argument.
+// Fused ReLU or ReLU6: the output gradient is first zeroed where the activation's rule zeroes it
+// (output ≤ 0; for ReLU6 also ≥ 6), which the kernels do from the saved output.
 Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                       const Tensor& bias, bool training, double momentum, double eps, bool fuse_relu, const char* op) {
+                       const Tensor& bias, bool training, double momentum, double eps, ops::FusedActivation act,
+                       const char* op) {
   NABLA_CHECK(input.dim() >= 2, op, ": expected an input of shape (N, C, *) with at least 2 dims, got shape ",
               input.shape());
   NABLA_CHECK(is_floating(input.dtype()), op, ": input must be floating point, got ", dtype_name(input.dtype()));
@@ -73,7 +74,7 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
 
   const Tensor x = input.detach().contiguous();
   const ops::BatchNormForward f =
-      ops::batch_norm_forward(x, weight, bias, running_mean, running_var, training, momentum, eps, fuse_relu, N, C, S, op);
+      ops::batch_norm_forward(x, weight, bias, running_mean, running_var, training, momentum, eps, act, N, C, S, op);
   Tensor out = f.out;
   const Tensor center_t = f.center, invstd_t = f.invstd;
   const std::vector<double> offset = f.offset;
@@ -82,12 +83,12 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
   const bool need_x = input.requires_grad(), need_w = weight.defined() && weight.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
   const Tensor w = weight.defined() ? weight.detach() : Tensor();
-  const Tensor y = fuse_relu ? out.detach() : Tensor();
+  const Tensor y = act != ops::FusedActivation::None ? out.detach() : Tensor();
   autograd::record(out, op, {input, weight, bias},
                    [=, s_x = autograd::SavedTensor(x), s_w = autograd::SavedTensor(w)](const Tensor& g_in) {
                      const Tensor x = s_x.get(), w = s_w.get();
                      const Tensor g = g_in.contiguous();
-                     const ops::NormGrads r = ops::batch_norm_backward(g, x, w, y, center_t, invstd_t, offset, training,
+                     const ops::NormGrads r = ops::batch_norm_backward(g, x, w, act, y, center_t, invstd_t, offset, training,
                                                                        need_x, need_w, need_b, N, C, S, op);
                      return std::vector<Tensor>{r.gx, r.gw, r.gb};
                    });
@@ -130,13 +131,20 @@ Tensor normalize_rows(const Tensor& input, int64_t D, const Tensor& weight, cons
 
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
-  return batch_norm_impl(input, running_mean, running_var, weight, bias, training, momentum, eps, false, "batch_norm");
+  return batch_norm_impl(input, running_mean, running_var, weight, bias, training, momentum, eps,
+                         ops::FusedActivation::None, "batch_norm");
 }
 
 Tensor batch_norm_relu(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                        const Tensor& bias, bool training, double momentum, double eps) {
-  return batch_norm_impl(input, running_mean, running_var, weight, bias, training, momentum, eps, true,
-                         "batch_norm_relu");
+  return batch_norm_impl(input, running_mean, running_var, weight, bias, training, momentum, eps,
+                         ops::FusedActivation::Relu, "batch_norm_relu");
+}
+
+Tensor batch_norm_relu6(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                        const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_impl(input, running_mean, running_var, weight, bias, training, momentum, eps,
+                         ops::FusedActivation::Relu6, "batch_norm_relu6");
 }
 
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
@@ -172,7 +180,7 @@ Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tens
   check_param(weight, Shape{C}, input.dtype(), "instance_norm", "weight");
   check_param(bias, Shape{C}, input.dtype(), "instance_norm", "bias");
   if (!use_input_stats)
-    return batch_norm_impl(input, running_mean, running_var, weight, bias, false, momentum, eps, false,
+    return batch_norm_impl(input, running_mean, running_var, weight, bias, false, momentum, eps, ops::FusedActivation::None,
                            "instance_norm");
   const int64_t S = N * C > 0 ? input.numel() / (N * C) : 0;
   NABLA_CHECK(S > 1, "instance_norm: expected more than 1 spatial element when training, got input size ",

@@ -4,6 +4,7 @@
 // S a multiple of it (only full tiles).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -22,13 +23,16 @@ struct Sizes {
 };
 
 TEST(BatchNormBlocked, MatchesPlainLoopsForBothBlocks) {
+  for (const FusedActivation act : {FusedActivation::None, FusedActivation::Relu, FusedActivation::Relu6})
   for (const int64_t B : {int64_t{8}, int64_t{16}})
     for (const int64_t S : {B * 2, int64_t{37}}) {
       const Sizes z{3, 2 * B, S, B};
-      SCOPED_TRACE(testing::Message() << "block " << B << ", S = " << S);
+      SCOPED_TRACE(testing::Message() << "block " << B << ", S = " << S << ", activation " << int(act));
       const int64_t total = z.N * z.C * z.S;
       const std::vector<float> x = random_floats(total, 1, 0.5f), g = random_floats(total, 2, 0.5f);
-      const std::vector<float> center = random_floats(z.C, 3, 0.5f), scale = random_floats(z.C, 4, 0.5f),
+      // ReLU6: scales up to 10, so that some outputs pass 6.
+      const float amplitude = act == FusedActivation::Relu6 ? 10.0f : 0.5f;
+      const std::vector<float> center = random_floats(z.C, 3, 0.5f), scale = random_floats(z.C, 4, amplitude),
                                shift = random_floats(z.C, 5, 0.5f), a = random_floats(z.C, 6, 0.5f),
                                b = random_floats(z.C, 7, 0.5f), k = random_floats(z.C, 8, 0.5f);
 
@@ -36,10 +40,10 @@ TEST(BatchNormBlocked, MatchesPlainLoopsForBothBlocks) {
       batch_norm_sums_blocked<float>(x.data(), center.data(), z.N, z.C, z.S, B, su.data(), suu.data());
       std::vector<float> y(total);
       batch_norm_apply_blocked<float>(x.data(), y.data(), z.N, z.C, z.S, B, center.data(), scale.data(), shift.data(),
-                                      true);
+                                      act);
       std::vector<float> gb(total);
       std::vector<double> G(z.C), P(z.C);
-      batch_norm_grad_sums_blocked<float>(g.data(), x.data(), gb.data(), z.N, z.C, z.S, B, center.data(),
+      batch_norm_grad_sums_blocked<float>(g.data(), x.data(), gb.data(), z.N, z.C, z.S, B, center.data(), act,
                                           scale.data(), shift.data(), G.data(), P.data());
       std::vector<float> gi = gb;
       batch_norm_input_grad_blocked<float>(gi.data(), x.data(), z.N, z.C, z.S, B, center.data(), a.data(), b.data(),
@@ -53,8 +57,13 @@ TEST(BatchNormBlocked, MatchesPlainLoopsForBothBlocks) {
             eu += u;
             euu += double(u) * u;
             const float v = std::fma(u, scale[c], shift[c]);
-            ASSERT_EQ(y[z.plain(n, c, s)], v > 0 ? v : 0.0f) << "apply at n " << n << " c " << c << " s " << s;
-            const float gm = v > 0 ? g[z.plain(n, c, s)] : 0.0f;
+            const float want = act == FusedActivation::None   ? v
+                               : act == FusedActivation::Relu ? std::max(v, 0.0f)
+                                                              : std::min(std::max(v, 0.0f), 6.0f);
+            ASSERT_EQ(y[z.plain(n, c, s)], want)
+                << "apply at n " << n << " c " << c << " s " << s;
+            const bool passes = act == FusedActivation::None || (v > 0 && (act == FusedActivation::Relu || v < 6));
+            const float gm = passes ? g[z.plain(n, c, s)] : 0.0f;
             ASSERT_EQ(gb[z.blocked(n, c, s)], gm) << "grad_sums at n " << n << " c " << c << " s " << s;
             eG += gm;
             eP += double(gm) * u;
@@ -71,8 +80,7 @@ TEST(BatchNormBlocked, MatchesPlainLoopsForBothBlocks) {
 
 TEST(BatchNormBlocked, OtherBlocksAreAnError) {
   std::vector<float> x(64), y(64), c(8);
-  EXPECT_THROW(batch_norm_apply_blocked<float>(x.data(), y.data(), 1, 8, 8, 4, c.data(), c.data(), c.data(), false),
-               Error);
+  EXPECT_THROW(batch_norm_apply_blocked<float>(x.data(), y.data(), 1, 8, 8, 4, c.data(), c.data(), c.data()), Error);
 }
 
 }  // namespace

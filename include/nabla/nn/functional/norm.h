@@ -22,6 +22,12 @@ Tensor batch_norm_relu(const Tensor& input, const Tensor& running_mean, const Te
                        const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), bool training = false,
                        double momentum = 0.1, double eps = 1e-5);
 
+/// relu6(batch_norm(...)) (hardtanh to [0, 6]) in one pass, as batch_norm_relu: for MobileNet's
+/// Conv → BatchNorm → ReLU6 blocks.
+Tensor batch_norm_relu6(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                        const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), bool training = false,
+                        double momentum = 0.1, double eps = 1e-5);
+
 /// Normalises over the trailing dims given by normalized_shape (each row on its own, biased
 /// variance), then applies the elementwise weight and bias (shape normalized_shape, optional).
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = Tensor(),
