@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nabla/nabla.h"
+#include "nabla/nn/functional/activation.h"
 #include "nabla/nn/functional/dropout.h"
 
 namespace nabla {
@@ -126,6 +127,20 @@ void BM_dropout(benchmark::State& state) {
   set_bandwidth(state, 8.0 * n);
 }
 
+// GELU's forward and backward as a training step runs them (the Transformers' MLP activation):
+// y = gelu(x) reads n floats and writes n; the backward reads g and x and writes the gradient.
+void BM_gelu_train(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const Tensor x = nabla::mul(nabla::sub(uniform({n}, 1), 0.5), 8.0).requires_grad_(true);
+  const Tensor g = uniform({n}, 2);
+  for (auto _ : state) {
+    Tensor y = nabla::nn::functional::gelu(x);
+    Tensor gx = nabla::autograd::grad({y}, {x}, {.grad_outputs = {g}})[0];
+    benchmark::DoNotOptimize(gx.raw_data());
+  }
+  set_bandwidth(state, 20.0 * n);
+}
+
 // ---- reductions (read n floats; the output is negligible) ----------------------------------------
 
 // Side of the square 2-d view used by the dim reductions (n = side²).
@@ -183,6 +198,7 @@ int main(int argc, char** argv) {
     reg("BM_memcpy", BM_memcpy, 8 * n);
     reg("BM_mul_scalar", BM_mul_scalar, n);
     reg("BM_dropout", BM_dropout, n);
+    reg("BM_gelu_train", BM_gelu_train, n);
     if (&nabla::exp != nullptr) reg("BM_exp", BM_unary<nabla::exp>, n);
     if (&nabla::relu != nullptr) reg("BM_relu", BM_unary<nabla::relu>, n);
     reg("BM_memcpy", BM_memcpy, 4 * n);

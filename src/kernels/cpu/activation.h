@@ -28,24 +28,30 @@ template <class T> inline T elu_grad(T g, T x, T alpha, T scale) {
 /// for x ≥ 0 and tail for x < 0, so small Φ far left keep their relative accuracy. Branch-free
 /// with vec::exp, so the GELU loops vectorise; std::erf is a libm call per element, which was
 /// a quarter of a GPT training step (perf, docs/benchmarks.md).
+/// normal_cdf given e = e^(−x²/2) (float only; the GELU gradient shares it with φ).
+NABLA_VEC_INLINE float normal_cdf_with(float x, float e) {
+  const float z = std::fabs(x) * float(M_SQRT1_2);
+  const float t = 1.0f / (1.0f + 0.3275911f * z);
+  const float poly =
+      t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  const float tail = 0.5f * poly * e;
+  return x >= 0.0f ? 1.0f - tail : tail;
+}
 template <class T> NABLA_VEC_INLINE T normal_cdf(T x) {
   if constexpr (std::is_same_v<T, float>) {
-    const float z = std::fabs(x) * float(M_SQRT1_2);
-    const float t = 1.0f / (1.0f + 0.3275911f * z);
-    const float poly =
-        t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-    const float tail = 0.5f * poly * vec::exp(-z * z);
-    return x >= 0.0f ? 1.0f - tail : tail;
+    return normal_cdf_with(x, vec::exp(-0.5f * x * x));
   } else {
     return T(0.5) * (T(1) + std::erf(x * T(M_SQRT1_2)));
   }
 }
 /// GELU (exact): x·Φ(x) = ½x·(1 + erf(x/√2)).
 template <class T> NABLA_VEC_INLINE T gelu(T x) { return x * normal_cdf(x); }
-/// d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+/// d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π); float computes e^(−x²/2) once for both.
 template <class T> NABLA_VEC_INLINE T gelu_grad(T g, T x) {
-  const T pdf = vec::exp(T(-0.5) * x * x) * T(0.3989422804014327);
-  return g * (normal_cdf(x) + x * pdf);
+  const T e = vec::exp(T(-0.5) * x * x);
+  const T pdf = e * T(0.3989422804014327);
+  if constexpr (std::is_same_v<T, float>) return g * (normal_cdf_with(x, e) + x * pdf);
+  else return g * (normal_cdf(x) + x * pdf);
 }
 
 constexpr double kSqrt2OverPi = 0.7978845608028654;
