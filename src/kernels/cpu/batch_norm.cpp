@@ -98,7 +98,7 @@ void channel_sums(const T* p, const T* p_shift, const T* q, const T* q_shift, in
       for (int64_t n = 0; n < N; ++n) {
         const T* pr = p + n * C + c0;
         const T* qr = q + n * C + c0;
-        const T* mr = mask + n * C + c0;  // read only when A is not None
+        const T* mr = A != FusedActivation::None ? mask + n * C + c0 : nullptr;
 #pragma omp simd
         for (int64_t j = 0; j < w; ++j) {
           T u = pr[j] - ps_p[j];
@@ -118,7 +118,7 @@ void channel_sums(const T* p, const T* p_shift, const T* q, const T* q_shift, in
       LaneSums<T> sums;
       for (int64_t n = 0; n < N; ++n) {
         const int64_t at = (n * C + c) * S;
-        sums.template add_row<A>(p + at, q + at, mask + at, S, ps, qs);
+        sums.template add_row<A>(p + at, q + at, A != FusedActivation::None ? mask + at : nullptr, S, ps, qs);
       }
       sums.flush();
       sum_u[c] = sums.su();
@@ -167,7 +167,7 @@ void input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, 
       for (int64_t n = n0; n < n1; ++n) {
         const T* gr = g + n * C;
         const T* xr = x + n * C;
-        const T* mr = mask + n * C;
+        const T* mr = A != FusedActivation::None ? mask + n * C : nullptr;
         T* dr = dx + n * C;
 #pragma omp simd
         for (int64_t c = 0; c < C; ++c) dr[c] = a[c] * passed(gr[c], mr, c) + b[c] * (xr[c] - center[c]) + k[c];
@@ -181,7 +181,7 @@ void input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, 
       const T mc = center[c], ac = a[c], bc = b[c], kc = k[c];
       const T* gr = g + r * S;
       const T* xr = x + r * S;
-      const T* mr = mask + r * S;
+      const T* mr = A != FusedActivation::None ? mask + r * S : nullptr;
       T* dr = dx + r * S;
 #pragma omp simd
       for (int64_t s = 0; s < S; ++s) dr[s] = ac * passed(gr[s], mr, s) + bc * (xr[s] - mc) + kc;
