@@ -119,9 +119,9 @@ struct UnpoolResult {
 /// y (shaped `out_shape`, zero elsewhere) with y[indices[i]] = x[i] per plane.
 UnpoolResult max_unpool_forward(const Tensor& x, const Tensor& indices, const Shape& out_shape, int64_t planes,
                                 int64_t in_plane, int64_t out_plane);
-/// Training forward of act(batch_norm(conv(x, w))) with batch statistics (conv without bias), the convolution's output kept in the device's own layout for the
-/// BatchNorm passes (on oneDNN the channel-blocked one: no conversion of it to the plain layout and
-/// back, in either direction). running_mean / running_var (either may be undefined) move by
+/// Training forward of act(batch_norm(conv(x, w))) with batch statistics (conv without bias), the
+/// convolution's output kept in the device's own layout for the BatchNorm passes (on oneDNN the
+/// channel-blocked one: no conversion of it to the plain layout and back, in either direction). running_mean / running_var (either may be undefined) move by
 /// `momentum` toward the batch statistics, as batch_norm_forward's. Returns nullopt, touching
 /// nothing, when the device has no such path for this geometry (float64, im2col, a layout other
 /// than 8- or 16-channel blocks): the caller then runs the convolution and batch_norm in turn.

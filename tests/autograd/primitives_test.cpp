@@ -232,7 +232,8 @@ std::map<std::string, Case> cases() {
                           {rnd({4, 3, 2}, 143), rnd({3}, 144), rnd({3}, 145)}};
   // γ around 4 and β around 3: outputs on both sides of 6 and of 0.
   c["batch_norm_relu6"] = {[](auto& v) { return F::batch_norm_relu6(v[0], Tensor(), Tensor(), v[1], v[2], true); },
-                           {rnd({4, 3, 2}, 146), leaf(rnd({3}, 147).detach() + 4.0), leaf(rnd({3}, 148).detach() + 3.0)}};
+                           {rnd({4, 3, 2}, 146), leaf(rnd({3}, 147).detach() + 4.0),
+                            leaf(rnd({3}, 148).detach() + 3.0)}};
   // conv_batch_norm exists only in float32 (oneDNN's blocked layout): checked through float32, 16
   // channels (one block), without the ReLU (its kink is within the float32 step of some outputs).
   c["conv_batch_norm"] = {[](auto& v) {

@@ -210,7 +210,9 @@ template <class T>
 void batch_norm_input_grad(const T* g, const T* x, T* dx, int64_t N, int64_t C, int64_t S, const T* center,
                            const T* a, const T* b, const T* k, FusedActivation act, const T* act_out) {
   if (!act_out) act = FusedActivation::None;
-  with_fused_activation(act, [&]<FusedActivation A>() { input_grad<T, A>(g, x, dx, N, C, S, center, a, b, k, act_out); });
+  with_fused_activation(act, [&]<FusedActivation A>() {
+    input_grad<T, A>(g, x, dx, N, C, S, center, a, b, k, act_out);
+  });
 }
 
 #define NABLA_INSTANTIATE_BATCH_NORM(T)                                                                          \

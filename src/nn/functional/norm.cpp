@@ -88,8 +88,8 @@ Tensor batch_norm_impl(const Tensor& input, const Tensor& running_mean, const Te
                    [=, s_x = autograd::SavedTensor(x), s_w = autograd::SavedTensor(w)](const Tensor& g_in) {
                      const Tensor x = s_x.get(), w = s_w.get();
                      const Tensor g = g_in.contiguous();
-                     const ops::NormGrads r = ops::batch_norm_backward(g, x, w, act, y, center_t, invstd_t, offset, training,
-                                                                       need_x, need_w, need_b, N, C, S, op);
+                     const ops::NormGrads r = ops::batch_norm_backward(g, x, w, act, y, center_t, invstd_t, offset,
+                                                                       training, need_x, need_w, need_b, N, C, S, op);
                      return std::vector<Tensor>{r.gx, r.gw, r.gb};
                    });
   return out;
@@ -180,8 +180,8 @@ Tensor instance_norm(const Tensor& input, const Tensor& running_mean, const Tens
   check_param(weight, Shape{C}, input.dtype(), "instance_norm", "weight");
   check_param(bias, Shape{C}, input.dtype(), "instance_norm", "bias");
   if (!use_input_stats)
-    return batch_norm_impl(input, running_mean, running_var, weight, bias, false, momentum, eps, ops::FusedActivation::None,
-                           "instance_norm");
+    return batch_norm_impl(input, running_mean, running_var, weight, bias, false, momentum, eps,
+                           ops::FusedActivation::None, "instance_norm");
   const int64_t S = N * C > 0 ? input.numel() / (N * C) : 0;
   NABLA_CHECK(S > 1, "instance_norm: expected more than 1 spatial element when training, got input size ",
               input.shape());
