@@ -115,6 +115,7 @@ TEST(ConvBatchNormTrain, MatchesTheModulesInTurn) {
                                          {2, 3, 32, 32, 3, 1, 32, 8, Act::Relu, false},    // depthwise
                                          {2, 3, 32, 32, 3, 1, 32, 8, Act::Relu6, false},   // MobileNet's
                                          {2, 3, 16, 32, 1, 1, 1, 7, Act::Relu6, false},
+                                         {2, 4, 16, 16, 3, 1, 1, 1, Act::Relu, false},     // 1 × 1 map: centre tap
                                          {2, 2, 16, 16, 3, 1, 1, 6, Act::Relu, true},      // residual, then ReLU
                                          {2, 2, 16, 16, 3, 1, 1, 6, Act::None, true},
                                          {1, 3, 8, 16, 3, 1, 1, 20, Act::Relu, false},     // conv1d + BatchNorm1d

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/cpu/conv_dnnl.h"
+#include "kernels/cpu/conv_live_taps.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/loops.h"
@@ -40,6 +41,7 @@ void for_each_image(int64_t N, int64_t scratch_elems, F&& f) {
 // summation order (and the result) is too.
 constexpr int64_t kWeightGradBlocks = 16;
 
+
 }  // namespace
 
 bool conv_own_winograd(const ConvGeometry& g) {
@@ -60,6 +62,11 @@ bool conv_own_winograd(const ConvGeometry& g) {
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g, ConvBlockedPtr* packed,
                   ConvBlockedPtr* keep_x) {
+  if (const LiveTaps live = live_taps(g); live.cropped) {  // packed and keep_x then hold the cropped forms
+    Scratch<T> wc(live.g.weight_numel());
+    crop_taps(w, wc.get(), g, live);
+    return conv_forward(x, wc.get(), bias, y, live.g, packed, keep_x);
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) return winograd_f23_forward(x, w, bias, y, g);
     if (conv_dnnl_forward(x, w, bias, y, g, packed, keep_x)) return;
@@ -85,6 +92,20 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
 
 template <class T>
 void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y) {
+  // Steps with taps that read only padding run on their live taps (as conv_forward does).
+  if (std::any_of(steps.begin(), steps.end(), [](const ConvChainStep<T>& s) { return live_taps(s.g).cropped; })) {
+    std::vector<ConvChainStep<T>> live_steps = steps;
+    std::vector<std::vector<T>> live_weights(steps.size());
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const LiveTaps live = live_taps(steps[i].g);
+      if (!live.cropped) continue;
+      live_weights[i].resize(static_cast<size_t>(live.g.weight_numel()));
+      crop_taps(steps[i].w, live_weights[i].data(), steps[i].g, live);
+      live_steps[i].g = live.g;
+      live_steps[i].w = live_weights[i].data();
+    }
+    return conv_forward_chain(x, live_steps, residual, y);
+  }
   if constexpr (std::is_same_v<T, float>)
     if (conv_dnnl_forward_chain(x, steps, residual, y)) return;
   std::vector<const T*> values{x};  // the chain's input, then each step's output
@@ -113,6 +134,11 @@ void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, 
 
 template <class T>
 void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
+  if (const LiveTaps live = live_taps(g); live.cropped) {
+    Scratch<T> wc(live.g.weight_numel());
+    crop_taps(w, wc.get(), g, live);
+    return conv_backward_input(gy, wc.get(), gx, live.g);
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) return winograd_f23_backward_input(gy, w, gx, g);
     if (conv_dnnl_backward_input(gy, w, gx, g)) return;
@@ -132,6 +158,11 @@ void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) 
 
 template <class T>
 void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
+  if (const LiveTaps live = live_taps(g); live.cropped) {
+    Scratch<T> gwc(live.g.weight_numel());
+    conv_backward_weight(x, gy, gwc.get(), live.g);
+    return uncrop_taps(gwc.get(), gw, g, live);
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) return winograd_f23_backward_weight(x, gy, gw, g);
     if (conv_dnnl_backward_weight(x, gy, gw, g)) return;
@@ -182,6 +213,13 @@ void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g)
 template <class T>
 void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g,
                    const ConvBlocked* x_blocked) {
+  if (const LiveTaps live = live_taps(g); live.cropped) {
+    Scratch<T> wc(gx ? live.g.weight_numel() : 0), gwc(gw ? live.g.weight_numel() : 0);
+    if (gx) crop_taps(w, wc.get(), g, live);
+    conv_backward(x, gy, wc.get(), gx, gwc.get(), live.g, x_blocked);
+    if (gw) uncrop_taps(gwc.get(), gw, g, live);
+    return;
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) {
       if (gx) winograd_f23_backward_input(gy, w, gx, g);

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/cpu/conv_live_taps.h"
 #include "kernels/cpu/scratch.h"
 #include "nabla/error.h"
 
@@ -486,6 +487,7 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
 }
 
 int64_t conv_dnnl_output_block(const ConvGeometry& g) {
+  if (const LiveTaps live = live_taps(g); live.cropped) return conv_dnnl_output_block(live.g);  // as conv_forward
   if (!dnnl_selected(g)) return 0;
   auto plan = cached_plan(Op::Forward, g, false);
   if (!plan->primitive) return 0;
@@ -499,6 +501,11 @@ int64_t conv_dnnl_output_block(const ConvGeometry& g) {
 
 bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g, int64_t block,
                                ConvBlockedPtr* keep_x) {
+  if (const LiveTaps live = live_taps(g); live.cropped) {  // on the live taps, as conv_forward
+    Scratch<float> wc(live.g.weight_numel());
+    crop_taps(w, wc.get(), g, live);
+    return conv_dnnl_forward_blocked(x, wc.get(), y_blocked, live.g, block, keep_x);
+  }
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, false);
   if (!plan->primitive) return false;
@@ -515,6 +522,13 @@ bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked,
 
 bool conv_dnnl_backward_blocked(const float* x, const float* gy_blocked, const float* w, float* gx, float* gw,
                                 const ConvGeometry& g, int64_t block, const ConvBlocked* x_blocked) {
+  if (const LiveTaps live = live_taps(g); live.cropped) {  // on the live taps, as conv_backward
+    Scratch<float> wc(gx ? live.g.weight_numel() : 0), gwc(gw ? live.g.weight_numel() : 0);
+    if (gx) crop_taps(w, wc.get(), g, live);
+    if (!conv_dnnl_backward_blocked(x, gy_blocked, wc.get(), gx, gwc.get(), live.g, block, x_blocked)) return false;
+    if (gw) uncrop_taps(gwc.get(), gw, g, live);
+    return true;
+  }
   if (!dnnl_selected(g)) return false;
   const dnnl::memory::desc blocked = channel_blocked_desc(dnnl_shapes(g).dst, block);
   if (blocked.is_zero()) return false;

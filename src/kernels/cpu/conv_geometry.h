@@ -21,6 +21,8 @@ struct ConvGeometry {
   int64_t in_numel() const { return in[0] * in[1] * in[2]; }
   int64_t out_numel() const { return out[0] * out[1] * out[2]; }
   int64_t kernel_numel() const { return kernel[0] * kernel[1] * kernel[2]; }
+  /// Elements of w: K · C/groups · kernel.
+  int64_t weight_numel() const { return out_channels * (in_channels / groups) * kernel_numel(); }
   /// A 1×1(×1) kernel with stride 1 and no padding: the im2col matrix is x itself.
   bool is_pointwise() const {
     for (int d = 0; d < 3; ++d)

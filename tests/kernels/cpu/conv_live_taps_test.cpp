@@ -1,0 +1,141 @@
+// Convolutions whose kernels have taps that read only padding (conv_live_taps.h): the live-tap
+// geometry, and the convolution dispatch (which runs such convolutions on their live taps) against
+// a direct convolution in double precision — output, input gradient, weight gradient (zero at the
+// dead taps) — on oneDNN and on im2col.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/cpu/conv.h"
+#include "kernels/cpu/conv_live_taps.h"
+#include "random_floats.h"
+
+namespace nabla::cpu {
+namespace {
+
+struct Conv2d {
+  int64_t n, c, k, h, w, kernel, stride, pad, dilation, groups;
+};
+
+ConvGeometry geometry(const Conv2d& s) {
+  ConvGeometry g;
+  g.batch = s.n, g.in_channels = s.c, g.out_channels = s.k, g.groups = s.groups;
+  g.in = {1, s.h, s.w};
+  g.kernel = {1, s.kernel, s.kernel};
+  g.stride = {1, s.stride, s.stride};
+  g.pad = {0, s.pad, s.pad};
+  g.dilation = {1, s.dilation, s.dilation};
+  const int64_t reach = s.dilation * (s.kernel - 1) + 1;
+  g.out = {1, (s.h + 2 * s.pad - reach) / s.stride + 1, (s.w + 2 * s.pad - reach) / s.stride + 1};
+  return g;
+}
+
+TEST(ConvLiveTaps, Geometry) {
+  // 3 × 3, padding 1 on a 1 × 1 map: the centre alone, no padding.
+  LiveTaps t = live_taps(geometry({2, 4, 4, 1, 1, 3, 1, 1, 1, 1}));
+  ASSERT_TRUE(t.cropped);
+  EXPECT_EQ(t.g.kernel, (std::array<int64_t, 3>{1, 1, 1}));
+  EXPECT_EQ(t.g.pad, (std::array<int64_t, 3>{0, 0, 0}));
+  EXPECT_EQ(t.first, (std::array<int64_t, 3>{0, 1, 1}));
+  // 3 × 3, padding 1 on 3 × 3 and larger maps: every tap reads the input somewhere.
+  EXPECT_FALSE(live_taps(geometry({2, 4, 4, 3, 3, 3, 1, 1, 1, 1})).cropped);
+  EXPECT_FALSE(live_taps(geometry({2, 4, 4, 2, 2, 3, 1, 1, 1, 1})).cropped);
+  // 5 × 5, padding 2 on 2 × 2: taps 1–3 live (3 × 3, padding 1).
+  t = live_taps(geometry({1, 2, 2, 2, 2, 5, 1, 2, 1, 1}));
+  ASSERT_TRUE(t.cropped);
+  EXPECT_EQ(t.g.kernel[1], 3);
+  EXPECT_EQ(t.g.pad[1], 1);
+  EXPECT_EQ(t.first[1], 1);
+  // Dilation 2, padding 2 on 1 × 1: the centre alone.
+  t = live_taps(geometry({1, 2, 2, 1, 1, 3, 1, 2, 2, 1}));
+  ASSERT_TRUE(t.cropped);
+  EXPECT_EQ(t.g.kernel[2], 1);
+  EXPECT_EQ(t.g.pad[2], 0);
+  // One dim cropped, the other not (1 × 5 map).
+  t = live_taps(geometry({1, 2, 2, 1, 5, 3, 1, 1, 1, 1}));
+  ASSERT_TRUE(t.cropped);
+  EXPECT_EQ(t.g.kernel, (std::array<int64_t, 3>{1, 1, 3}));
+  EXPECT_EQ(t.g.pad, (std::array<int64_t, 3>{0, 0, 1}));
+}
+
+// Direct convolution and its two gradients (the definition), accumulated in double.
+struct Reference {
+  std::vector<double> y, gx, gw;
+};
+
+Reference direct(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& bias,
+                 const std::vector<float>& gy, const ConvGeometry& g) {
+  const int64_t N = g.batch, C = g.in_channels, K = g.out_channels, G = g.groups, Cg = C / G, Kg = K / G;
+  const int64_t H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2], R = g.kernel[1];
+  Reference r{std::vector<double>(gy.size()), std::vector<double>(x.size()), std::vector<double>(w.size())};
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          const int64_t yi = ((n * K + k) * OH + oy) * OW + ox;
+          double s = bias[k];
+          for (int64_t cg = 0; cg < Cg; ++cg)
+            for (int64_t a = 0; a < R; ++a)
+              for (int64_t b = 0; b < R; ++b) {
+                const int64_t iy = oy * g.stride[1] - g.pad[1] + a * g.dilation[1];
+                const int64_t ix = ox * g.stride[2] - g.pad[2] + b * g.dilation[2];
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                const int64_t c = (k / Kg) * Cg + cg;
+                const int64_t xi = ((n * C + c) * H + iy) * W + ix, wi = ((k * Cg + cg) * R + a) * R + b;
+                s += double(x[xi]) * w[wi];
+                r.gx[xi] += double(gy[yi]) * w[wi];
+                r.gw[wi] += double(gy[yi]) * x[xi];
+              }
+          r.y[yi] = s;
+        }
+  return r;
+}
+
+void expect_close(const std::vector<float>& got, const std::vector<double>& want, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double scale = 0;
+  for (double v : want) scale = std::max(scale, std::abs(v));
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4 * (1 + scale)) << what << " at " << i;
+}
+
+TEST(ConvLiveTaps, DispatchMatchesDirectConvolution) {
+  const ConvBackendChoice saved = conv_backend_choice();
+  for (const ConvBackendChoice backend : {ConvBackendChoice::Auto, ConvBackendChoice::Im2col})
+    for (const Conv2d& s : std::vector<Conv2d>{{4, 16, 16, 1, 1, 3, 1, 1, 1, 1},    // VGG's last layers
+                                               {3, 8, 16, 2, 2, 5, 1, 2, 1, 1},     // 5 × 5 on 2 × 2
+                                               {2, 8, 8, 1, 1, 3, 2, 1, 1, 1},      // strided
+                                               {2, 8, 8, 1, 1, 3, 1, 2, 2, 1},      // dilated
+                                               {2, 16, 16, 1, 1, 3, 1, 1, 1, 16},   // depthwise
+                                               {2, 8, 8, 1, 6, 3, 1, 1, 1, 2}}) {   // one dim cropped, groups
+      set_conv_backend_choice(backend);
+      const ConvGeometry g = geometry(s);
+      SCOPED_TRACE(testing::Message() << "backend " << int(backend) << ", " << s.h << "×" << s.w << " map, kernel "
+                                      << s.kernel << ", stride " << s.stride << ", padding " << s.pad
+                                      << ", dilation " << s.dilation << ", groups " << s.groups);
+      ASSERT_TRUE(live_taps(g).cropped);
+      const int64_t wn = g.weight_numel();
+      const std::vector<float> x = random_floats(g.batch * g.in_channels * g.in_numel(), 1);
+      const std::vector<float> w = random_floats(wn, 2), bias = random_floats(g.out_channels, 3);
+      const std::vector<float> gy = random_floats(g.batch * g.out_channels * g.out_numel(), 4);
+      const Reference want = direct(x, w, bias, gy, g);
+      std::vector<float> y(gy.size(), NAN), gx(x.size(), NAN), gw(w.size(), NAN);
+      conv_forward(x.data(), w.data(), bias.data(), y.data(), g);
+      conv_backward(x.data(), gy.data(), w.data(), gx.data(), gw.data(), g);
+      expect_close(y, want.y, "output");
+      expect_close(gx, want.gx, "input gradient");
+      expect_close(gw, want.gw, "weight gradient");
+      std::vector<float> gx2(x.size(), NAN), gw2(w.size(), NAN);  // the single-gradient entries
+      conv_backward_input(gy.data(), w.data(), gx2.data(), g);
+      conv_backward_weight(x.data(), gy.data(), gw2.data(), g);
+      expect_close(gx2, want.gx, "input gradient alone");
+      expect_close(gw2, want.gw, "weight gradient alone");
+      std::vector<float> gw3(w.size(), NAN);  // the weight gradient without the input's
+      conv_backward<float>(x.data(), gy.data(), w.data(), nullptr, gw3.data(), g);
+      expect_close(gw3, want.gw, "weight gradient without the input gradient");
+    }
+  set_conv_backend_choice(saved);
+}
+
+}  // namespace
+}  // namespace nabla::cpu
