@@ -62,7 +62,10 @@ bool conv_own_winograd(const ConvGeometry& g) {
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometry& g, ConvBlockedPtr* packed,
                   ConvBlockedPtr* keep_x) {
-  if (const LiveTaps live = live_taps(g); live.cropped) {  // packed and keep_x then hold the cropped forms
+  // On the live taps, except with converted weights kept for inference and nothing kept for a
+  // backward: the crop reads all of w on every call, which at batch 1 cost more than the dead taps
+  // (VGG-11's two 512-channel 1 × 1-map layers: 1.9 → 3.6 ms). keep_x then holds the cropped form.
+  if (const LiveTaps live = live_taps(g); live.cropped && (!packed || keep_x)) {
     Scratch<T> wc(live.g.weight_numel());
     crop_taps(w, wc.get(), g, live);
     return conv_forward(x, wc.get(), bias, y, live.g, packed, keep_x);
@@ -92,20 +95,6 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
 
 template <class T>
 void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y) {
-  // Steps with taps that read only padding run on their live taps (as conv_forward does).
-  if (std::any_of(steps.begin(), steps.end(), [](const ConvChainStep<T>& s) { return live_taps(s.g).cropped; })) {
-    std::vector<ConvChainStep<T>> live_steps = steps;
-    std::vector<std::vector<T>> live_weights(steps.size());
-    for (size_t i = 0; i < steps.size(); ++i) {
-      const LiveTaps live = live_taps(steps[i].g);
-      if (!live.cropped) continue;
-      live_weights[i].resize(static_cast<size_t>(live.g.weight_numel()));
-      crop_taps(steps[i].w, live_weights[i].data(), steps[i].g, live);
-      live_steps[i].g = live.g;
-      live_steps[i].w = live_weights[i].data();
-    }
-    return conv_forward_chain(x, live_steps, residual, y);
-  }
   if constexpr (std::is_same_v<T, float>)
     if (conv_dnnl_forward_chain(x, steps, residual, y)) return;
   std::vector<const T*> values{x};  // the chain's input, then each step's output

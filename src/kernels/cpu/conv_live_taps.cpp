@@ -1,6 +1,9 @@
 #include "kernels/cpu/conv_live_taps.h"
 
 #include <algorithm>
+#include <vector>
+
+#include "kernels/cpu/loops.h"
 
 namespace nabla::cpu {
 namespace {
@@ -18,18 +21,27 @@ int64_t pad_after(const ConvGeometry& g, int d) {
   return (g.out[d] - 1) * g.stride[d] + (g.kernel[d] - 1) * g.dilation[d] + 1 - g.in[d] - g.pad[d];
 }
 
-// Calls f(offset in the full kernel, offset in the cropped one) for each row of live taps along
-// the last dim, per (K, C/groups) filter plane.
+// Calls f(offset of a live tap in the full weights, its offset in the cropped ones) for every live
+// tap of every (K, C/groups) filter plane, planes split over the threads. The live taps' offsets
+// within a plane come from a table: at batch 1 the crop runs on every call, and VGG's 512 × 512
+// planes of one live tap each cost more than the convolution when indexed through the loops.
 template <class F>
-void for_each_live_row(const ConvGeometry& full, const LiveTaps& live, F&& f) {
-  const int64_t planes = full.out_channels * (full.in_channels / full.groups);
+void for_each_live_tap(const ConvGeometry& full, const LiveTaps& live, F&& f) {
   const auto& k = full.kernel;
   const auto& c = live.g.kernel;
   const auto& s = live.first;
-  for (int64_t p = 0; p < planes; ++p)
-    for (int64_t a = 0; a < c[0]; ++a)
-      for (int64_t b = 0; b < c[1]; ++b)
-        f(((p * k[0] + s[0] + a) * k[1] + s[1] + b) * k[2] + s[2], ((p * c[0] + a) * c[1] + b) * c[2]);
+  std::vector<int64_t> offsets;  // offset of live tap j within a plane of the full kernel
+  offsets.reserve(static_cast<size_t>(live.g.kernel_numel()));
+  for (int64_t a = 0; a < c[0]; ++a)
+    for (int64_t b = 0; b < c[1]; ++b)
+      for (int64_t e = 0; e < c[2]; ++e) offsets.push_back(((s[0] + a) * k[1] + s[1] + b) * k[2] + s[2] + e);
+  const int64_t planes = full.out_channels * (full.in_channels / full.groups);
+  const int64_t R = full.kernel_numel(), Rc = static_cast<int64_t>(offsets.size());
+  const int64_t* off = offsets.data();
+  parallel_for(planes, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(R, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t j = 0; j < Rc; ++j) f(p * R + off[j], p * Rc + j);
+  });
 }
 
 }  // namespace
@@ -57,15 +69,13 @@ LiveTaps live_taps(const ConvGeometry& g) {
 
 template <class T>
 void crop_taps(const T* w, T* wc, const ConvGeometry& full, const LiveTaps& live) {
-  const int64_t n = live.g.kernel[2];
-  for_each_live_row(full, live, [&](int64_t from, int64_t to) { std::copy(w + from, w + from + n, wc + to); });
+  for_each_live_tap(full, live, [&](int64_t from, int64_t to) { wc[to] = w[from]; });
 }
 
 template <class T>
 void uncrop_taps(const T* gwc, T* gw, const ConvGeometry& full, const LiveTaps& live) {
-  const int64_t n = live.g.kernel[2];
-  std::fill(gw, gw + full.weight_numel(), T(0));
-  for_each_live_row(full, live, [&](int64_t to, int64_t from) { std::copy(gwc + from, gwc + from + n, gw + to); });
+  parallel_for(full.weight_numel(), kParallelGrain, [&](int64_t b, int64_t e) { std::fill(gw + b, gw + e, T(0)); });
+  for_each_live_tap(full, live, [&](int64_t to, int64_t from) { gw[to] = gwc[from]; });
 }
 
 template void crop_taps<float>(const float*, float*, const ConvGeometry&, const LiveTaps&);
