@@ -9,6 +9,7 @@
 
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_live_taps.h"
+#include "direct_conv.h"
 #include "random_floats.h"
 
 namespace nabla::cpu {
@@ -59,46 +60,6 @@ TEST(ConvLiveTaps, Geometry) {
   EXPECT_EQ(t.g.pad, (std::array<int64_t, 3>{0, 0, 1}));
 }
 
-// Direct convolution and its two gradients (the definition), accumulated in double.
-struct Reference {
-  std::vector<double> y, gx, gw;
-};
-
-Reference direct(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& bias,
-                 const std::vector<float>& gy, const ConvGeometry& g) {
-  const int64_t N = g.batch, C = g.in_channels, K = g.out_channels, G = g.groups, Cg = C / G, Kg = K / G;
-  const int64_t H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2], R = g.kernel[1];
-  Reference r{std::vector<double>(gy.size()), std::vector<double>(x.size()), std::vector<double>(w.size())};
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t oy = 0; oy < OH; ++oy)
-        for (int64_t ox = 0; ox < OW; ++ox) {
-          const int64_t yi = ((n * K + k) * OH + oy) * OW + ox;
-          double s = bias[k];
-          for (int64_t cg = 0; cg < Cg; ++cg)
-            for (int64_t a = 0; a < R; ++a)
-              for (int64_t b = 0; b < R; ++b) {
-                const int64_t iy = oy * g.stride[1] - g.pad[1] + a * g.dilation[1];
-                const int64_t ix = ox * g.stride[2] - g.pad[2] + b * g.dilation[2];
-                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                const int64_t c = (k / Kg) * Cg + cg;
-                const int64_t xi = ((n * C + c) * H + iy) * W + ix, wi = ((k * Cg + cg) * R + a) * R + b;
-                s += double(x[xi]) * w[wi];
-                r.gx[xi] += double(gy[yi]) * w[wi];
-                r.gw[wi] += double(gy[yi]) * x[xi];
-              }
-          r.y[yi] = s;
-        }
-  return r;
-}
-
-void expect_close(const std::vector<float>& got, const std::vector<double>& want, const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double scale = 0;
-  for (double v : want) scale = std::max(scale, std::abs(v));
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4 * (1 + scale)) << what << " at " << i;
-}
-
 TEST(ConvLiveTaps, DispatchMatchesDirectConvolution) {
   const ConvBackendChoice saved = conv_backend_choice();
   for (const ConvBackendChoice backend : {ConvBackendChoice::Auto, ConvBackendChoice::Im2col})
@@ -118,21 +79,21 @@ TEST(ConvLiveTaps, DispatchMatchesDirectConvolution) {
       const std::vector<float> x = random_floats(g.batch * g.in_channels * g.in_numel(), 1);
       const std::vector<float> w = random_floats(wn, 2), bias = random_floats(g.out_channels, 3);
       const std::vector<float> gy = random_floats(g.batch * g.out_channels * g.out_numel(), 4);
-      const Reference want = direct(x, w, bias, gy, g);
+      const DirectConv want = direct_conv(x, w, bias, gy, g);
       std::vector<float> y(gy.size(), NAN), gx(x.size(), NAN), gw(w.size(), NAN);
       conv_forward(x.data(), w.data(), bias.data(), y.data(), g);
       conv_backward(x.data(), gy.data(), w.data(), gx.data(), gw.data(), g);
-      expect_close(y, want.y, "output");
-      expect_close(gx, want.gx, "input gradient");
-      expect_close(gw, want.gw, "weight gradient");
+      expect_close_to_direct(y, want.y, "output");
+      expect_close_to_direct(gx, want.gx, "input gradient");
+      expect_close_to_direct(gw, want.gw, "weight gradient");
       std::vector<float> gx2(x.size(), NAN), gw2(w.size(), NAN);  // the single-gradient entries
       conv_backward_input(gy.data(), w.data(), gx2.data(), g);
       conv_backward_weight(x.data(), gy.data(), gw2.data(), g);
-      expect_close(gx2, want.gx, "input gradient alone");
-      expect_close(gw2, want.gw, "weight gradient alone");
+      expect_close_to_direct(gx2, want.gx, "input gradient alone");
+      expect_close_to_direct(gw2, want.gw, "weight gradient alone");
       std::vector<float> gw3(w.size(), NAN);  // the weight gradient without the input's
       conv_backward<float>(x.data(), gy.data(), w.data(), nullptr, gw3.data(), g);
-      expect_close(gw3, want.gw, "weight gradient without the input gradient");
+      expect_close_to_direct(gw3, want.gw, "weight gradient without the input gradient");
     }
   set_conv_backend_choice(saved);
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/cpu/winograd.h"
+#include "direct_conv.h"
 #include "random_floats.h"
 
 namespace nabla::cpu {
@@ -23,46 +24,6 @@ ConvGeometry conv3x3(int64_t n, int64_t c, int64_t k, int64_t h, int64_t w, int6
   g.pad = {0, pad, pad};
   g.out = {1, oh > 0 ? oh : h + 2 * pad - 2, ow > 0 ? ow : w + 2 * pad - 2};
   return g;
-}
-
-// Direct convolution and its two gradients (the definition), accumulated in double.
-struct Reference {
-  std::vector<double> y, gx, gw;
-};
-
-Reference direct(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& bias,
-                 const std::vector<float>& gy, const ConvGeometry& g) {
-  const int64_t N = g.batch, C = g.in_channels, K = g.out_channels, H = g.in[1], W = g.in[2];
-  const int64_t OH = g.out[1], OW = g.out[2], ph = g.pad[1], pw = g.pad[2];
-  Reference r{std::vector<double>(N * K * OH * OW), std::vector<double>(N * C * H * W), std::vector<double>(K * C * 9)};
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t oy = 0; oy < OH; ++oy)
-        for (int64_t ox = 0; ox < OW; ++ox) {
-          const int64_t yi = ((n * K + k) * OH + oy) * OW + ox;
-          double s = bias[k];
-          for (int64_t c = 0; c < C; ++c)
-            for (int64_t a = 0; a < 3; ++a)
-              for (int64_t b = 0; b < 3; ++b) {
-                const int64_t iy = oy - ph + a, ix = ox - pw + b;
-                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                const int64_t xi = ((n * C + c) * H + iy) * W + ix, wi = ((k * C + c) * 3 + a) * 3 + b;
-                s += double(x[xi]) * w[wi];
-                r.gx[xi] += double(gy[yi]) * w[wi];
-                r.gw[wi] += double(gy[yi]) * x[xi];
-              }
-          r.y[yi] = s;
-        }
-  return r;
-}
-
-// |got − want| ≤ 1e-4·(1 + scale) elementwise, scale the largest |want|.
-void expect_close(const std::vector<float>& got, const std::vector<double>& want, const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double scale = 0;
-  for (double v : want) scale = std::max(scale, std::abs(v));
-  for (size_t i = 0; i < got.size(); ++i)
-    ASSERT_NEAR(got[i], want[i], 1e-4 * (1 + scale)) << what << " at " << i;
 }
 
 struct Outputs {
@@ -100,11 +61,11 @@ TEST(Winograd, MatchesDirectConvolution) {
     const int64_t N = g.batch, C = g.in_channels, K = g.out_channels;
     const auto x = random_floats(N * C * g.in_numel(), seed++), w = random_floats(K * C * 9, seed++);
     const auto bias = random_floats(K, seed++), gy = random_floats(N * K * g.out_numel(), seed++);
-    const Reference want = direct(x, w, bias, gy, g);
+    const DirectConv want = direct_conv(x, w, bias, gy, g);
     const Outputs got = run(x, w, bias, gy, g);
-    expect_close(got.y, want.y, "output");
-    expect_close(got.gx, want.gx, "input gradient");
-    expect_close(got.gw, want.gw, "weight gradient");
+    expect_close_to_direct(got.y, want.y, "output");
+    expect_close_to_direct(got.gx, want.gx, "input gradient");
+    expect_close_to_direct(got.gw, want.gw, "weight gradient");
   }
 }
 
