@@ -41,7 +41,6 @@ void for_each_image(int64_t N, int64_t scratch_elems, F&& f) {
 // summation order (and the result) is too.
 constexpr int64_t kWeightGradBlocks = 16;
 
-
 }  // namespace
 
 bool conv_own_winograd(const ConvGeometry& g) {
@@ -65,11 +64,8 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
   // On the live taps, except with converted weights kept for inference and nothing kept for a
   // backward: the crop reads all of w on every call, which at batch 1 cost more than the dead taps
   // (VGG-11's two 512-channel 1 × 1-map layers: 1.9 → 3.6 ms). keep_x then holds the cropped form.
-  if (const LiveTaps live = live_taps(g); live.cropped && (!packed || keep_x)) {
-    Scratch<T> wc(live.g.weight_numel());
-    crop_taps(w, wc.get(), g, live);
-    return conv_forward(x, wc.get(), bias, y, live.g, packed, keep_x);
-  }
+  if (const LiveTaps live = live_taps(g); live.cropped && (!packed || keep_x))
+    return conv_forward(x, LiveTapWeights<T>(g, live, w, false).w(), bias, y, live.g, packed, keep_x);
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) return winograd_f23_forward(x, w, bias, y, g);
     if (conv_dnnl_forward(x, w, bias, y, g, packed, keep_x)) return;
@@ -123,11 +119,8 @@ void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, 
 
 template <class T>
 void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) {
-  if (const LiveTaps live = live_taps(g); live.cropped) {
-    Scratch<T> wc(live.g.weight_numel());
-    crop_taps(w, wc.get(), g, live);
-    return conv_backward_input(gy, wc.get(), gx, live.g);
-  }
+  if (const LiveTaps live = live_taps(g); live.cropped)
+    return conv_backward_input(gy, LiveTapWeights<T>(g, live, w, false).w(), gx, live.g);
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) return winograd_f23_backward_input(gy, w, gx, g);
     if (conv_dnnl_backward_input(gy, w, gx, g)) return;
@@ -148,9 +141,9 @@ void conv_backward_input(const T* gy, const T* w, T* gx, const ConvGeometry& g) 
 template <class T>
 void conv_backward_weight(const T* x, const T* gy, T* gw, const ConvGeometry& g) {
   if (const LiveTaps live = live_taps(g); live.cropped) {
-    Scratch<T> gwc(live.g.weight_numel());
-    conv_backward_weight(x, gy, gwc.get(), live.g);
-    return uncrop_taps(gwc.get(), gw, g, live);
+    const LiveTapWeights<T> lw(g, live, nullptr, true);
+    conv_backward_weight(x, gy, lw.grad(), live.g);
+    return lw.write_grad(gw);
   }
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) return winograd_f23_backward_weight(x, gy, gw, g);
@@ -203,11 +196,9 @@ template <class T>
 void conv_backward(const T* x, const T* gy, const T* w, T* gx, T* gw, const ConvGeometry& g,
                    const ConvBlocked* x_blocked) {
   if (const LiveTaps live = live_taps(g); live.cropped) {
-    Scratch<T> wc(gx ? live.g.weight_numel() : 0), gwc(gw ? live.g.weight_numel() : 0);
-    if (gx) crop_taps(w, wc.get(), g, live);
-    conv_backward(x, gy, wc.get(), gx, gwc.get(), live.g, x_blocked);
-    if (gw) uncrop_taps(gwc.get(), gw, g, live);
-    return;
+    const LiveTapWeights<T> lw(g, live, gx ? w : nullptr, gw != nullptr);
+    conv_backward(x, gy, lw.w(), gx, lw.grad(), live.g, x_blocked);
+    return lw.write_grad(gw);
   }
   if constexpr (std::is_same_v<T, float>) {
     if (conv_own_winograd(g)) {

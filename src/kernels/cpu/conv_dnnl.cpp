@@ -501,11 +501,8 @@ int64_t conv_dnnl_output_block(const ConvGeometry& g) {
 
 bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked, const ConvGeometry& g, int64_t block,
                                ConvBlockedPtr* keep_x) {
-  if (const LiveTaps live = live_taps(g); live.cropped) {  // on the live taps, as conv_forward
-    Scratch<float> wc(live.g.weight_numel());
-    crop_taps(w, wc.get(), g, live);
-    return conv_dnnl_forward_blocked(x, wc.get(), y_blocked, live.g, block, keep_x);
-  }
+  if (const LiveTaps live = live_taps(g); live.cropped)  // on the live taps, as conv_forward
+    return conv_dnnl_forward_blocked(x, LiveTapWeights<float>(g, live, w, false).w(), y_blocked, live.g, block, keep_x);
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, false);
   if (!plan->primitive) return false;
@@ -523,10 +520,9 @@ bool conv_dnnl_forward_blocked(const float* x, const float* w, float* y_blocked,
 bool conv_dnnl_backward_blocked(const float* x, const float* gy_blocked, const float* w, float* gx, float* gw,
                                 const ConvGeometry& g, int64_t block, const ConvBlocked* x_blocked) {
   if (const LiveTaps live = live_taps(g); live.cropped) {  // on the live taps, as conv_backward
-    Scratch<float> wc(gx ? live.g.weight_numel() : 0), gwc(gw ? live.g.weight_numel() : 0);
-    if (gx) crop_taps(w, wc.get(), g, live);
-    if (!conv_dnnl_backward_blocked(x, gy_blocked, wc.get(), gx, gwc.get(), live.g, block, x_blocked)) return false;
-    if (gw) uncrop_taps(gwc.get(), gw, g, live);
+    const LiveTapWeights<float> lw(g, live, gx ? w : nullptr, gw != nullptr);
+    if (!conv_dnnl_backward_blocked(x, gy_blocked, lw.w(), gx, lw.grad(), live.g, block, x_blocked)) return false;
+    lw.write_grad(gw);
     return true;
   }
   if (!dnnl_selected(g)) return false;

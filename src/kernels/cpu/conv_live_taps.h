@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "kernels/cpu/conv_geometry.h"
+#include "kernels/cpu/scratch.h"
 
 namespace nabla::cpu {
 
@@ -31,5 +32,29 @@ void crop_taps(const T* w, T* wc, const ConvGeometry& full, const LiveTaps& live
 /// gw (K, C/groups, full kernel) = gwc (the live taps' gradient) at the live taps, 0 elsewhere.
 template <class T>
 void uncrop_taps(const T* gwc, T* gw, const ConvGeometry& full, const LiveTaps& live);
+
+/// The weights of a convolution run on its live taps: w cropped (when given) and a buffer for the
+/// live taps' gradient (when asked for), which write_grad spreads back over the full kernel.
+template <class T>
+class LiveTapWeights {
+ public:
+  LiveTapWeights(const ConvGeometry& full, const LiveTaps& live, const T* w, bool need_grad)
+      : full_(full), live_(live), w_(w ? live.g.weight_numel() : 0), grad_(need_grad ? live.g.weight_numel() : 0) {
+    if (w) crop_taps(w, w_.get(), full, live);
+  }
+  /// The cropped weights (null without w).
+  const T* w() const { return w_.get(); }
+  /// The live taps' gradient buffer (null unless asked for).
+  T* grad() const { return grad_.get(); }
+  /// gw (full kernel) from grad(); nothing when gw is null.
+  void write_grad(T* gw) const {
+    if (gw) uncrop_taps(grad_.get(), gw, full_, live_);
+  }
+
+ private:
+  const ConvGeometry& full_;
+  const LiveTaps& live_;
+  Scratch<T> w_, grad_;
+};
 
 }  // namespace nabla::cpu
