@@ -11,6 +11,7 @@
 #include "nabla/nn/functional/linear.h"
 #include "nabla/nn/init.h"
 #include "nabla/ops.h"
+#include "ops/nn_kernels.h"
 
 namespace nabla::nn {
 namespace {
@@ -130,6 +131,20 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query_in, co
     q = functional::linear(query, q_proj_weight, b[0]);
     k = functional::linear(key, k_proj_weight, b[1]);
     v = functional::linear(value, v_proj_weight, b[2]);
+  }
+
+  // No graph, no weights, nothing masked but causally, no appended keys: one fused kernel reads
+  // the heads of q, k and v in place through their strides and writes them joined, without the
+  // scores of more than a block of rows (ops::attention_forward).
+  const bool dropout = is_training() && options.dropout > 0.0;
+  if (!args.need_weights && !dropout && !args.attn_mask.defined() && !args.key_padding_mask.defined() &&
+      !bias_k.defined() && !options.add_zero_attn && S > 0 && !q.requires_grad() && !k.requires_grad() &&
+      !v.requires_grad()) {
+    auto batch_major = [&](const Tensor& t) { return seq_first ? t.transpose(0, 1) : t; };  // (N, ·, ·)
+    Tensor out = ops::attention_forward(batch_major(q), batch_major(k), batch_major(v), H,
+                                        1.0 / std::sqrt(static_cast<double>(head_dim)), args.is_causal);
+    out = (*out_proj)(seq_first ? out.transpose(0, 1) : out);
+    return {batched ? out : out.squeeze(0), Tensor()};
   }
 
   // Masks as one additive tensor broadcastable to (N, H, L, S).

@@ -1,4 +1,4 @@
-// Tensor-level kernel of causal scaled dot-product attention (ops/nn_kernels.h).
+// Tensor-level kernel of scaled dot-product attention without weights (ops/nn_kernels.h).
 #include <vector>
 
 #include "kernels/cpu/attention.h"
@@ -8,20 +8,28 @@
 
 namespace nabla::ops {
 
-Tensor causal_attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, double scale) {
-  const int64_t B = q.size(0), L = q.size(1), E = q.size(2), S = k.size(1), Ev = v.size(2);
-  Tensor out = empty({B, L, Ev}, q.dtype());
+Tensor attention_forward(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, int64_t heads, double scale,
+                         bool causal) {
+  // The kernel reads rows of each head through their strides; only the columns must be adjacent.
+  auto rows = [](const Tensor& t) { return t.stride(2) == 1 ? t : t.contiguous(); };
+  const Tensor q = rows(q_in), k = rows(k_in), v = rows(v_in);
+  const int64_t B = q.size(0), L = q.size(1), S = k.size(1), H = heads, E = q.size(2) / H, Ev = v.size(2) / H;
+  Tensor out = empty({B, L, H * Ev}, q.dtype());
   dispatch_device(q, "scaled_dot_product_attention", [&] {
     dispatch_floating(q.dtype(), "scaled_dot_product_attention", [&]<class T>() {
       const T *qp = q.data_ptr<T>(), *kp = k.data_ptr<T>(), *vp = v.data_ptr<T>();
       T* op = out.data_ptr<T>();
       // One (batch, head) slice per task; each task's GEMMs then run on one thread. A single
       // slice runs outside a parallel region, so that its GEMMs may use the threads.
-      cpu::parallel_for(B, 1, [&](int64_t lo, int64_t hi) {
-        std::vector<T> scratch(static_cast<size_t>(cpu::kCausalAttentionBlock * S));
-        for (int64_t b = lo; b < hi; ++b)
-          cpu::causal_attention_forward<T>(qp + b * L * E, E, kp + b * S * E, E, vp + b * S * Ev, Ev, op + b * L * Ev,
-                                           Ev, L, S, E, Ev, static_cast<T>(scale), scratch.data());
+      cpu::parallel_for(B * H, 1, [&](int64_t lo, int64_t hi) {
+        std::vector<T> scratch(static_cast<size_t>(cpu::kAttentionBlock * S));
+        for (int64_t t = lo; t < hi; ++t) {
+          const int64_t b = t / H, h = t % H;
+          cpu::attention_forward<T>(qp + b * q.stride(0) + h * E, q.stride(1), kp + b * k.stride(0) + h * E,
+                                    k.stride(1), vp + b * v.stride(0) + h * Ev, v.stride(1),
+                                    op + b * L * H * Ev + h * Ev, H * Ev, L, S, E, Ev, static_cast<T>(scale), causal,
+                                    scratch.data());
+        }
       });
     });
   });

@@ -251,10 +251,13 @@ Tensor activation_backward(const Tensor& g, const Tensor& x, const Activation& a
 
 // ---- attention ---------------------------------------------------------------------------------
 
-/// Causal (top-left aligned) softmax(scale·q·kᵀ)·v, forward only, for contiguous q (B, L, E),
-/// k (B, S, E), v (B, S, Ev) with S ≥ 1: (B, L, Ev). Scores above the diagonal are skipped
-/// (kernels/cpu/attention.h); no weights are kept, so there is no backward.
-Tensor causal_attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, double scale);
+/// softmax(scale·q·kᵀ)·v per head, forward only: q (B, L, H·E), k (B, S, H·E), v (B, S, H·Ev),
+/// head h the columns [h·E, (h + 1)·E) (h·Ev for v), any strides with the last dim's 1 (the
+/// column blocks of a packed QKV projection read in place), S ≥ 1; gives (B, L, H·Ev), contiguous,
+/// the heads joined. With `causal`, key j is hidden from query i when j > i (top-left aligned) and
+/// the scores above the diagonal are skipped (kernels/cpu/attention.h). No weights are kept, so
+/// there is no backward. The B·H slices run in parallel, each on one thread.
+Tensor attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads, double scale, bool causal);
 
 // ---- linear, embedding, upsampling ------------------------------------------------------------
 

@@ -44,30 +44,32 @@ TEST(Attention, CausalEqualsItsExplicitMask) {
                        F::scaled_dot_product_attention(qq, kk, vv, {.is_causal = true}), 1e-6, 1e-6));
 }
 
-// Without a graph, causal attention runs the blocked kernel (scores only on and below the
-// diagonal, 64 query rows a block); with one, the composite of matmul, mask and softmax. Both
-// must give the same numbers: more and fewer queries than keys, sizes that are not a multiple
-// of the block, broadcast batch dims, a given scale, float32 and float64.
-TEST(Attention, CausalBlockedKernelEqualsTheComposite) {
+// Without a graph, attention without a mask (or with the causal one) runs the blocked kernel
+// (scores of 64 query rows at a time, causal ones only on and below the diagonal); with one, the
+// composite of matmul, mask and softmax. Both must give the same numbers: more and fewer queries
+// than keys, sizes that are not a multiple of the block, broadcast batch dims, a given scale,
+// causal or not, float32 and float64.
+TEST(Attention, BlockedKernelEqualsTheComposite) {
   struct Sizes {
     int64_t L, S;
   };
   for (DType dt : {DType::Float32, DType::Float64})
-    for (Sizes sz : {Sizes{1, 1}, Sizes{130, 130}, Sizes{70, 150}, Sizes{150, 70}, Sizes{64, 64}, Sizes{65, 3}}) {
-      Tensor q = rnd({2, 3, sz.L, 8}, 11, dt), k = rnd({2, 1, sz.S, 8}, 12, dt), v = rnd({1, 3, sz.S, 5}, 13, dt);
-      for (std::optional<double> scale : {std::optional<double>(), std::optional<double>(0.7)}) {
-        const F::AttentionOptions o{.is_causal = true, .scale = scale};
-        Tensor fast = F::scaled_dot_product_attention(q, k, v, o);  // no input requires grad
-        Tensor q2 = q.clone().requires_grad_();
-        Tensor composite = F::scaled_dot_product_attention(q2, k, v, o).detach();
-        ASSERT_EQ(fast.shape(), (Shape{2, 3, sz.L, 5}));
-        const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
-        EXPECT_TRUE(allclose(fast, composite, tol, tol)) << "L " << sz.L << " S " << sz.S << " "
-                                                         << dtype_name(dt);
-        NoGradGuard no_grad;  // the same path taken because no graph is recorded at all
-        EXPECT_TRUE(allclose(F::scaled_dot_product_attention(q2, k, v, o), composite, tol, tol));
+    for (Sizes sz : {Sizes{1, 1}, Sizes{130, 130}, Sizes{70, 150}, Sizes{150, 70}, Sizes{64, 64}, Sizes{65, 3}})
+      for (bool causal : {true, false}) {
+        Tensor q = rnd({2, 3, sz.L, 8}, 11, dt), k = rnd({2, 1, sz.S, 8}, 12, dt), v = rnd({1, 3, sz.S, 5}, 13, dt);
+        for (std::optional<double> scale : {std::optional<double>(), std::optional<double>(0.7)}) {
+          const F::AttentionOptions o{.is_causal = causal, .scale = scale};
+          Tensor fast = F::scaled_dot_product_attention(q, k, v, o);  // no input requires grad
+          Tensor q2 = q.clone().requires_grad_();
+          Tensor composite = F::scaled_dot_product_attention(q2, k, v, o).detach();
+          ASSERT_EQ(fast.shape(), (Shape{2, 3, sz.L, 5}));
+          const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
+          EXPECT_TRUE(allclose(fast, composite, tol, tol))
+              << "L " << sz.L << " S " << sz.S << " causal " << causal << " " << dtype_name(dt);
+          NoGradGuard no_grad;  // the same path taken because no graph is recorded at all
+          EXPECT_TRUE(allclose(F::scaled_dot_product_attention(q2, k, v, o), composite, tol, tol));
+        }
       }
-    }
 }
 
 TEST(Attention, SquareSubsequentMaskValues) {
@@ -142,6 +144,39 @@ TEST(MultiheadAttention, BatchFirstIsTheTransposedLayout) {
   auto [y3, w3] = a(x, x, x, {.average_attn_weights = false});
   EXPECT_EQ(w3.shape(), (Shape{3, 2, 5, 5}));
   EXPECT_TRUE(allclose(mean(w3, {1}), wa, 1e-5, 1e-6));
+}
+
+// Without a graph and without weights, masks (causal aside) or appended keys, the module runs
+// one fused kernel on the heads of its projections in place (ops::attention_forward); the
+// weights-returning call takes the composite. Both layouts, packed and separate projections
+// (kdim, vdim), cross attention (S ≠ L), causal, unbatched, and more heads than threads.
+TEST(MultiheadAttention, FusedInferencePathEqualsTheComposite) {
+  manual_seed(5);
+  for (bool batch_first : {false, true})
+    for (bool separate : {false, true}) {
+      nn::MultiheadAttentionOptions o{.embed_dim = 12, .num_heads = 3, .batch_first = batch_first};
+      if (separate) o.kdim = 5, o.vdim = 7;
+      nn::MultiheadAttention m(o);
+      m.eval();
+      const int64_t L = 6, S = separate ? 9 : 6, N = 2;
+      auto layout = [&](int64_t len, int64_t dim, uint64_t seed) {
+        return batch_first ? rnd({N, len, dim}, seed) : rnd({len, N, dim}, seed);
+      };
+      Tensor q = layout(L, 12, 30), k = separate ? layout(S, 5, 31) : q, v = separate ? layout(S, 7, 32) : q;
+      for (bool causal : {false, true}) {
+        auto [composite, w] = m(q, k, v, {.need_weights = true, .is_causal = causal});
+        NoGradGuard no_grad;
+        auto [fused, none] = m(q, k, v, {.need_weights = false, .is_causal = causal});
+        EXPECT_FALSE(none.defined());
+        ASSERT_EQ(fused.shape(), composite.shape());
+        EXPECT_TRUE(allclose(fused, composite, 1e-5, 1e-6))
+            << "batch_first " << batch_first << " separate " << separate << " causal " << causal;
+        const int64_t bd = batch_first ? 0 : 1;  // unbatched: one sequence of the batch
+        auto [one, none1] =
+            m(q.select(bd, 1), k.select(bd, 1), v.select(bd, 1), {.need_weights = false, .is_causal = causal});
+        EXPECT_TRUE(allclose(one, composite.select(bd, 1), 1e-5, 1e-6));
+      }
+    }
 }
 
 TEST(MultiheadAttention, CausalAndPaddingMasks) {

@@ -43,10 +43,11 @@ void check_inputs(const Tensor& q, const Tensor& k, const Tensor& v, const Atten
   }
 }
 
-// The causal forward when no graph is recorded: the blocked kernel (ops::causal_attention_forward)
-// computes scale·q·kᵀ only on and below the diagonal, with the scale as the GEMM's alpha, and
+// The forward when no graph is recorded and nothing is masked but (optionally) causally: the
+// blocked kernel (ops::attention_forward) keeps the scores of one block of rows at a time, takes the
+// scale as the GEMM's alpha, computes scale·q·kᵀ only on and below the diagonal when causal, and
 // keeps no weights. Leading dims are broadcast and flattened into one batch dim.
-Tensor causal_attention_no_grad(const Tensor& q, const Tensor& k, const Tensor& v, double scale) {
+Tensor attention_no_grad(const Tensor& q, const Tensor& k, const Tensor& v, double scale, bool causal) {
   const Shape qb(q.shape().begin(), q.shape().end() - 2), kb(k.shape().begin(), k.shape().end() - 2),
       vb(v.shape().begin(), v.shape().end() - 2);
   const Shape batch =
@@ -59,7 +60,7 @@ Tensor causal_attention_no_grad(const Tensor& q, const Tensor& k, const Tensor& 
   Shape out_shape = batch;
   out_shape.insert(out_shape.end(), {q.size(-2), v.size(-1)});
   if (shape_numel(out_shape) == 0) return zeros(out_shape, q.dtype());
-  return ops::causal_attention_forward(flat(q), flat(k), flat(v), scale).reshape(out_shape);
+  return ops::attention_forward(flat(q), flat(k), flat(v), /*heads=*/1, scale, causal).reshape(out_shape);
 }
 
 }  // namespace
@@ -118,11 +119,12 @@ std::pair<Tensor, Tensor> scaled_dot_product_attention_with_weights(const Tensor
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                     const AttentionOptions& options) {
   const bool needs_graph = autograd::grad_enabled() && (query.requires_grad() || key.requires_grad() || value.requires_grad());
-  if (options.is_causal && options.dropout_p == 0.0 && !needs_graph) {
+  if (!needs_graph && !options.attn_mask.defined() && options.dropout_p == 0.0) {
     check_inputs(query, key, value, options);
     if (key.size(-2) > 0)
-      return causal_attention_no_grad(query, key, value,
-                                      options.scale.value_or(1.0 / std::sqrt(static_cast<double>(query.size(-1)))));
+      return attention_no_grad(query, key, value,
+                               options.scale.value_or(1.0 / std::sqrt(static_cast<double>(query.size(-1)))),
+                               options.is_causal);
   }
   return scaled_dot_product_attention_with_weights(query, key, value, options).first;
 }
