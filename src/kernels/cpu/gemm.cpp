@@ -12,8 +12,13 @@ namespace {
 // measured 1.9-2.1x faster on the Linear shapes of LeNet-5 and the MLP (bench/matmul_bench.cpp).
 // Below it, OpenBLAS's lower per-call overhead wins (0.04 us vs 0.23 us at 4x4x4).
 constexpr int64_t kOneDnnMinWork = 32 * 32 * 32;
-// Up to this many multiply-adds, one thread: a parallel region costs more than it saves.
-constexpr int64_t kOneDnnSerialWork = int64_t{1} << 21;
+// Up to this many multiply-adds (2²⁰), one thread: a parallel region costs more than it saves.
+// Above it the split pays even for a batch-1 transformer's Linear layers (bench/matmul_bench
+// BM_linear_nabla at 2 threads: 50 × 256 → 128, 1.6 M multiply-adds, 39–55 µs serial against
+// 26–27 µs split). It was 2²¹, which left all but the QKV projection of the small ViT's batch-1
+// forward on one thread; at 2¹⁸ LeNet-5's training lost 8 % (its 0.65 M-multiply-add FC2 products
+// split), at 2²⁰ neither lost (bench/train_loop_bench, three alternating runs).
+constexpr int64_t kOneDnnSerialWork = int64_t{1} << 20;
 
 // Runs oneDNN's sgemm; false when it rejects the arguments (the caller falls back to OpenBLAS).
 bool onednn_sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
