@@ -32,10 +32,14 @@ DenseLayer::DenseLayer(int64_t in_channels, int64_t growth_rate, int64_t bn_size
 
 Tensor DenseLayer::forward(const Tensor& input) {
   // BatchNorm and ReLU in one pass (detail::bn_relu): one read and one write of each map instead of
-  // two. conv1 → norm2 → relu2 is a convolution → BatchNorm → ReLU link (nn::conv_batch_norm):
-  // folded into conv1 at inference, one op on oneDNN's blocked layout in training.
-  const Tensor bottleneck = nn::conv_batch_norm(*conv1, *norm2, detail::bn_relu(*norm1, *relu1, input), relu2.get());
-  const Tensor out = (*conv2)(bottleneck);
+  // two. conv1 → norm2 → relu2 is a convolution → BatchNorm → ReLU link (nn::conv_batch_norm): one
+  // op on oneDNN's blocked layout in training; at inference norm2 is folded into conv1 and conv2
+  // joins the chain, so the bottleneck stays in oneDNN's layout (two reorders fewer per layer).
+  const Tensor h = detail::bn_relu(*norm1, *relu1, input);
+  const std::vector<nn::ConvBatchNormStep> links = {{conv1.get(), norm2.get(), relu2.get()}, {conv2.get()}};
+  const Tensor out = nn::conv_batch_norm_chain_folds(links, h, Tensor())
+                         ? nn::conv_batch_norm_chain(links, h)
+                         : (*conv2)(nn::conv_batch_norm(*conv1, *norm2, h, relu2.get()));
   return drop_rate > 0 ? nn::functional::dropout(out, drop_rate, is_training()) : out;
 }
 
@@ -49,6 +53,23 @@ DenseBlock::DenseBlock(int64_t num_layers, int64_t in_channels, int64_t bn_size,
 }
 
 Tensor DenseBlock::forward(const Tensor& input) {
+  if (!autograd::grad_enabled() && input.dim() == 4) {
+    // Without a graph the layers write their channels into one buffer of the block's output, so
+    // no concatenation copies the growing maps again for every layer. A layer reads the channel
+    // prefix in place (contiguous for one image; the convolution copies it otherwise).
+    int64_t channels = input.size(1);
+    for (auto& layer : layers) channels += layer->conv2->out_channels;
+    Tensor out = empty({input.size(0), channels, input.size(2), input.size(3)},
+                       input.options().requires_grad(false));
+    out.narrow(1, 0, input.size(1)).copy_(input);
+    int64_t c = input.size(1);
+    for (auto& layer : layers) {
+      const Tensor y = (*layer)(out.narrow(1, 0, c));
+      out.narrow(1, c, y.size(1)).copy_(y);
+      c += y.size(1);
+    }
+    return out;
+  }
   std::vector<Tensor> features = {input};
   for (auto& layer : layers) features.push_back((*layer)(features.size() == 1 ? input : cat(features, 1)));
   return cat(features, 1);

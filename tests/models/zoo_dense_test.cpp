@@ -122,6 +122,26 @@ TEST(ZooDenseNet, BlockShapesAndErrors) {
   EXPECT_THROW(models::DenseLayer(0, 12, 4, 0.0), Error);
 }
 
+// Without a graph a dense block writes its layers' channels into one buffer and each layer runs
+// its two convolutions as one inference chain; with a graph, concatenation and the modules. Both
+// give the same logits, for one image (the channel prefixes read in place) and for two (copied).
+TEST(ZooDenseNet, NoGradInferenceEqualsTheGraphPath) {
+  auto net = models::densenet_bc(10, 1, 12, 22);
+  {
+    NoGradGuard no_grad;  // running statistics away from 0 and 1
+    for (uint64_t seed : {21, 22}) (*net)(rnd({4, 1, 28, 28}, seed) * 2.0 + 0.5);
+  }
+  net->eval();
+  for (int64_t batch : {1, 2}) {
+    const Tensor x = rnd({batch, 1, 28, 28}, 23);
+    const Tensor graph = (*net)(x);  // the parameters require grad: concatenation, modules in turn
+    ASSERT_TRUE(graph.requires_grad());
+    NoGradGuard no_grad;
+    const Tensor fast = (*net)(x);
+    EXPECT_TRUE(allclose(fast, graph.detach(), 1e-4, 1e-5)) << "batch " << batch;
+  }
+}
+
 TEST(ZooDenseNet, Registry) {
   expect_registry_small("densenet_bc", *models::densenet_bc(10, 1));
   // The larger ones are built (and counted) without a forward pass: their small variants run
