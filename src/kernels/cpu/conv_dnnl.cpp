@@ -486,6 +486,14 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   return true;
 }
 
+bool conv_dnnl_forward_reads_packed(const ConvGeometry& g, bool with_bias, const ConvBlockedPtr& packed) {
+  if (!packed || !dnnl_selected(g)) return false;
+  auto plan = cached_plan(Op::Forward, g, with_bias);
+  if (!plan->primitive) return false;
+  const PlanArg& weights = plan_arg(*plan, DNNL_ARG_WEIGHTS);
+  return weights.reorder && packed->desc == weights.inner;
+}
+
 int64_t conv_dnnl_output_block(const ConvGeometry& g) {
   if (const LiveTaps live = live_taps(g); live.cropped) return conv_dnnl_output_block(live.g);  // as conv_forward
   if (!dnnl_selected(g)) return 0;
@@ -547,12 +555,17 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
                              float* y) {
   if (steps.empty()) return false;
   const size_t n = steps.size();
+  // Each step on its live taps (conv_live_taps.h): the plan is the cropped geometry's, and w is
+  // cropped only when the kept conversion does not already hold the cropped weights.
+  std::vector<LiveTaps> live;
   std::vector<std::shared_ptr<const Plan>> plans;
   for (size_t i = 0; i < n; ++i) {
     const ConvChainStep<float>& step = steps[i];
-    if (!dnnl_selected(step.g)) return false;
+    live.push_back(live_taps(step.g));
+    const ConvGeometry& g = live.back().g;
+    if (!dnnl_selected(g)) return false;
     const bool sum = step.add >= 0 || (i + 1 == n && residual);
-    plans.push_back(cached_plan(Op::Forward, step.g, step.bias != nullptr, Epilogue{step.act, sum, true}));
+    plans.push_back(cached_plan(Op::Forward, g, step.bias != nullptr, Epilogue{step.act, sum, true}));
     if (!plans.back()->primitive) return false;
   }
   auto& engine = cpu_engine();
@@ -589,7 +602,12 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
         copy_into(in, to);
       given.emplace(DNNL_ARG_SRC, to);
     }
-    give_packed_weights(plan, step.w, step.packed, stream, given);
+    const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
+    const bool w_unread = weights.reorder && step.packed && *step.packed && (*step.packed)->desc == weights.inner;
+    std::optional<LiveTapWeights<float>> cropped;
+    if (live[i].cropped && !w_unread) cropped.emplace(step.g, live[i], step.w, false);
+    const float* w = cropped ? cropped->w() : step.w;
+    give_packed_weights(plan, w, step.packed, stream, given);
     // The destination: a new value in the primitive's layout, or y (through the plan's reorder
     // when the primitive's layout is not plain). A sum post-op adds the convolution to what the
     // destination holds: the value step.add, or the caller's residual after the last step.
@@ -613,7 +631,7 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
       } else
         std::memcpy(y, residual, dst.user.get_size());
     }
-    std::vector<void*> ptrs{nullptr, const_cast<float*>(step.w)};  // SRC is always given
+    std::vector<void*> ptrs{nullptr, const_cast<float*>(w)};  // SRC is always given
     if (step.bias) ptrs.push_back(const_cast<float*>(step.bias));
     ptrs.push_back(out);
     execute(plan, ptrs, stream, given);

@@ -88,6 +88,11 @@ bool conv_dnnl_winograd(const ConvGeometry& g, bool inference = false);
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
                        ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
 
+/// Whether conv_dnnl_forward of `g` (with a bias or not) would take its weights from `packed`
+/// alone, so that w is not read: oneDNN runs `g` on converted weights and `packed` holds them in
+/// the primitive's layout. (conv_forward then skips cropping w to its live taps.)
+bool conv_dnnl_forward_reads_packed(const ConvGeometry& g, bool with_bias, const ConvBlockedPtr& packed);
+
 /// The channel block B of the training forward's own output layout when that is a channel-blocked
 /// one of batch_norm_blocked.h ((N, K/B, O…, B): B = 16 where oneDNN runs AVX-512 kernels, 8 with
 /// AVX2), else 0 (oneDNN does not apply, or its output layout is another).

@@ -98,5 +98,49 @@ TEST(ConvLiveTaps, DispatchMatchesDirectConvolution) {
   set_conv_backend_choice(saved);
 }
 
+// At inference the converted weights are kept (`packed`): the first call crops w and keeps the
+// cropped conversion, later calls run on it without reading w (here: w all NaN). The chains of
+// convolutions (conv_forward_chain) run each link on its live taps too.
+TEST(ConvLiveTaps, KeptWeightsAndChainsRunOnTheLiveTaps) {
+  for (const Conv2d& s : std::vector<Conv2d>{{1, 16, 16, 1, 1, 3, 1, 1, 1, 1},    // VGG's last layers, batch 1
+                                             {2, 8, 8, 2, 2, 5, 1, 2, 1, 1}}) {   // 5 × 5 on 2 × 2
+    const ConvGeometry g = geometry(s);
+    SCOPED_TRACE(testing::Message() << s.h << "×" << s.w << " map, kernel " << s.kernel);
+    ASSERT_TRUE(live_taps(g).cropped);
+    const std::vector<float> x = random_floats(g.batch * g.in_channels * g.in_numel(), 5);
+    const std::vector<float> w = random_floats(g.weight_numel(), 6), bias = random_floats(g.out_channels, 7);
+    const std::vector<float> gy(g.batch * g.out_channels * g.out_numel(), 0.0f);
+    const DirectConv want = direct_conv(x, w, bias, gy, g);
+    ConvBlockedPtr packed;
+    for (int call = 0; call < 2; ++call) {
+      std::vector<float> y(gy.size(), NAN);
+      conv_forward(x.data(), w.data(), bias.data(), y.data(), g, &packed);
+      expect_close_to_direct(y, want.y, call == 0 ? "first call, weights converted" : "second call, kept weights");
+    }
+    if (packed) {  // oneDNN converted the (cropped) weights: w itself is no longer read
+      const std::vector<float> nan_w(w.size(), NAN);
+      std::vector<float> y(gy.size(), NAN);
+      conv_forward(x.data(), nan_w.data(), bias.data(), y.data(), g, &packed);
+      expect_close_to_direct(y, want.y, "kept weights, w unread");
+    }
+    // A chain of two such convolutions (the second one square: K → K channels on the same map).
+    ConvGeometry g2 = g;
+    g2.in_channels = g.out_channels;
+    g2.in = g2.out = g.out;
+    const std::vector<float> w2 = random_floats(g2.weight_numel(), 8);
+    std::vector<float> h(gy.size()), want2(gy.size());
+    conv_forward(x.data(), w.data(), bias.data(), h.data(), g);
+    conv_forward<float>(h.data(), w2.data(), nullptr, want2.data(), g2);
+    ConvBlockedPtr p1, p2;
+    const std::vector<ConvChainStep<float>> steps = {{g, w.data(), bias.data(), FusedActivation::None, &p1},
+                                                     {g2, w2.data(), nullptr, FusedActivation::None, &p2}};
+    for (int call = 0; call < 2; ++call) {
+      std::vector<float> y(gy.size(), NAN);
+      conv_forward_chain<float>(x.data(), steps, nullptr, y.data());
+      for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], want2[i], 1e-4 * (1 + std::abs(want2[i]))) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nabla::cpu
