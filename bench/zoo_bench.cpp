@@ -5,13 +5,16 @@
 // side by side, one process per model and measurement so that peak memory is per model.
 //
 // Usage: zoo_bench --model NAME [--input 1x28x28] [--classes 10] [--threads N]
-//                  [--mode train|latency|bandwidth] [--steps N] [--runs N]
+//                  [--mode train|latency|bandwidth|peak] [--steps N] [--runs N]
 // Prints "train model=<m> threads=<n> images_per_s=<rate> cpu_images_per_s=<rate> peak_rss_mb=<MB>"
 // or "latency model=<m> threads=<n> ms=<median of runs> config=<plain|weight-cache>", or for
 // `bandwidth` "bandwidth model=<m> threads=<n> weights_mb=<MB> read_gb_s=<GB/s> floor_ms=<ms>": the
 // model's parameter bytes, the memory read bandwidth of a sum over a buffer far larger than the
 // caches (best of 5), and their quotient, the time a batch-1 forward needs just to read every
-// weight once from memory.
+// weight once from memory. `peak` "peak model=<m> threads=<n> gmac_s=<G/s> mult_adds=<M> floor_ms=<ms>":
+// the multiply-adds per second of a register-only FMA loop on every thread (best of 5), the
+// model's multiply-adds per image as nn::summary counts them, and their quotient, the time a
+// batch-1 forward needs just for its arithmetic with direct (non-Winograd) kernels.
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -25,6 +28,7 @@
 #include "nabla/autograd.h"
 #include "nabla/models/registry.h"
 #include "nabla/nn/functional/loss.h"
+#include "nabla/nn/summary.h"
 #include "nabla/ops.h"
 #include "nabla/optim.h"
 #include "nabla/random.h"
@@ -127,6 +131,46 @@ void bandwidth(const Args& a) {
               a.model.c_str(), a.threads, bytes / 1e6, gb_s, bytes / 1e6 / gb_s, total);
 }
 
+// The multiply-add rate of the cores: every thread runs kChains independent vector FMA chains
+// (more than the FMA latency times the FMA ports, so the units never wait), one vector register
+// each (16 lanes with AVX-512, 8 with AVX2; fewer chains than registers, so none spills).
+void peak(const Args& a) {
+#ifdef __AVX512F__
+  constexpr int kLanes = 16;
+#else
+  constexpr int kLanes = 8;
+#endif
+  constexpr int kChains = 10;
+  constexpr int64_t kIters = int64_t{1} << 24;
+  double best = 1e30, total = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    double sum = 0;
+#pragma omp parallel reduction(+ : sum)
+    {
+      float acc[kChains][kLanes];
+      for (int c = 0; c < kChains; ++c)
+        for (int l = 0; l < kLanes; ++l) acc[c][l] = float(c + l + omp_get_thread_num());
+      const float m = 0.999999f, b = 1e-7f;
+      for (int64_t i = 0; i < kIters; ++i)
+        for (int c = 0; c < kChains; ++c)
+#pragma omp simd
+          for (int l = 0; l < kLanes; ++l) acc[c][l] = acc[c][l] * m + b;
+      for (int c = 0; c < kChains; ++c)
+        for (int l = 0; l < kLanes; ++l) sum += acc[c][l];
+    }
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    total += sum;
+  }
+  const double gmac_s = double(kIters) * kChains * kLanes * a.threads / best / 1e9;
+  manual_seed(0);
+  auto model = models::create(a.model, {a.classes, a.input});
+  std::vector<int64_t> sample = a.input;
+  const double mult_adds = double(nn::summary(*model, Shape(sample.begin(), sample.end())).total_multiply_adds);
+  std::printf("peak model=%s threads=%d gmac_s=%.1f mult_adds=%.1fM floor_ms=%.3f (checksum %.0f)\n", a.model.c_str(),
+              a.threads, gmac_s, mult_adds / 1e6, mult_adds / gmac_s / 1e6, total);
+}
+
 std::vector<int64_t> parse_shape(const std::string& s) {
   std::vector<int64_t> out;
   size_t start = 0;
@@ -163,8 +207,9 @@ int main(int argc, char** argv) {
     if (a.mode == "train") train(a);
     else if (a.mode == "latency") latency(a);
     else if (a.mode == "bandwidth") bandwidth(a);
+    else if (a.mode == "peak") peak(a);
     else {
-      std::fprintf(stderr, "zoo_bench: --mode must be train, latency or bandwidth, got %s\n", a.mode.c_str());
+      std::fprintf(stderr, "zoo_bench: --mode must be train, latency, bandwidth or peak, got %s\n", a.mode.c_str());
       return 2;
     }
   } catch (const std::exception& e) {
