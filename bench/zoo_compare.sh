@@ -9,6 +9,9 @@
 #   MODELS="resnet20 resnet18 ..."  which models (default: the six)
 #   INPUT=1x28x28  STEPS=10 (training steps per measurement)  RUNS=50 (latency forwards)
 #   MODES="train latency"  which measurements (the table leaves the others blank)
+#   ROUNDS=1  repeats of the whole measurement, the two sides alternating; the table keeps each
+#             side's best (on a host whose clock drifts, one round can catch the sides at
+#             different speeds)
 set -euo pipefail
 build=${1:-build}
 bin="$build/bench/zoo_bench"
@@ -19,15 +22,18 @@ input=${INPUT:-1x28x28}
 steps=${STEPS:-10}
 runs=${RUNS:-50}
 modes=${MODES:-"train latency"}
+rounds=${ROUNDS:-1}
 here=$(dirname "$0")
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-for m in $models; do
-  for t in 1 2; do
-    for mode in $modes; do
-      args=(--model "$m" --input "$input" --threads "$t" --mode "$mode" --steps "$steps" --runs "$runs")
-      OPENBLAS_NUM_THREADS=1 "$bin" "${args[@]}" | sed 's/^/nabla /' >>"$results"
-      OPENBLAS_NUM_THREADS=1 "$python" "$here/pytorch_zoo.py" "${args[@]}" | sed 's/^/torch /' >>"$results"
+for round in $(seq "$rounds"); do
+  for m in $models; do
+    for t in 1 2; do
+      for mode in $modes; do
+        args=(--model "$m" --input "$input" --threads "$t" --mode "$mode" --steps "$steps" --runs "$runs")
+        OPENBLAS_NUM_THREADS=1 "$bin" "${args[@]}" | sed 's/^/nabla /' >>"$results"
+        OPENBLAS_NUM_THREADS=1 "$python" "$here/pytorch_zoo.py" "${args[@]}" | sed 's/^/torch /' >>"$results"
+      done
     done
   done
 done
