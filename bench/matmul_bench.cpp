@@ -56,7 +56,8 @@ void BM_matmul_openblas(benchmark::State& state) {
 
 // Linear layers at small sizes, where a GEMM's split over the threads has to pay for its parallel
 // region: x (M, K) · wᵀ (w is (N, K)) + b, the shapes of a batch-1 ViT-small forward (50 tokens,
-// hidden 128, MLP 256) and of an LSTM step (batch 32, hidden 128). Reports GFLOP/s.
+// hidden 128, MLP 256) and of an LSTM step (batch 32, hidden 128). Reports GFLOP/s (2·M·N·K per
+// call); the peer is cblas_sgemm of x · wᵀ into a preallocated y (no bias).
 constexpr int64_t kLinearShapes[][3] = {{50, 128, 384}, {50, 128, 128}, {50, 128, 256}, {50, 256, 128},
                                         {32, 128, 512}, {16, 64, 64}};
 
@@ -77,6 +78,24 @@ void BM_linear_nabla(benchmark::State& state) {
                                                 benchmark::Counter::kIsRate);
 }
 
+void BM_linear_openblas(benchmark::State& state) {
+  const int64_t M = state.range(0), K = state.range(1), N = state.range(2);
+  nabla::Generator gen(42);
+  nabla::Tensor x = nabla::randn({M, K}, nabla::DType::Float32, &gen);
+  nabla::Tensor w = nabla::randn({N, K}, nabla::DType::Float32, &gen);
+  nabla::Tensor y = nabla::empty({M, N});
+  const int m = static_cast<int>(M), n = static_cast<int>(N), k = static_cast<int>(K);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, x.data_ptr<float>(), k, w.data_ptr<float>(), k,
+                0.0f, y.data_ptr<float>(), n);
+    benchmark::DoNotOptimize(y.raw_data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * static_cast<double>(M * N * K) * 1e-9 *
+                                                    static_cast<double>(state.iterations()),
+                                                benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 
 // Registered pairwise (nabla n, OpenBLAS n, nabla 2n, …) so that both sides of a ratio run
@@ -88,9 +107,12 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("BM_matmul_openblas", BM_matmul_openblas)
         ->Arg(n)->UseRealTime()->Unit(benchmark::kMicrosecond);
   }
-  for (const auto& [M, K, N] : kLinearShapes)
+  for (const auto& [M, K, N] : kLinearShapes) {
     benchmark::RegisterBenchmark("BM_linear_nabla", BM_linear_nabla)
         ->Args({M, K, N})->UseRealTime()->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_linear_openblas", BM_linear_openblas)
+        ->Args({M, K, N})->UseRealTime()->Unit(benchmark::kMicrosecond);
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
