@@ -43,7 +43,9 @@ struct MultiheadAttentionArgs {
 /// Parameters: in_proj_weight (3E, E) and in_proj_bias (3E) when kdim = vdim = E, else
 /// q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim) and in_proj_bias;
 /// out_proj (Linear E→E); bias_k, bias_v (1, 1, E) with add_bias_kv. Initialisation as PyTorch:
-/// Xavier-uniform projections, zero biases, bias_k/bias_v Xavier-normal.
+/// Xavier-uniform projections, zero biases, bias_k/bias_v Xavier-normal. Without a graph, weights,
+/// masks (the causal one aside) or appended keys, the heads run in one fused kernel that reads the
+/// projections in place (docs/nn-attention.md); the result equals the composite's up to rounding.
 class MultiheadAttention : public Module {
  public:
   explicit MultiheadAttention(const MultiheadAttentionOptions& options);
