@@ -387,6 +387,13 @@ const PlanArg& plan_arg(const Plan& plan, int id) {
   throw Error("conv: oneDNN plan has no argument " + std::to_string(id));
 }
 
+// Whether `plan` reads converted weights and `packed` (may be null) holds them in its layout: then
+// the weights themselves are not read.
+bool packed_fits(const Plan& plan, const ConvBlockedPtr& packed) {
+  const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
+  return weights.reorder && packed && packed->desc == weights.inner;
+}
+
 // Gives `plan` its weights from *packed (may be null: nothing kept) when the primitive reads them
 // converted: the same reorder execute() would run, done once into a buffer the caller keeps and
 // reused while it matches the primitive's layout.
@@ -394,7 +401,7 @@ void give_packed_weights(const Plan& plan, const float* w, ConvBlockedPtr* packe
                          std::unordered_map<int, dnnl::memory>& given) {
   const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
   if (!packed || !weights.reorder) return;
-  if (!*packed || (*packed)->desc != weights.inner) *packed = convert_to_keep(weights, w, stream);
+  if (!packed_fits(plan, *packed)) *packed = convert_to_keep(weights, w, stream);
   given.emplace(DNNL_ARG_WEIGHTS, memory_of(**packed));
 }
 
@@ -489,9 +496,7 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
 bool conv_dnnl_forward_reads_packed(const ConvGeometry& g, bool with_bias, const ConvBlockedPtr& packed) {
   if (!packed || !dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, with_bias);
-  if (!plan->primitive) return false;
-  const PlanArg& weights = plan_arg(*plan, DNNL_ARG_WEIGHTS);
-  return weights.reorder && packed->desc == weights.inner;
+  return plan->primitive && packed_fits(*plan, packed);
 }
 
 int64_t conv_dnnl_output_block(const ConvGeometry& g) {
@@ -602,10 +607,9 @@ bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<flo
         copy_into(in, to);
       given.emplace(DNNL_ARG_SRC, to);
     }
-    const PlanArg& weights = plan_arg(plan, DNNL_ARG_WEIGHTS);
-    const bool w_unread = weights.reorder && step.packed && *step.packed && (*step.packed)->desc == weights.inner;
-    std::optional<LiveTapWeights<float>> cropped;
-    if (live[i].cropped && !w_unread) cropped.emplace(step.g, live[i], step.w, false);
+    std::optional<LiveTapWeights<float>> cropped;  // not needed when the kept conversion is read
+    if (live[i].cropped && !(step.packed && packed_fits(plan, *step.packed)))
+      cropped.emplace(step.g, live[i], step.w, false);
     const float* w = cropped ? cropped->w() : step.w;
     give_packed_weights(plan, w, step.packed, stream, given);
     // The destination: a new value in the primitive's layout, or y (through the plan's reorder
