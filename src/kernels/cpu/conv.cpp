@@ -67,9 +67,8 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
   // the dead taps at batch 1: VGG-11's two 512-channel 1 × 1-map layers, 1.9 → 3.6 ms).
   if (const LiveTaps live = live_taps(g); live.cropped) {
     if constexpr (std::is_same_v<T, float>)
-      if (packed && !keep_x && !conv_own_winograd(live.g) &&
-          conv_dnnl_forward_reads_packed(live.g, bias != nullptr, *packed))
-        return conv_forward<T>(x, nullptr, bias, y, live.g, packed, keep_x);
+      if (packed && !keep_x && !conv_own_winograd(live.g) && conv_dnnl_forward(x, nullptr, bias, y, live.g, packed))
+        return;
     return conv_forward(x, LiveTapWeights<T>(g, live, w, false).w(), bias, y, live.g, packed, keep_x);
   }
   if constexpr (std::is_same_v<T, float>) {

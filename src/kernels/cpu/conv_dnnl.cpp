@@ -481,7 +481,7 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
                        ConvBlockedPtr* packed, ConvBlockedPtr* keep_x) {
   if (!dnnl_selected(g)) return false;
   auto plan = cached_plan(Op::Forward, g, bias != nullptr);
-  if (!plan->primitive) return false;
+  if (!plan->primitive || (!w && !(packed && packed_fits(*plan, *packed)))) return false;
   std::vector<void*> ptrs{const_cast<float*>(x), const_cast<float*>(w)};
   if (bias) ptrs.push_back(const_cast<float*>(bias));
   ptrs.push_back(y);
@@ -491,12 +491,6 @@ bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float*
   give_kept_input(*plan, g, x, keep_x, stream, given);
   execute(*plan, ptrs, stream, given);
   return true;
-}
-
-bool conv_dnnl_forward_reads_packed(const ConvGeometry& g, bool with_bias, const ConvBlockedPtr& packed) {
-  if (!packed || !dnnl_selected(g)) return false;
-  auto plan = cached_plan(Op::Forward, g, with_bias);
-  return plan->primitive && packed_fits(*plan, packed);
 }
 
 int64_t conv_dnnl_output_block(const ConvGeometry& g) {

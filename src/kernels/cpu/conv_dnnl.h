@@ -82,16 +82,13 @@ bool conv_dnnl_winograd(const ConvGeometry& g, bool inference = false);
 /// y = conv(x, w) + bias (bias may be null) through oneDNN. False when not applicable.
 /// With `packed` (may be null): the weights are taken from *packed when it holds w converted for
 /// this call's primitive; otherwise w is converted and *packed set to the result (left as it is
-/// when the primitive reads w's plain layout directly). With `keep_x` (may be null): *keep_x is
-/// set to x in the weight-gradient primitive's layout when the forward converts x to that same
-/// layout anyway (null otherwise), for conv_dnnl_backward(_weight). Results are bitwise the same.
+/// when the primitive reads w's plain layout directly). w may be null: the call then runs only when
+/// *packed already holds the converted weights (w is not read) and returns false otherwise. With
+/// `keep_x` (may be null): *keep_x is set to x in the weight-gradient primitive's layout when the
+/// forward converts x to that same layout anyway (null otherwise), for conv_dnnl_backward(_weight).
+/// Results are bitwise the same.
 bool conv_dnnl_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g,
                        ConvBlockedPtr* packed = nullptr, ConvBlockedPtr* keep_x = nullptr);
-
-/// Whether conv_dnnl_forward of `g` (with a bias or not) would take its weights from `packed`
-/// alone, so that w is not read: oneDNN runs `g` on converted weights and `packed` holds them in
-/// the primitive's layout. (conv_forward then skips cropping w to its live taps.)
-bool conv_dnnl_forward_reads_packed(const ConvGeometry& g, bool with_bias, const ConvBlockedPtr& packed);
 
 /// The channel block B of the training forward's own output layout when that is a channel-blocked
 /// one of batch_norm_blocked.h ((N, K/B, O…, B): B = 16 where oneDNN runs AVX-512 kernels, 8 with
