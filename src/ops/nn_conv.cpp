@@ -13,6 +13,7 @@
 #include "kernels/cpu/batch_norm_blocked.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_dnnl.h"
+#include "kernels/cpu/reduce.h"
 #include "nabla/ops/backend.h"
 #include "ops/batch_norm_math.h"
 #include "ops/device_dispatch.h"
@@ -70,6 +71,7 @@ struct FoldedEntry {
   double eps = 0;
   Tensor w, b;
   cpu::ConvBlockedPtr packed;
+  bool finite = false;  // the weights and bias the link runs on hold no NaN or infinity
 };
 
 std::unordered_map<const void*, FoldedEntry> g_folded;  // guarded by g_packed_mutex
@@ -174,7 +176,9 @@ Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLin
         before[i] = e.packed.get();
         const T* w = folds ? e.w.data_ptr<T>() : l.w.data_ptr<T>();
         const T* b = folds ? e.b.data_ptr<T>() : l.b.defined() ? l.b.data_ptr<T>() : nullptr;
-        steps[i] = {l.g, w, b, l.act, cache ? &e.packed : nullptr, l.src, l.add};
+        if (fresh[i])
+          e.finite = cpu::all_finite(w, (folds ? e.w : l.w).numel()) && (!b || cpu::all_finite(b, l.g.out_channels));
+        steps[i] = {l.g, w, b, l.act, cache ? &e.packed : nullptr, l.src, l.add, e.finite};
       }
       cpu::conv_forward_chain<T>(x.data_ptr<T>(), steps, res.defined() ? res.data_ptr<T>() : nullptr, y.data_ptr<T>());
       if (!cache) return;

@@ -4,11 +4,14 @@
 // is seen. Folding happens only for inference with the weight cache on.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "nabla/models/registry.h"
 #include "nabla/nabla.h"
+#include "nabla/nn/functional/activation.h"
+#include "nabla/nn/functional/norm.h"
 
 using namespace nabla;
 
@@ -209,6 +212,85 @@ TEST(ConvBatchNormFused, ChangesToAnyFoldedTensorAreSeen) {
   }
   chain.bn->eps = 0.5;
   expect_close(nn::conv_batch_norm(*chain.conv, *chain.bn, x, &relu), unfused(chain, x, &relu, Tensor()));
+}
+
+namespace {
+
+// NaN positions and infinities equal, finite values within `tolerance`; with `expect_nan` there are NaNs.
+void expect_same_with_nans(const Tensor& got, const Tensor& want, bool expect_nan = true, double tolerance = 1e-4) {
+  ASSERT_EQ(got.shape(), want.shape());
+  const auto g = got.to_vector<float>(), w = want.to_vector<float>();
+  bool nan = false;
+  for (size_t i = 0; i < g.size(); ++i) {
+    ASSERT_EQ(std::isnan(g[i]), std::isnan(w[i])) << "element " << i << ": " << g[i] << " against " << w[i];
+    nan = nan || std::isnan(w[i]);
+    if (std::isinf(w[i])) ASSERT_EQ(g[i], w[i]) << "element " << i;
+    else if (!std::isnan(w[i])) ASSERT_NEAR(g[i], w[i], tolerance * (1 + std::abs(w[i]))) << "element " << i;
+  }
+  EXPECT_TRUE(nan || !expect_nan) << "the case should produce NaNs";
+}
+
+}  // namespace
+
+TEST(ConvBatchNormFused, NanAndInfinityPassAsThroughTheModules) {
+  // oneDNN's ReLU and clip post-ops turn a NaN into 0; relu() and relu6() (and PyTorch) pass it on.
+  // A NaN or an infinity in the input, in the residual, or in the folded weights (a negative
+  // running variance) must reach the output as through the modules one after another.
+  nn::ReLU relu;
+  nn::ReLU6 relu6;
+  for (auto backend : {ops::ConvBackend::OneDnn, ops::ConvBackend::Im2col}) {
+    Setting setting(true, backend);
+    manual_seed(11);
+    for (nn::UnaryModule* act : std::vector<nn::UnaryModule*>{&relu, &relu6}) {
+      SCOPED_TRACE(::testing::Message() << "backend " << static_cast<int>(backend) << " " << act->name());
+      Chain first(4, 8, 3, 1, 1, false), second(8, 8, 1, 1, 1, true);
+      std::vector<nn::ConvBatchNormStep> steps{{first.conv.get(), first.bn.get(), act},
+                                               {second.conv.get(), second.bn.get(), act}};
+      auto want = [&](const Tensor& x, const Tensor& residual) {
+        return unfused(second, unfused(first, x, act, Tensor()), act, residual);
+      };
+      NoGradGuard no_grad;
+      Tensor x = randn({1, 4, 6, 6});
+      const Tensor residual = randn({1, 8, 6, 6});
+      for (float bad : {NAN, INFINITY}) {
+        SCOPED_TRACE(::testing::Message() << "a " << bad << " in the input, then in the residual");
+        Tensor xb = x.clone();
+        xb.data_ptr<float>()[7] = bad;
+        const bool nan = std::isnan(bad) || act == &relu;  // ReLU6 clips an infinity (the sums of ±∞ to 6)
+        for (int call = 0; call < 2; ++call)
+          expect_same_with_nans(nn::conv_batch_norm_chain(steps, xb, Tensor()), want(xb, Tensor()), nan);
+        Tensor rb = residual.clone();
+        rb.data_ptr<float>()[3] = bad;
+        expect_same_with_nans(nn::conv_batch_norm_chain(steps, x, rb), want(x, rb), std::isnan(bad));
+      }
+      // Finite again: the kept weights still give the plain result.
+      expect_close(nn::conv_batch_norm_chain(steps, x, residual), want(x, residual));
+      SCOPED_TRACE("a negative running variance");
+      second.bn->running_var.narrow(0, 2, 1).fill_(-1.0);  // √(var + ε) is NaN for channel 2
+      ASSERT_TRUE(nn::conv_batch_norm_chain_folds(steps, x, residual));
+      for (int call = 0; call < 2; ++call)
+        expect_same_with_nans(nn::conv_batch_norm_chain(steps, x, residual), want(x, residual));
+    }
+  }
+}
+
+TEST(ConvBatchNormFused, FusedBatchNormActivationPassesNanAsTheUnfusedOps) {
+  // batch_norm_relu / batch_norm_relu6 against relu / relu6 after batch_norm: a NaN in the input
+  // gives NaN where the unfused ops give it (one position at inference; the whole channel in
+  // training, through the batch mean).
+  namespace F = nn::functional;
+  manual_seed(12);
+  Tensor x = randn({2, 8, 3, 3});
+  x.data_ptr<float>()[5] = NAN;
+  const Tensor mean = randn({8}), var = rand({8}) + 0.5, w = randn({8}), b = randn({8});
+  NoGradGuard no_grad;
+  for (bool training : {false, true}) {
+    SCOPED_TRACE(training ? "training" : "inference");
+    expect_same_with_nans(F::batch_norm_relu(x, mean.clone(), var.clone(), w, b, training, 0.1, 1e-5),
+                          relu(F::batch_norm(x, mean.clone(), var.clone(), w, b, training, 0.1, 1e-5)));
+    expect_same_with_nans(F::batch_norm_relu6(x, mean.clone(), var.clone(), w, b, training, 0.1, 1e-5),
+                          F::relu6(F::batch_norm(x, mean.clone(), var.clone(), w, b, training, 0.1, 1e-5)));
+  }
 }
 
 TEST(ConvBatchNormFused, FoldsOnlyForInferenceWithTheCacheOn) {

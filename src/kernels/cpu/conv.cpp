@@ -11,6 +11,7 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/reduce.h"
 #include "kernels/cpu/scratch.h"
 #include "kernels/cpu/winograd.h"
 
@@ -40,6 +41,24 @@ void for_each_image(int64_t N, int64_t scratch_elems, F&& f) {
 // Fixed number of image blocks for the weight gradient: independent of the thread count, so the
 // summation order (and the result) is too.
 constexpr int64_t kWeightGradBlocks = 16;
+
+// Whether oneDNN's post-ops compute the chain as the step-by-step path does. Its ReLU and clip
+// (ReLU6) post-ops turn a NaN into 0 (their max instruction returns the 0 operand), where relu()
+// and PyTorch pass it through. Short of an overflow, a NaN arises only from a NaN or an infinity
+// among the chain's input, its residual, or a step's weights and bias (ConvChainStep::finite,
+// checked by the caller once per conversion). Chains without activations need no check.
+template <class T>
+bool chain_post_ops_exact(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual) {
+  bool activations = false, weights_finite = true;
+  for (const ConvChainStep<T>& s : steps) {
+    activations = activations || s.act != FusedActivation::None;
+    weights_finite = weights_finite && s.finite;
+  }
+  if (!activations) return true;
+  const ConvGeometry &first = steps.front().g, &last = steps.back().g;
+  return weights_finite && all_finite(x, first.batch * first.in_channels * first.in_numel()) &&
+         (!residual || all_finite(residual, last.batch * last.out_channels * last.out_numel()));
+}
 
 }  // namespace
 
@@ -97,7 +116,7 @@ void conv_forward(const T* x, const T* w, const T* bias, T* y, const ConvGeometr
 template <class T>
 void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, const T* residual, T* y) {
   if constexpr (std::is_same_v<T, float>)
-    if (conv_dnnl_forward_chain(x, steps, residual, y)) return;
+    if (chain_post_ops_exact(x, steps, residual) && conv_dnnl_forward_chain(x, steps, residual, y)) return;
   std::vector<const T*> values{x};  // the chain's input, then each step's output
   std::vector<std::vector<T>> outputs(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -110,13 +129,10 @@ void conv_forward_chain(const T* x, const std::vector<ConvChainStep<T>>& steps, 
                  step.packed);
     const T* add = step.add >= 0 ? values[static_cast<size_t>(step.add)] : last ? residual : nullptr;
     if (add || step.act != FusedActivation::None)
-      parallel_for(n, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t e = begin; e < end; ++e) {
-          T v = add ? dst[e] + add[e] : dst[e];
-          if (step.act != FusedActivation::None) v = std::max(v, T(0));
-          if (step.act == FusedActivation::Relu6) v = std::min(v, T(6));
-          dst[e] = v;
-        }
+      with_fused_activation(step.act, [&]<FusedActivation A>() {
+        parallel_for(n, 1, [&](int64_t begin, int64_t end) {
+          for (int64_t e = begin; e < end; ++e) dst[e] = act::fused<A>(add ? dst[e] + add[e] : dst[e]);
+        });
       });
     values.push_back(dst);
   }

@@ -69,6 +69,7 @@ struct ConvChainStep {
   FusedActivation act = FusedActivation::None;
   ConvBlockedPtr* packed = nullptr;
   int src = -1, add = -1;
+  bool finite = true;  // w and bias hold no NaN or infinity (conv_forward_chain's post-ops need it)
 };
 
 /// Whether oneDNN has Winograd kernels on this CPU (they need AVX-512).

@@ -23,10 +23,10 @@ template <class F> decltype(auto) with_fused_activation(FusedActivation a, F&& f
 
 namespace nabla::cpu::act {
 
-/// The fused activation of v, as the unfused ops compute it: ReLU v > 0 ? v : 0, ReLU6
-/// hardtanh(v, 0, 6) (a NaN passes through ReLU6, as through F::relu6).
+/// The fused activation of v, as the unfused ops compute it: ReLU v < 0 ? 0 : v, ReLU6
+/// hardtanh(v, 0, 6); a NaN passes through both, as through relu() and F::relu6 (and PyTorch's).
 template <FusedActivation A, class T> inline T fused(T v) {
-  if constexpr (A == FusedActivation::Relu) return v > T(0) ? v : T(0);
+  if constexpr (A == FusedActivation::Relu) return v < T(0) ? T(0) : v;
   else if constexpr (A == FusedActivation::Relu6) return v < T(0) ? T(0) : (v > T(6) ? T(6) : v);
   else return v;
 }

@@ -12,4 +12,8 @@ void sum_rows(const T* x, T* out, int64_t M, int64_t R);
 template <class T>
 void sum_cols(const T* x, T* out, int64_t R, int64_t M);
 
+/// Whether x[0..n) holds no NaN and no infinity.
+template <class T>
+bool all_finite(const T* x, int64_t n);
+
 }  // namespace nabla::cpu
