@@ -66,6 +66,12 @@ template void sum_rows<double>(const double*, double*, int64_t, int64_t);
 template void sum_rows<int64_t>(const int64_t*, int64_t*, int64_t, int64_t);
 template void sum_rows<int32_t>(const int32_t*, int32_t*, int64_t, int64_t);
 template void sum_rows<uint8_t>(const uint8_t*, uint8_t*, int64_t, int64_t);
+template void sum_cols<float>(const float*, float*, int64_t, int64_t);
+template void sum_cols<double>(const double*, double*, int64_t, int64_t);
+template void sum_cols<int64_t>(const int64_t*, int64_t*, int64_t, int64_t);
+template void sum_cols<int32_t>(const int32_t*, int32_t*, int64_t, int64_t);
+template void sum_cols<uint8_t>(const uint8_t*, uint8_t*, int64_t, int64_t);
+
 // v·0 is 0 for a finite v and NaN for a NaN or an infinity, so the sum of the products is 0 exactly
 // when every value is finite (one vectorised pass, no branch per element).
 template <class T>
@@ -78,11 +84,5 @@ bool all_finite(const T* x, int64_t n) {
 
 template bool all_finite<float>(const float*, int64_t);
 template bool all_finite<double>(const double*, int64_t);
-
-template void sum_cols<float>(const float*, float*, int64_t, int64_t);
-template void sum_cols<double>(const double*, double*, int64_t, int64_t);
-template void sum_cols<int64_t>(const int64_t*, int64_t*, int64_t, int64_t);
-template void sum_cols<int32_t>(const int32_t*, int32_t*, int64_t, int64_t);
-template void sum_cols<uint8_t>(const uint8_t*, uint8_t*, int64_t, int64_t);
 
 }  // namespace nabla::cpu
