@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nabla/models/registry.h"
@@ -195,6 +196,66 @@ TEST(ConvBatchNormFused, ChainValuesFeedLaterLinksAndShortcuts) {
     EXPECT_THROW(nn::conv_batch_norm_chain({{a.conv.get(), a.bn.get(), &relu, 1}}, x), Error);
     EXPECT_THROW(nn::conv_batch_norm_chain({{a.conv.get(), a.bn.get(), &relu, 0, 0}}, x), Error);
   }
+}
+
+TEST(ConvBatchNormFused, LaterCallsOfAChainSeeTheirOwnInputsBatchesAndThreads) {
+  // A chain's oneDNN objects are made on its first call and reused (kernels/cpu/conv_dnnl.cpp):
+  // later calls with new inputs and residuals, another batch size and back, the weight cache off
+  // (weights converted per call) and calls from other threads each get their own results.
+  nn::ReLU relu;
+  nn::ReLU6 relu6;
+  Setting setting(true, ops::ConvBackend::OneDnn);
+  manual_seed(12);
+  std::vector<Chain> chains{Chain(3, 16, 3, 1, 1, false), Chain(16, 24, 1, 1, 1, true), Chain(24, 24, 3, 2, 24, false),
+                            Chain(24, 40, 1, 1, 1, false)};
+  std::vector<nn::UnaryModule*> acts{&relu, &relu6, &relu6, nullptr};
+  std::vector<nn::ConvBatchNormStep> steps;
+  for (size_t i = 0; i < chains.size(); ++i) steps.push_back({chains[i].conv.get(), chains[i].bn.get(), acts[i]});
+  struct Case {
+    Tensor x, residual, want;
+  };
+  auto make_case = [&](int64_t batch, bool with_residual) {
+    Case c{randn({batch, 3, 11, 11}), with_residual ? randn({batch, 40, 6, 6}) : Tensor(), Tensor()};
+    NoGradGuard no_grad;
+    c.want = c.x;
+    for (size_t i = 0; i < chains.size(); ++i)
+      c.want = unfused(chains[i], c.want, acts[i], i + 1 == chains.size() ? c.residual : Tensor());
+    return c;
+  };
+  auto run = [&](const Case& c) {
+    NoGradGuard no_grad;
+    return nn::conv_batch_norm_chain(steps, c.x, c.residual);
+  };
+  for (int64_t batch : {2, 2, 1, 2, 3, 1})
+    for (bool with_residual : {true, false, true}) {
+      SCOPED_TRACE(::testing::Message() << "batch " << batch << " residual " << with_residual);
+      const Case c = make_case(batch, with_residual);
+      NoGradGuard no_grad;
+      ASSERT_TRUE(nn::conv_batch_norm_chain_folds(steps, c.x, c.residual));
+      expect_close(run(c), c.want);
+    }
+  ops::set_conv_weight_cache(false);
+  for (int call = 0; call < 2; ++call) {
+    const Case c = make_case(2, true);
+    expect_close(run(c), c.want);
+  }
+  ops::set_conv_weight_cache(true);
+  // Three threads, four calls each, batches and residuals mixed; compared after the joins.
+  std::vector<std::vector<Case>> cases(3);
+  std::vector<std::vector<Tensor>> got(3);
+  for (size_t t = 0; t < 3; ++t)
+    for (size_t call = 0; call < 4; ++call) cases[t].push_back(make_case(1 + int64_t((t + call) % 2), call % 2 == 0));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      for (const Case& c : cases[t]) got[t].push_back(run(c));
+    });
+  for (std::thread& t : threads) t.join();
+  for (size_t t = 0; t < 3; ++t)
+    for (size_t call = 0; call < 4; ++call) {
+      SCOPED_TRACE(::testing::Message() << "thread " << t << " call " << call);
+      expect_close(got[t][call], cases[t][call].want);
+    }
 }
 
 TEST(ConvBatchNormFused, ChangesToAnyFoldedTensorAreSeen) {

@@ -307,11 +307,13 @@ dnnl::memory convert_input(const PlanArg& a, const void* user, void* inner, dnnl
 
 }  // namespace
 
-// A tensor in a primitive's layout `desc`.
+// A tensor in a primitive's layout `desc`, with its oneDNN memory object.
 struct ConvBlocked {
-  explicit ConvBlocked(const dnnl::memory::desc& d) : desc(d), buffer(static_cast<int64_t>(d.get_size())) {}
+  explicit ConvBlocked(const dnnl::memory::desc& d)
+      : desc(d), buffer(static_cast<int64_t>(d.get_size())), memory(d, cpu_engine(), buffer.get()) {}
   dnnl::memory::desc desc;
   Buffer buffer;
+  dnnl::memory memory;
 };
 
 namespace {
@@ -324,9 +326,7 @@ ConvBlockedPtr convert_to_keep(const PlanArg& a, const void* user, dnnl::stream&
 }
 
 // A kept tensor as oneDNN memory.
-dnnl::memory memory_of(const ConvBlocked& t) {
-  return dnnl::memory(t.desc, cpu_engine(), t.buffer.get());
-}
+dnnl::memory memory_of(const ConvBlocked& t) { return t.memory; }
 
 // Runs `plan` on the caller's buffers (one pointer per plan argument, in the plan's order).
 // `given` holds arguments already in the primitive's layout (by argument id): inputs are used as
@@ -550,91 +550,223 @@ bool conv_dnnl_backward_blocked(const float* x, const float* gy_blocked, const f
   return true;
 }
 
-bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<float>>& steps, const float* residual,
-                             float* y) {
-  if (steps.empty()) return false;
-  const size_t n = steps.size();
-  // Each step on its live taps (conv_live_taps.h): the plan is the cropped geometry's, and w is
-  // cropped only when the kept conversion does not already hold the cropped weights.
-  std::vector<LiveTaps> live;
+namespace {
+
+// ---- inference chains ------------------------------------------------------------------------
+// A chain call's oneDNN objects are made on the first call of its structure (the steps'
+// geometries, biases, activations and wiring, the residual, kept weights, threads and settings)
+// and reused by the later calls of that structure in the same thread: a call points the memory
+// objects at its buffers and runs the recorded actions. Making them on every call (memory
+// objects, argument maps, plan lookups) cost about a tenth of MobileNet v2's batch-1 latency on
+// 2 threads (docs/models.md, "Speed").
+
+// Where a call points a memory object of a recipe; Packed: the step's kept conversion of its
+// weights, whose own memory object is used.
+enum class Source { Input, Output, Residual, Buffer, Weights, Bias, Scratchpad, Packed };
+
+struct Bound {
+  dnnl::memory mem;
+  Source source;
+  size_t at;                 // Buffer: byte offset in the call's buffer; Weights, Bias, Packed: the step
+  void* pointer = nullptr;  // where mem points now (set again only when a call's pointer differs)
+};
+
+// A primitive (a convolution or a reorder) on recorded memory objects, or a copy of `bytes`
+// between two of them (no primitive).
+struct Action {
+  std::optional<dnnl::primitive> primitive;
+  std::vector<std::pair<int, size_t>> args;  // (argument id, index into ChainRecipe::memories)
+  size_t from = 0, to = 0, bytes = 0;
+};
+
+struct ChainRecipe {
   std::vector<std::shared_ptr<const Plan>> plans;
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<LiveTaps> live;
+  std::vector<bool> packed;  // step i reads the kept conversion of its weights
+  std::vector<Bound> memories;
+  std::vector<Action> actions;
+  size_t buffer_bytes = 0, scratchpad_bytes = 0;
+};
+
+// The recipe of `steps` (with a residual or not); null when oneDNN does not apply to every step.
+std::unique_ptr<ChainRecipe> make_chain_recipe(const std::vector<ConvChainStep<float>>& steps, bool residual) {
+  auto r = std::make_unique<ChainRecipe>();
+  const size_t n = steps.size();
+  for (size_t i = 0; i < n; ++i) {  // each step on its live taps (conv_live_taps.h): the cropped geometry's plan
     const ConvChainStep<float>& step = steps[i];
-    live.push_back(live_taps(step.g));
-    const ConvGeometry& g = live.back().g;
-    if (!dnnl_selected(g)) return false;
+    r->live.push_back(live_taps(step.g));
+    const ConvGeometry& g = r->live.back().g;
+    if (!dnnl_selected(g)) return nullptr;
     const bool sum = step.add >= 0 || (i + 1 == n && residual);
-    plans.push_back(cached_plan(Op::Forward, g, step.bias != nullptr, Epilogue{step.act, sum, true}));
-    if (!plans.back()->primitive) return false;
+    r->plans.push_back(cached_plan(Op::Forward, g, step.bias != nullptr, Epilogue{step.act, sum, true}));
+    if (!r->plans.back()->primitive) return nullptr;
+    r->packed.push_back(step.packed && plan_arg(*r->plans.back(), DNNL_ARG_WEIGHTS).reorder);
   }
   auto& engine = cpu_engine();
-  dnnl::stream stream(engine);
-  std::vector<std::unique_ptr<Buffer>> buffers;  // the chain's values after the input, and conversions
-  auto buffer = [&](const dnnl::memory::desc& d) {
-    buffers.push_back(std::make_unique<Buffer>(static_cast<int64_t>(d.get_size())));
-    return dnnl::memory(d, engine, buffers.back()->get());
+  auto memory = [&](const dnnl::memory::desc& d, Source source, size_t at = 0) {
+    r->memories.push_back({source == Source::Packed ? dnnl::memory() : dnnl::memory(d, engine, nullptr), source, at});
+    return r->memories.size() - 1;
   };
-  // `from` written into `to` (allocated): a copy when the layouts agree, else a reorder (oneDNN
-  // caches the reorder primitives it creates).
-  auto copy_into = [&](const dnnl::memory& from, const dnnl::memory& to) {
-    if (from.get_desc() == to.get_desc())
-      std::memcpy(to.get_data_handle(), from.get_data_handle(), to.get_desc().get_size());
+  auto buffer = [&](const dnnl::memory::desc& d) {
+    const size_t at = (r->buffer_bytes + 63) / 64 * 64;
+    r->buffer_bytes = at + d.get_size();
+    return memory(d, Source::Buffer, at);
+  };
+  auto desc = [&](size_t m) { return r->memories[m].mem.get_desc(); };
+  auto reorder = [&](const dnnl::primitive& p, size_t from, size_t to) {
+    r->actions.push_back({p, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}});
+  };
+  // `from` written into `to`: a copy when the layouts agree, else a reorder.
+  auto copy = [&](size_t from, size_t to) {
+    if (desc(from) == desc(to))
+      r->actions.push_back({std::nullopt, {}, from, to, desc(to).get_size()});
     else
-      dnnl::reorder(from, to).execute(stream, const_cast<dnnl::memory&>(from), const_cast<dnnl::memory&>(to));
+      reorder(dnnl::reorder(dnnl::reorder::primitive_desc(engine, desc(from), engine, desc(to))), from, to);
   };
   // values[0] is x in the plain layout; values[k] the output of step k − 1 in its primitive's layout.
-  std::vector<dnnl::memory> values{dnnl::memory(plan_arg(*plans[0], DNNL_ARG_SRC).user, engine, const_cast<float*>(x))};
+  std::vector<size_t> values{memory(plan_arg(*r->plans[0], DNNL_ARG_SRC).user, Source::Input)};
   for (size_t i = 0; i < n; ++i) {
     const ConvChainStep<float>& step = steps[i];
-    const Plan& plan = *plans[i];
+    const Plan& plan = *r->plans[i];
     const bool last = i + 1 == n;
-    std::unordered_map<int, dnnl::memory> given;
+    Action conv{*plan.primitive, {}};
     const PlanArg& src = plan_arg(plan, DNNL_ARG_SRC);
-    const dnnl::memory& in = values[step.src < 0 ? i : static_cast<size_t>(step.src)];
-    if (in.get_desc() == src.inner) {
-      given.emplace(DNNL_ARG_SRC, in);
-    } else {
-      dnnl::memory to = buffer(src.inner);
-      if (src.reorder && in.get_desc() == src.user)
-        src.reorder->execute(stream, const_cast<dnnl::memory&>(in), to);  // the plan's own conversion
+    size_t in = values[step.src < 0 ? i : static_cast<size_t>(step.src)];
+    if (desc(in) != src.inner) {
+      const size_t to = buffer(src.inner);
+      if (src.reorder && desc(in) == src.user)
+        reorder(*src.reorder, in, to);  // the plan's own conversion
       else
-        copy_into(in, to);
-      given.emplace(DNNL_ARG_SRC, to);
+        copy(in, to);
+      in = to;
     }
-    std::optional<LiveTapWeights<float>> cropped;  // not needed when the kept conversion is read
-    if (live[i].cropped && !(step.packed && packed_fits(plan, *step.packed)))
-      cropped.emplace(step.g, live[i], step.w, false);
-    const float* w = cropped ? cropped->w() : step.w;
-    give_packed_weights(plan, w, step.packed, stream, given);
+    conv.args.push_back({DNNL_ARG_SRC, in});
+    for (int id : {DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS}) {
+      if (id == DNNL_ARG_BIAS && !step.bias) continue;
+      const PlanArg& a = plan_arg(plan, id);
+      const Source source = id == DNNL_ARG_WEIGHTS ? Source::Weights : Source::Bias;
+      size_t m = 0;
+      if (id == DNNL_ARG_WEIGHTS && r->packed[i]) {
+        m = memory(a.inner, Source::Packed, i);
+      } else {
+        m = memory(a.user, source, i);
+        if (a.reorder) {
+          const size_t to = buffer(a.inner);
+          reorder(*a.reorder, m, to);
+          m = to;
+        }
+      }
+      conv.args.push_back({id, m});
+    }
     // The destination: a new value in the primitive's layout, or y (through the plan's reorder
     // when the primitive's layout is not plain). A sum post-op adds the convolution to what the
     // destination holds: the value step.add, or the caller's residual after the last step.
     const PlanArg& dst = plan_arg(plan, DNNL_ARG_DST);
-    float* out = nullptr;
-    dnnl::memory d;
-    if (!last || dst.reorder) {
-      d = buffer(dst.inner);
-      given.emplace(DNNL_ARG_DST, d);
-      if (last) out = y;
-    } else {
-      d = dnnl::memory(dst.user, engine, y);
-      out = y;
-    }
+    const size_t d = !last || dst.reorder ? buffer(dst.inner) : memory(dst.user, Source::Output);
     if (step.add >= 0) {
-      copy_into(values[static_cast<size_t>(step.add)], d);
+      copy(values[static_cast<size_t>(step.add)], d);
     } else if (last && residual) {
-      if (dst.reorder) {
-        dnnl::memory from(dst.user, engine, const_cast<float*>(residual));
-        dst.fill->execute(stream, from, d);
-      } else
-        std::memcpy(y, residual, dst.user.get_size());
+      const size_t from = memory(dst.user, Source::Residual);
+      if (dst.reorder)
+        reorder(*dst.fill, from, d);
+      else
+        copy(from, d);
     }
-    std::vector<void*> ptrs{nullptr, const_cast<float*>(w)};  // SRC is always given
-    if (step.bias) ptrs.push_back(const_cast<float*>(step.bias));
-    ptrs.push_back(out);
-    execute(plan, ptrs, stream, given);
+    conv.args.push_back({DNNL_ARG_DST, d});
+    if (plan.scratchpad_bytes) {
+      const dnnl::memory::desc bytes({static_cast<int64_t>(plan.scratchpad_bytes)}, dnnl::memory::data_type::u8,
+                                     dnnl::memory::format_tag::a);
+      conv.args.push_back({DNNL_ARG_SCRATCHPAD, memory(bytes, Source::Scratchpad)});
+      r->scratchpad_bytes = std::max(r->scratchpad_bytes, plan.scratchpad_bytes);
+    }
+    r->actions.push_back(std::move(conv));
+    if (last && dst.reorder) reorder(*dst.reorder, d, memory(dst.user, Source::Output));
     values.push_back(d);
   }
+  return r;
+}
+
+// The recipe for `steps` made in this thread (null: oneDNN does not apply), made on first use.
+ChainRecipe* chain_recipe(const std::vector<ConvChainStep<float>>& steps, bool residual) {
+  std::vector<int64_t> key{omp_in_parallel() ? 1 : omp_get_max_threads(), g_backend.load(), g_plain_layout.load(),
+                           g_algorithm.load(), residual};
+  for (const ConvChainStep<float>& s : steps) {
+    const ConvGeometry& g = s.g;
+    key.insert(key.end(), {g.batch, g.in_channels, g.out_channels, g.groups, s.bias != nullptr,
+                           static_cast<int64_t>(s.act), s.packed != nullptr, s.src, s.add});
+    for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation})
+      key.insert(key.end(), a->begin(), a->end());
+  }
+  // Bounded: the recipes hold their plans' primitives.
+  thread_local std::map<std::vector<int64_t>, std::unique_ptr<ChainRecipe>> recipes;
+  auto it = recipes.find(key);
+  if (it == recipes.end()) {
+    if (recipes.size() >= 64) recipes.clear();
+    it = recipes.emplace(std::move(key), make_chain_recipe(steps, residual)).first;
+  }
+  return it->second.get();
+}
+
+}  // namespace
+
+bool conv_dnnl_forward_chain(const float* x, const std::vector<ConvChainStep<float>>& steps, const float* residual,
+                             float* y) {
+  if (steps.empty()) return false;
+  ChainRecipe* r = chain_recipe(steps, residual != nullptr);
+  if (!r) return false;
+  const size_t n = steps.size();
+  dnnl::stream stream(cpu_engine());
+  // The weights each step reads: the kept conversion (made or remade here when it does not fit the
+  // primitive), else w, cropped to the live taps where the plan's geometry is cropped.
+  std::vector<const void*> weights(n);
+  std::vector<std::optional<LiveTapWeights<float>>> cropped(n);
+  for (size_t i = 0; i < n; ++i) {
+    const ConvChainStep<float>& step = steps[i];
+    const bool fits = r->packed[i] && packed_fits(*r->plans[i], *step.packed);
+    if (r->live[i].cropped && !fits) cropped[i].emplace(step.g, r->live[i], step.w, false);
+    const float* w = cropped[i] ? cropped[i]->w() : step.w;
+    if (r->packed[i] && !fits) *step.packed = convert_to_keep(plan_arg(*r->plans[i], DNNL_ARG_WEIGHTS), w, stream);
+    weights[i] = w;
+  }
+  Buffer buffer(static_cast<int64_t>(r->buffer_bytes)), scratchpad(static_cast<int64_t>(r->scratchpad_bytes));
+  std::vector<void*> pointers;
+  std::vector<dnnl_memory_t> handles;
+  for (Bound& b : r->memories) {
+    if (b.source == Source::Packed) {
+      const dnnl::memory& kept = (*steps[b.at].packed)->memory;
+      pointers.push_back(kept.get_data_handle());
+      handles.push_back(kept.get());
+      continue;
+    }
+    const void* p = nullptr;
+    switch (b.source) {
+      case Source::Input: p = x; break;
+      case Source::Output: p = y; break;
+      case Source::Residual: p = residual; break;
+      case Source::Buffer: p = buffer.get() + b.at; break;
+      case Source::Weights: p = weights[b.at]; break;
+      case Source::Bias: p = steps[b.at].bias; break;
+      case Source::Scratchpad: p = scratchpad.get(); break;
+      case Source::Packed: break;
+    }
+    pointers.push_back(const_cast<void*>(p));
+    if (b.pointer != pointers.back()) b.mem.set_data_handle(pointers.back());
+    b.pointer = pointers.back();
+    handles.push_back(b.mem.get());
+  }
+  std::vector<dnnl_exec_arg_t> args;
+  for (const Action& a : r->actions) {
+    if (!a.primitive) {
+      std::memcpy(pointers[a.to], pointers[a.from], a.bytes);
+      continue;
+    }
+    args.clear();
+    for (const auto& [id, m] : a.args) args.push_back({id, handles[m]});
+    const dnnl_status_t status =
+        dnnl_primitive_execute(a.primitive->get(), stream.get(), static_cast<int>(args.size()), args.data());
+    if (status != dnnl_success) throw Error("conv: oneDNN chain step failed (status " + std::to_string(status) + ")");
+  }
+  stream.wait();
   return true;
 }
 
