@@ -74,18 +74,25 @@ struct FoldedEntry {
   bool finite = false;  // the weights and bias the link runs on hold no NaN or infinity
 };
 
-std::unordered_map<const void*, FoldedEntry> g_folded;  // guarded by g_packed_mutex
+// Entries are immutable once stored (a call that converts the weights stores a new one), so a call
+// holds them by reference count instead of copying.
+std::unordered_map<const void*, std::shared_ptr<const FoldedEntry>> g_folded;  // guarded by g_packed_mutex
 
 std::vector<const Tensor*> fold_sources(const Tensor& w, const Tensor& b, const ops::BatchNormFold& bn) {
   return {&w, &b, &bn.running_mean, &bn.running_var, &bn.weight, &bn.bias};
 }
 
+// Whether `e` was made from the storages `sources` hold now, unwritten since, with this eps. The
+// storages are compared by owner (no reference counts touched): a storage alive in `sources`
+// shares its owner only with weak pointers made from it, never with an earlier storage's.
 bool fold_is_current(const FoldedEntry& e, const std::vector<const Tensor*>& sources, double eps) {
   if (e.eps != eps) return false;
+  static const std::shared_ptr<Storage> none;
   for (size_t i = 0; i < sources.size(); ++i) {
-    const std::shared_ptr<Storage> kept = e.sources[i].lock();
-    const std::shared_ptr<Storage> now = sources[i]->defined() ? sources[i]->impl().storage : nullptr;
-    if (kept != now || (now && e.versions[i] != now->version())) return false;
+    const std::shared_ptr<Storage>& now = sources[i]->defined() ? sources[i]->impl().storage : none;
+    const std::weak_ptr<Storage>& kept = e.sources[i];
+    if (kept.owner_before(now) || now.owner_before(kept)) return false;
+    if (now && e.versions[i] != now->version()) return false;
   }
   return true;
 }
@@ -148,47 +155,53 @@ Tensor conv_batch_norm_chain(const Tensor& x, const std::vector<ConvBatchNormLin
     load_backend_environment();
     dispatch_floating(x.dtype(), "conv", [&]<class T>() {
       const bool cache = conv_weight_cache();
-      std::vector<FoldedEntry> entries(links.size());
+      std::vector<std::shared_ptr<const FoldedEntry>> entries(links.size());
       std::vector<bool> fresh(links.size());
-      std::vector<const cpu::ConvBlocked*> before(links.size());
+      std::vector<cpu::ConvBlockedPtr> packed(links.size());  // the kept conversions, replaced by the chain as needed
       std::vector<cpu::ConvChainStep<T>> steps(links.size());
       for (size_t i = 0; i < links.size(); ++i) {
         const ConvBatchNormLink& l = links[i];
         const std::vector<const Tensor*> sources = fold_sources(l.w, l.b, l.bn);
-        FoldedEntry& e = entries[i];
+        std::shared_ptr<const FoldedEntry>& e = entries[i];
         if (cache) {
           std::lock_guard<std::mutex> lock(g_packed_mutex);
           auto it = g_folded.find(l.w.data_ptr<T>());
-          if (it != g_folded.end() && fold_is_current(it->second, sources, l.bn.eps)) e = it->second;
+          if (it != g_folded.end() && fold_is_current(*it->second, sources, l.bn.eps)) e = it->second;
         }
-        fresh[i] = e.sources.empty();
+        fresh[i] = !e;
         // Without a BatchNorm (no running mean) the link's own weights and bias are used: the entry
         // keeps only their conversion (holding w itself would keep it alive after its module).
         const bool folds = l.bn.running_mean.defined();
         if (fresh[i]) {
-          if (folds) std::tie(e.w, e.b) = fold_batch_norm<T>(l.w, l.b, l.bn);
-          e.eps = l.bn.eps;
+          auto made = std::make_shared<FoldedEntry>();
+          if (folds) std::tie(made->w, made->b) = fold_batch_norm<T>(l.w, l.b, l.bn);
+          made->eps = l.bn.eps;
           for (const Tensor* t : sources) {
-            e.sources.push_back(t->defined() ? t->impl().storage : nullptr);
-            e.versions.push_back(t->defined() ? t->impl().storage->version() : 0);
+            made->sources.push_back(t->defined() ? t->impl().storage : nullptr);
+            made->versions.push_back(t->defined() ? t->impl().storage->version() : 0);
           }
+          const Tensor& wt = folds ? made->w : l.w;
+          const Tensor& bt = folds ? made->b : l.b;
+          made->finite = cpu::all_finite(wt.data_ptr<T>(), wt.numel()) &&
+                         (!bt.defined() || cpu::all_finite(bt.data_ptr<T>(), l.g.out_channels));
+          e = std::move(made);
         }
-        before[i] = e.packed.get();
-        const T* w = folds ? e.w.data_ptr<T>() : l.w.data_ptr<T>();
-        const T* b = folds ? e.b.data_ptr<T>() : l.b.defined() ? l.b.data_ptr<T>() : nullptr;
-        if (fresh[i])
-          e.finite = cpu::all_finite(w, (folds ? e.w : l.w).numel()) && (!b || cpu::all_finite(b, l.g.out_channels));
-        steps[i] = {l.g, w, b, l.act, cache ? &e.packed : nullptr, l.src, l.add, e.finite};
+        packed[i] = e->packed;
+        const T* w = folds ? e->w.data_ptr<T>() : l.w.data_ptr<T>();
+        const T* b = folds ? e->b.data_ptr<T>() : l.b.defined() ? l.b.data_ptr<T>() : nullptr;
+        steps[i] = {l.g, w, b, l.act, cache ? &packed[i] : nullptr, l.src, l.add, e->finite};
       }
       cpu::conv_forward_chain<T>(x.data_ptr<T>(), steps, res.defined() ? res.data_ptr<T>() : nullptr, y.data_ptr<T>());
       if (!cache) return;
       std::lock_guard<std::mutex> lock(g_packed_mutex);
       for (size_t i = 0; i < links.size(); ++i) {
-        if (!fresh[i] && entries[i].packed.get() == before[i]) continue;
+        if (!fresh[i] && packed[i] == entries[i]->packed) continue;
+        auto updated = std::make_shared<FoldedEntry>(*entries[i]);
+        updated->packed = std::move(packed[i]);
         const void* key = links[i].w.data_ptr<T>();
         if (!g_folded.count(key))
-          std::erase_if(g_folded, [](const auto& e) { return e.second.sources[0].expired(); });
-        g_folded[key] = std::move(entries[i]);
+          std::erase_if(g_folded, [](const auto& e) { return e.second->sources[0].expired(); });
+        g_folded[key] = std::move(updated);
       }
     });
   });
