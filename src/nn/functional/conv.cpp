@@ -283,8 +283,11 @@ Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, con
   std::vector<ops::ConvBatchNormLink> chain;
   Tensor x;
   // Each link's checks and geometry from the shape of the value it reads: the chain's input, or a
-  // placeholder of an earlier link's output shape (a broadcast scalar: nothing allocated).
+  // placeholder of an earlier link's output shape (one scalar broadcast: nothing allocated per link).
+  const Tensor scalar = zeros({1}, input.dtype());
   std::vector<Tensor> values{input};
+  values.reserve(links.size() + 1);
+  chain.reserve(links.size());
   for (size_t i = 0; i < links.size(); ++i) {
     const ConvLinkArgs& l = links[i];
     NABLA_CHECK(l.src < static_cast<int>(i + 1) && l.add < static_cast<int>(i + 1), op, ": chain link ", i,
@@ -302,7 +305,7 @@ Tensor conv_batch_norm_chain_inference(int64_t spatial, const Tensor& input, con
       NABLA_CHECK(added == out, op, ": chain link ", i, " adds value ", l.add, " of shape ", added,
                   " to its output of shape ", out);
     }
-    values.push_back(zeros({1}, input.dtype()).expand(out));
+    values.push_back(scalar.expand(out));
   }
   Tensor res = residual;
   if (res.defined() && input.dim() == spatial + 1) res = res.unsqueeze(0);
