@@ -269,16 +269,25 @@ Plan make_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epi
 
 constexpr size_t kMaxCachedPlans = 512;
 
+// The threads a primitive made now splits its work for (one inside a parallel region).
+int64_t plan_threads() { return omp_in_parallel() ? 1 : omp_get_max_threads(); }
+
+// Appends every field of `g` to a cache key.
+void append_geometry(std::vector<int64_t>& key, const ConvGeometry& g) {
+  key.insert(key.end(), {g.batch, g.in_channels, g.out_channels, g.groups});
+  for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation})
+    key.insert(key.end(), a->begin(), a->end());
+}
+
 // The cached plan for (op, geometry, bias, epilogue, threads, algorithm). oneDNN sizes its work
 // split by the number of threads available when a primitive is created, so that number is part of
 // the key.
 std::shared_ptr<const Plan> cached_plan(Op op, const ConvGeometry& g, bool with_bias, const Epilogue& epilogue = {}) {
-  const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   const dnnl::algorithm algo = conv_algorithm_for(g, epilogue.for_inference());
-  std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, static_cast<int64_t>(epilogue.act), epilogue.residual,
-                           epilogue.for_inference(), threads, static_cast<int64_t>(algo), g.batch, g.in_channels,
-                           g.out_channels, g.groups};
-  for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation}) key.insert(key.end(), a->begin(), a->end());
+  std::vector<int64_t> key{static_cast<int64_t>(op), with_bias, static_cast<int64_t>(epilogue.act),
+                           epilogue.residual, epilogue.for_inference(), plan_threads(),
+                           static_cast<int64_t>(algo)};
+  append_geometry(key, g);
   static std::mutex mutex;
   static std::map<std::vector<int64_t>, std::shared_ptr<const Plan>> cache;
   {
@@ -688,14 +697,10 @@ std::unique_ptr<ChainRecipe> make_chain_recipe(const std::vector<ConvChainStep<f
 
 // The recipe for `steps` made in this thread (null: oneDNN does not apply), made on first use.
 ChainRecipe* chain_recipe(const std::vector<ConvChainStep<float>>& steps, bool residual) {
-  std::vector<int64_t> key{omp_in_parallel() ? 1 : omp_get_max_threads(), g_backend.load(), g_plain_layout.load(),
-                           g_algorithm.load(), residual};
+  std::vector<int64_t> key{plan_threads(), g_backend.load(), g_plain_layout.load(), g_algorithm.load(), residual};
   for (const ConvChainStep<float>& s : steps) {
-    const ConvGeometry& g = s.g;
-    key.insert(key.end(), {g.batch, g.in_channels, g.out_channels, g.groups, s.bias != nullptr,
-                           static_cast<int64_t>(s.act), s.packed != nullptr, s.src, s.add});
-    for (const auto* a : {&g.in, &g.out, &g.kernel, &g.stride, &g.pad, &g.dilation})
-      key.insert(key.end(), a->begin(), a->end());
+    key.insert(key.end(), {s.bias != nullptr, static_cast<int64_t>(s.act), s.packed != nullptr, s.src, s.add});
+    append_geometry(key, s.g);
   }
   // Bounded: the recipes hold their plans' primitives.
   thread_local std::map<std::vector<int64_t>, std::unique_ptr<ChainRecipe>> recipes;
